@@ -1,0 +1,80 @@
+# Citizen Assistant: `make run` starts everything, `make test` tests everything.
+# Every step below is a file target, so a second run only redoes what changed.
+
+SHELL := /bin/bash
+export RASA_TELEMETRY_ENABLED := false
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+export PYTHONPATH := $(CURDIR)
+export FLASK_APP := miniapp_api
+
+VENV      := .venv
+BOT_VENV  := .venv-bot
+API_PY    := $(VENV)/bin/python
+BOT_PY    := $(BOT_VENV)/bin/python
+MODEL     := bot/models/citizen.tar.gz
+LOCALES   := $(wildcard locales/*/LC_MESSAGES/messages.po)
+CATALOGS  := $(LOCALES:.po=.mo)
+# Everything the trained model depends on: retrain when (and only when) one of these changes.
+TRAIN_INPUTS := bot/config.yml $(shell find bot/domain bot/data intents bot/nlu -type f \( -name '*.yml' -o -name '*.py' -o -name '*.txt' \) 2>/dev/null)
+
+.PHONY: run test setup db train locales extract-messages clean help
+.DEFAULT_GOAL := help
+
+help:
+	@echo "make run    set up everything and start the API, action server and Rasa server"
+	@echo "make test   set up everything and run every test"
+
+setup: $(VENV)/.installed $(BOT_VENV)/.installed $(CATALOGS) db $(MODEL)
+
+run: setup
+	@$(API_PY) -m launcher
+
+test: setup
+	@$(API_PY) -m pytest
+
+# --- environments -------------------------------------------------------------------------
+$(VENV)/.installed: requirements.txt scripts/find-python310.sh
+	@py=$$(scripts/find-python310.sh) || exit 1; \
+	 echo "==> creating $(VENV) with $$py"; \
+	 [ -x $(API_PY) ] || $$py -m venv $(VENV)
+	@$(API_PY) -m pip install -qq --upgrade pip
+	@$(API_PY) -m pip install -qq -r requirements.txt
+	@touch $@
+
+$(BOT_VENV)/.installed: bot/requirements.txt bot/constraints.txt scripts/find-python310.sh
+	@py=$$(scripts/find-python310.sh) || exit 1; \
+	 echo "==> creating $(BOT_VENV) with $$py (Rasa 3.6.21; this takes a few minutes the first time)"; \
+	 [ -x $(BOT_PY) ] || $$py -m venv $(BOT_VENV)
+	@$(BOT_PY) -m pip install -qq --upgrade 'pip<24' wheel
+	@cd bot && ../$(BOT_PY) -m pip install -qq -r requirements.txt
+	@touch $@
+
+# --- locales ------------------------------------------------------------------------------
+locales/%/LC_MESSAGES/messages.mo: locales/%/LC_MESSAGES/messages.po $(VENV)/.installed
+	@$(VENV)/bin/pybabel compile -d locales -D messages -l $* --statistics
+	@touch $@
+
+locales: $(CATALOGS)
+
+# Developers: after adding a message id in code or a response in bot/domain.
+extract-messages: $(VENV)/.installed
+	$(VENV)/bin/pybabel extract -F locales/babel.cfg -o locales/messages.pot --no-location --sort-output \
+	  --ignore-dirs='.* _* venv* tests bot bench' .
+	$(VENV)/bin/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching
+
+# --- database -----------------------------------------------------------------------------
+db: $(VENV)/.installed $(CATALOGS)
+	@$(VENV)/bin/flask db-upgrade
+	@$(VENV)/bin/flask seed
+
+# --- model --------------------------------------------------------------------------------
+train: $(MODEL)
+
+$(MODEL): $(BOT_VENV)/.installed $(TRAIN_INPUTS)
+	@echo "==> training the Rasa model (inputs changed)"
+	@$(BOT_VENV)/bin/rasa train --quiet --config bot/config.yml --domain bot/domain \
+	  --data intents bot/data --out bot/models --fixed-model-name citizen
+	@touch $@
+
+clean:
+	rm -rf $(VENV) $(BOT_VENV) bot/models var .pytest_cache locales/*/LC_MESSAGES/*.mo

@@ -1,0 +1,90 @@
+"""The one client through which actions reach the API.
+
+It authenticates with the bot's service token and names the citizen by the conversation's sender
+id. Connection errors (nothing reached the API, so nothing happened) are retried; timeouts and
+answers are not, so a write is never sent twice. Unreachable or failing API → ``ApiUnavailable``.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+import requests
+from urllib3.exceptions import NewConnectionError
+
+from .settings import Settings, settings
+
+logger = logging.getLogger(__name__)
+IDENTITY_HEADER = "X-Citizen-Identity"
+RETRY_BACKOFF_SECONDS = 0.2
+
+_session = requests.Session()
+
+
+class ApiUnavailable(Exception):
+    """The API could not be reached or failed; the citizen gets an apology."""
+
+
+class ApiRefused(Exception):
+    """The API answered with an error envelope (4xx): a rule, a missing record, bad input."""
+
+    def __init__(self, status: int, errcode: int, errmsg: str, data: Any = None) -> None:
+        super().__init__(f"{status} {errcode} {errmsg}")
+        self.status, self.errcode, self.errmsg, self.data = status, errcode, errmsg, data
+
+
+class CitizenApi:
+    """The API, acting for the citizen behind ``sender_id`` (``web:abc``, ``wechat:openid``)."""
+
+    def __init__(self, sender_id: str, config: Settings | None = None) -> None:
+        self.sender_id = sender_id
+        self.config = config or settings()
+
+    # --- citizens -------------------------------------------------------------------------
+    def me(self) -> dict:
+        return self._request("GET", "/api/v1/me")
+
+    def set_locale(self, locale: str) -> dict:
+        return self._request("PATCH", "/api/v1/me", json={"locale": locale})
+
+    # --- transport -------------------------------------------------------------------------
+    def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+        headers = {"Authorization": f"Bearer {self.config.service_token}",
+                   IDENTITY_HEADER: self.sender_id}
+        url = self.config.api_url + path
+        for attempt in range(1, self.config.connect_attempts + 1):
+            try:
+                response = _session.request(method, url, headers=headers,
+                                            timeout=self.config.timeout_seconds, **kwargs)
+                break
+            except requests.ConnectionError as error:
+                if not _never_sent(error):
+                    raise ApiUnavailable(f"{method} {path}: connection lost") from error
+                if attempt == self.config.connect_attempts:
+                    raise ApiUnavailable(f"{method} {path}: cannot connect") from error
+                time.sleep(RETRY_BACKOFF_SECONDS * attempt)
+            except requests.Timeout as error:
+                raise ApiUnavailable(f"{method} {path}: timed out") from error
+        return self._envelope_data(response, method, path)
+
+    @staticmethod
+    def _envelope_data(response: requests.Response, method: str, path: str) -> Any:
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if response.status_code >= 500 or not isinstance(body, dict):
+            raise ApiUnavailable(f"{method} {path}: HTTP {response.status_code}")
+        if response.status_code >= 400 or body.get("errcode"):
+            raise ApiRefused(response.status_code, body.get("errcode", -1),
+                             body.get("errmsg", ""), body.get("data"))
+        return body.get("data")
+
+
+def _never_sent(error: requests.ConnectionError) -> bool:
+    """True when the connection was refused or never made, so the request did not leave."""
+    if isinstance(error, requests.exceptions.ConnectTimeout):
+        return True
+    reason = getattr(error.args[0], "reason", None) if error.args else None
+    return isinstance(reason, NewConnectionError)

@@ -1,0 +1,35 @@
+"""What every action that calls the API shares: the client, and the apology when it is down."""
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from .api_client import ApiUnavailable, CitizenApi
+
+logger = logging.getLogger(__name__)
+SERVICE_UNAVAILABLE = "utter_service_unavailable"
+
+
+class ApiAction(Action):
+    """An action with an API client for the conversation's citizen.
+
+    Subclasses implement ``act``; if the API cannot be reached the citizen hears
+    ``utter_service_unavailable`` in their language and the conversation goes on.
+    """
+
+    def act(self, api: CitizenApi, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        raise NotImplementedError
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        api = CitizenApi(tracker.sender_id)
+        try:
+            return self.act(api, dispatcher, tracker, domain)
+        except ApiUnavailable as error:
+            logger.warning("%s: API unavailable (%s)", self.name(), error)
+            dispatcher.utter_message(response=SERVICE_UNAVAILABLE)
+            return []

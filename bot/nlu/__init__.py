@@ -1,0 +1,1 @@
+"""Custom NLU components for the Rasa pipeline (bot/config.yml)."""

@@ -1,0 +1,32 @@
+"""A jieba tokenizer that drops whitespace tokens.
+
+Rasa's ``JiebaTokenizer`` keeps the spaces that jieba emits in mixed Chinese and English text
+("我想坐 bus 55 路" gives " " tokens). Featurizers then see empty words, and the entity
+extractors' token boundaries break. This tokenizer keeps every real token with its offsets.
+"""
+from __future__ import annotations
+
+from typing import List, Text
+
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.nlu.tokenizers.jieba_tokenizer import JiebaTokenizer
+from rasa.nlu.tokenizers.tokenizer import Token
+from rasa.shared.nlu.training_data.message import Message
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=True
+)
+class CleanJiebaTokenizer(JiebaTokenizer):
+    """Jieba tokens without the whitespace ones."""
+
+    def tokenize(self, message: Message, attribute: Text) -> List[Token]:
+        import jieba
+
+        text = message.get(attribute)
+        tokens = [
+            Token(word, start)
+            for word, start, _end in jieba.tokenize(text)
+            if word.strip()
+        ]
+        return self._apply_token_pattern(tokens)

@@ -1,0 +1,1 @@
+"""Starts and stops the three processes: API, action server and Rasa server."""

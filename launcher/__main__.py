@@ -1,0 +1,55 @@
+"""``python -m launcher`` (what ``make run`` runs): start everything, print how to talk to it."""
+from __future__ import annotations
+
+import signal
+import sys
+import time
+
+from .stack import Ports, Stack
+
+BANNER = """
+Citizen Assistant is running.
+  API            {api}/api/v1/health   (OpenAPI: {api}/api/v1/openapi.json)
+  Action server  {actions}/health
+  Rasa server    {rasa}/status   (REST and socket.io channels)
+  Logs           var/log/api.log, var/log/actions.log, var/log/rasa.log
+
+Talk to the bot:
+  curl -s {rasa}/webhooks/rest/webhook -H 'Content-Type: application/json' \\
+       -d '{{"sender": "web:demo-wang", "message": "你好，你能做什么？"}}'
+  curl -s {rasa}/webhooks/rest/webhook -H 'Content-Type: application/json' \\
+       -d '{{"sender": "web:demo-alice", "message": "hello, what can you do?"}}'
+
+Press Ctrl-C to stop all three.
+"""
+
+
+def main() -> int:
+    stack = Stack(ports=Ports())
+    print("Starting the API, the action server and the Rasa server ...", flush=True)
+    started = time.monotonic()
+    stack.start()
+    print(BANNER.format(api=stack.api_url, actions=stack.actions_url, rasa=stack.rasa_url)
+          + f"(ready in {time.monotonic() - started:.1f} s)", flush=True)
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        while True:
+            for process in stack.processes:
+                if process.popen.poll() is not None:
+                    print(f"{process.name} stopped unexpectedly:\n{process.log_tail()}",
+                          file=sys.stderr)
+                    return 1
+            time.sleep(1)
+    except KeyboardInterrupt:
+        print("\nStopping ...", flush=True)
+        return 0
+    finally:
+        stack.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,160 @@
+"""The running system: the API, the action server and the Rasa server, with real HTTP between.
+
+``make run`` uses it through ``python -m launcher``; the end-to-end tests start it on free ports.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+API_PYTHON = ROOT / ".venv" / "bin" / "python"
+BOT_BIN = ROOT / ".venv-bot" / "bin"
+MODEL = ROOT / "bot" / "models" / "citizen.tar.gz"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Ports:
+    api: int = 5000
+    actions: int = 5055
+    rasa: int = 5005
+
+    @classmethod
+    def free(cls) -> "Ports":
+        return cls(api=free_port(), actions=free_port(), rasa=free_port())
+
+
+@dataclass
+class Process:
+    name: str
+    command: list[str]
+    ready_url: str
+    log_path: Path
+    popen: subprocess.Popen | None = None
+
+    def log_tail(self, lines: int = 30) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+
+@dataclass
+class Stack:
+    ports: Ports = field(default_factory=Ports)
+    var_dir: Path = ROOT / "var"
+    env: dict[str, str] = field(default_factory=dict)
+    api_workers: int = int(os.environ.get("API_WORKERS", "2"))
+    processes: list[Process] = field(default_factory=list)
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.api}"
+
+    @property
+    def actions_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.actions}"
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.rasa}"
+
+    def environment(self) -> dict[str, str]:
+        env = {**os.environ,
+               "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false",
+               "API_URL": self.api_url, "ACTION_SERVER_URL": self.actions_url,
+               "RASA_URL": self.rasa_url,
+               "TRACKER_STORE_DIALECT": "sqlite", "TRACKER_STORE_HOST": "",
+               "TRACKER_STORE_DB": str(self.var_dir / "tracker.sqlite3"),
+               "SANIC_WORKERS": "1", "TF_CPP_MIN_LOG_LEVEL": "2"}
+        for name in ("TRACKER_STORE_DIALECT", "TRACKER_STORE_HOST", "TRACKER_STORE_DB"):
+            if name in os.environ:
+                env[name] = os.environ[name]
+        env.update(self.env)
+        return env
+
+    def define(self) -> list[Process]:
+        logs = self.var_dir / "log"
+        return [
+            Process("api", [str(ROOT / ".venv" / "bin" / "gunicorn"),
+                            "--workers", str(self.api_workers), "--threads", "4",
+                            "--bind", f"127.0.0.1:{self.ports.api}",
+                            "--access-logfile", "-", "--graceful-timeout", "5",
+                            "miniapp_api.wsgi:app"],
+                    f"{self.api_url}/api/v1/health", logs / "api.log"),
+            Process("actions", [str(BOT_BIN / "python"), "-m", "rasa_sdk",
+                                "--actions", "bot.actions", "--port", str(self.ports.actions)],
+                    f"{self.actions_url}/health", logs / "actions.log"),
+            Process("rasa", [str(BOT_BIN / "rasa"), "run", "--model", str(MODEL),
+                             "--enable-api", "--cors", "*", "--port", str(self.ports.rasa),
+                             "--interface", "127.0.0.1",
+                             "--credentials", str(ROOT / "bot" / "credentials.yml"),
+                             "--endpoints", str(ROOT / "bot" / "endpoints.yml")],
+                    f"{self.rasa_url}/status", logs / "rasa.log"),
+        ]
+
+    def start(self, timeout: float = 180.0) -> "Stack":
+        (self.var_dir / "log").mkdir(parents=True, exist_ok=True)
+        env = self.environment()
+        self.processes = self.define()
+        for process in self.processes:
+            log = open(process.log_path, "ab")
+            process.popen = subprocess.Popen(process.command, cwd=ROOT, env=env, stdout=log,
+                                             stderr=subprocess.STDOUT, start_new_session=True)
+            log.close()
+        self.wait_ready(timeout)
+        return self
+
+    def wait_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        pending = list(self.processes)
+        while pending:
+            for process in list(pending):
+                if process.popen.poll() is not None:
+                    self.stop()
+                    raise RuntimeError(f"{process.name} exited with {process.popen.returncode}:\n"
+                                       f"{process.log_tail()}")
+                try:
+                    if requests.get(process.ready_url, timeout=2).status_code == 200:
+                        pending.remove(process)
+                except requests.RequestException:
+                    pass
+            if pending and time.monotonic() > deadline:
+                names = ", ".join(p.name for p in pending)
+                tails = "\n".join(f"--- {p.name}\n{p.log_tail()}" for p in pending)
+                self.stop()
+                raise TimeoutError(f"not ready after {timeout:.0f}s: {names}\n{tails}")
+            time.sleep(0.5)
+
+    def stop(self, grace: float = 10.0) -> None:
+        for process in self.processes:
+            if process.popen and process.popen.poll() is None:
+                os.killpg(process.popen.pid, signal.SIGTERM)
+        deadline = time.monotonic() + grace
+        for process in self.processes:
+            if not process.popen:
+                continue
+            try:
+                process.popen.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                os.killpg(process.popen.pid, signal.SIGKILL)
+                process.popen.wait()
+
+    def __enter__(self) -> "Stack":
+        return self.start()
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()

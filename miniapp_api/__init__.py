@@ -1,0 +1,68 @@
+"""Citizen Assistant API: the system of record for citizens and the city's services.
+
+``create_app(config)`` builds the Flask application; extensions live at module level and are
+bound here so tests can build as many apps as they need.
+"""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, g
+from flask_smorest import Api
+
+from .config import Config
+from .db import db, migrate
+from .envelope import ErrorEnvelopeSchema
+from .errors import register_error_handlers
+from .i18n import negotiate_request_locale
+from .limiter import limiter
+from .privacy import install_log_masking
+
+__version__ = "0.1.0"
+
+
+class CitizenApi(Api):
+    """flask-smorest's Api, documenting our error envelope."""
+
+    ERROR_SCHEMA = ErrorEnvelopeSchema
+
+
+def create_app(config: Config | None = None) -> Flask:
+    config = config or Config()
+    config.check()
+    app = Flask(__name__)
+    app.config.from_object(config)
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    install_log_masking()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
+    limiter.init_app(app)
+    api = CitizenApi(app)
+    register_error_handlers(app)
+
+    @app.before_request
+    def choose_locale() -> None:
+        g.locale = negotiate_request_locale()
+
+    # Blueprints are imported here so that importing the package stays cheap.
+    from . import health, nlg
+    from .citizens import bp as citizens_bp
+    from .directory import bp as directory_bp
+
+    api.register_blueprint(health.bp)
+    api.register_blueprint(citizens_bp)
+    api.register_blueprint(directory_bp)
+    app.register_blueprint(nlg.bp)
+
+    from .cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+from .config import PROJECT_ROOT  # noqa: E402
+
+MIGRATIONS_DIR = PROJECT_ROOT / "miniapp_api" / "migrations"

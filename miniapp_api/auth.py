@@ -1,0 +1,131 @@
+"""Who is calling: a citizen's session token, or the bot's service token acting for a citizen.
+
+- Mini-app clients send ``Authorization: Bearer <session token>``, a signed, expiring JWT issued
+  at login.
+- The action server sends ``Authorization: Bearer <BOT_SERVICE_TOKEN>`` and
+  ``X-Citizen-Identity: <channel>:<id>`` (the conversation's sender id); the API acts for the
+  citizen that identity names.
+"""
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from functools import wraps
+from typing import Callable
+
+import jwt
+from flask import current_app, g, request
+
+from .db import db
+from .errors import ApiError
+
+TOKEN_AUDIENCE = "citizen-assistant"
+TOKEN_ALGORITHM = "HS256"
+IDENTITY_HEADER = "X-Citizen-Identity"
+
+
+@dataclass(frozen=True)
+class Principal:
+    citizen_id: int
+    via: str  # "session" or "bot"
+    platform: str | None = None
+
+
+def issue_session_token(citizen_id: int, platform: str, role: str = "citizen",
+                        ttl_seconds: int | None = None) -> tuple[str, datetime]:
+    """A signed token for ``citizen_id`` and the moment it expires."""
+    ttl = ttl_seconds if ttl_seconds is not None else current_app.config["SESSION_TTL_SECONDS"]
+    now = datetime.now(timezone.utc)
+    expires_at = now + timedelta(seconds=ttl)
+    claims = {"sub": str(citizen_id), "plat": platform, "role": role, "aud": TOKEN_AUDIENCE,
+              "iat": now, "exp": expires_at}
+    token = jwt.encode(claims, current_app.config["SECRET_KEY"], algorithm=TOKEN_ALGORITHM)
+    return token, expires_at
+
+
+def _decode_session_token(token: str) -> dict:
+    try:
+        return jwt.decode(token, current_app.config["SECRET_KEY"], algorithms=[TOKEN_ALGORITHM],
+                          audience=TOKEN_AUDIENCE, options={"require": ["exp", "sub", "aud"]})
+    except jwt.ExpiredSignatureError:
+        raise ApiError("token_expired") from None
+    except jwt.InvalidTokenError:
+        raise ApiError("token_invalid") from None
+
+
+def _bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def _is_service_token(token: str) -> bool:
+    expected = current_app.config["BOT_SERVICE_TOKEN"]
+    return hmac.compare_digest(token.encode(), expected.encode())
+
+
+def authenticate() -> Principal:
+    """The caller of this request; raises 401 when there is none or it is not valid."""
+    if principal := getattr(g, "principal", None):
+        return principal
+    token = _bearer_token()
+    if token is None:
+        raise ApiError("unauthorized", headers={"WWW-Authenticate": "Bearer"})
+    if _is_service_token(token):
+        principal = _bot_principal()
+    else:
+        claims = _decode_session_token(token)
+        try:
+            citizen_id = int(claims["sub"])
+        except (TypeError, ValueError):
+            raise ApiError("token_invalid") from None
+        principal = Principal(citizen_id=citizen_id, via="session", platform=claims.get("plat"))
+    g.principal = principal
+    return principal
+
+
+def _bot_principal() -> Principal:
+    from .citizens.service import citizen_for_identity, parse_sender_id
+
+    identity = request.headers.get(IDENTITY_HEADER)
+    if not identity:
+        raise ApiError("unauthorized", data={"missing": IDENTITY_HEADER})
+    channel, external_id = parse_sender_id(identity)
+    citizen = citizen_for_identity(channel, external_id)
+    return Principal(citizen_id=citizen.id, via="bot", platform=channel)
+
+
+def current_citizen():
+    """The citizen model of the authenticated caller (401 if none, 401 if since deleted)."""
+    from .citizens.models import Citizen
+
+    principal = authenticate()
+    citizen = db.session.get(Citizen, principal.citizen_id)
+    if citizen is None:
+        raise ApiError("token_invalid")
+    return citizen
+
+
+def citizen_required(view: Callable) -> Callable:
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        current_citizen()
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def operator_required(view: Callable) -> Callable:
+    """Operators only: a citizen's token or the bot's service token get 403."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        citizen = current_citizen()
+        if g.principal.via != "session" or not citizen.is_operator:
+            raise ApiError("forbidden")
+        return view(*args, **kwargs)
+
+    return wrapper

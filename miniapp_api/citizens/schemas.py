@@ -1,0 +1,48 @@
+"""Request and response shapes of the citizen endpoints; the OpenAPI spec is built from these."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from ..i18n import SUPPORTED_LOCALES
+from ..privacy import mask_phone
+from .models import CHANNELS
+from .service import MAINLAND_MOBILE
+
+PLATFORMS = ("wechat", "alipay")
+
+
+class LoginSchema(Schema):
+    platform = fields.String(required=True, validate=validate.OneOf(PLATFORMS))
+    code = fields.String(required=True, validate=validate.Length(min=1, max=256))
+
+
+class DevLoginSchema(Schema):
+    identity = fields.String(required=True, validate=validate.Length(min=3, max=140),
+                             metadata={"example": "web:demo-alice"})
+
+
+class SessionSchema(Schema):
+    token = fields.String(required=True)
+    expires_at = fields.DateTime(required=True)
+    citizen_id = fields.Integer(required=True)
+
+
+class IdentitySchema(Schema):
+    channel = fields.String(validate=validate.OneOf(CHANNELS))
+    external_id = fields.String()
+
+
+class CitizenSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    display_name = fields.String(allow_none=True)
+    phone = fields.Function(lambda c: mask_phone(c.phone), dump_only=True, allow_none=True,
+                            metadata={"description": "masked: 138****5678"})
+    locale = fields.String(allow_none=True)
+    role = fields.String(dump_only=True)
+    identities = fields.List(fields.Nested(IdentitySchema), dump_only=True)
+
+
+class CitizenUpdateSchema(Schema):
+    display_name = fields.String(validate=validate.Length(min=1, max=64))
+    phone = fields.String(validate=validate.Regexp(MAINLAND_MOBILE))
+    locale = fields.String(validate=validate.OneOf(SUPPORTED_LOCALES))

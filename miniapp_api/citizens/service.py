@@ -1,0 +1,70 @@
+"""Rules about citizens and identities, without HTTP."""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..db import db
+from ..errors import ApiError
+from .models import CHANNELS, ChannelIdentity, Citizen
+
+MAINLAND_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_EXTERNAL_ID = re.compile(r"^[A-Za-z0-9_\-.+@=]{1,128}$")
+
+
+def parse_sender_id(sender_id: str) -> tuple[str, str]:
+    """Split ``wechat:o6_bmjrPTlm6_2sgVt7hMZOPfL2M`` into its channel and external id.
+
+    Raises ``ApiError("bad_request")`` for an unknown channel or a malformed id.
+    """
+    channel, _, external_id = (sender_id or "").partition(":")
+    if channel not in CHANNELS or not _EXTERNAL_ID.match(external_id):
+        raise ApiError("bad_request", data={"identity": sender_id[:140] if sender_id else None})
+    return channel, external_id
+
+
+def find_by_identity(channel: str, external_id: str) -> Citizen | None:
+    statement = (select(Citizen).join(ChannelIdentity)
+                 .where(ChannelIdentity.channel == channel,
+                        ChannelIdentity.external_id == external_id))
+    return db.session.scalars(statement).first()
+
+
+def citizen_for_identity(channel: str, external_id: str) -> Citizen:
+    """The citizen behind a channel identity, created on first contact.
+
+    Safe under concurrency: when two first contacts race, the loser of the unique constraint
+    reads the winner's row.
+    """
+    if citizen := find_by_identity(channel, external_id):
+        return citizen
+    citizen = Citizen(identities=[ChannelIdentity(channel=channel, external_id=external_id)])
+    db.session.add(citizen)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        citizen = find_by_identity(channel, external_id)
+        if citizen is None:
+            raise
+    return citizen
+
+
+def update_profile(citizen: Citizen, changes: dict) -> Citizen:
+    """Apply validated profile changes; a phone verified by another citizen is a conflict."""
+    phone = changes.get("phone")
+    if phone and phone != citizen.phone:
+        owner = db.session.scalars(select(Citizen).where(Citizen.phone == phone)).first()
+        if owner is not None and owner.id != citizen.id:
+            raise ApiError("phone_in_use")
+    for field in ("display_name", "phone", "locale"):
+        if field in changes:
+            setattr(citizen, field, changes[field])
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise ApiError("phone_in_use") from None
+    return citizen

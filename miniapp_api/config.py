@@ -1,0 +1,102 @@
+"""Configuration: one class read from the environment, with safe local defaults.
+
+Profiles: ``development`` (default), ``testing`` and ``production``. Production refuses to start
+while any secret still has its development default.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEV_SECRET_KEY = "development-secret-key-not-for-production"
+DEV_BOT_SERVICE_TOKEN = "development-bot-service-token-not-for-production"
+
+
+class ConfigurationError(RuntimeError):
+    """The configuration cannot be used (for example a default secret in production)."""
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+def _env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+class Config:
+    """Settings read from the environment when the class is instantiated."""
+
+    def __init__(self) -> None:
+        self.PROFILE = _env("CITIZEN_PROFILE", "development")
+        self.SECRET_KEY = _env("SECRET_KEY", DEV_SECRET_KEY)
+        self.BOT_SERVICE_TOKEN = _env("BOT_SERVICE_TOKEN", DEV_BOT_SERVICE_TOKEN)
+        default_db = f"sqlite:///{PROJECT_ROOT / 'var' / 'citizen.sqlite3'}"
+        self.SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL", default_db)
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.RASA_URL = _env("RASA_URL", "http://127.0.0.1:5005")
+        self.API_URL = _env("API_URL", "http://127.0.0.1:5000")
+        self.DEFAULT_LOCALE = _env("DEFAULT_LOCALE", "zh_CN")
+        self.TIMEZONE = _env("CITIZEN_TIMEZONE", "Asia/Shanghai")
+        self.CITY_NAME_KEY = _env("CITY", "demo_city")
+        # Session tokens issued at mini-app login.
+        self.SESSION_TTL_SECONDS = _env_int("SESSION_TTL_SECONDS", 7 * 24 * 3600)
+        # Request bodies above this size are refused with 413 before they are read.
+        self.MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 64 * 1024)
+        # Mini-app platforms: login code exchange.
+        self.WECHAT_APPID = _env("WECHAT_APPID", "wx-demo-appid")
+        self.WECHAT_SECRET = _env("WECHAT_SECRET", "wx-demo-secret")
+        self.WECHAT_API_BASE = _env("WECHAT_API_BASE", "https://api.weixin.qq.com")
+        self.ALIPAY_APP_ID = _env("ALIPAY_APP_ID", "2021000000000000")
+        self.ALIPAY_GATEWAY = _env("ALIPAY_GATEWAY", "https://openapi.alipay.com/gateway.do")
+        self.ALIPAY_APP_PRIVATE_KEY = _env("ALIPAY_APP_PRIVATE_KEY", "")
+        self.ALIPAY_PUBLIC_KEY = _env("ALIPAY_PUBLIC_KEY", "")
+        self.PLATFORM_TIMEOUT_SECONDS = float(_env("PLATFORM_TIMEOUT_SECONDS", "5"))
+        # Rate limits (Flask-Limiter); memory by default, Redis when scaled out.
+        self.RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
+        self.RATELIMIT_HEADERS_ENABLED = True
+        self.LOGIN_RATE_LIMIT = _env("LOGIN_RATE_LIMIT", "20 per minute")
+        # flask-smorest / OpenAPI
+        self.API_TITLE = "Citizen Assistant API"
+        self.API_VERSION = "v1"
+        self.OPENAPI_VERSION = "3.0.3"
+        self.OPENAPI_URL_PREFIX = "/api/v1"
+        self.OPENAPI_JSON_PATH = "openapi.json"
+        self.JSON_AS_ASCII = False
+
+    @property
+    def is_development(self) -> bool:
+        return self.PROFILE == "development"
+
+    def check(self) -> None:
+        """Refuse unusable settings; called by ``create_app``."""
+        if self.PROFILE not in {"development", "testing", "production"}:
+            raise ConfigurationError(f"unknown CITIZEN_PROFILE {self.PROFILE!r}")
+        if self.PROFILE != "production":
+            return
+        defaults = {
+            "SECRET_KEY": self.SECRET_KEY == DEV_SECRET_KEY,
+            "BOT_SERVICE_TOKEN": self.BOT_SERVICE_TOKEN == DEV_BOT_SERVICE_TOKEN,
+            "WECHAT_SECRET": self.WECHAT_SECRET == "wx-demo-secret",
+        }
+        weak = [name for name, is_default in defaults.items() if is_default]
+        weak += [n for n in ("SECRET_KEY", "BOT_SERVICE_TOKEN") if len(getattr(self, n)) < 32]
+        if weak:
+            raise ConfigurationError(
+                "production profile refuses default or short secrets: " + ", ".join(sorted(set(weak)))
+            )
+
+
+class TestingConfig(Config):
+    """Tests: a temporary database is supplied by the fixture through ``DATABASE_URL``."""
+
+    __test__ = False  # not a pytest test class
+
+    def __init__(self, database_url: str | None = None) -> None:
+        super().__init__()
+        self.PROFILE = "testing"
+        self.TESTING = True
+        if database_url:
+            self.SQLALCHEMY_DATABASE_URI = database_url
+        self.RATELIMIT_STORAGE_URI = "memory://"

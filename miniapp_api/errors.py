@@ -1,0 +1,122 @@
+"""One error contract: every error body is ``{"errcode", "errmsg", "data"}``.
+
+``errcode`` is stable (HTTP status × 100 + a number); ``errmsg`` is the message id translated into
+the request's locale; ``data`` carries details such as the fields that failed validation.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, Response, jsonify
+from sqlalchemy.exc import DBAPIError, OperationalError
+from werkzeug.exceptions import HTTPException
+
+from .i18n import translate
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ErrorKind:
+    status: int
+    errcode: int
+    message_id: str
+
+
+ERRORS: dict[str, ErrorKind] = {
+    "bad_request": ErrorKind(400, 40000, "error.bad_request"),
+    "invalid_json": ErrorKind(400, 40001, "error.invalid_json"),
+    "unauthorized": ErrorKind(401, 40100, "error.unauthorized"),
+    "token_expired": ErrorKind(401, 40101, "error.token_expired"),
+    "token_invalid": ErrorKind(401, 40102, "error.token_invalid"),
+    "login_failed": ErrorKind(401, 40103, "error.login_failed"),
+    "forbidden": ErrorKind(403, 40300, "error.forbidden"),
+    "not_found": ErrorKind(404, 40400, "error.not_found"),
+    "method_not_allowed": ErrorKind(405, 40500, "error.method_not_allowed"),
+    "conflict": ErrorKind(409, 40900, "error.conflict"),
+    "phone_in_use": ErrorKind(409, 40901, "error.phone_in_use"),
+    "payload_too_large": ErrorKind(413, 41300, "error.payload_too_large"),
+    "unsupported_media_type": ErrorKind(415, 41500, "error.unsupported_media_type"),
+    "validation_failed": ErrorKind(422, 42200, "error.validation_failed"),
+    "rate_limited": ErrorKind(429, 42900, "error.rate_limited"),
+    "internal": ErrorKind(500, 50000, "error.internal"),
+    "platform_unavailable": ErrorKind(502, 50200, "error.platform_unavailable"),
+    "unavailable": ErrorKind(503, 50300, "error.unavailable"),
+}
+# The kind used for a bare HTTP status raised by Flask, Werkzeug or an extension.
+_KIND_BY_STATUS = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+                   405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
+                   415: "unsupported_media_type", 422: "validation_failed", 429: "rate_limited",
+                   503: "unavailable"}
+
+
+class ApiError(Exception):
+    """Raise to answer with the error ``kind`` (a key of ``ERRORS``)."""
+
+    def __init__(self, kind: str, data: Any = None, headers: dict[str, str] | None = None,
+                 **message_arguments: Any) -> None:
+        super().__init__(kind)
+        self.kind = ERRORS[kind]
+        self.data = data
+        self.headers = headers or {}
+        self.message_arguments = message_arguments
+
+
+def error_response(kind: str | ErrorKind, data: Any = None, headers: dict | None = None,
+                   **message_arguments: Any) -> Response:
+    """The one function that builds every error body."""
+    kind = ERRORS[kind] if isinstance(kind, str) else kind
+    body = {"errcode": kind.errcode, "errmsg": translate(kind.message_id, **message_arguments),
+            "data": data}
+    response = jsonify(body)
+    response.status_code = kind.status
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def _from_http_exception(exc: HTTPException) -> Response:
+    status = exc.code or 500
+    kind = _KIND_BY_STATUS.get(status, "internal" if status >= 500 else "bad_request")
+    data = None
+    # webargs (flask-smorest) attaches the field messages of a failed validation.
+    messages = (getattr(exc, "data", None) or {}).get("messages")
+    if messages:
+        if status == 400 and "json" in messages and _is_json_decode_error(messages["json"]):
+            kind = "invalid_json"
+        data = {"errors": messages}
+    headers = {k: v for k, v in (exc.get_headers() or []) if k.lower() in {"allow", "retry-after"}}
+    return error_response(kind, data=data, headers=headers)
+
+
+def _is_json_decode_error(messages: Any) -> bool:
+    return isinstance(messages, list) and any("Invalid JSON" in str(m) for m in messages)
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(ApiError)
+    def handle_api_error(exc: ApiError) -> Response:
+        return error_response(exc.kind, exc.data, exc.headers, **exc.message_arguments)
+
+    @app.errorhandler(HTTPException)
+    def handle_http_exception(exc: HTTPException) -> Response:
+        return _from_http_exception(exc)
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(DBAPIError)
+    def handle_database_down(exc: DBAPIError) -> Response:
+        from .db import db
+
+        db.session.rollback()
+        if isinstance(exc, OperationalError) or exc.connection_invalidated:
+            logger.warning("database unavailable: %s", exc.__class__.__name__)
+            return error_response("unavailable", headers={"Retry-After": "5"})
+        logger.exception("database error")
+        return error_response("internal")
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(exc: Exception) -> Response:
+        logger.exception("unhandled error")
+        return error_response("internal")

@@ -1,0 +1,139 @@
+"""Locales: which one a request or a conversation speaks, and the translated messages.
+
+Every sentence a citizen sees is a message id (``error.not_found``, ``utter_greet``) translated in
+``locales/<locale>/LC_MESSAGES/messages.po``; code never holds the sentence itself.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Any, Iterable
+
+from babel import Locale, dates, numbers
+from babel.support import LazyProxy, Translations
+from flask import current_app, g, has_app_context, has_request_context, request
+
+from .config import PROJECT_ROOT
+
+LOCALES_DIR = PROJECT_ROOT / "locales"
+SUPPORTED_LOCALES = ("zh_CN", "en")
+DEFAULT_LOCALE = "zh_CN"
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LATIN = re.compile(r"[A-Za-z]")
+_ALIASES = {"zh": "zh_CN", "zh_cn": "zh_CN", "zh_hans": "zh_CN", "cn": "zh_CN", "chinese": "zh_CN",
+            "en": "en", "en_us": "en", "en_gb": "en", "english": "en"}
+
+
+def normalize_locale(value: str | None) -> str | None:
+    """Map ``zh``, ``zh-CN``, ``en_US``, ``English`` … to a supported locale, else ``None``."""
+    if not value:
+        return None
+    key = str(value).strip().replace("-", "_").lower()
+    if key in _ALIASES:
+        return _ALIASES[key]
+    return _ALIASES.get(key.split("_")[0])
+
+
+def locale_of_text(text: str | None) -> str | None:
+    """The locale a message is written in, by its script: Han characters mean Chinese.
+
+    Returns ``None`` when the text has no letters at all (digits, emoji, a button payload).
+    """
+    if not text or text.startswith("/"):
+        return None
+    if _HAN.search(text):
+        return "zh_CN"
+    if _LATIN.search(text):
+        return "en"
+    return None
+
+
+@lru_cache(maxsize=None)
+def translations(locale: str) -> Translations:
+    return Translations.load(str(LOCALES_DIR), [locale], domain="messages")
+
+
+def current_locale() -> str:
+    if has_request_context():
+        return getattr(g, "locale", None) or negotiate_request_locale()
+    return DEFAULT_LOCALE
+
+
+def negotiate_request_locale() -> str:
+    """``?lang=``, then the ``X-Lang`` header, then ``Accept-Language``, then the default."""
+    for candidate in (request.args.get("lang"), request.headers.get("X-Lang")):
+        if locale := normalize_locale(candidate):
+            return locale
+    best = request.accept_languages.best_match(["zh-CN", "zh", "en"])
+    return normalize_locale(best) or current_app.config.get("DEFAULT_LOCALE", DEFAULT_LOCALE)
+
+
+def translate(message_id: str, locale: str | None = None, **arguments: Any) -> str:
+    """The message ``message_id`` in ``locale`` with its named ``{placeholders}`` filled in."""
+    locale = locale or current_locale()
+    text = translations(locale).gettext(message_id)
+    if arguments:
+        text = text.format(**format_arguments(arguments, locale))
+    return text
+
+
+# The name pybabel extracts from code.
+_ = translate
+
+
+def lazy(message_id: str) -> LazyProxy:
+    """A message translated when it is used, in the locale of that moment."""
+    return LazyProxy(translate, message_id, enable_cache=False)
+
+
+def format_arguments(arguments: dict[str, Any], locale: str) -> dict[str, Any]:
+    """Format each argument for ``locale`` with Babel: dates, times and numbers.
+
+    By name: ``*_at`` and ``*_time`` hold ISO datetimes, ``*_date`` ISO dates; numbers are
+    formatted as decimals. Other values are used as they are.
+    """
+    return {name: format_value(name, value, locale) for name, value in arguments.items()}
+
+
+def format_value(name: str, value: Any, locale: str) -> Any:
+    zone = _timezone()
+    if isinstance(value, str) and name.endswith(("_at", "_time")):
+        value = _parse_datetime(value) or value
+    if isinstance(value, str) and name.endswith("_date"):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, datetime):
+        return dates.format_datetime(value, "medium", tzinfo=zone, locale=locale)
+    if isinstance(value, date):
+        return dates.format_date(value, "medium", locale=locale)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)):
+        return numbers.format_decimal(value, locale=locale)
+    return value
+
+
+def join_list(items: Iterable[str], locale: str) -> str:
+    """``a, b and c`` / ``a、b和c`` as the locale writes lists."""
+    from babel.lists import format_list
+
+    return format_list(list(items), locale=locale)
+
+
+def _parse_datetime(value: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _timezone():
+    zone = current_app.config.get("TIMEZONE") if has_app_context() else None
+    return dates.get_timezone(zone or "Asia/Shanghai")
+
+
+def display_name(locale: str) -> str:
+    return Locale.parse(locale).get_display_name(locale)

@@ -1,0 +1,31 @@
+"""Every message id the code builds from data, so that extraction and tests see them all.
+
+Ids written literally as ``_("...")`` are found by pybabel itself; ids made from data (error
+kinds, services, bot responses, languages) are listed here and fed to pybabel by ``extract``.
+"""
+from __future__ import annotations
+
+from typing import Iterator
+
+BUTTON_IDS = ("button.help",)
+
+
+def all_message_ids() -> list[str]:
+    from .directory import SERVICES
+    from .errors import ERRORS
+    from .i18n import SUPPORTED_LOCALES
+    from .responses import RESPONSES
+
+    ids: list[str] = [kind.message_id for kind in ERRORS.values()]
+    for service in SERVICES:
+        ids += [service.title_id, service.summary_id, service.example_id]
+    ids += [f"language.{code}" for code in SUPPORTED_LOCALES]
+    ids += list(BUTTON_IDS)
+    ids += list(RESPONSES)
+    return sorted(set(ids))
+
+
+def extract(fileobj, keywords, comment_tags, options) -> Iterator[tuple[int, str, str, list]]:
+    """A pybabel extraction method (see ``locales/babel.cfg``)."""
+    for message_id in all_message_ids():
+        yield 0, "_", message_id, []

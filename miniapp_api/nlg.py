@@ -1,0 +1,55 @@
+"""Rasa's NLG endpoint: ``POST /nlg`` renders a response by name in the conversation's locale.
+
+Rasa posts ``{"response", "arguments", "tracker", "channel"}``; we answer with the message. The
+locale is an explicit ``locale`` argument (an action that just switched language), else the
+channel metadata's ``lang`` of the latest message, else the language the citizen
+chose in chat (slot ``language``), else the script of the latest message that has letters.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Blueprint, request
+
+from .errors import ApiError
+from .i18n import DEFAULT_LOCALE, locale_of_text, normalize_locale
+from .responses import MissingArguments, UnknownResponse, render
+
+logger = logging.getLogger(__name__)
+bp = Blueprint("nlg", __name__)
+LANGUAGE_SLOT = "language"
+
+
+def conversation_locale(tracker: dict[str, Any]) -> str:
+    """The locale of a conversation, from a Rasa tracker state (``EventVerbosity.ALL``)."""
+    user_events = [e for e in tracker.get("events") or [] if e.get("event") == "user"]
+    latest = user_events[-1] if user_events else tracker.get("latest_message") or {}
+    if locale := normalize_locale((latest.get("metadata") or {}).get("lang")):
+        return locale
+    if locale := normalize_locale((tracker.get("slots") or {}).get(LANGUAGE_SLOT)):
+        return locale
+    for event in reversed(user_events or [latest]):
+        if locale := locale_of_text(event.get("text")):
+            return locale
+    return DEFAULT_LOCALE
+
+
+@bp.post("/nlg")
+def generate():
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("response"), str):
+        raise ApiError("bad_request")
+    arguments = body.get("arguments") or {}
+    tracker = body.get("tracker") or {}
+    if not isinstance(arguments, dict) or not isinstance(tracker, dict):
+        raise ApiError("bad_request")
+    # An action that has just changed the language names the locale of its reply itself.
+    locale = normalize_locale(arguments.pop("locale", None)) or conversation_locale(tracker)
+    try:
+        message = render(body["response"], arguments, locale)
+    except UnknownResponse:
+        raise ApiError("not_found", data={"response": body["response"][:100]}) from None
+    except MissingArguments as missing:
+        raise ApiError("validation_failed", data={"missing": missing.args[0]}) from None
+    return message

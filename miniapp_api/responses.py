@@ -1,0 +1,84 @@
+"""The bot's responses by name: which message renders each, and which buttons it carries.
+
+Rasa names a response (``utter_help``); the NLG endpoint renders it here in the conversation's
+locale. A response's text is the message with the response's own name as its id, so the catalogs
+in ``locales/`` hold every sentence; buttons are built from data where the data exists.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from .directory import SERVICES
+from .i18n import SUPPORTED_LOCALES, join_list, translate
+
+ButtonMaker = Callable[[str, dict], list[dict]]
+ArgumentMaker = Callable[[str], dict]
+
+
+def _service_titles(locale: str) -> dict:
+    return {"services": join_list((translate(s.title_id, locale) for s in SERVICES), locale)}
+
+
+def _service_buttons(locale: str, arguments: dict) -> list[dict]:
+    """One button per service; its payload is an example phrase, so NLU routes it."""
+    return [{"title": translate(s.title_id, locale), "payload": translate(s.example_id, locale)}
+            for s in SERVICES if s.code != "hotline"]
+
+
+def _language_buttons(locale: str, arguments: dict) -> list[dict]:
+    return [{"title": translate(f"language.{code}", locale),
+             "payload": "/switch_language" + json.dumps({"language": code})}
+            for code in SUPPORTED_LOCALES]
+
+
+def _help_button(locale: str, arguments: dict) -> list[dict]:
+    return [{"title": translate("button.help", locale), "payload": "/help"}]
+
+
+@dataclass(frozen=True)
+class Response:
+    buttons: ButtonMaker | None = None
+    # Arguments computed from data at render time (the citizen's own come from the bot).
+    data_arguments: ArgumentMaker | None = None
+    # Arguments the message needs; the NLG endpoint refuses a call without them.
+    required: tuple[str, ...] = field(default=())
+
+
+RESPONSES: dict[str, Response] = {
+    "utter_greet": Response(),
+    "utter_greet_named": Response(required=("name",)),
+    "utter_goodbye": Response(),
+    "utter_thanks": Response(),
+    "utter_help": Response(buttons=_service_buttons, data_arguments=_service_titles),
+    "utter_ask_language": Response(buttons=_language_buttons),
+    "utter_language_switched": Response(),
+    "utter_out_of_scope": Response(buttons=_help_button),
+    "utter_default": Response(buttons=_help_button),
+    "utter_service_unavailable": Response(),
+}
+
+
+class UnknownResponse(KeyError):
+    pass
+
+
+class MissingArguments(ValueError):
+    pass
+
+
+def render(name: str, arguments: dict[str, Any], locale: str) -> dict:
+    """``{"text": ..., "buttons": [...]}`` for the response ``name`` in ``locale``."""
+    response = RESPONSES.get(name)
+    if response is None:
+        raise UnknownResponse(name)
+    missing = [a for a in response.required if arguments.get(a) in (None, "")]
+    if missing:
+        raise MissingArguments(missing)
+    if response.data_arguments:
+        arguments = {**arguments, **response.data_arguments(locale)}
+    message: dict[str, Any] = {"text": translate(name, locale, **arguments)}
+    if response.buttons:
+        message["buttons"] = response.buttons(locale, arguments)
+    return message

@@ -1,0 +1,35 @@
+"""Demo data for one demo city, loaded idempotently by ``flask seed``.
+
+The data (fictional residents) lives in ``seed_data/``; each service package adds its own loader
+here as it lands.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from .citizens.models import Citizen
+from .citizens.service import citizen_for_identity, parse_sender_id
+from .db import db
+
+SEED_DATA = Path(__file__).parent / "seed_data"
+
+
+def _load(name: str) -> list[dict]:
+    return json.loads((SEED_DATA / name).read_text(encoding="utf-8"))
+
+
+def seed_citizens() -> int:
+    for entry in _load("citizens.json"):
+        citizen = citizen_for_identity(*parse_sender_id(entry["identity"]))
+        for field in ("display_name", "phone", "locale"):
+            setattr(citizen, field, entry[field])
+        citizen.role = entry.get("role", "citizen")
+    db.session.commit()
+    return db.session.scalar(select(func.count()).select_from(Citizen))
+
+
+def seed_demo_data() -> dict[str, int]:
+    return {"citizens": seed_citizens()}
