@@ -40,8 +40,8 @@ def generate():
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("response"), str):
         raise ApiError("bad_request")
-    arguments = body.get("arguments") or {}
-    tracker = body.get("tracker") or {}
+    arguments = {} if body.get("arguments") is None else body["arguments"]
+    tracker = {} if body.get("tracker") is None else body["tracker"]
     if not isinstance(arguments, dict) or not isinstance(tracker, dict):
         raise ApiError("bad_request")
     # An action that has just changed the language names the locale of its reply itself.

@@ -77,12 +77,19 @@ def _truncate_all(app) -> None:
         db.session.commit()
 
 
+@pytest.fixture
+def sqlite_url(sqlite_template, tmp_path) -> str:
+    path = tmp_path / "citizen.sqlite3"
+    shutil.copy(sqlite_template, path)
+    return f"sqlite:///{path}"
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request, tmp_path) -> str:
+def database_url(request) -> str:
+    """Each API test runs on both engines; a module that never touches the database
+    overrides this fixture with ``sqlite_url``."""
     if request.param == "sqlite":
-        path = tmp_path / "citizen.sqlite3"
-        shutil.copy(request.getfixturevalue("sqlite_template"), path)
-        return f"sqlite:///{path}"
+        return request.getfixturevalue("sqlite_url")
     return request.getfixturevalue("postgres_database")
 
 

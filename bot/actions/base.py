@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from abc import ABC, abstractmethod
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
@@ -13,16 +14,17 @@ logger = logging.getLogger(__name__)
 SERVICE_UNAVAILABLE = "utter_service_unavailable"
 
 
-class ApiAction(Action):
+class ApiAction(Action, ABC):
     """An action with an API client for the conversation's citizen.
 
     Subclasses implement ``act``; if the API cannot be reached the citizen hears
     ``utter_service_unavailable`` in their language and the conversation goes on.
     """
 
+    @abstractmethod
     def act(self, api: CitizenApi, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        raise NotImplementedError
+        """The action's work; raise ``ApiUnavailable`` (the client does) when the API is down."""
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db import db, utcnow
+from ..db import UTCDateTime, db, utcnow
 
 CHANNELS = ("wechat", "alipay", "web", "hotline")
 ROLES = ("citizen", "operator")
@@ -21,7 +21,7 @@ class Citizen(db.Model):
     phone: Mapped[str | None] = mapped_column(String(11), unique=True)
     locale: Mapped[str | None] = mapped_column(String(8))
     role: Mapped[str] = mapped_column(String(16), default="citizen")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     identities: Mapped[list["ChannelIdentity"]] = relationship(
         back_populates="citizen", cascade="all, delete-orphan", order_by="ChannelIdentity.id"
@@ -42,7 +42,7 @@ class ChannelIdentity(db.Model):
     citizen_id: Mapped[int] = mapped_column(ForeignKey("citizen.id", ondelete="CASCADE"), index=True)
     channel: Mapped[str] = mapped_column(String(16))
     external_id: Mapped[str] = mapped_column(String(128))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     citizen: Mapped[Citizen] = relationship(back_populates="identities")
 

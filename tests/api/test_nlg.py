@@ -1,0 +1,87 @@
+"""Rasa's NLG endpoint renders every response by name in the conversation's locale."""
+import pytest
+
+from miniapp_api.nlg import conversation_locale
+from miniapp_api.responses import RESPONSES
+
+
+@pytest.fixture
+def database_url(sqlite_url):
+    """These tests never touch the database: one engine is enough."""
+    return sqlite_url
+
+
+def user(text, **metadata):
+    return {"event": "user", "text": text, "metadata": metadata}
+
+
+def nlg(client, response, events=(), slots=None, **arguments):
+    tracker = {"events": list(events), "slots": slots or {}}
+    return client.post("/nlg", json={"response": response, "arguments": arguments,
+                                     "tracker": tracker, "channel": {"name": "rest"}})
+
+
+def test_greeting_in_chinese_and_english(client):
+    zh = nlg(client, "utter_greet_named", [user("你好")], name="王小明")
+    assert zh.status_code == 200
+    assert zh.get_json() == {"text": "王小明，您好！我是市民助手，请问有什么可以帮您？"}
+    en = nlg(client, "utter_greet_named", [user("hi there")], name="Alice")
+    assert en.get_json()["text"] == "Hello Alice! I'm the Citizen Assistant. How can I help you?"
+
+
+def test_help_lists_every_service_with_buttons(client):
+    body = nlg(client, "utter_help", [user("what can you do")]).get_json()
+    assert body["text"].startswith("I can help you with: Hospital appointments, ")
+    assert [b["title"] for b in body["buttons"]] == [
+        "Hospital appointments", "Application progress", "Bus arrivals", "Air quality"]
+    zh = nlg(client, "utter_help", [user("你能干啥")]).get_json()
+    assert "预约挂号" in zh["text"] and zh["buttons"][0]["payload"] == "我要挂号"
+
+
+def test_language_buttons_switch_with_a_payload(client):
+    body = nlg(client, "utter_ask_language", [user("change language")]).get_json()
+    assert [b["payload"] for b in body["buttons"]] == [
+        '/switch_language{"language": "zh_CN"}', '/switch_language{"language": "en"}']
+
+
+@pytest.mark.parametrize("name", sorted(RESPONSES))
+@pytest.mark.parametrize("text", ["你好", "hello"])
+def test_every_response_renders_in_both_locales(client, name, text):
+    response = nlg(client, name, [user(text)], name="Alice")
+    assert response.status_code == 200
+    rendered = response.get_json()["text"]
+    assert rendered and rendered != name
+    has_han = any("\u4e00" <= ch <= "\u9fff" for ch in rendered)
+    assert has_han == (text == "你好") or name == "utter_ask_language"
+
+
+@pytest.mark.parametrize("events, slots, expected", [
+    ([user("hello", lang="zh_CN")], {}, "zh_CN"),          # channel metadata first
+    ([user("你好")], {"language": "en"}, "en"),             # then the choice made in chat
+    ([user("你好"), user("12345")], {}, "zh_CN"),           # then the last message with letters
+    ([user("你好"), user("/greet")], {}, "zh_CN"),
+    ([user("你好"), user("ok thanks")], {}, "en"),
+    ([], {}, "zh_CN"),                                      # default
+])
+def test_conversation_locale(events, slots, expected):
+    assert conversation_locale({"events": events, "slots": slots}) == expected
+
+
+def test_explicit_locale_argument_wins(client):
+    body = nlg(client, "utter_language_switched", [user("请用英文")], locale="en").get_json()
+    assert body["text"] == "OK, I'll reply in English from now on."
+
+
+def test_unknown_response_and_missing_argument(client):
+    assert nlg(client, "utter_nonexistent", [user("hi")]).status_code == 404
+    missing = nlg(client, "utter_greet_named", [user("hi")])
+    assert missing.status_code == 422
+    assert missing.get_json()["data"] == {"missing": ["name"]}
+
+
+@pytest.mark.parametrize("body", [None, [], {"response": 5}, {"response": "utter_greet",
+                                                                 "arguments": []}])
+def test_malformed_nlg_requests_are_400(client, body):
+    response = client.post("/nlg", json=body)
+    assert response.status_code == 400
+    assert response.get_json()["errcode"] == 40000
