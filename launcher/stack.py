@@ -139,7 +139,12 @@ class Stack:
                 raise TimeoutError(f"not ready after {timeout:.0f}s: {names}\n{tails}")
             time.sleep(0.5)
 
-    def stop(self, grace: float = 10.0) -> None:
+    def stop(self, grace: float = 10.0) -> dict[str, str]:
+        """Stops every process (SIGTERM, then SIGKILL after ``grace`` seconds).
+
+        Returns how each ended: ``"stopped"`` when it exited on SIGTERM, ``"killed"`` otherwise.
+        """
+        outcome: dict[str, str] = {}
         for process in self.processes:
             if process.popen and process.popen.poll() is None:
                 os.killpg(process.popen.pid, signal.SIGTERM)
@@ -149,9 +154,12 @@ class Stack:
                 continue
             try:
                 process.popen.wait(max(0.1, deadline - time.monotonic()))
+                outcome[process.name] = "stopped"
             except subprocess.TimeoutExpired:
                 os.killpg(process.popen.pid, signal.SIGKILL)
                 process.popen.wait()
+                outcome[process.name] = "killed"
+        return outcome
 
     def __enter__(self) -> "Stack":
         return self.start()

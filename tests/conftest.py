@@ -151,3 +151,30 @@ class Auth:
 @pytest.fixture
 def auth(app) -> Auth:
     return Auth(app)
+
+
+@pytest.fixture(scope="session")
+def running_stack(tmp_path_factory):
+    """The whole system on free ports: API (gunicorn), action server and Rasa server.
+
+    Its own SQLite database (migrated and seeded through the real CLI) and tracker store.
+    """
+    import subprocess
+    import sys
+
+    from launcher.stack import MODEL, ROOT, Ports, Stack
+
+    if not MODEL.exists():
+        pytest.fail(f"no trained model at {MODEL}: run `make test`, which trains it")
+    var_dir = tmp_path_factory.mktemp("stack")
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{var_dir / 'citizen.sqlite3'}",
+           "FLASK_APP": "miniapp_api", "PYTHONPATH": str(ROOT)}
+    flask = [sys.executable, "-m", "flask"]
+    for command in (["db-upgrade"], ["seed"]):
+        subprocess.run(flask + command, cwd=ROOT, env=env, check=True, capture_output=True)
+    stack = Stack(ports=Ports.free(), var_dir=var_dir, api_workers=1,
+                  env={"DATABASE_URL": env["DATABASE_URL"]})
+    stack.start(timeout=300)
+    yield stack
+    outcome = stack.stop()
+    assert outcome == {"api": "stopped", "actions": "stopped", "rasa": "stopped"}, outcome

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
@@ -41,9 +41,11 @@ def load_private_key(key_text: str) -> rsa.RSAPrivateKey:
     """An RSA private key from PEM (PKCS#1 or PKCS#8) or bare base64 DER."""
     data, is_pem = _key_bytes(key_text)
     try:
-        loader = serialization.load_pem_private_key if is_pem else serialization.load_der_private_key
-        key = loader(data, password=None)
-    except (ValueError, TypeError):
+        if is_pem:
+            key = serialization.load_pem_private_key(data, password=None)
+        else:
+            key = serialization.load_der_private_key(data, password=None)
+    except (ValueError, TypeError, UnsupportedAlgorithm):
         raise AlipayKeyError("private key cannot be loaded") from None
     if not isinstance(key, rsa.RSAPrivateKey):
         raise AlipayKeyError("private key is not an RSA key")
@@ -55,9 +57,9 @@ def load_public_key(key_text: str) -> rsa.RSAPublicKey:
     """An RSA public key from PEM (SubjectPublicKeyInfo or PKCS#1) or bare base64 DER."""
     data, is_pem = _key_bytes(key_text)
     try:
-        loader = serialization.load_pem_public_key if is_pem else serialization.load_der_public_key
-        key = loader(data)
-    except (ValueError, TypeError):
+        key = (serialization.load_pem_public_key(data) if is_pem
+               else serialization.load_der_public_key(data))
+    except (ValueError, TypeError, UnsupportedAlgorithm):
         raise AlipayKeyError("public key cannot be loaded") from None
     if not isinstance(key, rsa.RSAPublicKey):
         raise AlipayKeyError("public key is not an RSA key")

@@ -1,0 +1,90 @@
+"""Actions run with a real Tracker and CollectingDispatcher against the API over HTTP."""
+from __future__ import annotations
+
+import socket
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions import settings
+from bot.actions.conversation import ActionGreet, ActionSwitchLanguage
+
+
+def tracker_for(sender_id: str, text: str, intent: str, entities: list | None = None) -> Tracker:
+    message = {"text": text, "intent": {"name": intent, "confidence": 0.99},
+               "entities": entities or [], "metadata": {}}
+    return Tracker(sender_id=sender_id, slots={}, latest_message=message,
+                   events=[{"event": "user", "text": text, "parse_data": message}],
+                   paused=False, followup_action=None, active_loop={},
+                   latest_action_name="action_listen")
+
+
+def run(action, tracker: Tracker) -> tuple[list, list[dict]]:
+    dispatcher = CollectingDispatcher()
+    events = action.run(dispatcher, tracker, domain={})
+    # "template" is rasa-sdk's deprecated copy of "response".
+    return events, [{k: v for k, v in m.items() if v not in (None, [], {}) and k != "template"}
+                    for m in dispatcher.messages]
+
+
+def test_greet_by_the_name_on_file(live_api):
+    events, messages = run(ActionGreet(), tracker_for("web:demo-alice", "hi", "greet"))
+    assert events == []
+    assert messages == [{"response": "utter_greet_named", "name": "Alice"}]
+
+
+def test_greet_a_newcomer_without_a_name(live_api):
+    events, messages = run(ActionGreet(), tracker_for("wechat:o-new-visitor", "你好", "greet"))
+    assert messages == [{"response": "utter_greet"}]
+
+
+def test_switch_language_sets_the_slot_and_keeps_it_on_the_profile(live_api, client, auth):
+    entities = [{"entity": "language", "value": "en", "start": 3, "end": 5}]
+    tracker = tracker_for("web:demo-wang", "请用英文回复", "switch_language", entities)
+    events, messages = run(ActionSwitchLanguage(), tracker)
+    assert events == [SlotSet("language", "en")]
+    assert messages == [{"response": "utter_language_switched", "locale": "en"}]
+    profile = client.get("/api/v1/me", headers=auth.bot("web:demo-wang")).get_json()["data"]
+    assert profile["locale"] == "en"
+
+
+def test_switch_language_without_a_language_asks_which(live_api):
+    tracker = tracker_for("web:demo-wang", "换个语言", "switch_language")
+    events, messages = run(ActionSwitchLanguage(), tracker)
+    assert events == []
+    assert messages == [{"response": "utter_ask_language"}]
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.parametrize("action, intent", [(ActionGreet(), "greet")])
+def test_api_down_gives_the_apology(monkeypatch, action, intent):
+    monkeypatch.setenv("API_URL", f"http://127.0.0.1:{_closed_port()}")
+    monkeypatch.setenv("API_CONNECT_ATTEMPTS", "2")
+    settings.settings.cache_clear()
+    try:
+        events, messages = run(action, tracker_for("web:demo-alice", "hello", intent))
+    finally:
+        settings.settings.cache_clear()
+    assert events == []
+    assert messages == [{"response": "utter_service_unavailable"}]
+
+
+def test_language_switch_still_holds_when_the_profile_cannot_be_saved(monkeypatch):
+    monkeypatch.setenv("API_URL", f"http://127.0.0.1:{_closed_port()}")
+    monkeypatch.setenv("API_CONNECT_ATTEMPTS", "1")
+    settings.settings.cache_clear()
+    entities = [{"entity": "language", "value": "zh_CN"}]
+    try:
+        events, messages = run(ActionSwitchLanguage(),
+                               tracker_for("web:x", "speak Chinese", "switch_language", entities))
+    finally:
+        settings.settings.cache_clear()
+    assert events == [SlotSet("language", "zh_CN")]
+    assert messages == [{"response": "utter_language_switched", "locale": "zh_CN"}]

@@ -1,0 +1,73 @@
+"""The training data validates, the conversation stories pass, and NLU generalizes."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import requests
+import yaml
+
+from .conftest import BOT_BIN, MODEL, ROOT, run_in_bot_env
+
+pytestmark = pytest.mark.bot
+HELD_OUT = ROOT / "tests" / "data" / "nlu_heldout.yml"
+TRAINING = ROOT / "intents"
+_ANNOTATION = re.compile(r"\[([^\]]+)\](\([^)]*\)|\{[^}]*\})")
+
+
+def examples(path: Path) -> list[tuple[str, str]]:
+    """(intent, plain text) pairs of a Rasa NLU YAML file, entity annotations removed."""
+    pairs = []
+    for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu", []):
+        if "intent" not in block:
+            continue
+        for line in block["examples"].splitlines():
+            text = line.strip().removeprefix("- ").strip()
+            if text:
+                pairs.append((block["intent"], _ANNOTATION.sub(r"\1", text)))
+    return pairs
+
+
+def normalized(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text.lower())
+
+
+def test_data_validates_without_warnings():
+    result = run_in_bot_env([str(BOT_BIN / "rasa"), "data", "validate", "--fail-on-warnings",
+                             "--domain", "bot/domain", "--data", "intents", "bot/data",
+                             "--config", "bot/config.yml"])
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-3000:]
+    assert "UserWarning" not in output, [l for l in output.splitlines() if "UserWarning" in l]
+
+
+def test_conversation_stories_pass(tmp_path):
+    result = run_in_bot_env([str(BOT_BIN / "rasa"), "test", "core", "--model", str(MODEL),
+                             "--stories", "tests/bot/conversations",
+                             "--fail-on-prediction-errors", "--out", str(tmp_path)])
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+
+
+def test_held_out_set_is_really_held_out():
+    training = {normalized(text) for path in TRAINING.rglob("*.yml") for _, text in
+                examples(path)}
+    held_out = examples(HELD_OUT)
+    assert len(held_out) >= 40
+    assert {intent for intent, _ in held_out} == {
+        "greet", "goodbye", "thanks", "help", "switch_language", "out_of_scope"}
+    leaked = [text for _, text in held_out if normalized(text) in training]
+    assert leaked == []
+
+
+def test_held_out_accuracy_through_the_running_server(running_stack):
+    held_out = examples(HELD_OUT)
+    wrong = []
+    for intent, text in held_out:
+        parsed = requests.post(f"{running_stack.rasa_url}/model/parse", json={"text": text},
+                               timeout=30).json()
+        if parsed["intent"]["name"] != intent:
+            wrong.append((text, intent, parsed["intent"]["name"]))
+    accuracy = 1 - len(wrong) / len(held_out)
+    print(f"held-out intent accuracy: {accuracy:.1%} of {len(held_out)}; wrong: {wrong}")
+    assert accuracy >= 0.90, wrong

@@ -1,0 +1,34 @@
+"""The jieba tokenizer drops the whitespace tokens Rasa's own keeps in mixed text."""
+import json
+
+import pytest
+
+from .conftest import BOT_BIN, run_in_bot_env
+
+pytestmark = pytest.mark.bot
+TEXTS = ["我想坐 bus 55 路", "hi 你好  在吗", "switch to 中文 please"]
+
+
+@pytest.fixture(scope="module")
+def tokenized():
+    result = run_in_bot_env([str(BOT_BIN / "python"), "tests/bot/tokenize_probe.py", *TEXTS])
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_mixed_text_has_no_whitespace_tokens(tokenized):
+    ours = tokenized["我想坐 bus 55 路"]["ours"]
+    assert [text for text, _, _ in ours] == ["我", "想", "坐", "bus", "55", "路"]
+    for text in TEXTS:
+        assert all(token.strip() for token, _, _ in tokenized[text]["ours"]), text
+
+
+def test_offsets_still_point_into_the_text(tokenized):
+    for text in TEXTS:
+        for token, start, end in tokenized[text]["ours"]:
+            assert text[start:end] == token
+
+
+def test_rasa_jieba_tokenizer_keeps_whitespace(tokenized):
+    """Why the custom tokenizer exists: the stock one emits " " tokens here."""
+    assert any(not token.strip() for token, _, _ in tokenized["我想坐 bus 55 路"]["rasa"])
