@@ -5,6 +5,8 @@ import signal
 import sys
 import time
 
+from miniapp_api.i18n import translate
+
 from .stack import Ports, Stack
 
 BANNER = """
@@ -16,9 +18,9 @@ Citizen Assistant is running.
 
 Talk to the bot:
   curl -s {rasa}/webhooks/rest/webhook -H 'Content-Type: application/json' \\
-       -d '{{"sender": "web:demo-wang", "message": "你好，你能做什么？"}}'
+       -d '{{"sender": "web:demo-wang", "message": "{example_zh}"}}'
   curl -s {rasa}/webhooks/rest/webhook -H 'Content-Type: application/json' \\
-       -d '{{"sender": "web:demo-alice", "message": "hello, what can you do?"}}'
+       -d '{{"sender": "web:demo-alice", "message": "{example_en}"}}'
 
 Press Ctrl-C to stop all three.
 """
@@ -29,7 +31,9 @@ def main() -> int:
     print("Starting the API, the action server and the Rasa server ...", flush=True)
     started = time.monotonic()
     stack.start()
-    print(BANNER.format(api=stack.api_url, actions=stack.actions_url, rasa=stack.rasa_url)
+    examples = {f"example_{lang[:2]}": translate("button.help", lang) for lang in ("zh_CN", "en")}
+    print(BANNER.format(api=stack.api_url, actions=stack.actions_url, rasa=stack.rasa_url,
+                        **examples)
           + f"(ready in {time.monotonic() - started:.1f} s)", flush=True)
 
     def stop(signum, frame):

@@ -117,7 +117,7 @@ def format_value(name: str, value: Any, locale: str) -> Any:
 
 
 def join_list(items: Iterable[str], locale: str) -> str:
-    """``a, b and c`` / ``a、b和c`` as the locale writes lists."""
+    """``a, b and c`` in English; the ideographic comma and and its "and" in Chinese: as Babel says."""
     from babel.lists import format_list
 
     return format_list(list(items), locale=locale)

@@ -7,6 +7,8 @@ import re
 # Mainland mobile numbers and 18-character resident ID-card numbers (GB 11643) inside free text.
 _PHONE_IN_TEXT = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
 _ID_CARD_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{3})\d{14}([\dXx])(?![0-9A-Za-z])")
+# Credentials that libraries log inside URLs (urllib3 logs the full URL at DEBUG).
+_SECRET_IN_URL = re.compile(r"([?&](?:secret|js_code|access_token|session_key|sign)=)[^&\s\"']+")
 
 
 def mask_phone(phone: str | None) -> str | None:
@@ -28,7 +30,8 @@ def mask_id_card(number: str | None) -> str | None:
 
 
 def mask_text(text: str) -> str:
-    """Mask every phone and ID-card number that appears in free text."""
+    """Mask every phone and ID-card number, and URL credentials, that appear in free text."""
+    text = _SECRET_IN_URL.sub(r"\1***", text)
     text = _ID_CARD_IN_TEXT.sub(lambda m: f"{m.group(1)}{'*' * 14}{m.group(2)}", text)
     return _PHONE_IN_TEXT.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
 

@@ -1,7 +1,7 @@
 """A jieba tokenizer that drops whitespace tokens.
 
 Rasa's ``JiebaTokenizer`` keeps the spaces that jieba emits in mixed Chinese and English text
-("我想坐 bus 55 路" gives " " tokens). Featurizers then see empty words, and the entity
+(a Chinese sentence with "bus 55" inside gives " " tokens around the Latin words). Featurizers then see empty words, and the entity
 extractors' token boundaries break. This tokenizer keeps every real token with its offsets.
 """
 from __future__ import annotations

@@ -73,6 +73,12 @@ def test_mask_id_card_and_free_text():
     assert mask_text(text) == "ID 440**************X, phone 138****5678, order 202611230001"
 
 
+def test_url_credentials_are_masked():
+    line = "GET /sns/jscode2session?appid=wx1&secret=s3cr3t&js_code=abc&grant_type=x HTTP/1.1"
+    assert mask_text(line) == ("GET /sns/jscode2session?appid=wx1&secret=***&js_code=***"
+                               "&grant_type=x HTTP/1.1")
+
+
 def test_log_lines_are_masked(app, caplog):
     import logging
 
