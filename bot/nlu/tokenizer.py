@@ -6,7 +6,7 @@ extractors' token boundaries break. This tokenizer keeps every real token with i
 """
 from __future__ import annotations
 
-from typing import List, Text
+from typing import Any, Dict, List, Text
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.tokenizers.jieba_tokenizer import JiebaTokenizer
@@ -19,6 +19,13 @@ from rasa.shared.nlu.training_data.message import Message
 )
 class CleanJiebaTokenizer(JiebaTokenizer):
     """Jieba tokens without the whitespace ones."""
+
+    def __init__(self, config: Dict[Text, Any], *args: Any, **kwargs: Any) -> None:
+        super().__init__(config, *args, **kwargs)
+        import jieba
+
+        # Build jieba's prefix dictionary now (about a second), not on the first message.
+        jieba.initialize()
 
     def tokenize(self, message: Message, attribute: Text) -> List[Token]:
         import jieba
