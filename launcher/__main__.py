@@ -14,7 +14,8 @@ Citizen Assistant is running.
   API            {api}/api/v1/health   (OpenAPI: {api}/api/v1/openapi.json)
   Action server  {actions}/health
   Rasa server    {rasa}/status   (REST and socket.io channels)
-  Logs           var/log/api.log, var/log/actions.log, var/log/rasa.log
+  Air feeder     fills the demo network's current hour (flask air feed --follow)
+  Logs           var/log/{api,actions,rasa,air-feed}.log
 
 Talk to the bot:
   curl -s {rasa}/webhooks/rest/webhook -H 'Content-Type: application/json' \\

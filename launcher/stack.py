@@ -41,7 +41,7 @@ class Ports:
 class Process:
     name: str
     command: list[str]
-    ready_url: str
+    ready_url: str | None  # None: running is ready enough
     log_path: Path
     popen: subprocess.Popen | None = None
 
@@ -95,6 +95,10 @@ class Stack:
                             "--access-logfile", "-", "--graceful-timeout", "5",
                             "miniapp_api.wsgi:app"],
                     f"{self.api_url}/api/v1/health", logs / "api.log"),
+            # Keeps the demo air-quality network's current hour filled while the system runs.
+            Process("air-feed", [str(ROOT / ".venv" / "bin" / "flask"), "--app", "miniapp_api",
+                                 "air", "feed", "--follow", "--interval", "60"],
+                    None, logs / "air-feed.log"),
             Process("actions", [str(BOT_BIN / "python"), "-m", "rasa_sdk",
                                 "--actions", "bot.actions", "--port", str(self.ports.actions)],
                     f"{self.actions_url}/health", logs / "actions.log"),
@@ -127,6 +131,9 @@ class Stack:
                     self.stop()
                     raise RuntimeError(f"{process.name} exited with {process.popen.returncode}:\n"
                                        f"{process.log_tail()}")
+                if process.ready_url is None:
+                    pending.remove(process)
+                    continue
                 try:
                     if requests.get(process.ready_url, timeout=2).status_code == 200:
                         pending.remove(process)

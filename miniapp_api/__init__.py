@@ -37,6 +37,8 @@ def create_app(config: Config | None = None) -> Flask:
     install_log_masking()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
+    from . import models  # noqa: F401  (every table, for the metadata and Alembic)
+
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     limiter.init_app(app)
@@ -49,12 +51,14 @@ def create_app(config: Config | None = None) -> Flask:
 
     # Blueprints are imported here so that importing the package stays cheap.
     from . import health, nlg
+    from .air.views import bp as air_bp
     from .citizens import bp as citizens_bp
     from .directory import bp as directory_bp
 
     api.register_blueprint(health.bp)
     api.register_blueprint(citizens_bp)
     api.register_blueprint(directory_bp)
+    api.register_blueprint(air_bp)
     app.register_blueprint(nlg.bp)
 
     from .cli import register_commands

@@ -21,6 +21,10 @@ def upgrade_database() -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from .air.cli import air_cli
+
+    app.cli.add_command(air_cli)
+
     @app.cli.command("db-upgrade")
     @with_appcontext
     def db_upgrade_command() -> None:

@@ -10,14 +10,16 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from .air.responses import air_arguments
 from .directory import SERVICES
 from .i18n import SUPPORTED_LOCALES, join_list, translate
 
 ButtonMaker = Callable[[str, dict], list[dict]]
-ArgumentMaker = Callable[[str], dict]
+# Arguments derived at render time from the action's arguments and the locale.
+ArgumentMaker = Callable[[dict, str], dict]
 
 
-def _service_titles(locale: str) -> dict:
+def _service_titles(arguments: dict, locale: str) -> dict:
     return {"services": join_list((translate(s.title_id, locale) for s in SERVICES), locale)}
 
 
@@ -57,6 +59,16 @@ RESPONSES: dict[str, Response] = {
     "utter_out_of_scope": Response(buttons=_help_button),
     "utter_default": Response(buttons=_help_button),
     "utter_service_unavailable": Response(),
+    # Air quality: the action sends codes, air_arguments names them.
+    "utter_air_quality": Response(data_arguments=air_arguments,
+                                  required=("aqi", "level", "place_kind")),
+    "utter_air_pollutant": Response(data_arguments=air_arguments,
+                                    required=("aqi", "level", "pollutant", "place_kind")),
+    "utter_air_activity": Response(data_arguments=air_arguments,
+                                   required=("aqi", "level", "activity", "place_kind")),
+    "utter_air_not_available": Response(data_arguments=air_arguments,
+                                        required=("place_kind",)),
+    "utter_air_place_unknown": Response(),
 }
 
 
@@ -77,7 +89,7 @@ def render(name: str, arguments: dict[str, Any], locale: str) -> dict:
     if missing:
         raise MissingArguments(missing)
     if response.data_arguments:
-        arguments = {**arguments, **response.data_arguments(locale)}
+        arguments = {**arguments, **response.data_arguments(arguments, locale)}
     message: dict[str, Any] = {"text": translate(name, locale, **arguments)}
     if response.buttons:
         message["buttons"] = response.buttons(locale, arguments)

@@ -32,4 +32,6 @@ def seed_citizens() -> int:
 
 
 def seed_demo_data() -> dict[str, int]:
-    return {"citizens": seed_citizens()}
+    from .air.service import seed_air
+
+    return {"citizens": seed_citizens(), **seed_air()}

@@ -177,4 +177,4 @@ def running_stack(tmp_path_factory):
     stack.start(timeout=300)
     yield stack
     outcome = stack.stop()
-    assert outcome == {"api": "stopped", "actions": "stopped", "rasa": "stopped"}, outcome
+    assert set(outcome.values()) == {"stopped"}, outcome

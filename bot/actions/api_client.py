@@ -48,6 +48,11 @@ class CitizenApi:
     def set_locale(self, locale: str) -> dict:
         return self._request("PATCH", "/api/v1/me", json={"locale": locale})
 
+    # --- air quality ----------------------------------------------------------------------
+    def air_now(self, query: dict) -> dict:
+        """The current hourly report for a district, station, location or the city."""
+        return self._request("GET", "/api/v1/air/now", params=query)
+
     # --- transport -------------------------------------------------------------------------
     def _request(self, method: str, path: str, **kwargs: Any) -> Any:
         headers = {"Authorization": f"Bearer {self.config.service_token}",

@@ -22,6 +22,15 @@ config.set_main_option(
 )
 
 
+def render_item(type_, obj, autogen_context):
+    """Write our column types as the plain SQLAlchemy types they store (no app import)."""
+    from miniapp_api.db import UTCDateTime
+
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 def run_migrations_offline():
     context.configure(url=config.get_main_option("sqlalchemy.url"),
                       target_metadata=target_db.metadata, literal_binds=True)
@@ -43,6 +52,7 @@ def run_migrations_online():
         conf_args["process_revision_directives"] = process_revision_directives
 
     with get_engine().connect() as connection:
+        conf_args.setdefault("render_item", render_item)
         context.configure(connection=connection, target_metadata=target_db.metadata, **conf_args)
         with context.begin_transaction():
             context.run_migrations()

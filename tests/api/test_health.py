@@ -1,4 +1,6 @@
-from miniapp_api import create_app
+from alembic.script import ScriptDirectory
+
+from miniapp_api import MIGRATIONS_DIR, create_app
 from miniapp_api.config import TestingConfig
 from miniapp_api.db import db
 
@@ -11,7 +13,8 @@ def test_health_reports_database_and_versions(client):
     data = body["data"]
     assert data["status"] == "ok"
     assert data["database"]["reachable"] is True
-    assert data["database"]["revision"].startswith("0001")
+    head = ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
+    assert data["database"]["revision"] == head
     assert {"api", "python", "flask", "sqlalchemy", "alembic", "babel"} <= set(data["versions"])
     assert data["locales"] == ["zh_CN", "en"]
 

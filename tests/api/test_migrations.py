@@ -9,7 +9,7 @@ from miniapp_api.db import db
 
 
 # Each engine's name for the same SQLAlchemy type.
-SAME_TYPE = {"VARCHAR": "STRING", "TIMESTAMP": "DATETIME"}
+SAME_TYPE = {"VARCHAR": "STRING", "TIMESTAMP": "DATETIME", "DOUBLE_PRECISION": "FLOAT"}
 
 
 def neutral_type(column_type) -> str:

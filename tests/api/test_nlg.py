@@ -44,13 +44,20 @@ def test_language_buttons_switch_with_a_payload(client):
         '/switch_language{"language": "zh_CN"}', '/switch_language{"language": "en"}']
 
 
+# Arguments of every kind a response may take, as actions send them.
+SAMPLE_ARGUMENTS = {"name": "Alice", "place_kind": "city", "place_code": "city", "aqi": 128,
+                    "level": 3, "primary": ["pm25"], "pollutant": "pm25", "concentration": 96.5,
+                    "iaqi": 128, "activity": "running", "observed_at": "2026-11-23T06:00:00Z"}
+
+
 @pytest.mark.parametrize("name", sorted(RESPONSES))
 @pytest.mark.parametrize("text", ["你好", "hello"])
 def test_every_response_renders_in_both_locales(client, name, text):
-    response = nlg(client, name, [user(text)], name="Alice")
+    response = nlg(client, name, [user(text)], **SAMPLE_ARGUMENTS)
     assert response.status_code == 200
     rendered = response.get_json()["text"]
     assert rendered and rendered != name
+    assert "{" not in rendered and "None" not in rendered
     has_han = any("\u4e00" <= ch <= "\u9fff" for ch in rendered)
     assert has_han == (text == "你好") or name == "utter_ask_language"
 
@@ -85,3 +92,20 @@ def test_malformed_nlg_requests_are_400(client, body):
     response = client.post("/nlg", json=body)
     assert response.status_code == 400
     assert response.get_json()["errcode"] == 40000
+
+
+def test_air_quality_reply_names_place_level_pollutant_and_advice(app, client):
+    from miniapp_api.air.service import seed_places
+
+    with app.app_context():
+        seed_places()
+    arguments = {**SAMPLE_ARGUMENTS, "place_kind": "district", "place_code": "tianhe"}
+    zh = nlg(client, "utter_air_quality", [user("天河空气咋样")], **arguments).get_json()["text"]
+    assert zh.startswith("天河区现在的空气质量指数（AQI）是 128，三级（轻度污染），首要污染物为PM2.5。")
+    assert "数据时间：2026年11月23日 14:00:00" in zh
+    en = nlg(client, "utter_air_activity", [user("can I go running")], **arguments)
+    assert en.get_json()["text"].startswith(
+        "Now in Tianhe: AQI 128, Lightly polluted. You can go running, but sensitive people")
+    kids = nlg(client, "utter_air_activity", [user("孩子能出去玩吗")],
+               **{**arguments, "activity": "kids_outdoor", "level": 5, "aqi": 230})
+    assert "现在不建议带孩子到户外玩，尽量留在室内。" in kids.get_json()["text"]

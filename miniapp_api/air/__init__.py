@@ -1,0 +1,1 @@
+"""Air quality: monitoring stations, hourly readings and the HJ 633 air-quality index."""

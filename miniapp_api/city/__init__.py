@@ -1,0 +1,1 @@
+"""The demo city's shared geography (districts), used by every service."""
