@@ -55,12 +55,15 @@ class ActionAirQuality(ApiAction):
                   "primary": [p["code"] for p in report["primary_pollutants"]]}
         pollutant, activity = _entity(tracker, "pollutant"), _entity(tracker, "activity")
         reading = next((p for p in report["pollutants"] if p["code"] == pollutant), None)
-        if report["aqi"] is None or (pollutant and not (reading and reading["iaqi"] is not None)):
-            dispatcher.utter_message(response="utter_air_not_available", **common)
-        elif pollutant:
-            dispatcher.utter_message(response="utter_air_pollutant", pollutant=pollutant,
+        if pollutant and reading and reading["iaqi"] is not None:
+            # A pollutant's own figures are published even when the AQI is not (2026 §5.3.1).
+            response = "utter_air_pollutant" if report["aqi"] is not None \
+                else "utter_air_pollutant_only"
+            dispatcher.utter_message(response=response, pollutant=pollutant,
                                      concentration=reading["concentration"],
                                      iaqi=reading["iaqi"], **common)
+        elif report["aqi"] is None:
+            dispatcher.utter_message(response="utter_air_not_available", **common)
         elif activity:
             dispatcher.utter_message(response="utter_air_activity", activity=activity, **common)
         else:

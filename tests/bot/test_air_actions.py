@@ -82,3 +82,11 @@ def test_unknown_place_is_explained(readings):
     tracker = tracker_for("web:x", "火星空气", "ask_air_quality", [entity("district", "mars")])
     events, messages = run(ActionAirQuality(), tracker)
     assert (events, messages) == ([], [{"response": "utter_air_place_unknown"}])
+
+
+def test_pollutant_figures_even_when_the_aqi_is_withheld(readings):
+    tracker = tracker_for("web:x", "麓湖PM2.5", "ask_air_quality",
+                          [entity("station", "1354A"), entity("pollutant", "pm25")])
+    _, [message] = run(ActionAirQuality(), tracker)
+    assert message["response"] == "utter_air_pollutant_only"
+    assert (message["concentration"], message["iaqi"]) == (20, 29)
