@@ -52,7 +52,10 @@ class ActionAirQuality(ApiAction):
         common = {"place_kind": place["kind"], "place_code": place["code"],
                   "observed_at": now["hour_start"], "aqi": report["aqi"],
                   "level": report["level"],
-                  "primary": [p["code"] for p in report["primary_pollutants"]]}
+                  "primary": [p["code"] for p in report["primary_pollutants"]],
+                  # Pollutants above IAQI 100, whose sensitive groups the reply names.
+                  "sensitive": [p["code"] for p in report["pollutants"]
+                                if (p["iaqi"] or 0) > 100]}
         pollutant, activity = _entity(tracker, "pollutant"), _entity(tracker, "activity")
         reading = next((p for p in report["pollutants"] if p["code"] == pollutant), None)
         if pollutant and reading and reading["iaqi"] is not None:

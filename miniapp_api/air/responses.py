@@ -9,7 +9,8 @@ from ..city.models import District
 from ..db import db
 from ..i18n import join_list, translate
 from .models import AirStation
-from .presenter import UNITS, DEFAULT_UNIT, pollutant_name
+from .models import POLLUTANTS as UNIT_KEYS
+from .presenter import DEFAULT_UNIT, UNITS, pollutant_name
 
 # Advice for an activity at each AQI level (1..6), following HJ 633-2026 Table 1's measures:
 # children and older people are sensitive groups; running is long, intense outdoor exercise.
@@ -41,6 +42,10 @@ def air_arguments(arguments: dict, locale: str) -> dict:
     derived["primary_clause"] = translate(
         "air.primary_clause", locale,
         names=join_list([pollutant_name(p, locale) for p in primary], locale)) if primary else ""
+    groups = dict.fromkeys(translate(f"aqi.sensitive.{p}", locale)
+                           for p in arguments.get("sensitive") or [] if p in UNIT_KEYS)
+    derived["sensitive_clause"] = translate("air.sensitive_clause", locale,
+                                            groups=join_list(groups, locale)) if groups else ""
     pollutant = arguments.get("pollutant")
     if isinstance(pollutant, str):
         derived["pollutant_name"] = pollutant_name(pollutant, locale)
@@ -56,6 +61,6 @@ def air_arguments(arguments: dict, locale: str) -> dict:
 def message_ids() -> list[str]:
     """Ids built from data here, for extraction and the catalog tests."""
     verdicts = {v for row in VERDICTS.values() for v in row}
-    return (["place.city", "air.primary_clause"]
+    return (["place.city", "air.primary_clause", "air.sensitive_clause"]
             + [f"air.activity.{a}" for a in ACTIVITIES]
             + [f"air.verdict.{v}" for v in sorted(verdicts)])

@@ -103,6 +103,10 @@ def test_air_quality_reply_names_place_level_pollutant_and_advice(app, client):
     zh = nlg(client, "utter_air_quality", [user("天河空气咋样")], **arguments).get_json()["text"]
     assert zh.startswith("天河区现在的空气质量指数（AQI）是 128，三级（轻度污染），首要污染物为PM2.5。")
     assert "数据时间：2026年11月23日 14:00:00" in zh
+    with_groups = nlg(client, "utter_air_quality", [user("天河空气咋样")],
+                      **{**arguments, "sensitive": ["pm25", "pm10"]}).get_json()["text"]
+    # PM10 and PM2.5 share one group text (HJ 633-2026 Table 2): named once.
+    assert with_groups.count("需特别注意的人群：患有心血管系统疾病或呼吸系统疾病") == 1
     en = nlg(client, "utter_air_activity", [user("can I go running")], **arguments)
     assert en.get_json()["text"].startswith(
         "Now in Tianhe: AQI 128, Lightly polluted. You can go running, but sensitive people")

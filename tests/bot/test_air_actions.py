@@ -41,7 +41,7 @@ def test_district_question_answers_with_codes_and_remembers_the_place(readings):
     events, messages = run(ActionAirQuality(), tracker)
     assert messages == [{"response": "utter_air_quality", "place_kind": "district",
                          "place_code": "tianhe", "observed_at": HOUR.isoformat(),
-                         "aqi": 119, "level": 3, "primary": ["pm25"]}]
+                         "aqi": 119, "level": 3, "primary": ["pm25"], "sensitive": ["pm25"]}]
     assert events == [SlotSet("air_district", "tianhe"), SlotSet("air_station", None)]
 
 
