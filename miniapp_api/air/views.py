@@ -30,6 +30,13 @@ def _place(query: dict) -> Place:
                          query.get("lon"))
 
 
+def _latest_hour(place: Place) -> datetime:
+    hour = latest_hour(place)
+    if hour is None:
+        raise ApiError("not_found", data={"readings": place.code})
+    return hour
+
+
 def _place_payload(place: Place, locale: str) -> dict:
     return {"kind": place.kind, "code": place.code, "name": place.name(locale)}
 
@@ -40,10 +47,7 @@ def _place_payload(place: Place, locale: str) -> dict:
 def now(query: dict):
     """The latest hourly (real-time) report of the place; the city when none is named."""
     locale, place = current_locale(), _place(query)
-    hour = latest_hour(place)
-    if hour is None:
-        raise ApiError("not_found", data={"readings": place.code})
-    [(hour, result)] = hourly_reports(place, [hour], VERSIONS[query["standard"]])
+    [(hour, result)] = hourly_reports(place, [_latest_hour(place)], VERSIONS[query["standard"]])
     return ok({"place": _place_payload(place, locale), "hour_start": hour,
                "report": present_report(result, locale)})
 
@@ -54,9 +58,7 @@ def now(query: dict):
 def hours(query: dict):
     """The hourly reports of the last ``hours`` hours (24 by default), oldest first."""
     locale, place = current_locale(), _place(query)
-    last = latest_hour(place)
-    if last is None:
-        raise ApiError("not_found", data={"readings": place.code})
+    last = _latest_hour(place)
     wanted = [last - timedelta(hours=i) for i in range(query["hours"] - 1, -1, -1)]
     reports = hourly_reports(place, wanted, VERSIONS[query["standard"]])
     return ok({"place": _place_payload(place, locale),

@@ -6,23 +6,18 @@ import pytest
 from miniapp_api.air.service import seed_places, store_readings
 from miniapp_api.seed import seed_demo_data
 
+from ..air_readings import readings_at
+
 UTC = timezone.utc
 HOUR = datetime(2026, 11, 20, 2, tzinfo=UTC)  # 10:00 in the city
 
 
 @pytest.fixture
 def network(app):
-    """The demo stations with hand-made readings for two Tianhe/Haizhu stations."""
+    """The demo stations with the hand-made readings of tests/air_readings.py."""
     with app.app_context():
         seed_places()
-        store_readings({
-            ("1347A", HOUR): {"so2": 100, "no2": 30, "co": 0.5, "o3": 120, "pm10": 100,
-                              "pm25": 80},
-            ("1348A", HOUR): {"so2": 10, "no2": 30, "co": 0.5, "o3": 60, "pm10": 60,
-                              "pm25": 40},
-            ("1346A", HOUR): {"so2": 10, "no2": None, "co": 0.5, "o3": 60, "pm10": 60,
-                              "pm25": 40},
-        })
+        store_readings(readings_at(HOUR))
     return app
 
 
@@ -54,13 +49,15 @@ def test_district_is_the_mean_of_its_stations(client, network):
     data = body["data"]
     assert data["place"] == {"kind": "district", "code": "haizhu", "name": "Haizhu"}
     pollutants = {p["code"]: p for p in data["report"]["pollutants"]}
-    assert pollutants["pm25"]["concentration"] == 40
-    assert pollutants["no2"]["concentration"] == 30  # the missing value is not a zero
+    assert (pollutants["pm25"]["concentration"], pollutants["pm25"]["iaqi"]) == (40, 60)
     assert data["report"]["category"] == "Good"
+    _, body = get(client, "/api/v1/air/now", district="yuexiu")
+    pollutants = {p["code"]: p for p in body["data"]["report"]["pollutants"]}
+    assert pollutants["no2"]["concentration"] == 20  # Luhu's missing NO2 is not a zero
 
 
 def test_missing_pollutant_follows_the_standard(client, network):
-    _, body = get(client, "/api/v1/air/now", station="1346A")
+    _, body = get(client, "/api/v1/air/now", station="1354A")
     report = body["data"]["report"]
     no2 = next(p for p in report["pollutants"] if p["code"] == "no2")
     assert no2["status"] == "NA" and no2["iaqi"] is None

@@ -1,33 +1,23 @@
 """The air-quality action with a real Tracker against the API over HTTP."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-
 import pytest
 from rasa_sdk.events import SlotSet
 
 from bot.actions.air import ActionAirQuality
 from miniapp_api.air.service import seed_places, store_readings
 
+from ..air_readings import next_hour, readings_at
 from .test_actions import run, tracker_for
 
-# An hour after the demo data (which the live API is seeded with), so it is the latest.
-HOUR = (datetime.now(timezone.utc) + timedelta(hours=1)).replace(minute=0, second=0,
-                                                                microsecond=0)
+HOUR = next_hour()
 
 
 @pytest.fixture
 def readings(app, live_api):
     with app.app_context():
         seed_places()
-        store_readings({
-            ("1347A", HOUR): {"so2": 100, "no2": 30, "co": 0.5, "o3": 120, "pm10": 100,
-                              "pm25": 80},
-            ("1352A", HOUR): {"so2": 8, "no2": 20, "co": 0.5, "o3": 40, "pm10": 30,
-                              "pm25": 20},
-            ("1354A", HOUR): {"so2": 8, "no2": None, "co": 0.5, "o3": 40, "pm10": 30,
-                              "pm25": 20},
-        })
+        store_readings(readings_at(HOUR))
     return live_api
 
 

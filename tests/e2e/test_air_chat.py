@@ -6,12 +6,12 @@ import os
 import subprocess
 import sys
 import uuid
-from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from launcher.stack import ROOT
 
+from ..air_readings import KNOWN_READINGS, next_hour
 from .test_chat import say
 
 pytestmark = pytest.mark.e2e
@@ -19,15 +19,10 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def known_readings(running_stack, tmp_path_factory):
-    """Readings for the coming hour, ingested through the real CLI: the latest for Tianhe
-    (one station, 1347A) and Haizhu (1346A, 1348A)."""
-    hour = (datetime.now(timezone.utc) + timedelta(hours=1)).replace(minute=0, second=0,
-                                                                    microsecond=0)
-    rows = [{"station": code, "time": hour.isoformat(), **values} for code, values in {
-        "1347A": {"so2": 100, "no2": 30, "co": 0.5, "o3": 120, "pm10": 100, "pm25": 80},
-        "1346A": {"so2": 10, "no2": 30, "co": 0.5, "o3": 60, "pm10": 60, "pm25": 40},
-        "1348A": {"so2": 10, "no2": 30, "co": 0.5, "o3": 60, "pm10": 60, "pm25": 40},
-    }.items()]
+    """The known readings for the coming hour, ingested through the real CLI."""
+    hour = next_hour()
+    rows = [{"station": code, "time": hour.isoformat(), **values}
+            for code, values in KNOWN_READINGS.items()]
     path = tmp_path_factory.mktemp("air") / "readings.json"
     path.write_text(json.dumps(rows))
     env = {**os.environ, **running_stack.env, "PYTHONPATH": str(ROOT)}

@@ -1,0 +1,172 @@
+"""Replaying calls: each call's caller turns, in order, as one conversation.
+
+Two backends with one interface (``send(sender_id, text) -> TurnResult``):
+- ``InProcessBackend``: the model loaded here (``rasa.core.agent.Agent``) with an in-memory
+  tracker store, its actions and responses going over HTTP to the action server and the API's
+  NLG endpoint, as in production;
+- ``HttpBackend``: a running Rasa server's REST channel, the tracker read back from
+  ``/conversations/{id}/tracker`` (needs ``--enable-api``).
+Calls run concurrently (bounded by a semaphore), each on its own sender id; a turn that fails
+is recorded with its reason and the call, and the run, go on.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from .transcripts import Call
+
+FALLBACK_INTENTS = ("nlu_fallback", "out_of_scope")
+FALLBACK_ACTIONS = ("action_default_fallback", "utter_default", "utter_out_of_scope",
+                    "utter_service_unavailable")
+
+
+@dataclass
+class TurnResult:
+    predicted_intent: str | None = None
+    confidence: float | None = None
+    actions: list[str] = field(default_factory=list)
+    responses: list[str] = field(default_factory=list)  # response names (utter_action)
+    replies: list[str] = field(default_factory=list)
+    latency_ms: float | None = None
+    error: str | None = None
+
+
+def turn_outcome(events: list[dict]) -> TurnResult:
+    """Reads the last user turn out of a tracker's events: intent, actions run, replies."""
+    start = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=None)
+    if start is None:
+        return TurnResult(error="no user event in the tracker")
+    parse = events[start].get("parse_data") or {}
+    intent = parse.get("intent") or {}
+    result = TurnResult(intent.get("name"), intent.get("confidence"))
+    for event in events[start + 1:]:
+        if event.get("event") == "action" and event.get("name") != "action_listen":
+            result.actions.append(event.get("name"))
+        elif event.get("event") == "bot":
+            result.replies.append(event.get("text") or "")
+            name = (event.get("metadata") or {}).get("utter_action")
+            if name:
+                result.responses.append(name)
+    return result
+
+
+class InProcessBackend:
+    def __init__(self, model: str, actions_url: str, api_url: str) -> None:
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        os.environ["RASA_TELEMETRY_ENABLED"] = "false"
+        quiet_rasa()
+        from rasa.core.agent import Agent
+        from rasa.utils.endpoints import EndpointConfig
+
+        self.agent = Agent.load(
+            model, action_endpoint=EndpointConfig(actions_url.rstrip("/") + "/webhook"),
+            generator=EndpointConfig(api_url.rstrip("/") + "/nlg"))
+        quiet_rasa()
+
+    async def send(self, sender: str, text: str) -> TurnResult:
+        from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+
+        await self.agent.handle_message(UserMessage(text, CollectingOutputChannel(), sender))
+        tracker = await self.agent.tracker_store.retrieve(sender)
+        return turn_outcome([event.as_dict() for event in tracker.events])
+
+    async def close(self) -> None:
+        return None
+
+
+class HttpBackend:
+    def __init__(self, url: str, timeout: float = 60) -> None:
+        import aiohttp
+
+        self.url = url.rstrip("/")
+        self.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout))
+
+    async def send(self, sender: str, text: str) -> TurnResult:
+        async with self.session.post(f"{self.url}/webhooks/rest/webhook",
+                                     json={"sender": sender, "message": text}) as response:
+            if response.status != 200:
+                return TurnResult(error=f"REST channel answered HTTP {response.status}")
+            await response.read()
+        async with self.session.get(f"{self.url}/conversations/{sender}/tracker",
+                                    params={"include_events": "AFTER_RESTART"}) as response:
+            if response.status != 200:
+                return TurnResult(error=f"tracker endpoint answered HTTP {response.status}")
+            tracker = await response.json()
+        return turn_outcome(tracker.get("events") or [])
+
+    async def close(self) -> None:
+        await self.session.close()
+
+
+def quiet_rasa() -> None:
+    """Rasa's debug logging costs about a third of the replay's time: warnings only."""
+    for name in ("rasa", "rasa_sdk", "tensorflow", "absl", "sanic", "apscheduler", "jieba",
+                 "urllib3", "aiohttp", "matplotlib", "bot"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+async def replay_call(backend, call: Call) -> dict[str, Any]:
+    """One call, its caller turns in order; every turn recorded, failed ones with the reason."""
+    started = time.perf_counter()
+    turns = []
+    for position, turn in enumerate(call.turns):
+        if turn.role != "caller":
+            continue
+        began = time.perf_counter()
+        try:
+            result = await backend.send(call.sender_id, turn.text)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # a failed turn is a finding, not the end of the run
+            result = TurnResult(error=f"{error.__class__.__name__}: {error}"[:500])
+        result.latency_ms = round((time.perf_counter() - began) * 1000, 2)
+        turns.append({
+            "position": position, "text": turn.text, "truncated_from": turn.truncated_from,
+            "label_intent": turn.intent, "service": turn.service or call.service,
+            "predicted_intent": result.predicted_intent,
+            "confidence": None if result.confidence is None else round(result.confidence, 4),
+            "actions": result.actions, "responses": result.responses, "replies": result.replies,
+            "latency_ms": result.latency_ms, "error": result.error,
+        })
+    return {"call_id": call.call_id, "caller": call.caller, "started_at": call.started_at,
+            "line": call.line, "sender_id": call.sender_id, "service": call.service,
+            "resolved_by_agent": call.resolved_by_agent,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 2), "turns": turns}
+
+
+async def replay(backend, calls: list[Call], concurrency: int = 4,
+                 on_turns: Callable[[int], None] | None = None,
+                 stop: asyncio.Event | None = None) -> tuple[list[dict], bool]:
+    """Replays every call (at most ``concurrency`` at once); returns the finished calls in input
+    order, and whether the run was interrupted (``stop`` set) before the end."""
+    semaphore = asyncio.Semaphore(max(1, concurrency))
+    finished: dict[int, dict] = {}
+    stop = stop or asyncio.Event()
+
+    async def one(index: int, call: Call) -> None:
+        async with semaphore:
+            if stop.is_set():
+                return
+            finished[index] = await replay_call(backend, call)
+            if on_turns:
+                on_turns(len(call.caller_turns))
+
+    tasks = [asyncio.create_task(one(i, call)) for i, call in enumerate(calls)]
+    everything = asyncio.gather(*tasks)
+    stopper = asyncio.create_task(stop.wait())
+    done, _ = await asyncio.wait({everything, stopper}, return_when=asyncio.FIRST_COMPLETED)
+    interrupted = stopper in done and not everything.done()
+    if interrupted:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    else:
+        stopper.cancel()
+        await asyncio.gather(stopper, return_exceptions=True)
+        everything.result()
+    return [finished[i] for i in sorted(finished)], interrupted
