@@ -17,12 +17,14 @@ CATALOGS  := $(LOCALES:.po=.mo)
 # Everything the trained model depends on: retrain when (and only when) one of these changes.
 TRAIN_INPUTS := bot/config.yml $(shell find bot/domain bot/data intents bot/nlu -type f \( -name '*.yml' -o -name '*.py' -o -name '*.txt' \) 2>/dev/null)
 
-.PHONY: run test setup db train locales extract-messages clean help
+.PHONY: run test setup db train locales extract-messages clean help replay
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make run    set up everything and start the API, action server and Rasa server"
 	@echo "make test   set up everything and run every test"
+	@echo "make replay FILE=calls.jsonl [OUT=dir] [COMPARE=old/report.json] [CONCURRENCY=4]"
+	@echo "            replay hotline transcripts; report in var/replay/<timestamp>/"
 
 setup: $(VENV)/.installed $(BOT_VENV)/.installed $(CATALOGS) db $(MODEL)
 
@@ -31,6 +33,14 @@ run: setup
 
 test: setup
 	@$(API_PY) -m pytest
+
+# Hotline replay: starts the API and the action server on free ports, replays FILE in-process
+# (the model loaded by the replay), writes report.json and report.html, stops them.
+replay: setup
+	@[ -n "$(FILE)" ] || { echo "usage: make replay FILE=calls.jsonl [OUT=dir] [COMPARE=old/report.json]"; exit 2; }
+	@$(BOT_PY) -m bot.replay "$(FILE)" --start-stack --model $(MODEL) \
+	  $(if $(OUT),--out "$(OUT)") $(if $(COMPARE),--compare "$(COMPARE)") \
+	  $(if $(CONCURRENCY),--concurrency $(CONCURRENCY))
 
 # --- environments -------------------------------------------------------------------------
 $(VENV)/.installed: requirements.txt scripts/find-python310.sh

@@ -59,6 +59,9 @@ class Stack:
     env: dict[str, str] = field(default_factory=dict)
     api_workers: int = int(os.environ.get("API_WORKERS", "2"))
     processes: list[Process] = field(default_factory=list)
+    # False: only the API (and its air feeder) and the action server, for a client that loads
+    # the model itself (the hotline replay, ``python -m launcher.replay``).
+    with_rasa: bool = True
 
     @property
     def api_url(self) -> str:
@@ -87,6 +90,10 @@ class Stack:
         return env
 
     def define(self) -> list[Process]:
+        processes = self._all_processes()
+        return [p for p in processes if self.with_rasa or p.name != "rasa"]
+
+    def _all_processes(self) -> list[Process]:
         logs = self.var_dir / "log"
         return [
             Process("api", [str(ROOT / ".venv" / "bin" / "gunicorn"),

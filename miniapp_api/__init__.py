@@ -52,6 +52,8 @@ def create_app(config: Config | None = None) -> Flask:
     # Blueprints are imported here so that importing the package stays cheap.
     from . import health, nlg
     from .air.views import bp as air_bp
+    from .applications.open311 import bp as open311_bp
+    from .applications.views import bp as applications_bp
     from .citizens import bp as citizens_bp
     from .directory import bp as directory_bp
 
@@ -59,6 +61,8 @@ def create_app(config: Config | None = None) -> Flask:
     api.register_blueprint(citizens_bp)
     api.register_blueprint(directory_bp)
     api.register_blueprint(air_bp)
+    api.register_blueprint(applications_bp)
+    api.register_blueprint(open311_bp)
     app.register_blueprint(nlg.bp)
 
     from .cli import register_commands

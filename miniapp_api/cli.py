@@ -22,8 +22,10 @@ def upgrade_database() -> None:
 
 def register_commands(app: Flask) -> None:
     from .air.cli import air_cli
+    from .applications.cli import applications_cli
 
     app.cli.add_command(air_cli)
+    app.cli.add_command(applications_cli)
 
     @app.cli.command("db-upgrade")
     @with_appcontext

@@ -57,6 +57,10 @@ class Config:
         self.RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
         self.RATELIMIT_HEADERS_ENABLED = True
         self.LOGIN_RATE_LIMIT = _env("LOGIN_RATE_LIMIT", "20 per minute")
+        # Guests query progress with a number and four ID characters: slow down guessing.
+        self.GUEST_LOOKUP_RATE_LIMIT = _env("GUEST_LOOKUP_RATE_LIMIT", "10 per minute")
+        # Public holidays and make-up working days (JSON); default: seed_data/holidays.json.
+        self.HOLIDAY_CALENDAR = _env("HOLIDAY_CALENDAR", "")
         # flask-smorest / OpenAPI
         self.API_TITLE = "Citizen Assistant API"
         self.API_VERSION = "v1"

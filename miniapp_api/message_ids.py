@@ -13,6 +13,7 @@ BUTTON_IDS = ("button.help",)
 def all_message_ids() -> list[str]:
     from .air.aqi import MESSAGE_IDS as AQI_MESSAGE_IDS
     from .air.responses import message_ids as air_message_ids
+    from .applications.responses import message_ids as application_message_ids
     from .directory import SERVICES
     from .errors import ERRORS
     from .i18n import SUPPORTED_LOCALES
@@ -24,7 +25,7 @@ def all_message_ids() -> list[str]:
     ids += [f"language.{code}" for code in SUPPORTED_LOCALES]
     ids += list(BUTTON_IDS)
     ids += list(RESPONSES)
-    ids += list(AQI_MESSAGE_IDS) + air_message_ids()
+    ids += list(AQI_MESSAGE_IDS) + air_message_ids() + application_message_ids()
     return sorted(set(ids))
 
 

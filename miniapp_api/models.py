@@ -1,4 +1,5 @@
 """Every model module, imported once so the metadata (and Alembic) knows every table."""
 from .air import models as air_models  # noqa: F401
 from .citizens import models as citizen_models  # noqa: F401
+from .applications import models as application_models  # noqa: F401
 from .city import models as city_models  # noqa: F401

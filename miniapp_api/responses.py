@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from .air.responses import air_arguments
+from .applications.responses import application_arguments
 from .directory import SERVICES
 from .i18n import SUPPORTED_LOCALES, join_list, translate
 
@@ -71,6 +72,19 @@ RESPONSES: dict[str, Response] = {
     "utter_air_not_available": Response(data_arguments=air_arguments,
                                         required=("place_kind",)),
     "utter_air_place_unknown": Response(),
+    # Applications: the action sends codes and figures, application_arguments words them.
+    "utter_application_status": Response(data_arguments=application_arguments,
+                                         required=("number", "item_code", "state")),
+    "utter_application_list": Response(data_arguments=application_arguments,
+                                       required=("applications",)),
+    "utter_ask_application_number": Response(),
+    "utter_ask_id_last4": Response(),
+    "utter_application_not_found": Response(),
+    "utter_item_materials": Response(data_arguments=application_arguments,
+                                     required=("item_code",)),
+    "utter_how_to_apply": Response(data_arguments=application_arguments,
+                                   required=("item_code",)),
+    "utter_ask_service_item": Response(),
 }
 
 
@@ -92,7 +106,10 @@ def render(name: str, arguments: dict[str, Any], locale: str) -> dict:
         raise MissingArguments(missing)
     if response.data_arguments:
         arguments = {**arguments, **response.data_arguments(arguments, locale)}
-    message: dict[str, Any] = {"text": translate(name, locale, **arguments)}
+    try:
+        message: dict[str, Any] = {"text": translate(name, locale, **arguments)}
+    except KeyError as missing:  # an argument data could not supply (an unknown code)
+        raise MissingArguments([missing.args[0]]) from None
     if response.buttons:
         message["buttons"] = response.buttons(locale, arguments)
     return message

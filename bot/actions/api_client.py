@@ -10,6 +10,8 @@ import logging
 import time
 from typing import Any
 
+from urllib.parse import quote
+
 import requests
 from urllib3.exceptions import NewConnectionError
 
@@ -52,6 +54,20 @@ class CitizenApi:
     def air_now(self, query: dict) -> dict:
         """The current hourly report for a district, station, location or the city."""
         return self._request("GET", "/api/v1/air/now", params=query)
+
+    # --- applications -------------------------------------------------------------------
+    def my_applications(self) -> list:
+        return self._request("GET", "/api/v1/applications")
+
+    def my_application(self, number: str) -> dict:
+        return self._request("GET", f"/api/v1/applications/{quote(number, safe='')}")
+
+    def catalog_item(self, code: str) -> dict:
+        return self._request("GET", f"/api/v1/catalog/{quote(code, safe='')}")
+
+    def guest_lookup(self, number: str, id_last4: str) -> dict:
+        return self._request("POST", "/api/v1/applications/lookup",
+                             json={"number": number, "id_last4": id_last4})
 
     # --- transport -------------------------------------------------------------------------
     def _request(self, method: str, path: str, **kwargs: Any) -> Any:

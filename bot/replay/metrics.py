@@ -4,7 +4,7 @@ Definitions (also printed in the report):
 - a caller turn is **not handled** when its replay failed (error), or its predicted intent is
   ``nlu_fallback`` or ``out_of_scope``, or an action or response run after it is
   ``action_default_fallback``, ``utter_default``, ``utter_out_of_scope`` or
-  ``utter_service_unavailable``;
+  ``utter_service_unavailable``, or no reply came back (an action or its response failed);
 - a call is **contained** when every one of its caller turns was handled;
 - containment rate = contained calls / replayed calls.
 """
@@ -21,7 +21,8 @@ NO_PREDICTION = "(error)"
 DEFINITION = (
     "A caller turn is not handled when its replay failed, or its predicted intent is "
     + " or ".join(FALLBACK_INTENTS) + ", or an action or response run after it is "
-    + ", ".join(FALLBACK_ACTIONS) + ". A call is contained when every caller turn in it was "
+    + ", ".join(FALLBACK_ACTIONS) + ", or the assistant said nothing back (no reply: e.g. "
+    "an action or its response failed). A call is contained when every caller turn in it was "
     "handled. Containment rate = contained calls / replayed calls.")
 
 
@@ -33,6 +34,8 @@ def unhandled_reason(turn: dict) -> str | None:
     for name in list(turn.get("actions") or []) + list(turn.get("responses") or []):
         if name in FALLBACK_ACTIONS:
             return name
+    if not turn.get("replies"):
+        return "no reply"
     return None
 
 

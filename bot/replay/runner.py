@@ -29,6 +29,7 @@ FALLBACK_ACTIONS = ("action_default_fallback", "utter_default", "utter_out_of_sc
 class TurnResult:
     predicted_intent: str | None = None
     confidence: float | None = None
+    entities: list[dict] = field(default_factory=list)
     actions: list[str] = field(default_factory=list)
     responses: list[str] = field(default_factory=list)  # response names (utter_action)
     replies: list[str] = field(default_factory=list)
@@ -43,7 +44,9 @@ def turn_outcome(events: list[dict]) -> TurnResult:
         return TurnResult(error="no user event in the tracker")
     parse = events[start].get("parse_data") or {}
     intent = parse.get("intent") or {}
-    result = TurnResult(intent.get("name"), intent.get("confidence"))
+    result = TurnResult(intent.get("name"), intent.get("confidence"),
+                        [{"entity": e.get("entity"), "value": e.get("value")}
+                         for e in parse.get("entities") or []])
     for event in events[start + 1:]:
         if event.get("event") == "action" and event.get("name") != "action_listen":
             result.actions.append(event.get("name"))
@@ -56,16 +59,19 @@ def turn_outcome(events: list[dict]) -> TurnResult:
 
 
 class InProcessBackend:
-    def __init__(self, model: str, actions_url: str, api_url: str) -> None:
+    def __init__(self, model: str, actions_url: str | None, api_url: str | None) -> None:
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
         os.environ["RASA_TELEMETRY_ENABLED"] = "false"
         quiet_rasa()
         from rasa.core.agent import Agent
         from rasa.utils.endpoints import EndpointConfig
 
+        # None: no action server / the domain's own responses (a stock assistant, the bench).
         self.agent = Agent.load(
-            model, action_endpoint=EndpointConfig(actions_url.rstrip("/") + "/webhook"),
-            generator=EndpointConfig(api_url.rstrip("/") + "/nlg"))
+            model,
+            action_endpoint=(EndpointConfig(actions_url.rstrip("/") + "/webhook")
+                             if actions_url else None),
+            generator=EndpointConfig(api_url.rstrip("/") + "/nlg") if api_url else None)
         quiet_rasa()
 
     async def send(self, sender: str, text: str) -> TurnResult:
@@ -104,10 +110,22 @@ class HttpBackend:
 
 
 def quiet_rasa() -> None:
-    """Rasa's debug logging costs about a third of the replay's time: warnings only."""
-    for name in ("rasa", "rasa_sdk", "tensorflow", "absl", "sanic", "apscheduler", "jieba",
-                 "urllib3", "aiohttp", "matplotlib", "bot"):
+    """Rasa's debug logging costs about a third of the replay's time: warnings only (errors
+    only for TensorFlow, whose checkpoint warnings about optimizer slots are noise here)."""
+    import sys
+
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(message)s")
+    try:
+        from rasa.utils.log_utils import configure_structlog
+
+        configure_structlog(logging.WARNING)
+    except ImportError:  # older Rasa: standard logging only
+        pass
+    for name in ("rasa", "rasa_sdk", "sanic", "apscheduler", "jieba", "urllib3", "aiohttp",
+                 "matplotlib", "bot"):
         logging.getLogger(name).setLevel(logging.WARNING)
+    for name in ("tensorflow", "absl", "h5py"):
+        logging.getLogger(name).setLevel(logging.ERROR)
 
 
 async def replay_call(backend, call: Call) -> dict[str, Any]:
@@ -130,6 +148,7 @@ async def replay_call(backend, call: Call) -> dict[str, Any]:
             "label_intent": turn.intent, "service": turn.service or call.service,
             "predicted_intent": result.predicted_intent,
             "confidence": None if result.confidence is None else round(result.confidence, 4),
+            "entities": result.entities,
             "actions": result.actions, "responses": result.responses, "replies": result.replies,
             "latency_ms": result.latency_ms, "error": result.error,
         })

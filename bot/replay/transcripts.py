@@ -34,7 +34,7 @@ class Call:
     turns: list[Turn]
     line: int
     resolved_by_agent: bool | None = None
-    service: str | None = None  # the call's service: the first labelled caller turn's
+    service: str | None = None  # the call's purpose (see _call)
 
     @property
     def caller_turns(self) -> list[Turn]:
@@ -193,7 +193,10 @@ def _call(record, line: int, max_turn_chars: int, notes: list[str]) -> Call:
     resolved = record.get("resolved_by_agent")
     call = Call(str(record["call_id"]), str(record["caller"]), str(record["started_at"]), turns,
                 line, resolved if isinstance(resolved, bool) else None)
-    call.service = next((t.service for t in call.caller_turns if t.service), None)
+    # The call's service is its purpose: the first caller turn's service other than small
+    # talk ("chat"), else the first service given.
+    services = [t.service for t in call.caller_turns if t.service]
+    call.service = next((s for s in services if s != "chat"), services[0] if services else None)
     return call
 
 

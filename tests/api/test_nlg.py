@@ -47,12 +47,21 @@ def test_language_buttons_switch_with_a_payload(client):
 # Arguments of every kind a response may take, as actions send them.
 SAMPLE_ARGUMENTS = {"name": "Alice", "place_kind": "city", "place_code": "city", "aqi": 128,
                     "level": 3, "primary": ["pm25"], "pollutant": "pm25", "concentration": 96.5,
-                    "iaqi": 128, "activity": "running", "observed_at": "2026-11-23T06:00:00Z"}
+                    "iaqi": 128, "activity": "running", "observed_at": "2026-11-23T06:00:00Z",
+                    "number": "GZ2026-7M6E-TZWF-057", "item_code": "residence_permit",
+                    "state": "supplement_requested", "due_date": "2026-12-01", "overdue": False,
+                    "materials": ["photo"], "reason": None,
+                    "applications": [{"number": "GZ2026-7M6E-TZWF-057",
+                                      "item_code": "residence_permit", "state": "accepted"}]}
 
 
 @pytest.mark.parametrize("name", sorted(RESPONSES))
 @pytest.mark.parametrize("text", ["你好", "hello"])
-def test_every_response_renders_in_both_locales(client, name, text):
+def test_every_response_renders_in_both_locales(app, client, name, text):
+    from miniapp_api.applications.service import seed_catalog
+
+    with app.app_context():
+        seed_catalog()
     response = nlg(client, name, [user(text)], **SAMPLE_ARGUMENTS)
     assert response.status_code == 200
     rendered = response.get_json()["text"]

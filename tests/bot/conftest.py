@@ -44,9 +44,11 @@ def live_api(app, monkeypatch):
         db.session.remove()
 
 
-def run_in_bot_env(args: list[str], timeout: float = 600) -> subprocess.CompletedProcess:
-    """Runs a command of the bot environment (Rasa) from the project root."""
+def run_in_bot_env(args: list[str], timeout: float = 600,
+                   env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Runs a command of the bot environment (Rasa) from the project root; ``env`` adds to
+    (or overrides) this process's environment."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false",
-           "TF_CPP_MIN_LOG_LEVEL": "2"}
+           "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})}
     return subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=timeout)

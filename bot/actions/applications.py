@@ -1,0 +1,124 @@
+"""Application progress, the materials to bring or supplement, and how to apply."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from .api_client import ApiRefused, CitizenApi
+from .base import ApiAction
+
+NOT_FOUND = 404
+
+
+def _entity(tracker: Tracker, name: str) -> Optional[str]:
+    return next(tracker.get_latest_entity_values(name), None)
+
+
+def _known_item(api: CitizenApi, code: Optional[str]) -> Optional[str]:
+    """The item code if the catalog has it."""
+    if not code:
+        return None
+    try:
+        return api.catalog_item(code)["code"]
+    except ApiRefused:
+        return None
+
+
+def status_arguments(application: Dict[str, Any]) -> Dict[str, Any]:
+    """The codes and figures a status reply needs; the NLG endpoint words them."""
+    return {"number": application["display_number"], "item_code": application["item_code"],
+            "state": application["state"], "due_date": application["due_on"],
+            "overdue": application["overdue"], "materials": application["missing_materials"],
+            "reason": application["suspension_reason"]}
+
+
+class ActionApplicationStatus(ApiAction):
+    """Explains where an application stands.
+
+    A logged-in citizen's own applications come first (by number, by service, or the list);
+    otherwise a number plus the last four ID characters makes a guest query.
+    """
+
+    def name(self) -> Text:
+        return "action_application_status"
+
+    def act(self, api: CitizenApi, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        number, last4 = tracker.get_slot("application_number"), tracker.get_slot("id_last4")
+        if number:
+            return self._by_number(api, dispatcher, number, last4)
+        mine = api.my_applications()
+        item = _entity(tracker, "service_item")
+        candidates = [a for a in mine if a["item_code"] == item] if item else mine
+        if len(candidates) == 1:
+            dispatcher.utter_message(response="utter_application_status",
+                                     **status_arguments(candidates[0]))
+        elif candidates:
+            dispatcher.utter_message(response="utter_application_list",
+                                     applications=[{"number": a["display_number"],
+                                                    "item_code": a["item_code"],
+                                                    "state": a["state"]} for a in candidates])
+        else:
+            dispatcher.utter_message(response="utter_ask_application_number")
+        return []
+
+    @staticmethod
+    def _by_number(api: CitizenApi, dispatcher: CollectingDispatcher, number: str,
+                   last4: Optional[str]) -> List[Dict[Text, Any]]:
+        try:
+            application = api.my_application(number)
+        except ApiRefused as refused:
+            if refused.status != NOT_FOUND:
+                raise
+            if not last4:
+                dispatcher.utter_message(response="utter_ask_id_last4")
+                return []
+            try:
+                application = api.guest_lookup(number, last4)
+            except ApiRefused:
+                dispatcher.utter_message(response="utter_application_not_found")
+                return [SlotSet("application_number", None), SlotSet("id_last4", None)]
+        dispatcher.utter_message(response="utter_application_status",
+                                 **status_arguments(application))
+        return []
+
+
+class ActionApplicationMaterials(ApiAction):
+    """What to bring for a service, or what an application still needs (supplement)."""
+
+    def name(self) -> Text:
+        return "action_application_materials"
+
+    def act(self, api: CitizenApi, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        item = _known_item(api, _entity(tracker, "service_item"))
+        if item:
+            dispatcher.utter_message(response="utter_item_materials", item_code=item)
+            return []
+        waiting = [a for a in api.my_applications() if a["state"] == "supplement_requested"]
+        if waiting:
+            for application in waiting:
+                dispatcher.utter_message(response="utter_application_status",
+                                         **status_arguments(application))
+        else:
+            dispatcher.utter_message(response="utter_ask_service_item")
+        return []
+
+
+class ActionHowToApply(ApiAction):
+    """How to apply for a service item, from the catalog."""
+
+    def name(self) -> Text:
+        return "action_how_to_apply"
+
+    def act(self, api: CitizenApi, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        item = _known_item(api, _entity(tracker, "service_item"))
+        if not item:
+            dispatcher.utter_message(response="utter_ask_service_item")
+            return []
+        dispatcher.utter_message(response="utter_how_to_apply", item_code=item)
+        return []

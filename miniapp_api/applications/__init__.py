@@ -1,0 +1,1 @@
+"""Government application progress: catalog, applications, timeline, outbox."""

@@ -1,0 +1,220 @@
+"""Hotline replay (python -m bot.replay): the report's figures against hand counts of the
+sample transcripts, bad input reported and survived, and the comparison of two runs.
+
+The replay runs in the bot environment, in-process, against the session's API and action
+server (``running_stack``); one replay of the 55 sample calls is shared by the module.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.replay import metrics, transcripts
+
+from .conftest import BOT_BIN, ROOT, run_in_bot_env
+
+pytestmark = [pytest.mark.bot, pytest.mark.e2e]
+DATA = ROOT / "tests" / "data" / "hotline"
+CALLS = DATA / "calls.jsonl"
+INTENTS = {"greet", "goodbye", "thanks", "help", "switch_language", "out_of_scope",
+           "ask_air_quality"}
+# The containment definition, written out again here so the test checks the code against it.
+NOT_HANDLED_INTENTS = {"nlu_fallback", "out_of_scope"}
+NOT_HANDLED_ACTIONS = {"action_default_fallback", "utter_default", "utter_out_of_scope",
+                       "utter_service_unavailable"}
+
+
+def replay(stack, source: Path, out: Path, *extra: str):
+    result = run_in_bot_env(
+        [str(BOT_BIN / "python"), "-m", "bot.replay", str(source), "--out", str(out),
+         "--concurrency", "4", *extra],
+        timeout=300, env={"API_URL": stack.api_url, "ACTION_SERVER_URL": stack.actions_url})
+    report = None
+    if (out / "report.json").exists():
+        report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    return result, report
+
+
+def hand_counts(path: Path) -> dict:
+    calls = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    calls = [call for call in calls if "turns" in call]
+    caller = [turn for call in calls for turn in call["turns"] if turn["role"] == "caller"]
+    return {"calls": len(calls), "caller_turns": len(caller),
+            "labelled": sum(1 for turn in caller if turn.get("intent")), "raw": calls}
+
+
+@pytest.fixture(scope="module")
+def sample_run(running_stack, tmp_path_factory):
+    out = tmp_path_factory.mktemp("replay") / "sample"
+    result, report = replay(running_stack, CALLS, out)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    return out, report
+
+
+def test_sample_is_synthetic_labelled_and_large_enough():
+    counts = hand_counts(CALLS)
+    first = json.loads(CALLS.read_text(encoding="utf-8").splitlines()[0])
+    assert "SYNTHETIC" in first["_comment"]
+    assert counts["calls"] >= 50
+    for call in counts["raw"]:
+        caller = [t for t in call["turns"] if t["role"] == "caller"]
+        assert 2 <= len(caller) <= 5, call["call_id"]
+        assert {t["intent"] for t in caller} <= INTENTS, call["call_id"]
+    texts = [t["text"] for c in counts["raw"] for t in c["turns"] if t["role"] == "caller"]
+    assert any(re.search(r"[\u4e00-\u9fff]", t) for t in texts)
+    assert any(re.fullmatch(r"[ -~]+", t) for t in texts)
+
+
+def test_figures_match_hand_counts(sample_run):
+    out, report = sample_run
+    counts = hand_counts(CALLS)
+    figures = report["figures"]
+    assert report["bad_lines"] == []
+    assert figures["calls_replayed"] == len(report["calls"]) == counts["calls"]
+    assert figures["caller_turns"] == counts["caller_turns"]
+    assert figures["labelled_turns"] == counts["labelled"]
+    assert figures["errored_turns"] == 0
+    assert [c["call_id"] for c in report["calls"]] == [c["call_id"] for c in counts["raw"]]
+    for call, raw in zip(report["calls"], counts["raw"]):
+        caller = [t for t in raw["turns"] if t["role"] == "caller"]
+        assert [t["text"] for t in call["turns"]] == [t["text"] for t in caller]
+        assert [t["label_intent"] for t in call["turns"]] == [t["intent"] for t in caller]
+        assert re.fullmatch(r"hotline:[A-Za-z0-9_\-.+@=]{1,128}", call["sender_id"])
+    assert len({c["sender_id"] for c in report["calls"]}) == counts["calls"]
+    # every turn recorded: prediction, actions run, replies, latency
+    for turn in (t for c in report["calls"] for t in c["turns"]):
+        assert turn["predicted_intent"] and 0 <= turn["confidence"] <= 1
+        assert isinstance(turn["actions"], list) and isinstance(turn["replies"], list)
+        assert turn["latency_ms"] > 0
+    latencies = sorted(t["latency_ms"] for c in report["calls"] for t in c["turns"])
+    assert figures["latency_ms"]["p50"] <= figures["latency_ms"]["p90"] \
+        <= figures["latency_ms"]["p99"] <= latencies[-1]
+
+
+def test_containment_recomputed_from_turn_records(sample_run):
+    _, report = sample_run
+
+    def handled(turn):
+        return (not turn["error"] and turn["predicted_intent"] not in NOT_HANDLED_INTENTS
+                and not NOT_HANDLED_ACTIONS & set(turn["actions"] + turn["responses"])
+                and bool(turn["replies"]))
+
+    contained = [all(handled(t) for t in call["turns"]) for call in report["calls"]]
+    figures = report["figures"]
+    assert figures["contained_calls"] == sum(contained)
+    assert figures["containment_rate"] == round(sum(contained) / len(contained), 4)
+    by_service: dict[str, list[int]] = {}
+    for call, ok in zip(report["calls"], contained):
+        by_service.setdefault(call["service"], []).append(ok)
+    assert {name: (v["contained"], v["calls"])
+            for name, v in figures["containment_by_service"].items()} == {
+        name: (sum(oks), len(oks)) for name, oks in by_service.items()}
+    # the call's service is its purpose: air questions make an air call
+    assert set(by_service) == {"air", "chat", "other"}
+
+
+def test_intent_figures_recomputed(sample_run):
+    _, report = sample_run
+    pairs = [(t["label_intent"], t["predicted_intent"])
+             for c in report["calls"] for t in c["turns"]]
+    intents = report["figures"]["intents"]
+    assert intents["accuracy"] == round(sum(a == b for a, b in pairs) / len(pairs), 4)
+    for name, m in intents["per_intent"].items():
+        tp = sum(1 for a, b in pairs if a == b == name)
+        assert m["support"] == sum(1 for a, _ in pairs if a == name)
+        assert m["recall"] == pytest.approx(tp / m["support"], abs=1e-4)
+    matrix = intents["matrix"]
+    assert sum(map(sum, matrix)) == len(pairs)
+
+
+def test_html_report_is_self_contained(sample_run):
+    out, _ = sample_run
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "<svg" in html and "Containment" in html and "Confusion matrix" in html
+    assert not re.search(r"<script|<link|src=|https?://", html)
+
+
+def test_malformed_input_is_reported_not_fatal(running_stack, tmp_path):
+    result, report = replay(running_stack, DATA / "malformed.jsonl", tmp_path / "bad")
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    reasons = {bad["line"]: bad["reason"] for bad in report["bad_lines"]}
+    assert reasons[3].startswith("invalid JSON")
+    assert reasons[4] == "missing field: caller"
+    assert reasons[5] == "empty turns"
+    assert reasons[6] == "turn 1: text must be a string, not int"
+    assert reasons[9] == "not a JSON object but list"
+    assert reasons[10].startswith("duplicate call_id")
+    assert reasons[11].startswith("turn 1: role must be")
+    assert len(reasons) == 7
+    assert [c["call_id"] for c in report["calls"]] == ["M0001", "M0006", "M0007"]
+    long_turn = report["calls"][1]["turns"][0]
+    assert long_turn["truncated_from"] == 10_000 and not long_turn["error"]
+    assert any("truncated" in note for note in report["notes"])
+    html = (tmp_path / "bad" / "report.html").read_text(encoding="utf-8")
+    assert "<script>alert" not in html and "&lt;script&gt;alert" in html
+    assert "<b>bold" not in html
+
+
+def test_compare_names_what_changed(running_stack, sample_run, tmp_path):
+    _, new_report = sample_run
+    # The "old" run: the sample run with two turns understood differently and a lower F1.
+    old = json.loads(json.dumps(new_report))
+    first, second = old["calls"][0]["turns"][0], old["calls"][1]["turns"][0]
+    first["predicted_intent"], second["predicted_intent"] = "nlu_fallback", "nlu_fallback"
+    old["figures"]["containment_rate"] = 0.5
+    greet = old["figures"]["intents"]["per_intent"]["greet"]
+    greet["f1"] = round(greet["f1"] - 0.25, 4)
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "report.json").write_text(json.dumps(old), encoding="utf-8")
+    subset = tmp_path / "two.jsonl"
+    subset.write_text("\n".join(CALLS.read_text(encoding="utf-8").splitlines()[1:3]) + "\n",
+                      encoding="utf-8")
+    result, report = replay(running_stack, subset, tmp_path / "new",
+                            "--compare", str(tmp_path / "old" / "report.json"))
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    comparison = report["comparison"]
+    assert comparison["containment_rate"]["old"] == 0.5
+    changed = {(t["call_id"], t["position"]): t for t in comparison["turns_with_changed_intent"]}
+    for call in report["calls"][:2]:
+        turn = call["turns"][0]
+        if turn["predicted_intent"] != "nlu_fallback":
+            entry = changed[(call["call_id"], turn["position"])]
+            assert entry["old"] == "nlu_fallback"
+            assert entry["verdict"] == ("better" if turn["predicted_intent"] == turn["label_intent"]
+                                        else "changed")
+    assert set(comparison["f1_by_intent"]) >= {"greet"}
+    assert comparison["f1_by_intent"]["greet"]["old"] == greet["f1"]
+    html = (tmp_path / "new" / "report.html").read_text(encoding="utf-8")
+    assert "Compared with" in html
+
+
+# --- the reader and the figures alone (no bot) -------------------------------------------
+
+def test_csv_transcripts_are_grouped_per_call():
+    data = transcripts.read(DATA / "calls.csv")
+    assert [c.call_id for c in data.calls] == ["K0001", "K0002", "K0003"]
+    assert [len(c.caller_turns) for c in data.calls] == [3, 2, 1]
+    assert data.calls[0].service == "air" and data.calls[2].service == "other"
+    assert [(b.line, b.call_id) for b in data.bad_lines] == [(10, "K0003")]
+
+
+def test_sender_ids_follow_the_api_identity_rule():
+    sender = transcripts.sender_id("+86 138-0000-0007 <b>", "C/1 x")
+    assert sender == "hotline:+86_138-0000-0007__b_-C_1_x"
+    assert len(transcripts.sender_id("1" * 200, "x")) == len("hotline:") + 128
+
+
+def test_percentile_and_unhandled_reasons():
+    assert metrics.percentile([1, 2, 3, 4], 50) == 2.5
+    assert metrics.percentile([], 90) is None
+    turn = {"error": None, "predicted_intent": "greet", "actions": ["action_greet"],
+            "responses": ["utter_greet"], "replies": ["hi"]}
+    assert metrics.unhandled_reason(turn) is None
+    assert metrics.unhandled_reason({**turn, "replies": []}) == "no reply"
+    assert metrics.unhandled_reason({**turn, "responses": ["utter_service_unavailable"]}) \
+        == "utter_service_unavailable"
+    assert metrics.unhandled_reason({**turn, "predicted_intent": "nlu_fallback"}) \
+        == "intent nlu_fallback"
