@@ -15,7 +15,8 @@ Citizen Assistant is running.
   Action server  {actions}/health
   Rasa server    {rasa}/status   (REST and socket.io channels)
   Air feeder     fills the demo network's current hour (flask air feed --follow)
-  Logs           var/log/{api,actions,rasa,air-feed}.log
+  Outbox worker  delivers notifications (flask applications deliver --follow)
+  Logs           var/log/{api,actions,rasa,air-feed,outbox}.log
 
 Talk to the bot:
   curl -s {rasa}/webhooks/rest/webhook -H 'Content-Type: application/json' \\

@@ -106,6 +106,11 @@ class Stack:
             Process("air-feed", [str(ROOT / ".venv" / "bin" / "flask"), "--app", "miniapp_api",
                                  "air", "feed", "--follow", "--interval", "60"],
                     None, logs / "air-feed.log"),
+            # Delivers citizens' notifications from the outbox (to the log in development).
+            Process("outbox", [str(ROOT / ".venv" / "bin" / "flask"), "--app", "miniapp_api",
+                               "applications", "deliver", "--follow",
+                               "--sender", os.environ.get("OUTBOX_SENDER", "log")],
+                    None, logs / "outbox.log"),
             Process("actions", [str(BOT_BIN / "python"), "-m", "rasa_sdk",
                                 "--actions", "bot.actions", "--port", str(self.ports.actions)],
                     f"{self.actions_url}/health", logs / "actions.log"),

@@ -22,10 +22,11 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..air.demo import CITY_ZONE
 from ..db import db, utcnow
 from ..errors import ApiError
-from ..identity import id_card_last4, is_valid_id_card, normalize_id_card
+from ..identity import id_card_last4, normalize_id_card
 from ..privacy import mask_id_card
 from . import numbers, states
 from .calendar import WorkCalendar, load_calendar
+from .calendar import is_overdue as past_due
 from .models import Application, ApplicationEvent, Notification, ServiceItem
 from .notifications import status_message
 
@@ -88,8 +89,8 @@ def get_item(code: str) -> ServiceItem:
 def submit(citizen_id: int, item_code: str, applicant_name: str, id_card: str,
            channel: str) -> Application:
     item = get_item(item_code)
-    card = normalize_id_card(id_card)
-    if not card or not is_valid_id_card(card):
+    card = normalize_id_card(id_card, today=city_today())  # None unless GB 11643-valid
+    if card is None:
         raise ApiError("invalid_id_card")
     for _ in range(5):  # a number collision is astronomically rare; retry anyway
         application = Application(
@@ -206,14 +207,8 @@ def due_date(application: Application, today: date | None = None) -> date | None
 
 def is_overdue(application: Application, today: date | None = None) -> bool:
     due = due_date(application, today)
-    concluded = application.state in states.CONCLUDED or application.state == "delivered"
-    return due is not None and work_calendar_is_overdue(due, today or city_today(), concluded)
-
-
-def work_calendar_is_overdue(due: date, today: date, concluded: bool) -> bool:
-    from .calendar import is_overdue as calendar_is_overdue
-
-    return calendar_is_overdue(due, today, concluded)
+    concluded = not states.is_open(application.state)
+    return due is not None and past_due(due, today or city_today(), concluded)
 
 
 @dataclass(frozen=True)
