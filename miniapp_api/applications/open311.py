@@ -2,7 +2,8 @@
 
 Responses are Open311's own JSON (not our envelope): ``services.json`` lists the catalog,
 ``services/{code}.json`` is a service definition, ``requests/{id}.json`` is one application
-(its number is the unguessable ``service_request_id``; no personal data is shown). Errors are
+(its number is the ``service_request_id``), shown only to its own citizen or an operator,
+with the same bearer token as the rest of the API; to anyone else it does not exist. Errors are
 ``[{"code": 404, "description": "..."}]`` as the specification has them.
 """
 from __future__ import annotations
@@ -84,10 +85,21 @@ def _request(application: Application, locale: str) -> dict:
     }
 
 
+def _may_see(application: Application) -> bool:
+    from ..auth import current_citizen
+    from ..errors import ApiError
+
+    try:
+        viewer = current_citizen()
+    except ApiError:
+        return False
+    return viewer.id == application.citizen_id or viewer.is_operator
+
+
 @bp.get("/requests/<request_id>.json")
 def service_request(request_id: str):
-    """One application's status, by its number."""
+    """One application's status, by its number, for its citizen or an operator."""
     application = find_by_number(request_id)
-    if application is None:
+    if application is None or not _may_see(application):
         return _error(404)
     return jsonify([_request(application, current_locale())])

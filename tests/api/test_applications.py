@@ -195,19 +195,23 @@ def _validator(name):
     return Draft4Validator(schemas[name], registry=registry)
 
 
-def test_open311_views_validate_against_the_georeport_schemas(client, citizen, operator):
+def test_open311_views_validate_against_the_georeport_schemas(client, auth, citizen, operator):
     services = client.get("/api/v1/open311/services.json")
     _validator("services.json").validate(services.get_json())
     assert len(services.get_json()) >= 20
     definition = client.get("/api/v1/open311/services/residence_permit.json").get_json()
     _validator("service-definition.json").validate(definition)
     number = submit(client, citizen).get_json()["data"]["number"]
-    request = client.get(f"/api/v1/open311/requests/{number}.json").get_json()
+    request = client.get(f"/api/v1/open311/requests/{number}.json", headers=citizen).get_json()
     _validator("requests.json").validate(request)
     assert request[0]["status"] == "open"
     advance(client, operator, number, "rejected", reason="not resident")
-    closed = client.get(f"/api/v1/open311/requests/{number}.json").get_json()
+    closed = client.get(f"/api/v1/open311/requests/{number}.json", headers=operator).get_json()
     assert closed[0]["status"] == "closed"
+    # Anyone else, with or without a token, finds nothing there.
+    for headers in ({}, auth.citizen("web:nosy")[1], {"Authorization": "Bearer forged"}):
+        hidden = client.get(f"/api/v1/open311/requests/{number}.json", headers=headers)
+        assert hidden.status_code == 404 and hidden.get_json()[0]["code"] == 404
     missing = client.get("/api/v1/open311/requests/GZ2026AAAAAAAAAA0.json")
     assert missing.status_code == 404 and missing.get_json()[0]["code"] == 404
 
