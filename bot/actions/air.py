@@ -8,11 +8,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from .api_client import ApiRefused, CitizenApi
-from .base import ApiAction
-
-
-def _entity(tracker: Tracker, name: str) -> Optional[str]:
-    return next(tracker.get_latest_entity_values(name), None)
+from .base import ApiAction, latest_entity
 
 
 def _location(tracker: Tracker) -> Optional[Dict[str, float]]:
@@ -37,7 +33,8 @@ class ActionAirQuality(ApiAction):
 
     def act(self, api: CitizenApi, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        district, station = _entity(tracker, "district"), _entity(tracker, "station")
+        district = latest_entity(tracker, "district")
+        station = latest_entity(tracker, "station")
         location = None if district or station else _location(tracker)
         if not (district or station or location):
             district, station = tracker.get_slot("air_district"), tracker.get_slot("air_station")
@@ -56,7 +53,8 @@ class ActionAirQuality(ApiAction):
                   # Pollutants above IAQI 100, whose sensitive groups the reply names.
                   "sensitive": [p["code"] for p in report["pollutants"]
                                 if (p["iaqi"] or 0) > 100]}
-        pollutant, activity = _entity(tracker, "pollutant"), _entity(tracker, "activity")
+        pollutant = latest_entity(tracker, "pollutant")
+        activity = latest_entity(tracker, "activity")
         reading = next((p for p in report["pollutants"] if p["code"] == pollutant), None)
         if pollutant and reading and reading["iaqi"] is not None:
             # A pollutant's own figures are published even when the AQI is not (2026 §5.3.1).

@@ -8,13 +8,9 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from .api_client import ApiRefused, CitizenApi
-from .base import ApiAction
+from .base import ApiAction, latest_entity
 
 NOT_FOUND = 404
-
-
-def _entity(tracker: Tracker, name: str) -> Optional[str]:
-    return next(tracker.get_latest_entity_values(name), None)
 
 
 def _known_item(api: CitizenApi, code: Optional[str]) -> Optional[str]:
@@ -51,7 +47,7 @@ class ActionApplicationStatus(ApiAction):
         if number:
             return self._by_number(api, dispatcher, number, last4)
         mine = api.my_applications()
-        item = _entity(tracker, "service_item")
+        item = latest_entity(tracker, "service_item")
         candidates = [a for a in mine if a["item_code"] == item] if item else mine
         if len(candidates) == 1:
             dispatcher.utter_message(response="utter_application_status",
@@ -94,7 +90,7 @@ class ActionApplicationMaterials(ApiAction):
 
     def act(self, api: CitizenApi, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        item = _known_item(api, _entity(tracker, "service_item"))
+        item = _known_item(api, latest_entity(tracker, "service_item"))
         if item:
             dispatcher.utter_message(response="utter_item_materials", item_code=item)
             return []
@@ -116,7 +112,7 @@ class ActionHowToApply(ApiAction):
 
     def act(self, api: CitizenApi, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        item = _known_item(api, _entity(tracker, "service_item"))
+        item = _known_item(api, latest_entity(tracker, "service_item"))
         if not item:
             dispatcher.utter_message(response="utter_ask_service_item")
             return []

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -35,3 +35,8 @@ class ApiAction(Action, ABC):
             logger.warning("%s: API unavailable (%s)", self.name(), error)
             dispatcher.utter_message(response=SERVICE_UNAVAILABLE)
             return []
+
+
+def latest_entity(tracker: Tracker, name: str) -> Optional[str]:
+    """The value of entity ``name`` in the citizen's latest message, if any."""
+    return next(tracker.get_latest_entity_values(name), None)

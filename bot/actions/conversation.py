@@ -9,7 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from .api_client import ApiRefused, ApiUnavailable, CitizenApi
-from .base import ApiAction
+from .base import ApiAction, latest_entity
 
 logger = logging.getLogger(__name__)
 LANGUAGE_SLOT = "language"
@@ -40,7 +40,7 @@ class ActionSwitchLanguage(ApiAction):
 
     def act(self, api: CitizenApi, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        locale = next(tracker.get_latest_entity_values("language"), None)
+        locale = latest_entity(tracker, "language")
         if locale not in SUPPORTED_LOCALES:
             dispatcher.utter_message(response="utter_ask_language")
             return []
