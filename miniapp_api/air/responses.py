@@ -51,7 +51,9 @@ def air_arguments(arguments: dict, locale: str) -> dict:
         derived["pollutant_name"] = pollutant_name(pollutant, locale)
         derived["unit"] = UNITS.get(pollutant, DEFAULT_UNIT)
     activity = arguments.get("activity")
-    if activity in VERDICTS and isinstance(level, int) and 1 <= level <= 6:
+    if activity not in VERDICTS:  # an activity NLU heard but cannot name: going outside
+        activity = "outdoor"
+    if isinstance(level, int) and 1 <= level <= 6:
         activity_name = translate(f"air.activity.{activity}", locale)
         derived["verdict"] = translate(f"air.verdict.{VERDICTS[activity][level - 1]}", locale,
                                        activity=activity_name)

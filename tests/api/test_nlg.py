@@ -122,3 +122,7 @@ def test_air_quality_reply_names_place_level_pollutant_and_advice(app, client):
     kids = nlg(client, "utter_air_activity", [user("孩子能出去玩吗")],
                **{**arguments, "activity": "kids_outdoor", "level": 5, "aqi": 230})
     assert "现在不建议带孩子到户外玩，尽量留在室内。" in kids.get_json()["text"]
+    # NLU may pass an activity word no synonym normalized: advice for going outside.
+    unknown = nlg(client, "utter_air_activity", [user("晨练行不行")],
+                  **{**arguments, "activity": "晨练"})
+    assert unknown.status_code == 200 and "到户外活动" in unknown.get_json()["text"]
