@@ -10,7 +10,7 @@ from ..db import db
 from ..errors import ApiError
 from .models import CHANNELS, ChannelIdentity, Citizen
 
-MAINLAND_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+MAINLAND_MOBILE = re.compile(r"^1[3-9]\d{9}\Z", re.ASCII)  # no trailing newline, ASCII digits only
 _EXTERNAL_ID = re.compile(r"^[A-Za-z0-9_\-.+@=]{1,128}$")
 
 

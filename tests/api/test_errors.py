@@ -124,3 +124,10 @@ def test_503_when_the_database_is_down(tmp_path):
     assert_error(response, 503, 50300)
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.mark.parametrize("phone", ["13812345678\n", "１３８１２３４５６７８", "1381234567"])
+def test_422_phone_must_be_exactly_a_mainland_mobile(client, auth, phone):
+    _, headers = auth.citizen()
+    response = client.patch("/api/v1/me", json={"phone": phone}, headers=headers)
+    assert_error(response, 422, 42200)
