@@ -17,7 +17,7 @@ from miniapp_api.db import db
 from miniapp_api.identity import id_card_check_char
 
 ID_CARD = "44010619900307123" + id_card_check_char("44010619900307123")
-STANDARDS = Path(__file__).resolve().parents[3] / "shared" / "standards" / "open311-georeport-v2"
+OPEN311_SCHEMAS = Path(__file__).resolve().parents[1] / "data" / "open311"
 
 
 @pytest.fixture
@@ -188,7 +188,8 @@ def test_every_change_queues_one_notification_delivered_exactly_once(app, client
 
 def _validator(name):
     """The published schema ``name``, its ``$ref``s to sibling files resolved."""
-    schemas = {p.name: json.loads(p.read_text()) for p in STANDARDS.glob("*.json")}
+    schemas = {p.name: json.loads(p.read_text()) for p in OPEN311_SCHEMAS.glob("*.json")}
+    assert name in schemas, f"schema {name} missing from {OPEN311_SCHEMAS}"
     registry = Registry().with_resources(
         (file, Resource.from_contents(schema, default_specification=DRAFT4))
         for file, schema in schemas.items())
