@@ -16,7 +16,7 @@ Citizen Assistant is running.
   Rasa server    {rasa}/status   (REST and socket.io channels)
   Air feeder     fills the demo network's current hour (flask air feed --follow)
   Outbox worker  delivers notifications (flask applications deliver --follow)
-  Logs           var/log/{api,actions,rasa,air-feed,outbox}.log
+  Logs           var/log/{{api,actions,rasa,air-feed,outbox}}.log
 
 Talk to the bot:
   curl -s {rasa}/webhooks/rest/webhook -H 'Content-Type: application/json' \\
@@ -24,25 +24,29 @@ Talk to the bot:
   curl -s {rasa}/webhooks/rest/webhook -H 'Content-Type: application/json' \\
        -d '{{"sender": "web:demo-alice", "message": "{example_en}"}}'
 
-Press Ctrl-C to stop all three.
+Press Ctrl-C to stop them all.
 """
+
+
+def banner(stack: Stack) -> str:
+    examples = {f"example_{lang[:2]}": translate("button.help", lang) for lang in ("zh_CN", "en")}
+    return BANNER.format(api=stack.api_url, actions=stack.actions_url, rasa=stack.rasa_url,
+                         **examples)
 
 
 def main() -> int:
     stack = Stack(ports=Ports())
-    print("Starting the API, the action server and the Rasa server ...", flush=True)
-    started = time.monotonic()
-    stack.start()
-    examples = {f"example_{lang[:2]}": translate("button.help", lang) for lang in ("zh_CN", "en")}
-    print(BANNER.format(api=stack.api_url, actions=stack.actions_url, rasa=stack.rasa_url,
-                        **examples)
-          + f"(ready in {time.monotonic() - started:.1f} s)", flush=True)
 
     def stop(signum, frame):
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop)
+    # Whatever happens from here on (Ctrl-C while loading, a crash), every process is stopped.
     try:
+        print("Starting the API, the action server and the Rasa server ...", flush=True)
+        started = time.monotonic()
+        stack.start()
+        print(banner(stack) + f"(ready in {time.monotonic() - started:.1f} s)", flush=True)
         while True:
             for process in stack.processes:
                 if process.popen.poll() is not None:
