@@ -54,3 +54,15 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=timezone.utc)
         return value.astimezone(timezone.utc)
+
+
+def commit_or_conflict(error_kind: str, *conflicts: type[Exception]) -> None:
+    """Commit; if the database reports one of ``conflicts`` (a unique key, a stale version),
+    roll back and answer 409 with ``error_kind``, so nothing is half-written."""
+    from .errors import ApiError
+
+    try:
+        db.session.commit()
+    except conflicts:
+        db.session.rollback()
+        raise ApiError(error_kind) from None

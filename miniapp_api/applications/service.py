@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..air.demo import CITY_ZONE
-from ..db import db, utcnow
+from ..db import commit_or_conflict, db, utcnow
 from ..errors import ApiError
 from ..identity import id_card_last4, normalize_id_card
 from ..privacy import mask_id_card
@@ -136,11 +136,7 @@ def advance(number: str, target: str, details: dict) -> Application:
     db.session.add(Notification(citizen_id=application.citizen_id,
                                 application_id=application.id,
                                 payload=status_message(application)))
-    try:
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        raise ApiError("conflict") from None
+    commit_or_conflict("conflict", StaleDataError)  # another operator moved it first
     return application
 
 

@@ -6,7 +6,7 @@ import re
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from ..db import db
+from ..db import commit_or_conflict, db
 from ..errors import ApiError
 from .models import CHANNELS, ChannelIdentity, Citizen
 
@@ -62,9 +62,5 @@ def update_profile(citizen: Citizen, changes: dict) -> Citizen:
     for field in ("display_name", "phone", "locale"):
         if field in changes:
             setattr(citizen, field, changes[field])
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise ApiError("phone_in_use") from None
+    commit_or_conflict("phone_in_use", IntegrityError)  # a concurrent claim of the phone
     return citizen
