@@ -17,7 +17,7 @@ def upgrade_database() -> None:
     url = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    upgrade()
+    upgrade(revision="heads")
 
 
 def register_commands(app: Flask) -> None:
