@@ -69,6 +69,44 @@ class CitizenApi:
         return self._request("POST", "/api/v1/applications/lookup",
                              json={"number": number, "id_last4": id_last4})
 
+    # --- hospitals and appointments ----------------------------------------------------
+    def hospitals(self, **query: Any) -> list:
+        return self._items("/api/v1/hospitals", query)
+
+    def departments(self, **query: Any) -> list:
+        return self._items("/api/v1/departments", query)
+
+    def doctors(self, **query: Any) -> list:
+        return self._items("/api/v1/doctors", query)
+
+    def slots(self, **query: Any) -> list:
+        return self._items("/api/v1/slots", query)
+
+    def patients(self) -> list:
+        return self._items("/api/v1/patients", {})
+
+    def add_patient(self, name: str, id_card: str, phone: str) -> dict:
+        return self._request("POST", "/api/v1/patients",
+                             json={"name": name, "id_card": id_card, "phone": phone})
+
+    def book(self, slot_id: int, patient_id: int) -> dict:
+        return self._request("POST", "/api/v1/appointments",
+                             json={"slot_id": slot_id, "patient_id": patient_id})
+
+    def my_appointments(self, status: str = "active") -> list:
+        return self._items("/api/v1/appointments", {"status": status})
+
+    def cancel_appointment(self, appointment_id: int) -> dict:
+        return self._request("POST", f"/api/v1/appointments/{int(appointment_id)}/cancel")
+
+    def reschedule(self, appointment_id: int, slot_id: int) -> dict:
+        return self._request("POST", f"/api/v1/appointments/{int(appointment_id)}/reschedule",
+                             json={"slot_id": slot_id})
+
+    def _items(self, path: str, query: dict) -> list:
+        params = {k: v for k, v in query.items() if v is not None}
+        return self._request("GET", path, params=params)["items"]
+
     # --- transport -------------------------------------------------------------------------
     def _request(self, method: str, path: str, **kwargs: Any) -> Any:
         headers = {"Authorization": f"Bearer {self.config.service_token}",

@@ -1,0 +1,208 @@
+"""Hospital appointments after the form: book, list, cancel, reschedule; and the form's questions.
+
+The form itself (which hospital, department, day, period, doctor, patient) is filled in
+``booking.py``; these actions do what the citizen asked once it is known, and word nothing: each
+names a response and the API renders it in the citizen's language.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from .api_client import ApiRefused, CitizenApi
+from .base import ApiAction, latest_entity
+from .booking import QUESTIONS, REGISTRATION
+from .dates import city_today, parse_date, parse_period
+
+BOOKING_SLOTS = QUESTIONS + REGISTRATION + ("slot_id", "booking_choices", "department_query")
+# What each question's response is told: the choices offered, and what is known so far.
+CONTEXT_SLOTS = ("booking_choices", "hospital_id", "department_id", "appointment_date",
+                 "period", "doctor_id", "slot_id", "patient_id")
+
+
+def reset_booking() -> List[Dict[Text, Any]]:
+    return [SlotSet(name, None) for name in BOOKING_SLOTS]
+
+
+class AskForBookingSlot(Action, ABC):
+    """``action_ask_<slot>``: asks the form's question with the choices the form worked out."""
+
+    slot: str
+
+    @abstractmethod
+    def name(self) -> Text:
+        """``action_ask_<slot>``."""
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        context = {name: tracker.get_slot(name) for name in CONTEXT_SLOTS}
+        dispatcher.utter_message(response=f"utter_ask_{self.slot}",
+                                 **{k: v for k, v in context.items() if v is not None})
+        return []
+
+
+def _ask_actions() -> None:
+    """One ask action per question, registered with rasa-sdk under its own name."""
+    for slot in QUESTIONS + REGISTRATION:
+        cls = type(f"AskFor_{slot}", (AskForBookingSlot,),
+                   {"slot": slot, "name": lambda self: f"action_ask_{self.slot}"})
+        globals()[cls.__name__] = cls
+
+
+_ask_actions()
+
+
+class ActionBookAppointment(ApiAction):
+    """Books the confirmed slot for the chosen patient, then forgets the form's answers."""
+
+    def name(self) -> Text:
+        return "action_book_appointment"
+
+    def act(self, api: CitizenApi, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        slot_id, patient_id = tracker.get_slot("slot_id"), tracker.get_slot("patient_id")
+        if tracker.get_slot("booking_confirmed") is not True or not (slot_id and patient_id):
+            return reset_booking()
+        try:
+            appointment = api.book(int(slot_id), int(patient_id))
+        except ApiRefused as refused:
+            dispatcher.utter_message(response="utter_booking_refused", errcode=refused.errcode)
+            return reset_booking()
+        dispatcher.utter_message(response="utter_appointment_booked",
+                                 appointment_id=appointment["id"],
+                                 queue_number=appointment["queue_number"])
+        return reset_booking() + [SlotSet("appointment_id", str(appointment["id"]))]
+
+
+class ActionStopBooking(Action):
+    """"不挂了": the form stops and its answers are forgotten."""
+
+    def name(self) -> Text:
+        return "action_stop_booking"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        dispatcher.utter_message(response="utter_booking_stopped")
+        return reset_booking()
+
+
+class ActionListAppointments(ApiAction):
+    """"我挂了哪些号": the citizen's active appointments."""
+
+    def name(self) -> Text:
+        return "action_list_appointments"
+
+    def act(self, api: CitizenApi, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        appointments = api.my_appointments("active")
+        if appointments:
+            dispatcher.utter_message(response="utter_appointment_list",
+                                     appointment_ids=[a["id"] for a in appointments])
+        else:
+            dispatcher.utter_message(response="utter_no_appointments")
+        return []
+
+
+def _chosen_appointments(api: CitizenApi, tracker: Tracker) -> List[dict]:
+    """The active appointments the message points at: a button's id, a date said, or all."""
+    active = api.my_appointments("active")
+    chosen = latest_entity(tracker, "appointment_id")
+    if chosen:
+        return [a for a in active if str(a["id"]) == str(chosen)]
+    day = parse_date((tracker.latest_message or {}).get("text") or "", city_today())
+    if day is not None:
+        same_day = [a for a in active if a["slot"]["date"] == day.isoformat()]
+        return same_day
+    return active
+
+
+class ActionCancelAppointment(ApiAction):
+    """"取消我周三的预约": cancels the one meant, or asks which."""
+
+    def name(self) -> Text:
+        return "action_cancel_appointment"
+
+    def act(self, api: CitizenApi, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        chosen = _chosen_appointments(api, tracker)
+        if not chosen:
+            dispatcher.utter_message(response="utter_no_appointments")
+            return []
+        if len(chosen) > 1:
+            dispatcher.utter_message(response="utter_ask_which_appointment", purpose="cancel",
+                                     appointment_ids=[a["id"] for a in chosen])
+            return []
+        try:
+            cancelled = api.cancel_appointment(chosen[0]["id"])
+        except ApiRefused as refused:
+            dispatcher.utter_message(response="utter_booking_refused", errcode=refused.errcode)
+            return []
+        dispatcher.utter_message(response="utter_appointment_cancelled",
+                                 appointment_id=cancelled["id"])
+        return [SlotSet("appointment_id", None)]
+
+
+class ActionChangeAppointment(ApiAction):
+    """"换成下午", "换个医生", "改到周五" after booking: one atomic reschedule."""
+
+    def name(self) -> Text:
+        return "action_change_appointment"
+
+    def act(self, api: CitizenApi, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        current = self._target(api, tracker)
+        if current is None:
+            dispatcher.utter_message(response="utter_no_appointments")
+            return []
+        text = (tracker.latest_message or {}).get("text") or ""
+        old = current["slot"]
+        day = parse_date(text, city_today())
+        period = latest_entity(tracker, "period") or parse_period(text)
+        other_doctor = latest_entity(tracker, "booking_field") == "doctor"
+        if day is None and period is None and not other_doctor:
+            dispatcher.utter_message(response="utter_ask_reschedule_to",
+                                     appointment_id=current["id"])
+            return [SlotSet("appointment_id", str(current["id"]))]
+        wanted = {"date": (day.isoformat() if day else old["date"]),
+                  "period": period or old["period"]}
+        slot = self._new_slot(api, old, wanted, other_doctor)
+        if slot is None:
+            dispatcher.utter_message(response="utter_reschedule_unavailable",
+                                     appointment_id=current["id"], **wanted)
+            return [SlotSet("appointment_id", str(current["id"]))]
+        try:
+            moved = api.reschedule(current["id"], slot["id"])
+        except ApiRefused as refused:
+            dispatcher.utter_message(response="utter_booking_refused", errcode=refused.errcode)
+            return []
+        dispatcher.utter_message(response="utter_appointment_rescheduled",
+                                 appointment_id=moved["id"],
+                                 queue_number=moved["queue_number"])
+        return [SlotSet("appointment_id", str(moved["id"]))]
+
+    @staticmethod
+    def _target(api: CitizenApi, tracker: Tracker) -> Optional[dict]:
+        active = api.my_appointments("active")
+        for wanted in (latest_entity(tracker, "appointment_id"),
+                       tracker.get_slot("appointment_id")):
+            match = next((a for a in active if str(a["id"]) == str(wanted)), None)
+            if match:
+                return match
+        return active[-1] if len(active) == 1 else (active[0] if active else None)
+
+    @staticmethod
+    def _new_slot(api: CitizenApi, old: dict, wanted: dict, other_doctor: bool) -> Optional[dict]:
+        slots = [s for s in api.slots(department_id=old["department"]["id"],
+                                      hospital_id=old["hospital"]["id"],
+                                      date_from=wanted["date"], date_to=wanted["date"],
+                                      period=wanted["period"], available="true")
+                 if s["id"] != old["id"]]
+        same_doctor = [s for s in slots if s["doctor"]["id"] == old["doctor"]["id"]]
+        others = [s for s in slots if s["doctor"]["id"] != old["doctor"]["id"]]
+        ranked = (others if other_doctor else same_doctor + others)
+        return max(ranked, key=lambda s: s["remaining"]) if ranked else None
+
