@@ -8,17 +8,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from .api_client import ApiRefused, CitizenApi
-from .base import ApiAction, latest_entity
-
-
-def _location(tracker: Tracker) -> Optional[Dict[str, float]]:
-    """A location shared through the channel (web chat or mini-app), if any."""
-    metadata = (tracker.latest_message or {}).get("metadata") or {}
-    location = metadata.get("location") or {}
-    try:
-        return {"lat": float(location["latitude"]), "lon": float(location["longitude"])}
-    except (KeyError, TypeError, ValueError):
-        return None
+from .base import ApiAction, latest_entity, shared_location
 
 
 class ActionAirQuality(ApiAction):
@@ -35,7 +25,7 @@ class ActionAirQuality(ApiAction):
             domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         district = latest_entity(tracker, "district")
         station = latest_entity(tracker, "station")
-        location = None if district or station else _location(tracker)
+        location = None if district or station else shared_location(tracker)
         if not (district or station or location):
             district, station = tracker.get_slot("air_district"), tracker.get_slot("air_station")
         query: Dict[str, Any] = {"district": district, "station": station, **(location or {})}

@@ -103,6 +103,24 @@ class CitizenApi:
         return self._request("POST", f"/api/v1/appointments/{int(appointment_id)}/reschedule",
                              json={"slot_id": slot_id})
 
+    # --- buses -----------------------------------------------------------------------------
+    def stops(self, **query: Any) -> list:
+        return self._items("/api/v1/transit/stops", query)
+
+    def nearby_stops(self, **query: Any) -> list:
+        return self._items("/api/v1/transit/stops/nearby", query)
+
+    def arrivals(self, stop_id: str, **query: Any) -> dict:
+        params = {k: v for k, v in query.items() if v is not None}
+        return self._request("GET", f"/api/v1/transit/stops/{quote(str(stop_id), safe='')}"
+                             "/arrivals", params=params)
+
+    def routes(self, **query: Any) -> list:
+        return self._items("/api/v1/transit/routes", query)
+
+    def routes_serving(self, place: str) -> list:
+        return self._items("/api/v1/transit/routes/serving", {"place": place})
+
     def _items(self, path: str, query: dict) -> list:
         params = {k: v for k, v in query.items() if v is not None}
         return self._request("GET", path, params=params)["items"]

@@ -40,3 +40,13 @@ class ApiAction(Action, ABC):
 def latest_entity(tracker: Tracker, name: str) -> Optional[str]:
     """The value of entity ``name`` in the citizen's latest message, if any."""
     return next(tracker.get_latest_entity_values(name), None)
+
+
+def shared_location(tracker: Tracker) -> Optional[Dict[str, float]]:
+    """A location shared through the channel (web chat or mini-app), if any."""
+    metadata = (tracker.latest_message or {}).get("metadata") or {}
+    location = metadata.get("location") or {}
+    try:
+        return {"lat": float(location["latitude"]), "lon": float(location["longitude"])}
+    except (KeyError, TypeError, ValueError):
+        return None

@@ -1,0 +1,141 @@
+"""Buses: next arrivals at a stop, stops nearby, and which routes go to a place.
+
+Stops and routes are found by the API (aliases, typos, both languages); the replies name them by
+id and the API words them in the citizen's language.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from .api_client import CitizenApi
+from .base import ApiAction, latest_entity, shared_location
+
+MAX_ARRIVALS = 6
+MAX_STOPS = 5
+
+
+def _stations(stops: List[dict]) -> List[dict]:
+    """One entry per station: platforms of one station are one place to the citizen."""
+    seen: Dict[str, dict] = {}
+    for stop in stops:
+        seen.setdefault(str(stop.get("parent_station") or stop["id"]), stop)
+    return list(seen.values())
+
+
+def _route_name(route: Optional[str]) -> Optional[str]:
+    """"55路", "55 lu", "bus 55", "Route 55" → "55"."""
+    if not route:
+        return None
+    cleaned = route.strip().lower()
+    for affix in ("路公交车", "路车", "路", "公交", "lu", "bus", "route", "no.", "#"):
+        cleaned = cleaned.replace(affix, " ")
+    return " ".join(cleaned.split()).upper() or None
+
+
+class ActionBusArrivals(ApiAction):
+    """"55路还有几分钟到天河客运站": the next arrivals at the stop, for one route or all."""
+
+    def name(self) -> Text:
+        return "action_bus_arrivals"
+
+    def act(self, api: CitizenApi, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        route = _route_name(latest_entity(tracker, "route")) or (
+            tracker.get_slot("bus_route") if not latest_entity(tracker, "stop") else None)
+        stop_id = latest_entity(tracker, "stop_id")
+        name = latest_entity(tracker, "stop")
+        if not stop_id and name:
+            stations = _stations(api.stops(q=name, limit=MAX_STOPS * 2))
+            if not stations:
+                dispatcher.utter_message(response="utter_stop_unknown", query=name)
+                return [SlotSet("bus_route", route)]
+            if len(stations) > 1 and not _exact_name(stations[0], name):
+                dispatcher.utter_message(response="utter_ask_which_stop", route=route,
+                                         stop_ids=[s["id"] for s in stations[:MAX_STOPS]])
+                return [SlotSet("bus_route", route)]
+            stop_id = stations[0]["id"]
+        stop_id = stop_id or self._nearest(api, tracker) or tracker.get_slot("bus_stop_id")
+        if not stop_id:
+            dispatcher.utter_message(response="utter_ask_stop", route=route)
+            return [SlotSet("bus_route", route)]
+        board = api.arrivals(stop_id, route=route, limit=MAX_ARRIVALS)
+        dispatcher.utter_message(response="utter_bus_arrivals", stop_id=stop_id, route=route,
+                                 arrivals=board["arrivals"], realtime=board["realtime"])
+        return [SlotSet("bus_route", route), SlotSet("bus_stop_id", stop_id)]
+
+    @staticmethod
+    def _nearest(api: CitizenApi, tracker: Tracker) -> Optional[str]:
+        location = shared_location(tracker)
+        if not location:
+            return None
+        nearby = api.nearby_stops(lat=location["lat"], lon=location["lon"], limit=1)
+        return nearby[0]["id"] if nearby else None
+
+
+def _exact_name(stop: dict, name: str) -> bool:
+    wanted = name.strip().lower()
+    return wanted in {str(stop.get("name", "")).lower(),
+                      *(str(a).lower() for a in stop.get("aliases") or [])}
+
+
+class ActionNearbyStops(ApiAction):
+    """"附近有什么公交站": stops near the shared location, or near a place named."""
+
+    def name(self) -> Text:
+        return "action_nearby_stops"
+
+    def act(self, api: CitizenApi, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        location = shared_location(tracker)
+        place = latest_entity(tracker, "place") or latest_entity(tracker, "stop")
+        if location is None and place:
+            found = api.stops(q=place, limit=1)
+            if not found:
+                dispatcher.utter_message(response="utter_stop_unknown", query=place)
+                return []
+            location = {"lat": found[0]["lat"], "lon": found[0]["lon"]}
+        if location is None:
+            dispatcher.utter_message(response="utter_ask_location")
+            return []
+        stops = _stations(api.nearby_stops(lat=location["lat"], lon=location["lon"],
+                                           limit=MAX_STOPS * 2))[:MAX_STOPS]
+        if not stops:
+            dispatcher.utter_message(response="utter_no_stops_nearby")
+            return []
+        dispatcher.utter_message(response="utter_nearby_stops",
+                                 stops=[{"id": s["id"], "distance": s["distance_m"]}
+                                        for s in stops])
+        return []
+
+
+class ActionRoutesTo(ApiAction):
+    """"去体育中心坐几路": the routes that stop there; "55路经过哪些站": a route's stops."""
+
+    def name(self) -> Text:
+        return "action_routes_to"
+
+    def act(self, api: CitizenApi, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        place = latest_entity(tracker, "place") or latest_entity(tracker, "stop")
+        route = _route_name(latest_entity(tracker, "route"))
+        if place:
+            routes = api.routes_serving(place)
+            if not routes:
+                dispatcher.utter_message(response="utter_stop_unknown", query=place)
+                return []
+            dispatcher.utter_message(response="utter_routes_to", place=place,
+                                     route_ids=[r["id"] for r in routes])
+            return []
+        if route:
+            found = api.routes(q=route, limit=1)
+            if found:
+                dispatcher.utter_message(response="utter_route_stops", route_id=found[0]["id"])
+                return [SlotSet("bus_route", route)]
+            dispatcher.utter_message(response="utter_route_unknown", route=route)
+            return []
+        dispatcher.utter_message(response="utter_ask_destination")
+        return []
