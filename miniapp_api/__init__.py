@@ -17,6 +17,7 @@ from .errors import register_error_handlers
 from .i18n import negotiate_request_locale
 from .limiter import limiter
 from .privacy import install_log_masking
+from .security import install_security_headers
 
 __version__ = "0.1.0"
 
@@ -44,6 +45,7 @@ def create_app(config: Config | None = None) -> Flask:
     limiter.init_app(app)
     api = CitizenApi(app)
     register_error_handlers(app)
+    install_security_headers(app)
 
     @app.before_request
     def choose_locale() -> None:
@@ -56,6 +58,8 @@ def create_app(config: Config | None = None) -> Flask:
     from .applications.views import bp as applications_bp
     from .citizens import bp as citizens_bp
     from .directory import bp as directory_bp
+    from .chat.views import bp as chat_bp
+    from .handoff.views import bp as handoff_bp
 
     api.register_blueprint(health.bp)
     api.register_blueprint(citizens_bp)
@@ -63,7 +67,12 @@ def create_app(config: Config | None = None) -> Flask:
     api.register_blueprint(air_bp)
     api.register_blueprint(applications_bp)
     api.register_blueprint(open311_bp)
+    api.register_blueprint(chat_bp)
+    api.register_blueprint(handoff_bp)
     app.register_blueprint(nlg.bp)
+    from .webchat import bp as webchat_bp
+
+    app.register_blueprint(webchat_bp)
 
     from .cli import register_commands
 

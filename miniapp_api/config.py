@@ -36,6 +36,9 @@ class Config:
         self.SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL", default_db)
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         self.RASA_URL = _env("RASA_URL", "http://127.0.0.1:5005")
+        # Rasa's HTTP API token (``rasa run --auth-token``); empty when Rasa runs without one.
+        self.RASA_TOKEN = _env("RASA_TOKEN", "")
+        self.RASA_TIMEOUT_SECONDS = float(_env("RASA_TIMEOUT_SECONDS", "20"))
         self.API_URL = _env("API_URL", "http://127.0.0.1:5000")
         self.DEFAULT_LOCALE = _env("DEFAULT_LOCALE", "zh_CN")
         self.TIMEZONE = _env("CITIZEN_TIMEZONE", "Asia/Shanghai")
@@ -59,6 +62,9 @@ class Config:
         self.LOGIN_RATE_LIMIT = _env("LOGIN_RATE_LIMIT", "20 per minute")
         # Guests query progress with a number and four ID characters: slow down guessing.
         self.GUEST_LOOKUP_RATE_LIMIT = _env("GUEST_LOOKUP_RATE_LIMIT", "10 per minute")
+        # Chat turns: each citizen, and each client address (many citizens behind one NAT).
+        self.CHAT_RATE_LIMIT = _env("CHAT_RATE_LIMIT", "30 per minute")
+        self.CHAT_ADDRESS_RATE_LIMIT = _env("CHAT_ADDRESS_RATE_LIMIT", "120 per minute")
         # Public holidays and make-up working days (JSON); default: seed_data/holidays.json.
         self.HOLIDAY_CALENDAR = _env("HOLIDAY_CALENDAR", "")
         # flask-smorest / OpenAPI

@@ -38,6 +38,7 @@ ERRORS: dict[str, ErrorKind] = {
     "conflict": ErrorKind(409, 40900, "error.conflict"),
     "phone_in_use": ErrorKind(409, 40901, "error.phone_in_use"),
     "illegal_transition": ErrorKind(409, 40902, "error.illegal_transition"),
+    "handoff_closed": ErrorKind(409, 40930, "error.handoff_closed"),
     "payload_too_large": ErrorKind(413, 41300, "error.payload_too_large"),
     "unsupported_media_type": ErrorKind(415, 41500, "error.unsupported_media_type"),
     "validation_failed": ErrorKind(422, 42200, "error.validation_failed"),
@@ -46,6 +47,7 @@ ERRORS: dict[str, ErrorKind] = {
     "internal": ErrorKind(500, 50000, "error.internal"),
     "platform_unavailable": ErrorKind(502, 50200, "error.platform_unavailable"),
     "unavailable": ErrorKind(503, 50300, "error.unavailable"),
+    "assistant_unavailable": ErrorKind(503, 50330, "error.assistant_unavailable"),
 }
 # The kind used for a bare HTTP status raised by Flask, Werkzeug or an extension.
 _KIND_BY_STATUS = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",

@@ -12,6 +12,7 @@ from typing import Any, Callable
 
 from .air.responses import air_arguments
 from .applications.responses import application_arguments
+from .handoff.responses import handoff_arguments
 from .directory import SERVICES
 from .i18n import SUPPORTED_LOCALES, join_list, translate
 
@@ -85,6 +86,8 @@ RESPONSES: dict[str, Response] = {
     "utter_how_to_apply": Response(data_arguments=application_arguments,
                                    required=("item_code",)),
     "utter_ask_service_item": Response(),
+    # Handoff: the ticket number, grouped for reading out to the 12345 hotline.
+    "utter_handoff_created": Response(data_arguments=handoff_arguments, required=("number",)),
 }
 
 

@@ -12,6 +12,9 @@ from .models import CHANNELS, ChannelIdentity, Citizen
 
 MAINLAND_MOBILE = re.compile(r"^1[3-9]\d{9}\Z", re.ASCII)  # no trailing newline, ASCII digits only
 _EXTERNAL_ID = re.compile(r"^[A-Za-z0-9_\-.+@=]{1,128}$")
+# A hotline identity: the caller's number (optionally +86 / 0086), optionally "-<call id>" when
+# each call is its own conversation (the hotline replay).
+_HOTLINE_CALLER = re.compile(r"^(?:\+86|0086|86)?(1[3-9][0-9]{9})(?:-.*)?\Z", re.ASCII)
 
 
 def parse_sender_id(sender_id: str) -> tuple[str, str]:
@@ -35,13 +38,22 @@ def find_by_identity(channel: str, external_id: str) -> Citizen | None:
 def citizen_for_identity(channel: str, external_id: str) -> Citizen:
     """The citizen behind a channel identity, created on first contact.
 
-    Safe under concurrency: when two first contacts race, the loser of the unique constraint
-    reads the winner's row.
+    A hotline caller whose number is a citizen's verified phone is that citizen (also when the
+    number was verified after the line first called). Safe under concurrency: when two first
+    contacts race, the loser of the unique constraint reads the winner's row.
     """
+    owner = _citizen_with_caller_number(channel, external_id)
     if citizen := find_by_identity(channel, external_id):
-        return citizen
-    citizen = Citizen(identities=[ChannelIdentity(channel=channel, external_id=external_id)])
-    db.session.add(citizen)
+        if owner is None or owner.id == citizen.id:
+            return citizen
+        return _move_identity(channel, external_id, owner)
+    identity = ChannelIdentity(channel=channel, external_id=external_id)
+    citizen = owner
+    if citizen is not None:
+        citizen.identities.append(identity)
+    else:
+        citizen = Citizen(identities=[identity])
+        db.session.add(citizen)
     try:
         db.session.commit()
     except IntegrityError:
@@ -50,6 +62,22 @@ def citizen_for_identity(channel: str, external_id: str) -> Citizen:
         if citizen is None:
             raise
     return citizen
+
+
+def _move_identity(channel: str, external_id: str, owner: Citizen) -> Citizen:
+    identity = db.session.scalars(select(ChannelIdentity).where(
+        ChannelIdentity.channel == channel, ChannelIdentity.external_id == external_id)).one()
+    identity.citizen_id = owner.id
+    db.session.commit()
+    db.session.expire_all()
+    return owner
+
+
+def _citizen_with_caller_number(channel: str, external_id: str) -> Citizen | None:
+    caller = _HOTLINE_CALLER.match(external_id) if channel == "hotline" else None
+    if caller is None:
+        return None
+    return db.session.scalars(select(Citizen).where(Citizen.phone == caller.group(1))).first()
 
 
 def update_profile(citizen: Citizen, changes: dict) -> Citizen:

@@ -1,0 +1,1 @@
+"""Chat through the API: the mini-app's and the web page's conversations, forwarded to Rasa."""

@@ -1,0 +1,41 @@
+"""Security headers on every response: the web chat page and every API answer.
+
+The page loads only its own script, style and messages (no inline script, no CDN), so its
+Content Security Policy allows ``'self'`` alone; JSON answers allow nothing at all. No response
+may be framed (clickjacking), sniffed into another type, or leak its URL as a referrer.
+"""
+from __future__ import annotations
+
+from flask import Flask, Response, request
+
+PAGE_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+               "connect-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'self'; "
+               "frame-ancestors 'none'")
+API_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+HSTS = "max-age=31536000; includeSubDomains"
+COMMON_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    # The web chat asks for the location itself; nothing else may, and no camera or microphone.
+    "Permissions-Policy": "geolocation=(self), camera=(), microphone=(), payment=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
+
+
+def security_headers(response: Response) -> Response:
+    html = response.mimetype == "text/html"
+    response.headers.setdefault("Content-Security-Policy", PAGE_POLICY if html else API_POLICY)
+    for name, value in COMMON_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
+    # Answers about a citizen are theirs alone: no shared cache keeps them.
+    if request.path.startswith("/api/") and "Cache-Control" not in response.headers:
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def install_security_headers(app: Flask) -> None:
+    app.after_request(security_headers)
