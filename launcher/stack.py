@@ -14,6 +14,8 @@ from pathlib import Path
 
 import requests
 
+from miniapp_api.config import DEV_BOT_SERVICE_TOKEN
+
 ROOT = Path(__file__).resolve().parent.parent
 API_PYTHON = ROOT / ".venv" / "bin" / "python"
 BOT_BIN = ROOT / ".venv-bot" / "bin"
@@ -82,7 +84,8 @@ class Stack:
                "RASA_URL": self.rasa_url,
                "TRACKER_STORE_DIALECT": "sqlite", "TRACKER_STORE_HOST": "",
                "TRACKER_STORE_DB": str(self.var_dir / "tracker.sqlite3"),
-               "SANIC_WORKERS": "1", "TF_CPP_MIN_LOG_LEVEL": "2"}
+               "SANIC_WORKERS": "1", "TF_CPP_MIN_LOG_LEVEL": "2",
+               "BOT_SERVICE_TOKEN": os.environ.get("BOT_SERVICE_TOKEN", DEV_BOT_SERVICE_TOKEN)}
         for name in ("TRACKER_STORE_DIALECT", "TRACKER_STORE_HOST", "TRACKER_STORE_DB"):
             if name in os.environ:
                 env[name] = os.environ[name]

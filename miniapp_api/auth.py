@@ -62,7 +62,7 @@ def _bearer_token() -> str | None:
     return token.strip()
 
 
-def _is_service_token(token: str) -> bool:
+def is_service_token(token: str) -> bool:
     expected = current_app.config["BOT_SERVICE_TOKEN"]
     return hmac.compare_digest(token.encode(), expected.encode())
 
@@ -74,7 +74,7 @@ def authenticate() -> Principal:
     token = _bearer_token()
     if token is None:
         raise ApiError("unauthorized", headers={"WWW-Authenticate": "Bearer"})
-    if _is_service_token(token):
+    if is_service_token(token):
         principal = _bot_principal()
     else:
         claims = _decode_session_token(token)

@@ -10,8 +10,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Blueprint, request
+from flask import Blueprint, g, request
 
+from .auth import is_service_token
 from .errors import ApiError
 from .i18n import DEFAULT_LOCALE, locale_of_text, normalize_locale
 from .responses import MissingArguments, UnknownResponse, render
@@ -37,6 +38,10 @@ def conversation_locale(tracker: dict[str, Any]) -> str:
 
 @bp.post("/nlg")
 def generate():
+    # Rasa sends the bot's service token (endpoints.yml ``nlg.token``): replies name citizens'
+    # own records, so nobody else may ask for them.
+    if not is_service_token(request.args.get("token", "")):
+        raise ApiError("unauthorized")
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("response"), str):
         raise ApiError("bad_request")
@@ -44,6 +49,9 @@ def generate():
     tracker = {} if body.get("tracker") is None else body["tracker"]
     if not isinstance(arguments, dict) or not isinstance(tracker, dict):
         raise ApiError("bad_request")
+    # Records a reply names (an appointment, a patient) must be this conversation's citizen's.
+    g.conversation_sender = tracker.get("sender_id") if isinstance(tracker.get("sender_id"),
+                                                                  str) else None
     # An action that has just changed the language names the locale of its reply itself.
     locale = normalize_locale(arguments.pop("locale", None)) or conversation_locale(tracker)
     try:

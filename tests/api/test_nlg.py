@@ -17,7 +17,8 @@ def user(text, **metadata):
 
 def nlg(client, response, events=(), slots=None, **arguments):
     tracker = {"events": list(events), "slots": slots or {}}
-    return client.post("/nlg", json={"response": response, "arguments": arguments,
+    return client.post(f"/nlg?token={client.application.config['BOT_SERVICE_TOKEN']}",
+                       json={"response": response, "arguments": arguments,
                                      "tracker": tracker, "channel": {"name": "rest"}})
 
 
@@ -98,7 +99,8 @@ def test_unknown_response_and_missing_argument(client):
 @pytest.mark.parametrize("body", [None, [], {"response": 5}, {"response": "utter_greet",
                                                                  "arguments": []}])
 def test_malformed_nlg_requests_are_400(client, body):
-    response = client.post("/nlg", json=body)
+    response = client.post(f"/nlg?token={client.application.config['BOT_SERVICE_TOKEN']}",
+                           json=body)
     assert response.status_code == 400
     assert response.get_json()["errcode"] == 40000
 
@@ -126,3 +128,11 @@ def test_air_quality_reply_names_place_level_pollutant_and_advice(app, client):
     unknown = nlg(client, "utter_air_activity", [user("晨练行不行")],
                   **{**arguments, "activity": "晨练"})
     assert unknown.status_code == 200 and "到户外活动" in unknown.get_json()["text"]
+
+
+def test_only_the_bot_may_ask_for_replies(client):
+    body = {"response": "utter_greet", "arguments": {}, "tracker": {"events": []}}
+    for path in ("/nlg", "/nlg?token=guess"):
+        response = client.post(path, json=body)
+        assert response.status_code == 401
+        assert response.get_json()["errcode"] == 40100

@@ -38,7 +38,7 @@ def test_the_page_allows_only_its_own_script_style_and_api(client):
 @pytest.mark.parametrize("path, method, status", [
     ("/api/v1/health", "get", 200), ("/api/v1/me", "get", 401), ("/api/v1/nowhere", "get", 404),
     ("/api/v1/chat", "post", 422), ("/api/v1/openapi.json", "get", 200),
-    ("/webchat/static/webchat.js", "get", 200), ("/nlg", "post", 400),
+    ("/webchat/static/webchat.js", "get", 200), ("/nlg", "post", 401),
 ])
 def test_every_answer_has_the_headers(client, path, method, status):
     response = getattr(client, method)(path)
