@@ -14,6 +14,8 @@ def all_message_ids() -> list[str]:
     from .air.aqi import MESSAGE_IDS as AQI_MESSAGE_IDS
     from .air.responses import message_ids as air_message_ids
     from .applications.responses import message_ids as application_message_ids
+    from .appointments.presenter import message_ids as appointment_label_ids
+    from .appointments.responses import message_ids as booking_message_ids
     from .handoff.responses import message_ids as handoff_message_ids
     from .webchat import message_ids as webchat_message_ids
     from .directory import SERVICES
@@ -28,7 +30,8 @@ def all_message_ids() -> list[str]:
     ids += list(BUTTON_IDS)
     ids += list(RESPONSES)
     ids += list(AQI_MESSAGE_IDS) + air_message_ids() + application_message_ids()
-    ids += handoff_message_ids() + webchat_message_ids()
+    ids += handoff_message_ids() + webchat_message_ids() + booking_message_ids()
+    ids += appointment_label_ids()
     return sorted(set(ids))
 
 

@@ -12,6 +12,7 @@ from typing import Any, Callable
 
 from .air.responses import air_arguments
 from .applications.responses import application_arguments
+from .appointments import responses as booking
 from .handoff.responses import handoff_arguments
 from .directory import SERVICES
 from .i18n import SUPPORTED_LOCALES, join_list, translate
