@@ -145,7 +145,7 @@ class Booking:
             return
         if not query:
             return
-        found = self.api.hospitals(q=query, limit=MAX_CHOICES)
+        found = _best(self.api.hospitals(q=query, limit=MAX_CHOICES))
         if len(found) == 1 or (found and _exact(found[0], query)):
             self.set("hospital_id", str(found[0]["id"]))
         elif found:
@@ -169,7 +169,7 @@ class Booking:
             if not query or self.get("department_id"):
                 return
         hospital = self.get("hospital_id")
-        found = self.api.departments(q=query, hospital_id=hospital, limit=MAX_CHOICES)
+        found = _best(self.api.departments(q=query, hospital_id=hospital, limit=MAX_CHOICES * 2))
         if not found:
             self.notify("utter_booking_not_found", kind="department", query=query)
             return
@@ -359,6 +359,12 @@ class Booking:
 
 
 INVALID_ID_CARD_ERRCODE = 42201
+
+
+def _best(found: List[dict]) -> List[dict]:
+    """The matches that share the best score (the API ranks them; typos score lower)."""
+    top = max((f.get("score") or 0 for f in found), default=0)
+    return [f for f in found if (f.get("score") or 0) == top]
 
 
 def _exact(item: dict, query: str) -> bool:
