@@ -56,6 +56,8 @@ def create_app(config: Config | None = None) -> Flask:
     from .air.views import bp as air_bp
     from .applications.open311 import bp as open311_bp
     from .applications.views import bp as applications_bp
+    from .appointments.fhir import bp as fhir_bp
+    from .appointments.views import bp as appointments_bp
     from .citizens import bp as citizens_bp
     from .directory import bp as directory_bp
     from .chat.views import bp as chat_bp
@@ -67,6 +69,8 @@ def create_app(config: Config | None = None) -> Flask:
     api.register_blueprint(air_bp)
     api.register_blueprint(applications_bp)
     api.register_blueprint(open311_bp)
+    api.register_blueprint(appointments_bp)
+    api.register_blueprint(fhir_bp)
     api.register_blueprint(chat_bp)
     api.register_blueprint(handoff_bp)
     app.register_blueprint(nlg.bp)

@@ -11,6 +11,13 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET_KEY = "development-secret-key-not-for-production"
 DEV_BOT_SERVICE_TOKEN = "development-bot-service-token-not-for-production"
+DEV_PATIENT_DATA_KEY = "development-patient-data-key-not-for-production"
+# Hospital appointments: the booking rules (miniapp_api/appointments/rules.py) and the demo
+# schedule; each is an environment variable of the same name.
+APPOINTMENT_DEFAULTS = {"BOOKING_MIN_DAYS_AHEAD": 1, "BOOKING_MAX_DAYS_AHEAD": 7,
+                        "MAX_APPOINTMENTS_PER_DOCTOR_DAY": 1, "MAX_APPOINTMENTS_PER_DAY": 3,
+                        "CANCEL_CUTOFF_MINUTES": 0, "MAX_PATIENTS_PER_CITIZEN": 10,
+                        "APPOINTMENT_SLOT_DAYS": 14}
 
 
 class ConfigurationError(RuntimeError):
@@ -67,6 +74,12 @@ class Config:
         self.CHAT_ADDRESS_RATE_LIMIT = _env("CHAT_ADDRESS_RATE_LIMIT", "120 per minute")
         # Public holidays and make-up working days (JSON); default: seed_data/holidays.json.
         self.HOLIDAY_CALENDAR = _env("HOLIDAY_CALENDAR", "")
+        for name, default in APPOINTMENT_DEFAULTS.items():
+            setattr(self, name, _env_int(name, default))
+        # Seals patients' ID-card and phone numbers at rest (AES-GCM); production needs its own.
+        self.PATIENT_DATA_KEY = _env("PATIENT_DATA_KEY", DEV_PATIENT_DATA_KEY)
+        # The booking rules' clock: None is the real time; tests set a function returning one.
+        self.APPOINTMENT_CLOCK = None
         # flask-smorest / OpenAPI
         self.API_TITLE = "Citizen Assistant API"
         self.API_VERSION = "v1"
@@ -89,9 +102,11 @@ class Config:
             "SECRET_KEY": self.SECRET_KEY == DEV_SECRET_KEY,
             "BOT_SERVICE_TOKEN": self.BOT_SERVICE_TOKEN == DEV_BOT_SERVICE_TOKEN,
             "WECHAT_SECRET": self.WECHAT_SECRET == "wx-demo-secret",
+            "PATIENT_DATA_KEY": self.PATIENT_DATA_KEY == DEV_PATIENT_DATA_KEY,
         }
         weak = [name for name, is_default in defaults.items() if is_default]
-        weak += [n for n in ("SECRET_KEY", "BOT_SERVICE_TOKEN") if len(getattr(self, n)) < 32]
+        weak += [n for n in ("SECRET_KEY", "BOT_SERVICE_TOKEN", "PATIENT_DATA_KEY")
+                 if len(getattr(self, n)) < 32]
         if weak:
             raise ConfigurationError(
                 "production profile refuses default or short secrets: " + ", ".join(sorted(set(weak)))
@@ -110,3 +125,5 @@ class TestingConfig(Config):
         if database_url:
             self.SQLALCHEMY_DATABASE_URI = database_url
         self.RATELIMIT_STORAGE_URI = "memory://"
+        for name, default in APPOINTMENT_DEFAULTS.items():
+            setattr(self, name, default)

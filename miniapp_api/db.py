@@ -1,11 +1,12 @@
 """The database: one Flask-SQLAlchemy handle over a typed SQLAlchemy 2 declarative base."""
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime, timezone
 
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import DateTime, Engine, MetaData, event
 from sqlalchemy.types import TypeDecorator
 from sqlalchemy.orm import DeclarativeBase
 
@@ -25,6 +26,18 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True)
+
+
+# How long a SQLite connection waits for another's write lock before giving up.
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_waits_for_locks(dbapi_connection, connection_record) -> None:
+    """SQLite allows one writer at a time: under contention, wait for the lock (briefly held)
+    rather than fail at once."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
 
 
 def utcnow() -> datetime:

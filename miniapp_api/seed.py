@@ -34,5 +34,7 @@ def seed_citizens() -> int:
 def seed_demo_data() -> dict[str, int]:
     from .air.service import seed_air
     from .applications.seed import seed_applications
+    from .appointments.seed import seed_appointments
 
-    return {"citizens": seed_citizens(), **seed_air(), **seed_applications()}
+    return {"citizens": seed_citizens(), **seed_air(), **seed_applications(),
+            **seed_appointments()}

@@ -24,9 +24,15 @@ def test_settings_come_from_the_environment(monkeypatch):
 
 
 @pytest.mark.parametrize("overrides, refused", [
-    ({}, "BOT_SERVICE_TOKEN, SECRET_KEY, WECHAT_SECRET"),
-    ({"SECRET_KEY": STRONG, "BOT_SERVICE_TOKEN": STRONG}, "WECHAT_SECRET"),
-    ({"SECRET_KEY": "short", "BOT_SERVICE_TOKEN": STRONG, "WECHAT_SECRET": "s"}, "SECRET_KEY"),
+    ({}, "BOT_SERVICE_TOKEN, PATIENT_DATA_KEY, SECRET_KEY, WECHAT_SECRET"),
+    ({"SECRET_KEY": STRONG, "BOT_SERVICE_TOKEN": STRONG, "PATIENT_DATA_KEY": STRONG},
+     "WECHAT_SECRET"),
+    ({"SECRET_KEY": "short", "BOT_SERVICE_TOKEN": STRONG, "WECHAT_SECRET": "s",
+      "PATIENT_DATA_KEY": STRONG}, "SECRET_KEY"),
+    ({"SECRET_KEY": STRONG, "BOT_SERVICE_TOKEN": STRONG, "WECHAT_SECRET": "s"},
+     "PATIENT_DATA_KEY"),
+    ({"SECRET_KEY": STRONG, "BOT_SERVICE_TOKEN": STRONG, "WECHAT_SECRET": "s",
+      "PATIENT_DATA_KEY": "short"}, "PATIENT_DATA_KEY"),
 ])
 def test_production_refuses_default_or_short_secrets(monkeypatch, overrides, refused):
     monkeypatch.setenv("CITIZEN_PROFILE", "production")
@@ -40,7 +46,7 @@ def test_production_refuses_default_or_short_secrets(monkeypatch, overrides, ref
 def test_production_starts_with_real_secrets(monkeypatch, tmp_path):
     monkeypatch.setenv("CITIZEN_PROFILE", "production")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/prod.sqlite3")
-    for name in ("SECRET_KEY", "BOT_SERVICE_TOKEN", "WECHAT_SECRET"):
+    for name in ("SECRET_KEY", "BOT_SERVICE_TOKEN", "WECHAT_SECRET", "PATIENT_DATA_KEY"):
         monkeypatch.setenv(name, STRONG + name)
     app = create_app(Config())
     # The development login does not exist in production.

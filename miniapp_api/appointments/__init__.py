@@ -1,0 +1,1 @@
+"""Hospital appointments: hospitals, departments, doctors, slots, patients, bookings, FHIR."""
