@@ -19,7 +19,8 @@ from miniapp_api.config import DEV_BOT_SERVICE_TOKEN
 ROOT = Path(__file__).resolve().parent.parent
 API_PYTHON = ROOT / ".venv" / "bin" / "python"
 BOT_BIN = ROOT / ".venv-bot" / "bin"
-MODEL = ROOT / "bot" / "models" / "citizen.tar.gz"
+# CITIZEN_MODEL: run another trained model (a candidate being checked) instead of the default.
+MODEL = Path(os.environ.get("CITIZEN_MODEL") or ROOT / "bot" / "models" / "citizen.tar.gz")
 
 
 def free_port() -> int:

@@ -172,8 +172,10 @@ def running_stack(tmp_path_factory):
     flask = [sys.executable, "-m", "flask"]
     for command in (["db-upgrade"], ["seed"]):
         subprocess.run(flask + command, cwd=ROOT, env=env, check=True, capture_output=True)
+    from tests.wechat_standin import stack_env as wechat_env  # WeChat's API, on loopback
+
     stack = Stack(ports=Ports.free(), var_dir=var_dir, api_workers=1,
-                  env={"DATABASE_URL": env["DATABASE_URL"]})
+                  env={"DATABASE_URL": env["DATABASE_URL"], **wechat_env()})
     stack.start(timeout=300)
     yield stack
     outcome = stack.stop()

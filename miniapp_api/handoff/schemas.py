@@ -59,6 +59,11 @@ class TicketSchema(Schema):
     transcript = fields.List(fields.Nested(StoredTurnSchema))
 
 
+class TicketRefSchema(Schema):
+    number = fields.String()
+    status = fields.String()
+
+
 class TicketCreatedSchema(Schema):
     number = fields.String()
     status = fields.String()

@@ -15,8 +15,8 @@ from ..errors import ApiError
 from ..i18n import current_locale
 from .presenter import present_ticket
 from .schemas import (CloseSchema, TicketCreatedSchema, TicketListQuerySchema, TicketPageSchema,
-                      TicketRequestSchema, TicketSchema)
-from .service import close_ticket, find_ticket, list_tickets, open_ticket
+                      TicketRefSchema, TicketRequestSchema, TicketSchema)
+from .service import close_ticket, find_ticket, list_tickets, open_ticket, open_ticket_for
 
 bp = Blueprint("handoff", __name__, url_prefix="/api/v1",
                description="Human handoff: tickets for operators")
@@ -41,6 +41,20 @@ def create(body: dict):
                                   body["transcript"], body.get("lang"))
     return ok({"number": ticket.number, "status": ticket.status, "created": created}), \
         201 if created else 200
+
+
+@bp.get("/handoff/tickets/current")
+@bp.response(200, envelope_of(TicketRefSchema))
+def current():
+    """The bot: the open ticket of the conversation named by ``X-Citizen-Identity`` (404 if
+    none), so a new session of a handed-over conversation stays paused."""
+    if authenticate().via != "bot":
+        raise ApiError("forbidden")
+    channel, external_id = parse_sender_id(request.headers.get(IDENTITY_HEADER, ""))
+    ticket = open_ticket_for(f"{channel}:{external_id}")
+    if ticket is None:
+        raise ApiError("not_found")
+    return ok({"number": ticket.number, "status": ticket.status})
 
 
 @bp.get("/operator/handoff/tickets")

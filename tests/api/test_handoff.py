@@ -150,3 +150,16 @@ def test_bad_ticket_requests_are_422_and_write_nothing(client, auth, app, body):
 def test_unknown_ticket_is_404(client, operator):
     response = client.get("/api/v1/operator/handoff/tickets/HD12345678", headers=operator)
     assert response.status_code == 404
+
+
+def test_the_bot_asks_whether_a_conversation_is_handed_over(client, auth, operator):
+    assert client.get("/api/v1/handoff/tickets/current", headers=auth.bot(SENDER)).status_code == 404
+    number = open_ticket(client, auth).get_json()["data"]["number"]
+    current = client.get("/api/v1/handoff/tickets/current", headers=auth.bot(SENDER))
+    assert current.get_json()["data"] == {"number": number, "status": "open"}
+    other = client.get("/api/v1/handoff/tickets/current", headers=auth.bot("web:someone-else"))
+    assert other.status_code == 404
+    _, citizen = auth.citizen("web:nosy")
+    assert client.get("/api/v1/handoff/tickets/current", headers=citizen).status_code == 403
+    client.post(f"/api/v1/operator/handoff/tickets/{number}/close", headers=operator, json={})
+    assert client.get("/api/v1/handoff/tickets/current", headers=auth.bot(SENDER)).status_code == 404

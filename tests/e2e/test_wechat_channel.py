@@ -1,0 +1,151 @@
+"""The WeChat official-account channel in a running Rasa server, with wechatpy playing WeChat:
+URL verification, plaintext and AES safe mode, refusals, retries, the 5-second window and the
+customer-service message API, menu buttons, and one citizen with the mini-app login."""
+from __future__ import annotations
+
+import time
+import uuid
+
+import pytest
+import requests
+
+from tests.wechat_client import WeChatServer, parse_reply, subscribe_event, text_message
+from tests.wechat_standin import OFFICIAL_TOKEN, official_account
+
+pytestmark = pytest.mark.e2e
+GREETING_ZH = "您好！我是市民助手，请问有什么可以帮您？"
+GREETING_EN = "Hello! I'm the Citizen Assistant. How can I help you?"
+
+
+@pytest.fixture(scope="module")
+def wechat(running_stack) -> WeChatServer:
+    return WeChatServer(running_stack.rasa_url)
+
+
+def new_openid() -> str:
+    return "o" + uuid.uuid4().hex[:27]
+
+
+def user_texts(stack, openid: str) -> list[str]:
+    tracker = requests.get(f"{stack.rasa_url}/conversations/wechat:{openid}/tracker",
+                           timeout=30).json()
+    return [e.get("text") for e in tracker.get("events") or [] if e.get("event") == "user"]
+
+
+# --- URL verification ---------------------------------------------------------------------
+
+def test_url_verification_echoes_only_for_a_good_signature(wechat):
+    good = wechat.verify("echo-4711")
+    assert good.status_code == 200 and good.text == "echo-4711"
+    assert wechat.verify("echo", signature="0" * 40).status_code == 403
+    stale = wechat.query(timestamp=int(time.time()) - 3600)
+    response = requests.get(wechat.url, params={**stale, "echostr": "x"}, timeout=30)
+    assert response.status_code == 403
+
+
+# --- plaintext and safe mode ----------------------------------------------------------------
+
+def test_plaintext_message_gets_a_passive_reply(wechat):
+    openid = new_openid()
+    reply = parse_reply(wechat.post_plain(text_message(openid, "你好呀")))
+    assert reply.type == "text" and reply.content == GREETING_ZH
+    assert reply.target == openid and reply.source == "gh_e2e_citizen"
+
+
+def test_safe_mode_message_gets_an_encrypted_reply(wechat):
+    openid = new_openid()
+    response, _ = wechat.post_encrypted(text_message(openid, "hello there"))
+    assert response.status_code == 200, response.text
+    assert "<Encrypt>" in response.text and "Hello" not in response.text
+    reply = wechat.decrypt_reply(response)
+    assert reply.content == GREETING_EN and reply.target == openid
+
+
+def test_a_new_follower_is_greeted(wechat):
+    reply = parse_reply(wechat.post_plain(subscribe_event(new_openid())))
+    assert reply.content == GREETING_ZH
+
+
+# --- refusals ---------------------------------------------------------------------------------
+
+def test_bad_signatures_are_refused_and_nothing_is_heard(wechat, running_stack):
+    openid = new_openid()
+    forged = wechat.post_plain(text_message(openid, "你好"), signature="f" * 40)
+    assert forged.status_code == 403
+    response, _ = wechat.post_encrypted(text_message(openid, "你好"), tamper_signature=True)
+    assert response.status_code == 403
+    other_token = WeChatServer(running_stack.rasa_url, token="not-" + OFFICIAL_TOKEN)
+    assert other_token.post_plain(text_message(openid, "你好")).status_code == 403
+    assert user_texts(running_stack, openid) == []
+
+
+def test_a_message_for_another_account_is_refused(running_stack):
+    stranger = WeChatServer(running_stack.rasa_url, app_id="wx-someone-else")
+    response, _ = stranger.post_encrypted(text_message(new_openid(), "你好"))
+    assert response.status_code == 400
+
+
+def test_stale_and_future_timestamps_are_refused(wechat, running_stack):
+    openid = new_openid()
+    for skew in (-301, +301, -86400):
+        response = wechat.post_plain(text_message(openid, "你好"),
+                                     timestamp=int(time.time()) + skew)
+        assert response.status_code == 403, skew
+    assert user_texts(running_stack, openid) == []
+
+
+def test_oversized_and_malformed_xml_is_refused(wechat, running_stack):
+    openid = new_openid()
+    big = text_message(openid, "好" * 30000)  # 90 kB of UTF-8, above the 64 KiB limit
+    assert wechat.post_plain(big).status_code == 413
+    for body in ("<xml><Content>unclosed", "no xml", "<xml><a>&nope;</a></xml>",
+                 '<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]>'
+                 f"<xml><FromUserName>{openid}</FromUserName><MsgType>text</MsgType>"
+                 "<Content>&b;</Content><MsgId>1</MsgId></xml>",
+                 '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+                 f"<xml><FromUserName>{openid}</FromUserName><Content>&e;</Content></xml>",
+                 "<xml><FromUserName>bad openid!</FromUserName><Content>hi</Content></xml>"):
+        assert wechat.post_plain(body).status_code == 400, body
+    assert user_texts(running_stack, openid) == []
+
+
+# --- WeChat's retries and the 5-second window ----------------------------------------------
+
+def test_a_retried_message_is_answered_once(wechat, running_stack):
+    openid = new_openid()
+    message = text_message(openid, "谢谢你", msg_id=880011223344)
+    first = parse_reply(wechat.post_plain(message))
+    assert first.content == "不客气，很高兴能帮到您！"
+    for _ in range(2):  # WeChat retries up to three times
+        again = wechat.post_plain(message)
+        assert again.status_code == 200 and again.text == "success"
+    assert user_texts(running_stack, openid) == ["谢谢你"]
+
+
+def test_late_answers_go_through_the_customer_service_api(wechat, running_stack):
+    """WeChat sent this 5 s ago (its timestamp): no time is left for a passive reply, so the
+    channel acknowledges at once and sends the answer as a customer-service message."""
+    standin = official_account()
+    openid = new_openid()
+    standin.expire_next = True  # the cached token is refused once: the channel fetches another
+    started = time.monotonic()
+    response = wechat.post_plain(text_message(openid, "你好"), timestamp=int(time.time()) - 5)
+    assert response.status_code == 200 and response.text == "success"
+    assert time.monotonic() - started < 4.5
+    [sent] = standin.wait_for(openid)
+    assert sent == {"touser": openid, "msgtype": "text", "text": {"content": GREETING_ZH},
+                    "raw_utf8": True}
+
+
+def test_buttons_become_menu_links_that_send_their_payload(wechat):
+    openid = new_openid()
+    reply = parse_reply(wechat.post_plain(text_message(openid, "你都能帮我干点啥")))
+    assert reply.content.startswith("我可以帮您办理")
+    links = [line for line in reply.content.splitlines() if "weixin://bizmsgmenu" in line]
+    assert [line.rsplit(">", 2)[1].removesuffix("</a") for line in links] == [
+        "预约挂号", "办件进度", "公交到站", "空气质量"]
+    air = links[3]
+    menu_id = air.split("msgmenuid=")[1].split('"')[0]
+    # Tapping the link: WeChat sends the title as text, with the menu id.
+    answer = parse_reply(wechat.post_plain(text_message(openid, "空气质量", menu_id=menu_id)))
+    assert "空气质量指数（AQI）" in answer.content
