@@ -58,6 +58,13 @@ def turn_outcome(events: list[dict]) -> TurnResult:
     return result
 
 
+def service_token() -> str:
+    """The token the API's NLG endpoint asks of the bot (as bot/endpoints.yml sends it)."""
+    from bot.actions.settings import settings
+
+    return settings().service_token
+
+
 class InProcessBackend:
     def __init__(self, model: str, actions_url: str | None, api_url: str | None) -> None:
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -71,7 +78,8 @@ class InProcessBackend:
             model,
             action_endpoint=(EndpointConfig(actions_url.rstrip("/") + "/webhook")
                              if actions_url else None),
-            generator=EndpointConfig(api_url.rstrip("/") + "/nlg") if api_url else None)
+            generator=EndpointConfig(api_url.rstrip("/") + "/nlg", token=service_token())
+            if api_url else None)
         quiet_rasa()
 
     async def send(self, sender: str, text: str) -> TurnResult:
