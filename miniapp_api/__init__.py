@@ -62,6 +62,7 @@ def create_app(config: Config | None = None) -> Flask:
     from .directory import bp as directory_bp
     from .chat.views import bp as chat_bp
     from .handoff.views import bp as handoff_bp
+    from .transit.views import bp as transit_bp
 
     api.register_blueprint(health.bp)
     api.register_blueprint(citizens_bp)
@@ -73,6 +74,7 @@ def create_app(config: Config | None = None) -> Flask:
     api.register_blueprint(fhir_bp)
     api.register_blueprint(chat_bp)
     api.register_blueprint(handoff_bp)
+    api.register_blueprint(transit_bp)
     app.register_blueprint(nlg.bp)
     from .webchat import bp as webchat_bp
 

@@ -24,10 +24,12 @@ def register_commands(app: Flask) -> None:
     from .air.cli import air_cli
     from .applications.cli import applications_cli
     from .appointments.cli import appointments_cli
+    from .transit.cli import transit_cli
 
     app.cli.add_command(air_cli)
     app.cli.add_command(applications_cli)
     app.cli.add_command(appointments_cli)
+    app.cli.add_command(transit_cli)
 
     @app.cli.command("db-upgrade")
     @with_appcontext

@@ -80,6 +80,18 @@ class Config:
         self.PATIENT_DATA_KEY = _env("PATIENT_DATA_KEY", DEV_PATIENT_DATA_KEY)
         # The booking rules' clock: None is the real time; tests set a function returning one.
         self.APPOINTMENT_CLOCK = None
+        # Transit: realtime older than this falls back to the schedule (and says so).
+        self.TRANSIT_REALTIME_MAX_AGE_SECONDS = _env_int("TRANSIT_REALTIME_MAX_AGE_SECONDS", 120)
+        # GTFS-Realtime sources polled by `flask transit realtime --follow` (comma-separated).
+        self.TRANSIT_REALTIME_URLS = _env("TRANSIT_REALTIME_URLS", "")
+        self.TRANSIT_REALTIME_INTERVAL_SECONDS = _env_int("TRANSIT_REALTIME_INTERVAL_SECONDS", 15)
+        self.TRANSIT_REALTIME_TIMEOUT_SECONDS = _env_int("TRANSIT_REALTIME_TIMEOUT_SECONDS", 10)
+        self.TRANSIT_ALIASES = _env("TRANSIT_ALIASES", str(PROJECT_ROOT / "miniapp_api" / "seed_data"
+                                                         / "transit_aliases.json"))
+        self.TRANSIT_DEMO_FEED = _env("TRANSIT_DEMO_FEED", str(PROJECT_ROOT / "var" / "transit"
+                                                             / "demo-gtfs.zip"))
+        self.TRANSIT_SIMULATOR_FEED = _env("TRANSIT_SIMULATOR_FEED", str(
+            PROJECT_ROOT / "var" / "transit" / "realtime.pb"))
         # flask-smorest / OpenAPI
         self.API_TITLE = "Citizen Assistant API"
         self.API_VERSION = "v1"

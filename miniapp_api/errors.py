@@ -68,6 +68,7 @@ ERRORS: dict[str, ErrorKind] = {
     "platform_unavailable": ErrorKind(502, 50200, "error.platform_unavailable"),
     "unavailable": ErrorKind(503, 50300, "error.unavailable"),
     "assistant_unavailable": ErrorKind(503, 50330, "error.assistant_unavailable"),
+    "transit_unavailable": ErrorKind(503, 50340, "error.transit_unavailable"),
 }
 # The kind used for a bare HTTP status raised by Flask, Werkzeug or an extension.
 _KIND_BY_STATUS = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",

@@ -1,0 +1,117 @@
+"""Transit answers as JSON-ready dicts, names in the request's locale.
+
+Field names follow OneBusAway's arrivals-and-departures (``routeShortName``,
+``scheduledArrivalTime``, ``predicted``, ``numberOfStopsAway``, ``distanceFromStop`` …); times are
+moments with the feed's UTC offset.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from .arrivals import Arrival
+from .catalogue import STATION, Catalogue, RouteInfo
+from .service import RealtimeState
+
+
+def route_brief(cat: Catalogue, route: RouteInfo, locale: str) -> dict:
+    short, long = cat.route_names(route, locale)
+    return {"id": route.route_id, "shortName": short, "longName": long, "type": route.route_type,
+            "color": route.color, "textColor": route.text_color}
+
+
+def _directions(cat: Catalogue, stop_pk: int, locale: str) -> list[dict]:
+    out = []
+    for route_pk, direction_id, position in cat.routes_at_stop.get(stop_pk, ()):
+        route, direction = cat.routes[route_pk], cat.directions[(route_pk, direction_id)]
+        out.append({"routeId": route.route_id,
+                    "routeShortName": cat.route_names(route, locale)[0],
+                    "directionId": direction_id,
+                    "headsign": _headsign(cat, direction.headsign, direction.stops, locale),
+                    "terminus": position == len(direction.stops) - 1})
+    return out
+
+
+def _headsign(cat: Catalogue, headsign: str | None, stops: list, locale: str) -> str | None:
+    if headsign:
+        return cat.headsign(headsign, locale)
+    return cat.stop_name(cat.stops[stops[-1][0]], locale) if stops else None
+
+
+def present_stop(cat: Catalogue, pk: int, locale: str, distance: float | None = None,
+                 matched: str | None = None, platform_distances: dict[int, float] | None = None
+                 ) -> dict:
+    """A stop, or a station with its platforms; ``routes`` and ``directions`` say what calls."""
+    stop = cat.stops[pk]
+    parent = cat.stops.get(stop.parent_pk) if stop.parent_pk else None
+    platforms = []
+    directions = _directions(cat, pk, locale)
+    if stop.location_type == STATION:
+        for child_pk in cat.boarding_stops(pk):
+            child = cat.stops[child_pk]
+            child_directions = _directions(cat, child_pk, locale)
+            directions += child_directions
+            platforms.append({"id": child.stop_id, "name": cat.stop_name(child, locale),
+                              "code": child.code, "platformCode": child.platform_code,
+                              "lat": child.lat, "lon": child.lon,
+                              "distance": (platform_distances or {}).get(child_pk),
+                              "directions": child_directions})
+    routes: dict[str, dict] = {}
+    for direction in directions:
+        route = cat.routes[cat.route_by_id[direction["routeId"]]]
+        routes.setdefault(route.route_id, route_brief(cat, route, locale))
+    return {"id": stop.stop_id, "code": stop.code, "name": cat.stop_name(stop, locale),
+            "lat": stop.lat, "lon": stop.lon,
+            "locationType": "station" if stop.location_type == STATION else "stop",
+            "parentStationId": parent.stop_id if parent else None,
+            "parentStationName": cat.stop_name(parent, locale) if parent else None,
+            "platformCode": stop.platform_code, "distance": distance, "matchedName": matched,
+            "routes": list(routes.values()), "directions": directions, "platforms": platforms}
+
+
+def realtime_block(state: RealtimeState) -> dict:
+    return {"status": state.status, "feedTimestamp": state.feed_timestamp,
+            "ageSeconds": state.age_seconds, "maxAgeSeconds": state.max_age_seconds}
+
+
+def present_arrival(cat: Catalogue, arrival: Arrival, now: datetime, locale: str) -> dict:
+    visit, zone = arrival.visit, cat.zone
+    route = cat.routes[visit.route_pk]
+    short, long = cat.route_names(route, locale)
+    stop = cat.stops[visit.stop_pk]
+    headsign = visit.stop_headsign or visit.headsign
+    if headsign:
+        headsign = cat.headsign(headsign, locale, visit.trip_id)
+    else:
+        direction = cat.directions.get((visit.route_pk, visit.direction_id or 0))
+        headsign = _headsign(cat, None, direction.stops if direction else [], locale)
+    seconds_away = max(0, int((arrival.arrival - now).total_seconds()))
+    predicted = arrival.predicted_arrival is not None
+
+    def local(moment: datetime | None) -> datetime | None:
+        return moment.astimezone(zone) if moment else None
+
+    delay = (int((arrival.predicted_arrival - arrival.scheduled_arrival).total_seconds())
+             if predicted else None)
+    return {
+        "routeId": route.route_id, "routeShortName": short, "routeLongName": long,
+        "tripId": visit.trip_id, "tripHeadsign": headsign, "directionId": visit.direction_id,
+        "serviceDate": visit.service_date, "stopId": stop.stop_id,
+        "stopName": cat.stop_name(stop, locale), "platformCode": stop.platform_code,
+        "stopSequence": visit.stop_sequence, "totalStopsInTrip": visit.stop_count,
+        "scheduledArrivalTime": local(arrival.scheduled_arrival),
+        "scheduledDepartureTime": local(arrival.scheduled_departure),
+        "predictedArrivalTime": local(arrival.predicted_arrival),
+        "predictedDepartureTime": local(arrival.predicted_departure),
+        "arrivalTime": local(arrival.arrival),
+        "minutesAway": seconds_away // 60, "secondsAway": seconds_away,
+        "predicted": predicted, "source": "realtime" if predicted else "schedule",
+        "delaySeconds": delay, "status": arrival.status,
+        "numberOfStopsAway": arrival.stops_away, "distanceFromStop": arrival.distance_from_stop,
+        "vehicleId": arrival.vehicle_id,
+        "vehiclePosition": ({"lat": arrival.vehicle_position[0], "lon": arrival.vehicle_position[1]}
+                            if arrival.vehicle_position else None),
+        "lastUpdateTime": arrival.realtime.timestamp if arrival.realtime else None,
+        "arrivalEnabled": visit.stop_index > 0 and visit.drop_off_type != 1,
+        "departureEnabled": visit.stop_index < visit.stop_count - 1 and visit.pickup_type != 1,
+        "frequencyHeadwaySeconds": visit.headway_secs,
+    }

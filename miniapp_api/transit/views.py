@@ -1,0 +1,118 @@
+"""The transit API: stops (search, nearby, one, next arrivals), routes, routes to a place.
+
+Public (no session needed); names in the request's locale.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask_smorest import Blueprint
+
+from ..db import utcnow
+from ..envelope import envelope_of, ok
+from ..errors import ApiError
+from ..i18n import current_locale
+from .catalogue import Catalogue, catalogue
+from .presenter import present_arrival, present_stop, realtime_block, route_brief
+from .routes import route_by_id, route_detail, routes_serving_place
+from .schemas import (ArrivalsQuerySchema, ArrivalsSchema, NearbyQuerySchema,
+                      PlaceRoutesQuerySchema, PlaceRoutesSchema, RouteBriefSchema,
+                      RouteQuerySchema, RouteSchema, RouteSearchQuerySchema,
+                      StopSearchQuerySchema, StopSchema)
+from .search import find_routes, nearby_stops, route_order, search_stops
+from .service import next_arrivals, route_filter
+
+bp = Blueprint("transit", __name__, url_prefix="/api/v1/transit",
+               description="Buses: stops, routes and next arrivals (GTFS and GTFS-Realtime)")
+
+
+def _stop_pk(cat: Catalogue, stop_id: str) -> int:
+    pk = cat.stop_by_id.get(stop_id)
+    if pk is None:
+        raise ApiError("not_found", data={"stop": stop_id})
+    return pk
+
+
+@bp.get("/stops")
+@bp.arguments(StopSearchQuerySchema, location="query")
+@bp.response(200, envelope_of(StopSchema, many=True))
+def stops(query: dict):
+    """Stations and stops by name (Chinese or English, aliases, typos), best first; a
+    station comes once, with its platforms."""
+    cat, locale = catalogue(), current_locale()
+    found = search_stops(cat, query["q"], query["limit"])
+    return ok([{**present_stop(cat, pk, locale, matched=name), "score": score}
+               for pk, score, name in found])
+
+
+@bp.get("/stops/nearby")
+@bp.arguments(NearbyQuerySchema, location="query")
+@bp.response(200, envelope_of(StopSchema, many=True))
+def nearby(query: dict):
+    """Stations and stops within ``radius`` metres of a point, nearest first."""
+    cat, locale = catalogue(), current_locale()
+    found = nearby_stops(cat, query["lat"], query["lon"], query["radius"], query["limit"])
+    return ok([present_stop(cat, pk, locale, distance=distance,
+                            platform_distances=dict(stops)) for pk, distance, stops in found])
+
+
+@bp.get("/stops/<stop_id>")
+@bp.response(200, envelope_of(StopSchema))
+def stop(stop_id: str):
+    """One stop or station (with its platforms) and the routes and directions calling there."""
+    cat = catalogue()
+    return ok(present_stop(cat, _stop_pk(cat, stop_id), current_locale()))
+
+
+@bp.get("/stops/<stop_id>/arrivals")
+@bp.arguments(ArrivalsQuerySchema, location="query")
+@bp.response(200, envelope_of(ArrivalsSchema))
+def arrivals(query: dict, stop_id: str):
+    """Next arrivals at a stop, or at every platform of a station: all routes, or one route
+    (id or short name) and direction. Realtime predictions when fresh, else the schedule."""
+    cat, locale = catalogue(), current_locale()
+    pk = _stop_pk(cat, stop_id)
+    now = query.get("at") or utcnow()
+    window = timedelta(minutes=query["window_minutes"])
+    found, state = next_arrivals(cat, cat.boarding_stops(pk) or [pk], now, window,
+                                 query["limit"], route_filter(cat, query.get("route")),
+                                 query.get("direction"), query["include_canceled"])
+    presented = [present_arrival(cat, arrival, now, locale) for arrival in found]
+    return ok({"stop": present_stop(cat, pk, locale), "now": now.astimezone(cat.zone),
+               "windowMinutes": query["window_minutes"], "realtime": realtime_block(state),
+               "dataSource": "realtime" if any(a["predicted"] for a in presented) else "schedule",
+               "arrivals": presented})
+
+
+@bp.get("/routes")
+@bp.arguments(RouteSearchQuerySchema, location="query")
+@bp.response(200, envelope_of(RouteBriefSchema, many=True))
+def routes(query: dict):
+    """Routes by short name ("55路", "Route 55") or long name; every route without ``q``."""
+    cat, locale = catalogue(), current_locale()
+    found = (find_routes(cat, query["q"], limit=query["limit"]) if query.get("q")
+             else sorted(cat.routes.values(), key=route_order)[:query["limit"]])
+    return ok([route_brief(cat, route, locale) for route in found])
+
+
+@bp.get("/routes/<route_id>")
+@bp.arguments(RouteQuerySchema, location="query")
+@bp.response(200, envelope_of(RouteSchema))
+def route(query: dict, route_id: str):
+    """One route with each direction's stops in order, and today's first and last departure."""
+    cat = catalogue()
+    return ok(route_detail(cat, route_by_id(cat, route_id), utcnow(), current_locale(),
+                           query["include_shape"]))
+
+
+@bp.get("/places/routes")
+@bp.arguments(PlaceRoutesQuerySchema, location="query")
+@bp.response(200, envelope_of(PlaceRoutesSchema))
+def place_routes(query: dict):
+    """Which routes go to a place ("去体育中心坐几路"): routes calling at the stations and
+    stops of that name; with ``lat``/``lon``, only those boarding within ``radius`` metres."""
+    cat, locale = catalogue(), current_locale()
+    origin = (query["lat"], query["lon"]) if "lat" in query else None
+    places, found = routes_serving_place(cat, query["q"], locale, origin, query["radius"])
+    return ok({"query": query["q"], "places": [present_stop(cat, pk, locale) for pk in places],
+               "routes": found})
