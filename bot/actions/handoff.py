@@ -54,7 +54,7 @@ def transcript_of(events: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
             turns = []
         elif kind in ("user", "bot"):
             text = event.get("text") or ""
-            if kind == "user" and text.startswith("/"):  # a button: its title, if known
+            if kind == "user":  # a button: its title, as the citizen saw it
                 text = (event.get("metadata") or {}).get("button_title") or text
             if text:
                 turns.append({"role": "citizen" if kind == "user" else "bot", "text": text,

@@ -60,9 +60,10 @@ def history_of(events: list[dict]) -> list[dict]:
         if kind == "session_started":
             turns = []
         elif kind == "user":
-            text = event.get("text") or ""
-            if text.startswith("/"):  # a button payload: show the button's title, if known
-                text = (event.get("metadata") or {}).get("button_title") or ""
+            # A button's payload is shown as the button's title, as the citizen saw it.
+            text = (event.get("metadata") or {}).get("button_title") or event.get("text") or ""
+            if text.startswith("/"):  # a payload without its title
+                text = ""
             if text:
                 turns.append({"role": "citizen", "text": text, "at": _moment(event)})
         elif kind == "bot" and (event.get("text") or (event.get("data") or {}).get("buttons")):

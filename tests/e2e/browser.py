@@ -22,9 +22,9 @@ def chromium_or_reason() -> tuple[str | None, str | None]:
     if os.geteuid() != 0:
         return None, "Chromium is missing and installing it needs root (apt-get install chromium)"
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for command in (["apt-get", "install", "-y", "-qq", "chromium"],
-                    ["apt-get", "update", "-qq"],
-                    ["apt-get", "install", "-y", "-qq", "chromium"]):
+    # Chinese fonts too, so that the screenshots show the Chinese text.
+    install = ["apt-get", "install", "-y", "-qq", "chromium", "fonts-noto-cjk"]
+    for command in (install, ["apt-get", "update", "-qq"], install):
         if CHROMIUM.exists():
             break
         try:

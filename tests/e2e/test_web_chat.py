@@ -105,11 +105,13 @@ def bot_texts(page) -> list[str]:
 
 
 def wait_for_bot_text(page, count: int) -> None:
-    page.wait_for_function(f"document.querySelectorAll('.turn.bot .bubble').length >= {count}",
-                           timeout=60_000)
+    # Locator waits: the page's CSP forbids the string evaluation wait_for_function would use.
+    page.locator(".turn.bot .bubble").nth(count - 1).wait_for(timeout=60_000)
 
 
 def test_the_page_in_chromium(page, running_stack, tmp_path):
+    from playwright.sync_api import expect
+
     page.goto(f"{running_stack.api_url}/")
     assert page.locator("h1").inner_text() == "市民助手"
     assert page.locator("html").get_attribute("lang") == "zh-CN"
@@ -123,6 +125,7 @@ def test_the_page_in_chromium(page, running_stack, tmp_path):
     wait_for_bot_text(page, 2)
     assert bot_texts(page)[-1] == "您好！我是市民助手，请问有什么可以帮您？"
     assert page.evaluate("document.activeElement.id") == "text"
+    page.screenshot(path=str(ARTIFACTS / "webchat-zh.png"))
 
     # Switch to English, ask, then tap a quick reply and a button of the answer.
     page.get_by_role("button", name="切换为英文").click()
@@ -139,7 +142,7 @@ def test_the_page_in_chromium(page, running_stack, tmp_path):
 
     # Share the location, then a button: the answer is for the nearest station.
     page.get_by_role("button", name="Share my location").click()
-    page.wait_for_function("document.getElementById('locate').getAttribute('aria-pressed') === 'true'")
+    expect(page.locator("#locate")).to_have_attribute("aria-pressed", "true")
     assert page.get_by_role("status").inner_text().startswith("Location shared")
     page.locator(".turn.bot").last.get_by_role("button", name="Air quality").click()
     wait_for_bot_text(page, 5)
@@ -149,7 +152,7 @@ def test_the_page_in_chromium(page, running_stack, tmp_path):
 
     # A reload keeps the conversation and the language.
     page.reload()
-    page.wait_for_function("document.querySelectorAll('.turn.me').length >= 4", timeout=30_000)
+    page.locator(".turn.me").nth(3).wait_for(timeout=30_000)
     assert page.locator("h1").inner_text() == "Citizen Assistant"
     mine = page.locator(".turn.me .bubble").all_inner_texts()
     assert mine[:4] == ["你好呀", "hello there", "What can you do?", "Air quality"]
