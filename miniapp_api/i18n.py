@@ -20,7 +20,8 @@ LOCALES_DIR = PROJECT_ROOT / "locales"
 SUPPORTED_LOCALES = ("zh_CN", "en")
 DEFAULT_LOCALE = "zh_CN"
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_LATIN = re.compile(r"[A-Za-z]")
+# A Latin word: two letters or more (an ID-card number's final X or a route "B1" is not English).
+_LATIN = re.compile(r"[A-Za-z]{2,}")
 _ALIASES = {"zh": "zh_CN", "zh_cn": "zh_CN", "zh_hans": "zh_CN", "cn": "zh_CN", "chinese": "zh_CN",
             "en": "en", "en_us": "en", "en_gb": "en", "english": "en"}
 
@@ -38,7 +39,8 @@ def normalize_locale(value: str | None) -> str | None:
 def locale_of_text(text: str | None) -> str | None:
     """The locale a message is written in, by its script: Han characters mean Chinese.
 
-    Returns ``None`` when the text has no letters at all (digits, emoji, a button payload).
+    Returns ``None`` when the text has no words at all (digits, an ID-card number, emoji, a
+    button payload).
     """
     if not text or text.startswith("/"):
         return None

@@ -147,15 +147,17 @@ def _lead(choices: Any, locale: str) -> str:
 
 
 def _problem(arguments: dict, locale: str) -> dict:
-    if arguments.get("kind") in ("hospital", "department", "doctor"):
-        return {"problem": translate(f"booking.not_found.{arguments['kind']}", locale,
-                                     query=str(arguments.get("query") or ""))}
+    """``problem``: what was wrong with an answer; ``reason``: the rule a refusal broke."""
+    derived = {}
     if arguments.get("field") in ("patient_id_card", "patient_phone"):
-        return {"problem": translate(f"booking.invalid.{arguments['field']}", locale)}
+        derived["problem"] = translate(f"booking.invalid.{arguments['field']}", locale)
+    if arguments.get("kind") in ("hospital", "department", "doctor"):
+        derived["problem"] = translate(f"booking.not_found.{arguments['kind']}", locale,
+                                       query=str(arguments.get("query") or ""))
     kind = _KIND_BY_ERRCODE.get(_as_int(arguments.get("errcode")))
     if kind is not None:
-        return {"reason": translate(kind.message_id, locale)}
-    return {}
+        derived["reason"] = translate(kind.message_id, locale)
+    return derived
 
 
 def _alternatives(offers: Any, locale: str) -> dict:

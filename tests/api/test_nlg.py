@@ -2,7 +2,14 @@
 import pytest
 
 from miniapp_api.nlg import conversation_locale
+from miniapp_api.appointments import responses as booking_replies
 from miniapp_api.responses import RESPONSES
+
+
+def names_records(response) -> bool:
+    """Whether a response names booking records (so the test needs real ones)."""
+    return any(getattr(maker, "__module__", None) == booking_replies.__name__
+               for maker in (response.buttons, response.data_arguments))
 
 
 @pytest.fixture
@@ -15,8 +22,8 @@ def user(text, **metadata):
     return {"event": "user", "text": text, "metadata": metadata}
 
 
-def nlg(client, response, events=(), slots=None, **arguments):
-    tracker = {"events": list(events), "slots": slots or {}}
+def nlg(client, response, events=(), slots=None, sender="web:nlg-test", **arguments):
+    tracker = {"sender_id": sender, "events": list(events), "slots": slots or {}}
     return client.post(f"/nlg?token={client.application.config['BOT_SERVICE_TOKEN']}",
                        json={"response": response, "arguments": arguments,
                                      "tracker": tracker, "channel": {"name": "rest"}})
@@ -56,6 +63,37 @@ SAMPLE_ARGUMENTS = {"name": "Alice", "place_kind": "city", "place_code": "city",
                                       "item_code": "residence_permit", "state": "accepted"}]}
 
 
+def booking_arguments(app, client, sender: str) -> dict:
+    """A booked appointment of ``sender``'s, and the ids and codes booking replies take."""
+    from miniapp_api.appointments.seed import seed_appointments
+
+    with app.app_context():
+        seed_appointments()
+    headers = {"Authorization": f"Bearer {app.config['BOT_SERVICE_TOKEN']}",
+               "X-Citizen-Identity": sender}
+    [department] = [d for d in client.get("/api/v1/departments", headers=headers,
+                                          query_string={"q": "心内科", "limit": 1}
+                                          ).get_json()["data"]["items"]]
+    slot = client.get("/api/v1/slots", headers=headers,
+                      query_string={"department_id": department["id"], "available": "true"}
+                      ).get_json()["data"]["items"][0]
+    patient = client.post("/api/v1/patients", headers=headers,
+                          json={"name": "Wang Xiaoming", "id_card": "11010519491231002X",
+                                "phone": "13800138000"}).get_json()["data"]
+    booked = client.post("/api/v1/appointments", headers=headers,
+                         json={"slot_id": slot["id"], "patient_id": patient["id"]}).get_json()
+    appointment = booked["data"]
+    return {"hospital_id": slot["hospital"]["id"], "department_id": department["id"],
+            "doctor_id": slot["doctor"]["id"], "appointment_date": slot["date"],
+            "date": slot["date"], "period": slot["period"], "slot_id": slot["id"],
+            "patient_id": patient["id"], "appointment_id": appointment["id"],
+            "appointment_ids": [appointment["id"]], "queue_number": appointment["queue_number"],
+            "errcode": 40900, "kind": "hospital", "query": "Mars", "field": "patient_phone",
+            "alternatives": [{"date": slot["date"], "period": slot["period"]}],
+            "booking_choices": {"kind": "doctor", "reason": "choose",
+                                "ids": [slot["doctor"]["id"]]}}
+
+
 @pytest.mark.parametrize("name", sorted(RESPONSES))
 @pytest.mark.parametrize("text", ["你好", "hello"])
 def test_every_response_renders_in_both_locales(app, client, name, text):
@@ -63,7 +101,10 @@ def test_every_response_renders_in_both_locales(app, client, name, text):
 
     with app.app_context():
         seed_catalog()
-    response = nlg(client, name, [user(text)], **SAMPLE_ARGUMENTS)
+    arguments = dict(SAMPLE_ARGUMENTS)
+    if names_records(RESPONSES[name]):
+        arguments.update(booking_arguments(app, client, "web:nlg-test"))
+    response = nlg(client, name, [user(text)], **arguments)
     assert response.status_code == 200
     rendered = response.get_json()["text"]
     assert rendered and rendered != name
