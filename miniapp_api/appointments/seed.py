@@ -27,7 +27,7 @@ from .service import now
 
 SEED_FILE = Path(__file__).resolve().parent.parent / "seed_data" / "hospitals.json"
 FULL_SHARE_OF_CHIEFS = 0.2  # share of chief physicians' demo clinics that are already full
-SATURDAY = 5
+SATURDAY, SUNDAY = 5, 6
 
 
 def load() -> dict:
@@ -73,8 +73,9 @@ def _name(rng: random.Random, data: dict, taken: set[str]) -> tuple[str, str]:
 def _clinics(rng: random.Random, evening: bool) -> frozenset[tuple[int, str]]:
     weekdays = [(day, period) for day in range(5) for period in ("morning", "afternoon")]
     clinics = set(rng.sample(weekdays, rng.randint(3, 6)))
-    if rng.random() < 0.3:
-        clinics.add((SATURDAY, "morning"))
+    for weekend_day, share in ((SATURDAY, 0.3), (SUNDAY, 0.2)):
+        if rng.random() < share:
+            clinics.add((weekend_day, "morning"))
     if evening and rng.random() < 0.5:
         clinics.add((rng.randrange(5), "evening"))
     return frozenset(clinics)
