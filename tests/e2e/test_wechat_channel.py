@@ -149,3 +149,25 @@ def test_buttons_become_menu_links_that_send_their_payload(wechat):
     # Tapping the link: WeChat sends the title as text, with the menu id.
     answer = parse_reply(wechat.post_plain(text_message(openid, "空气质量", menu_id=menu_id)))
     assert "空气质量指数（AQI）" in answer.content
+
+
+# --- one citizen: the mini-app login and the official account's push of the same openid ----
+
+def test_an_application_from_the_mini_app_is_seen_through_wechat_push(wechat, running_stack):
+    from miniapp_api.identity import id_card_check_char
+
+    openid = new_openid()
+    official_account().codes["mini-" + openid] = openid
+    login = requests.post(f"{running_stack.api_url}/api/v1/auth/login",
+                          json={"platform": "wechat", "code": "mini-" + openid}, timeout=30)
+    assert login.status_code == 200, login.text
+    headers = {"Authorization": f"Bearer {login.json()['data']['token']}"}
+    body = "44010619900307123"
+    submitted = requests.post(f"{running_stack.api_url}/api/v1/applications", headers=headers,
+                              json={"item_code": "residence_permit", "applicant_name": "李雷",
+                                    "id_card": body + id_card_check_char(body)}, timeout=30)
+    assert submitted.status_code == 201, submitted.text
+    application = submitted.json()["data"]
+    reply = parse_reply(wechat.post_plain(text_message(openid, "我的居住证办到哪一步了")))
+    assert "目前处于「已提交」阶段" in reply.content
+    assert application["number"] in reply.content or application["display_number"] in reply.content
