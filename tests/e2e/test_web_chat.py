@@ -127,16 +127,26 @@ def test_the_page_in_chromium(page, running_stack, tmp_path):
     assert page.evaluate("document.activeElement.id") == "text"
     page.screenshot(path=str(ARTIFACTS / "webchat-zh.png"))
 
+    # Markup typed by the citizen is shown as text, never run.
+    hostile = '<img src=x onerror="document.title=\'pwned\'">你好'
+    box.fill(hostile)
+    box.press("Enter")
+    wait_for_bot_text(page, 3)
+    assert page.locator(".turn.me .bubble").last.inner_text() == hostile
+    assert page.locator("#log img").count() == 0 and page.title() == "市民助手"
+
     # Switch to English, ask, then tap a quick reply and a button of the answer.
-    page.get_by_role("button", name="切换为英文").click()
+    switch = page.get_by_role("button", name="English")  # its name is its visible text
+    assert switch.get_attribute("lang") == "en" and switch.get_attribute("title") == "切换为英文"
+    switch.click()
     assert page.locator("h1").inner_text() == "Citizen Assistant"
     assert page.locator("html").get_attribute("lang") == "en"
     page.get_by_label("Your message").fill("hello there")
     page.get_by_role("button", name="Send").click()
-    wait_for_bot_text(page, 3)
+    wait_for_bot_text(page, 4)
     assert bot_texts(page)[-1] == "Hello! I'm the Citizen Assistant. How can I help you?"
     page.get_by_role("button", name="What can you do?").click()
-    wait_for_bot_text(page, 4)
+    wait_for_bot_text(page, 5)
     assert bot_texts(page)[-1].startswith("I can help you with:")
     page.screenshot(path=str(ARTIFACTS / "webchat-buttons.png"), full_page=False)
 
@@ -145,17 +155,18 @@ def test_the_page_in_chromium(page, running_stack, tmp_path):
     expect(page.locator("#locate")).to_have_attribute("aria-pressed", "true")
     assert page.get_by_role("status").inner_text().startswith("Location shared")
     page.locator(".turn.bot").last.get_by_role("button", name="Air quality").click()
-    wait_for_bot_text(page, 5)
+    wait_for_bot_text(page, 6)
     assert bot_texts(page)[-1].startswith("Air quality in Tianhe Vocational Kindergarten now")
     page.screenshot(path=str(ARTIFACTS / "webchat.png"), full_page=True)
     page.screenshot(path=str(tmp_path / "webchat.png"), full_page=True)
 
     # A reload keeps the conversation and the language.
     page.reload()
-    page.locator(".turn.me").nth(3).wait_for(timeout=30_000)
+    page.locator(".turn.me").nth(4).wait_for(timeout=30_000)
     assert page.locator("h1").inner_text() == "Citizen Assistant"
     mine = page.locator(".turn.me .bubble").all_inner_texts()
-    assert mine[:4] == ["你好呀", "hello there", "What can you do?", "Air quality"]
+    assert mine[:5] == ["你好呀", hostile, "hello there", "What can you do?", "Air quality"]
+    assert page.locator("#log img").count() == 0
     assert "Hello! I'm the Citizen Assistant. How can I help you?" in bot_texts(page)
 
     # Keyboard: the focus goes through the controls in reading order.
