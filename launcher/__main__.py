@@ -16,7 +16,8 @@ Citizen Assistant is running.
   Rasa server    {rasa}/status   (REST and socket.io channels)
   Air feeder     fills the demo network's current hour (flask air feed --follow)
   Outbox worker  delivers notifications (flask applications deliver --follow)
-  Logs           var/log/{{api,actions,rasa,air-feed,outbox}}.log
+  Bus realtime   moves the demo city's buses (flask transit simulate --follow)
+  Logs           var/log/{{api,actions,rasa,air-feed,outbox,transit-realtime}}.log
 
 Talk to the bot:
   curl -s {rasa}/webhooks/rest/webhook -H 'Content-Type: application/json' \\

@@ -115,6 +115,11 @@ class Stack:
                                "applications", "deliver", "--follow",
                                "--sender", os.environ.get("OUTBOX_SENDER", "log")],
                     None, logs / "outbox.log"),
+            # Moves the demo city's buses (GTFS-Realtime written and ingested every 15 s); with
+            # TRANSIT_REALTIME_URLS set, polls those real feeds instead.
+            Process("transit-realtime", [str(ROOT / ".venv" / "bin" / "flask"), "--app", "miniapp_api",
+                                         "transit", *self._transit_realtime_arguments()],
+                    None, logs / "transit-realtime.log"),
             Process("actions", [str(BOT_BIN / "python"), "-m", "rasa_sdk",
                                 "--actions", "bot.actions", "--port", str(self.ports.actions)],
                     f"{self.actions_url}/health", logs / "actions.log"),
@@ -125,6 +130,12 @@ class Stack:
                              "--endpoints", str(ROOT / "bot" / "endpoints.yml")],
                     f"{self.rasa_url}/status", logs / "rasa.log"),
         ]
+
+    def _transit_realtime_arguments(self) -> list[str]:
+        if os.environ.get("TRANSIT_REALTIME_URLS"):
+            return ["realtime", "--follow"]
+        return ["simulate", "--follow", "--interval", "15",
+                "--out", str(self.var_dir / "transit" / "realtime.pb")]
 
     def start(self, timeout: float = 180.0) -> "Stack":
         (self.var_dir / "log").mkdir(parents=True, exist_ok=True)

@@ -35,6 +35,7 @@ def seed_demo_data() -> dict[str, int]:
     from .air.service import seed_air
     from .applications.seed import seed_applications
     from .appointments.seed import seed_appointments
+    from .transit.seed import seed_transit
 
     return {"citizens": seed_citizens(), **seed_air(), **seed_applications(),
-            **seed_appointments()}
+            **seed_appointments(), **seed_transit()}

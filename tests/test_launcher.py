@@ -9,4 +9,4 @@ def test_banner_renders_with_the_stack_addresses():
     assert "http://127.0.0.1:5000/api/v1/health" in text
     assert "http://127.0.0.1:5005/webhooks/rest/webhook" in text
     assert '"message": "我能做什么"' in text and '"message": "What can you do?"' in text
-    assert "var/log/{api,actions,rasa,air-feed,outbox}.log" in text
+    assert "var/log/{api,actions,rasa,air-feed,outbox,transit-realtime}.log" in text

@@ -83,15 +83,15 @@ class Catalogue:
 
     def _load(self) -> None:
         feed_id = self.feed_id
-        for row in db.session.execute(select(TransitStop).where(TransitStop.feed_id == feed_id)).scalars():
+        for row in db.session.execute(select(TransitStop).where(TransitStop.feed_id == feed_id).order_by(TransitStop.id)).scalars():
             self.stops[row.id] = StopInfo(row.id, row.stop_id, row.code, row.name, row.lat,
                                           row.lon, row.location_type, row.parent_pk,
                                           row.platform_code)
             self.stop_by_id[row.stop_id] = row.id
-        for stop in self.stops.values():
+        for stop in sorted(self.stops.values(), key=lambda s: (s.platform_code or "", s.stop_id)):
             if stop.parent_pk in self.stops:
                 self.stops[stop.parent_pk].children.append(stop.pk)
-        for row in db.session.execute(select(TransitRoute).where(TransitRoute.feed_id == feed_id)).scalars():
+        for row in db.session.execute(select(TransitRoute).where(TransitRoute.feed_id == feed_id).order_by(TransitRoute.id)).scalars():
             self.routes[row.id] = RouteInfo(row.id, row.route_id, row.short_name, row.long_name,
                                             row.route_type, row.color, row.text_color,
                                             row.sort_order)

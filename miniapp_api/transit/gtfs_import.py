@@ -136,7 +136,7 @@ def _import(source: FeedSource, name: str, skip_if_unchanged: bool) -> ImportRes
         with db.engine.connect() as analyze:
             analyze.execute(text("ANALYZE transit_stop_time, transit_trip, transit_stop"))
             analyze.commit()
-    return ImportResult(name, report, feed.id, replaced=[f for f in retired if f != feed.id])
+    return ImportResult(name, report, feed.id, replaced=[active.id] if active else [])
 
 
 def _next_ids() -> IdBase:

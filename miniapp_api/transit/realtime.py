@@ -112,6 +112,7 @@ def ingest(source: str, data: bytes, now: datetime | None = None) -> dict:
     if full:
         db.session.execute(delete(TransitRealtimeTrip).where(TransitRealtimeTrip.source_pk == record.id))
         db.session.execute(delete(TransitVehicle).where(TransitVehicle.source_pk == record.id))
+    matcher.prefetch([e.trip_update.trip for e in message.entity if e.HasField("trip_update")])
     trips: dict[tuple[int, date], TransitRealtimeTrip] = {}
     vehicles: dict[str, TransitVehicle] = {}
     for entity in message.entity:
@@ -183,6 +184,20 @@ class TripMatcher:
         if best is None or (not descriptor.start_date and best[0] > DAY / 4):
             return None
         return best[1], best[2]
+
+    def prefetch(self, descriptors: list[rt.TripDescriptor]) -> None:
+        """Load the calls of every trip the descriptors match, a few queries in all."""
+        pks = sorted({m[0] for m in map(self.match, descriptors) if m} - set(self._calls))
+        for chunk in _chunks(pks, 500):
+            for pk in chunk:
+                self._calls[pk] = []
+            for row in db.session.execute(
+                    select(TransitStopTime.trip_pk, TransitStopTime.stop_index,
+                           TransitStopTime.stop_sequence, TransitStopTime.stop_pk,
+                           TransitStopTime.arrival_secs, TransitStopTime.departure_secs)
+                    .where(TransitStopTime.trip_pk.in_(chunk))
+                    .order_by(TransitStopTime.trip_pk, TransitStopTime.stop_sequence)):
+                self._calls[row[0]].append(tuple(row[1:]))
 
     def calls(self, trip_pk: int) -> list[tuple[int, int, int, int, int]]:
         """(stop_index, stop_sequence, stop_pk, arrival_secs, departure_secs) of a trip."""

@@ -193,8 +193,8 @@ def route_order(route: RouteInfo) -> tuple:
 
 def find_routes(cat: Catalogue, text: str, exact_only: bool = False,
                 limit: int = 20) -> list[RouteInfo]:
-    """Routes whose short name is the query ("55路", "Route 55", "55"), then — unless
-    ``exact_only`` — those whose long name matches it."""
+    """Routes whose short name is the query ("55路", "Route 55", "55"); when none is, and
+    unless ``exact_only``, those whose long name matches it ("天河客运站—客村", "Kecun")."""
     key = route_key(text)
     if not key:
         return []
@@ -212,6 +212,7 @@ def find_routes(cat: Catalogue, text: str, exact_only: bool = False,
         score = max((_score(query, normalize(n)) for n in longs), default=0.0)
         if score >= 0.6:
             scored.append((score, route))
-    exact.sort(key=route_order)
+    if exact:
+        return sorted(exact, key=route_order)[:limit]
     scored.sort(key=lambda item: (-item[0], route_order(item[1])))
-    return (exact + [route for _, route in scored])[:limit]
+    return [route for _, route in scored][:limit]
