@@ -16,6 +16,7 @@ def all_message_ids() -> list[str]:
     from .applications.responses import message_ids as application_message_ids
     from .appointments.presenter import message_ids as appointment_label_ids
     from .appointments.responses import message_ids as booking_message_ids
+    from .transit.responses import message_ids as bus_message_ids
     from .handoff.responses import message_ids as handoff_message_ids
     from .webchat import message_ids as webchat_message_ids
     from .directory import SERVICES
@@ -31,6 +32,7 @@ def all_message_ids() -> list[str]:
     ids += list(RESPONSES)
     ids += list(AQI_MESSAGE_IDS) + air_message_ids() + application_message_ids()
     ids += handoff_message_ids() + webchat_message_ids() + booking_message_ids()
+    ids += bus_message_ids()
     ids += appointment_label_ids()
     return sorted(set(ids))
 

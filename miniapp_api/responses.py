@@ -13,6 +13,7 @@ from typing import Any, Callable
 from .air.responses import air_arguments
 from .applications.responses import application_arguments
 from .appointments import responses as booking
+from .transit import responses as buses
 from .handoff.responses import handoff_arguments
 from .directory import SERVICES
 from .i18n import SUPPORTED_LOCALES, join_list, translate
@@ -136,6 +137,22 @@ RESPONSES: dict[str, Response] = {
                                         required=("appointment_id",)),
     "utter_reschedule_unavailable": Response(data_arguments=booking.booking_arguments,
                                              required=("appointment_id", "date", "period")),
+    # Buses: stops and routes by their GTFS ids, named from the feed in the locale.
+    "utter_bus_arrivals": Response(data_arguments=buses.transit_arguments,
+                                   required=("stop_id", "arrivals")),
+    "utter_ask_which_stop": Response(buttons=buses.stop_buttons, required=("stop_ids",)),
+    "utter_stop_unknown": Response(required=("query",)),
+    "utter_ask_stop": Response(),
+    "utter_ask_location": Response(),
+    "utter_no_stops_nearby": Response(),
+    "utter_nearby_stops": Response(buttons=buses.stop_buttons,
+                                   data_arguments=buses.transit_arguments, required=("stops",)),
+    "utter_routes_to": Response(data_arguments=buses.transit_arguments,
+                                required=("place", "route_ids")),
+    "utter_route_stops": Response(data_arguments=buses.transit_arguments,
+                                  required=("route_id",)),
+    "utter_route_unknown": Response(required=("route",)),
+    "utter_ask_destination": Response(),
 }
 
 

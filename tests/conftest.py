@@ -84,6 +84,28 @@ def sqlite_url(sqlite_template, tmp_path) -> str:
     return f"sqlite:///{path}"
 
 
+@pytest.fixture(scope="session")
+def seeded_template(sqlite_template, tmp_path_factory) -> Path:
+    """The migrated template with the demo city's data, seeded once per session (seconds)."""
+    from miniapp_api.seed import seed_demo_data
+
+    path = tmp_path_factory.mktemp("seeded") / "seeded.sqlite3"
+    shutil.copy(sqlite_template, path)
+    app = create_app(TestingConfig(f"sqlite:///{path}"))
+    with app.app_context():
+        seed_demo_data()
+        db.engine.dispose()
+    return path
+
+
+@pytest.fixture
+def seeded_sqlite_url(seeded_template, tmp_path) -> str:
+    """A copy of the demo city for one test."""
+    path = tmp_path / "citizen.sqlite3"
+    shutil.copy(seeded_template, path)
+    return f"sqlite:///{path}"
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database_url(request) -> str:
     """Each API test runs on both engines; a module that never touches the database

@@ -105,10 +105,10 @@ class CitizenApi:
 
     # --- buses -----------------------------------------------------------------------------
     def stops(self, **query: Any) -> list:
-        return self._items("/api/v1/transit/stops", query)
+        return self._request("GET", "/api/v1/transit/stops", params=query)
 
     def nearby_stops(self, **query: Any) -> list:
-        return self._items("/api/v1/transit/stops/nearby", query)
+        return self._request("GET", "/api/v1/transit/stops/nearby", params=query)
 
     def arrivals(self, stop_id: str, **query: Any) -> dict:
         params = {k: v for k, v in query.items() if v is not None}
@@ -116,10 +116,10 @@ class CitizenApi:
                              "/arrivals", params=params)
 
     def routes(self, **query: Any) -> list:
-        return self._items("/api/v1/transit/routes", query)
+        return self._request("GET", "/api/v1/transit/routes", params=query)
 
-    def routes_serving(self, place: str) -> list:
-        return self._items("/api/v1/transit/routes/serving", {"place": place})
+    def routes_to_place(self, place: str) -> dict:
+        return self._request("GET", "/api/v1/transit/places/routes", params={"q": place})
 
     def _items(self, path: str, query: dict) -> list:
         params = {k: v for k, v in query.items() if v is not None}

@@ -16,14 +16,24 @@ from .base import ApiAction, latest_entity, shared_location
 
 MAX_ARRIVALS = 6
 MAX_STOPS = 5
+NEARBY_METRES = 800
+# What a reply says of each arrival (the API's OneBusAway-shaped fields).
+ARRIVAL_FIELDS = ("routeId", "tripId", "tripHeadsign", "minutesAway", "numberOfStopsAway",
+                  "predicted", "status")
 
 
 def _stations(stops: List[dict]) -> List[dict]:
     """One entry per station: platforms of one station are one place to the citizen."""
     seen: Dict[str, dict] = {}
     for stop in stops:
-        seen.setdefault(str(stop.get("parent_station") or stop["id"]), stop)
+        seen.setdefault(str(stop.get("parentStationId") or stop["id"]), stop)
     return list(seen.values())
+
+
+def _best(stops: List[dict]) -> List[dict]:
+    """The stations sharing the best match score (a typo scores lower than the name)."""
+    top = max((s.get("score") or 0 for s in stops), default=0)
+    return [s for s in stops if (s.get("score") or 0) == top]
 
 
 def _route_name(route: Optional[str]) -> Optional[str]:
@@ -49,7 +59,7 @@ class ActionBusArrivals(ApiAction):
         stop_id = latest_entity(tracker, "stop_id")
         name = latest_entity(tracker, "stop")
         if not stop_id and name:
-            stations = _stations(api.stops(q=name, limit=MAX_STOPS * 2))
+            stations = _best(_stations(api.stops(q=name, limit=MAX_STOPS * 2)))
             if not stations:
                 dispatcher.utter_message(response="utter_stop_unknown", query=name)
                 return [SlotSet("bus_route", route)]
@@ -64,7 +74,9 @@ class ActionBusArrivals(ApiAction):
             return [SlotSet("bus_route", route)]
         board = api.arrivals(stop_id, route=route, limit=MAX_ARRIVALS)
         dispatcher.utter_message(response="utter_bus_arrivals", stop_id=stop_id, route=route,
-                                 arrivals=board["arrivals"], realtime=board["realtime"])
+                                 arrivals=[{k: a.get(k) for k in ARRIVAL_FIELDS}
+                                           for a in board["arrivals"]],
+                                 realtime=board["realtime"])
         return [SlotSet("bus_route", route), SlotSet("bus_stop_id", stop_id)]
 
     @staticmethod
@@ -72,14 +84,15 @@ class ActionBusArrivals(ApiAction):
         location = shared_location(tracker)
         if not location:
             return None
-        nearby = api.nearby_stops(lat=location["lat"], lon=location["lon"], limit=1)
+        nearby = api.nearby_stops(lat=location["lat"], lon=location["lon"], limit=1,
+                                  radius=NEARBY_METRES)
         return nearby[0]["id"] if nearby else None
 
 
 def _exact_name(stop: dict, name: str) -> bool:
     wanted = name.strip().lower()
     return wanted in {str(stop.get("name", "")).lower(),
-                      *(str(a).lower() for a in stop.get("aliases") or [])}
+                      str(stop.get("matchedName") or "").lower()}
 
 
 class ActionNearbyStops(ApiAction):
@@ -102,12 +115,13 @@ class ActionNearbyStops(ApiAction):
             dispatcher.utter_message(response="utter_ask_location")
             return []
         stops = _stations(api.nearby_stops(lat=location["lat"], lon=location["lon"],
-                                           limit=MAX_STOPS * 2))[:MAX_STOPS]
+                                           radius=NEARBY_METRES, limit=MAX_STOPS * 2))
+        stops = stops[:MAX_STOPS]
         if not stops:
             dispatcher.utter_message(response="utter_no_stops_nearby")
             return []
         dispatcher.utter_message(response="utter_nearby_stops",
-                                 stops=[{"id": s["id"], "distance": s["distance_m"]}
+                                 stops=[{"id": s["id"], "distance": s["distance"]}
                                         for s in stops])
         return []
 
@@ -123,7 +137,7 @@ class ActionRoutesTo(ApiAction):
         place = latest_entity(tracker, "place") or latest_entity(tracker, "stop")
         route = _route_name(latest_entity(tracker, "route"))
         if place:
-            routes = api.routes_serving(place)
+            routes = api.routes_to_place(place)["routes"]
             if not routes:
                 dispatcher.utter_message(response="utter_stop_unknown", query=place)
                 return []

@@ -13,9 +13,9 @@ def names_records(response) -> bool:
 
 
 @pytest.fixture
-def database_url(sqlite_url):
-    """These tests never touch the database: one engine is enough."""
-    return sqlite_url
+def database_url(seeded_sqlite_url):
+    """Replies name the demo city's records; one engine is enough."""
+    return seeded_sqlite_url
 
 
 def user(text, **metadata):
@@ -59,16 +59,21 @@ SAMPLE_ARGUMENTS = {"name": "Alice", "place_kind": "city", "place_code": "city",
                     "number": "GZ2026-7M6E-TZWF-057", "item_code": "residence_permit",
                     "state": "supplement_requested", "due_date": "2026-12-01", "overdue": False,
                     "materials": ["photo"], "reason": None,
+                    # Buses: the demo feed's ids.
+                    "stop_id": "tianhe_coach_terminal", "stop_ids": ["tianhe_coach_terminal"],
+                    "route": "55", "route_ids": ["55"], "route_id": "55",
+                    "place": "Tiyu", "query": "Mars",
+                    "stops": [{"id": "zhujiang_new_town", "distance": 120}],
+                    "arrivals": [{"routeId": "55", "tripId": None, "tripHeadsign": None,
+                                  "minutesAway": 4, "numberOfStopsAway": 2, "predicted": True,
+                                  "status": "scheduled"}],
+                    "realtime": {"status": "fresh", "ageSeconds": 10},
                     "applications": [{"number": "GZ2026-7M6E-TZWF-057",
                                       "item_code": "residence_permit", "state": "accepted"}]}
 
 
 def booking_arguments(app, client, sender: str) -> dict:
     """A booked appointment of ``sender``'s, and the ids and codes booking replies take."""
-    from miniapp_api.appointments.seed import seed_appointments
-
-    with app.app_context():
-        seed_appointments()
     headers = {"Authorization": f"Bearer {app.config['BOT_SERVICE_TOKEN']}",
                "X-Citizen-Identity": sender}
     [department] = [d for d in client.get("/api/v1/departments", headers=headers,

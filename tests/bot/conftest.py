@@ -18,8 +18,8 @@ MODEL = ROOT / "bot" / "models" / "citizen.tar.gz"
 
 
 @pytest.fixture
-def database_url(sqlite_url):
-    return sqlite_url
+def database_url(seeded_sqlite_url):
+    return seeded_sqlite_url
 
 
 @pytest.fixture
