@@ -92,4 +92,5 @@ class WeChatServer:
 
 def parse_reply(response: requests.Response):
     assert response.status_code == 200, response.text
+    assert response.text.startswith("<xml>"), response.text  # not just an acknowledgement
     return parse_message(response.text)
