@@ -44,8 +44,16 @@ class ReplySchema(Schema):
     image = fields.String()
 
 
+class HandoffStateSchema(Schema):
+    number = fields.String()
+    status = fields.String()
+
+
 class ChatReplySchema(Schema):
     replies = fields.List(fields.Nested(ReplySchema))
+    handoff = fields.Nested(HandoffStateSchema, allow_none=True, metadata={
+        "description": "the conversation's open handoff ticket: the assistant stays silent "
+                       "until staff close it"})
 
 
 class ChatTurnSchema(Schema):

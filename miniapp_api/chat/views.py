@@ -16,6 +16,7 @@ from ..auth import authenticate, current_citizen, issue_session_token
 from ..citizens.service import citizen_for_identity
 from ..envelope import envelope_of, ok
 from ..errors import ApiError
+from ..handoff.service import open_ticket_for
 from ..limiter import limiter
 from .rasa import RasaClient, RasaUnavailable
 from .schemas import ChatReplySchema, ChatRequestSchema, HistorySchema, WebSessionSchema
@@ -68,7 +69,9 @@ def chat(body: dict):
         replies = RasaClient.from_config().send(sender_id, message, metadata_for(body))
     except RasaUnavailable:
         raise _unavailable() from None
-    return ok({"replies": [r for r in map(reply_of, replies) if r]})
+    ticket = open_ticket_for(sender_id)
+    handoff = {"number": ticket.number, "status": ticket.status} if ticket else None
+    return ok({"replies": [r for r in map(reply_of, replies) if r], "handoff": handoff})
 
 
 @bp.get("/chat/history")

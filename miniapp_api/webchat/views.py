@@ -15,7 +15,7 @@ PAGE_MESSAGE_IDS = (
     "webchat.location_failed", "webchat.switch_language", "webchat.switch_language_label",
     "webchat.you", "webchat.assistant", "webchat.sending", "webchat.network_error",
     "webchat.suggestions", "webchat.quick_help", "webchat.quick_handoff", "webchat.welcome",
-    "webchat.noscript", "webchat.options",
+    "webchat.noscript", "webchat.options", "webchat.handed_over",
 )
 
 

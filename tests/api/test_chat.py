@@ -39,7 +39,7 @@ def test_a_message_reaches_rasa_as_the_citizen_and_the_replies_come_back(client,
     assert response.status_code == 200, response.get_json()
     assert response.get_json() == {"errcode": 0, "errmsg": "ok", "data": {"replies": [
         {"text": "您好！", "buttons": [{"title": "空气质量", "payload": "今天空气怎么样"}]},
-        {"text": "还有什么可以帮您？"}]}}
+        {"text": "还有什么可以帮您？"}], "handoff": None}}
     sent = rasa.posted("/webhooks/rest/webhook")[0].body
     assert sent == {"sender": "web:chat-alice", "message": "附近空气怎么样", "metadata": {
         "channel": "miniapp", "lang": "zh_CN",
@@ -189,3 +189,12 @@ def test_a_web_visitor_gets_a_session_of_their_own(client, rasa):
     client.post("/api/v1/chat", headers={"Authorization": f"Bearer {a['token']}"},
                 json={"text": "hi"})
     assert rasa.posted("/webhooks/rest/webhook")[0].body["sender"] == identity
+
+
+def test_a_handed_over_conversation_says_so(client, auth, rasa):
+    _, headers = auth.citizen("web:handed-over")
+    opened = client.post("/api/v1/handoff/tickets", headers=auth.bot("web:handed-over"),
+                         json={"reason": "requested"}).get_json()["data"]
+    rasa.replies.clear()  # the paused bot says nothing
+    data = client.post("/api/v1/chat", headers=headers, json={"text": "有人吗"}).get_json()["data"]
+    assert data == {"replies": [], "handoff": {"number": opened["number"], "status": "open"}}

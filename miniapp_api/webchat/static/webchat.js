@@ -136,10 +136,10 @@
           setStatus((answer.envelope && answer.envelope.errmsg) || t("network_error"), true);
           return;
         }
-        setStatus("");
-        answer.envelope.data.replies.forEach(function (reply) {
-          addTurn("bot", reply.text, reply.buttons);
-        });
+        var data = answer.envelope.data;
+        data.replies.forEach(function (reply) { addTurn("bot", reply.text, reply.buttons); });
+        // Handed over to staff: the assistant is silent until they close the ticket.
+        setStatus(data.handoff ? t("handed_over").replace("{number}", data.handoff.number) : "");
       })
       .catch(function () { setStatus(t("network_error"), true); })
       .then(function () { setBusy(false); input.focus(); });
