@@ -29,6 +29,7 @@ from rasa_sdk.forms import FormValidationAction
 from .api_client import ApiRefused, ApiUnavailable, CitizenApi
 from .base import SERVICE_UNAVAILABLE
 from .dates import city_today, parse_date, parse_period
+from .sealing import seal, unseal
 
 FORM = "booking_form"
 BOOKING_INTENTS = {"book_appointment", "inform_booking", "change_booking", "affirm", "deny"}
@@ -242,12 +243,12 @@ class Booking:
             match = ID_CARD.search(self.text)
             if not match:
                 return False
-            self._store("patient_id_card", match.group(0).upper())
+            self._store("patient_id_card", seal(match.group(0).upper()))
         elif self.requested == "patient_phone":
             match = PHONE.search(self.text.replace(" ", "").replace("-", ""))
             if not match:
                 return False
-            self._store("patient_phone", match.group(0))
+            self._store("patient_phone", seal(match.group(0)))
         else:
             if self.intent not in BOOKING_INTENTS | {"nlu_fallback", "greet"} \
                     and not NAME_PREFIX.match(self.text.strip()):
@@ -328,10 +329,13 @@ class Booking:
         return "patient_id"
 
     def _register(self) -> Optional[str]:
+        id_card, phone = unseal(self.get("patient_id_card")), unseal(self.get("patient_phone"))
+        if id_card is None or phone is None:  # a slot not sealed by us: ask again
+            field = "patient_id_card" if id_card is None else "patient_phone"
+            self._store(field, None)
+            return field
         try:
-            patient = self.api.add_patient(self.get("patient_name"),
-                                           self.get("patient_id_card"),
-                                           self.get("patient_phone"))
+            patient = self.api.add_patient(self.get("patient_name"), id_card, phone)
         except ApiRefused as refused:
             field = "patient_id_card" if refused.errcode == INVALID_ID_CARD_ERRCODE \
                 else "patient_phone"

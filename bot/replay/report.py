@@ -1,13 +1,16 @@
 """``report.json`` (every call, every turn, all figures) and a self-contained ``report.html``.
 
 The HTML has inline CSS and inline SVG charts drawn here; no script, no external asset. Every
-text that comes from a transcript or from the bot is HTML-escaped.
+text that comes from a transcript or from the bot is HTML-escaped, and its personal numbers
+masked.
 """
 from __future__ import annotations
 
 import json
 from html import escape
 from pathlib import Path
+
+from citizen_privacy import mask_structure
 
 CSS = """
 body{font-family:-apple-system,"Segoe UI","PingFang SC","Microsoft YaHei",sans-serif;
@@ -24,6 +27,8 @@ td.text{max-width:32em;word-break:break-word;white-space:pre-wrap}
 
 
 def write(report: dict, out: Path) -> tuple[Path, Path]:
+    """Writes both files; callers' ID-card and phone numbers appear in them only masked."""
+    report = mask_structure(report)
     out.mkdir(parents=True, exist_ok=True)
     json_path, html_path = out / "report.json", out / "report.html"
     json_path.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")

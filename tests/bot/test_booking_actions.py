@@ -15,6 +15,7 @@ from bot.actions.appointments import (ActionBookAppointment, ActionCancelAppoint
                                       ActionChangeAppointment, ActionListAppointments)
 from bot.actions.booking import ValidateBookingForm
 from bot.actions.dates import city_today
+from bot.actions.sealing import seal, unseal
 
 from .test_actions import run
 
@@ -158,13 +159,15 @@ def test_new_patient_registration_and_a_refused_id_number(xiehe_cardiology, send
     slots, _ = validate(tracker(sender, "110105194912310021", "nlu_fallback",
                                 requested="patient_id_card", **filled))
     assert slots["requested_slot"] == "patient_phone"
-    filled["patient_id_card"] = "110105194912310021"  # wrong check digit
+    assert slots["patient_id_card"].startswith("sealed:")  # never the number itself
+    assert unseal(slots["patient_id_card"]) == "110105194912310021"
+    filled["patient_id_card"] = seal("110105194912310021")  # wrong check digit
     slots, messages = validate(tracker(sender, "13800138000", "inform_booking",
                                        requested="patient_phone", **filled))
     assert messages == [{"response": "utter_patient_invalid", "field": "patient_id_card"}]
     assert slots["requested_slot"] == "patient_id_card"
     assert slots["patient_id_card"] is None
-    filled.update(patient_id_card=VALID_ID_CARD, patient_phone=None)
+    filled.update(patient_id_card=seal(VALID_ID_CARD), patient_phone=None)
     slots, messages = validate(tracker(sender, "手机 138 0013 8000", "inform_booking",
                                        requested="patient_phone", **filled))
     assert messages == []

@@ -82,7 +82,9 @@ def test_figures_match_hand_counts(sample_run):
         caller = [t for t in raw["turns"] if t["role"] == "caller"]
         assert [t["text"] for t in call["turns"]] == [t["text"] for t in caller]
         assert [t["label_intent"] for t in call["turns"]] == [t["intent"] for t in caller]
-        assert re.fullmatch(r"hotline:[A-Za-z0-9_\-.+@=]{1,128}", call["sender_id"])
+        # the caller's number is in the conversation's sender id, masked in the report
+        assert re.fullmatch(r"hotline:[A-Za-z0-9_\-.+@=*]{1,128}", call["sender_id"])
+        assert not re.search(r"1[3-9]\d{9}", call["sender_id"])
     assert len({c["sender_id"] for c in report["calls"]}) == counts["calls"]
     # every turn recorded: prediction, actions run, replies, latency
     for turn in (t for c in report["calls"] for t in c["turns"]):

@@ -2,6 +2,7 @@
 then see the same state through the mini-app API."""
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import date
 
@@ -67,6 +68,12 @@ def test_booking_in_chinese_list_reschedule_cancel(running_stack):
     assert f"您是第{mine['queue_number']}号" in booked["text"]
     assert mine["slot"]["hospital"]["address"] in booked["text"]
     assert mine["patient"]["id_card"] != ID_CARD  # masked in the mini-app API too
+    # What Rasa keeps of the conversation holds the numbers masked only.
+    stored = json.dumps(requests.get(f"{running_stack.rasa_url}/conversations/{sender}/tracker",
+                                     timeout=10).json(), ensure_ascii=False)
+    assert "我叫王小明" in stored
+    assert ID_CARD not in stored and "13800138000" not in stored
+    assert "110**************X" in stored
 
     [listed] = say(running_stack, sender, "我挂了哪些号")
     assert listed["text"].startswith("您有1个有效预约")

@@ -1,0 +1,1 @@
+"""Rasa-side storage plugins, named by module path in bot/endpoints.yml."""

@@ -1,0 +1,30 @@
+"""A SQL tracker store that keeps conversations without raw ID-card or phone numbers.
+
+Citizens type their ID-card and phone numbers into chat when they register a patient. The turn
+that receives them works with the full text (the booking form seals them before keeping them in
+a slot), but what Rasa stores, and therefore what ``/conversations/{id}/tracker``, the next turns
+and any export see, has every such number masked: user and bot texts, parse data, entity and slot
+values alike. Configured in bot/endpoints.yml (``type: bot.stores.masking.MaskingSQLTrackerStore``),
+on SQLite or PostgreSQL like Rasa's own ``SQLTrackerStore``.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import Event
+
+from citizen_privacy import install_log_masking, mask_structure
+
+# Rasa's own log lines (its debug output quotes messages) are masked too.
+install_log_masking()
+
+
+class MaskingSQLTrackerStore(SQLTrackerStore):
+    """``SQLTrackerStore`` whose stored events are masked copies of the conversation's."""
+
+    def _additional_events(self, session: Any, tracker: Any) -> Iterator[Event]:
+        for event in super()._additional_events(session, tracker):
+            data = event.as_dict()
+            safe = mask_structure(data)
+            yield event if safe == data else Event.from_parameters(safe)
