@@ -216,11 +216,12 @@ class WeChatInput(InputChannel):
             metadata["lang"] = self.settings.lang
         return metadata
 
-    async def _reply(self, request: Request, fields: Dict[str, str], text: str) -> HTTPResponse:
+    def _reply(self, request: Request, xml: str) -> HTTPResponse:
+        """The passive reply, encrypted (and signed) in safe mode."""
         if request.args.get("encrypt_type", "raw") != "aes":
-            return response.text(text, content_type="application/xml; charset=utf-8")
+            return response.text(xml, content_type="application/xml; charset=utf-8")
         timestamp, nonce = str(int(time.time())), secrets.token_hex(8)
-        encrypted = self.crypto.encrypt(text)
+        encrypted = self.crypto.encrypt(xml)
         signed = self.crypto.message_signature(timestamp, nonce, encrypted)
         return response.text(encrypted_reply(encrypted, signed, timestamp, nonce),
                              content_type="application/xml; charset=utf-8")
@@ -286,7 +287,7 @@ class WeChatInput(InputChannel):
         if not content:  # nothing to say (a paused conversation, a handoff)
             return response.text(ACK)
         reply = text_reply(openid, fields.get("ToUserName", ""), int(time.time()), content)
-        return await self._reply(request, fields, reply)
+        return self._reply(request, reply)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("wechat_webhook", __name__)
