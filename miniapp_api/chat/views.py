@@ -14,6 +14,7 @@ from flask_smorest import Blueprint
 
 from ..auth import authenticate, current_citizen, issue_session_token
 from ..citizens.service import citizen_for_identity
+from ..db import db
 from ..envelope import envelope_of, ok
 from ..errors import ApiError
 from ..handoff.service import open_ticket_for
@@ -65,6 +66,7 @@ def chat(body: dict):
     citizen = current_citizen()
     sender_id = sender_id_for(authenticate(), citizen)
     message = (body.get("text") or body.get("payload")).strip()
+    db.session.commit()  # no transaction (nor pooled connection) held while Rasa answers
     try:
         replies = RasaClient.from_config().send(sender_id, message, metadata_for(body))
     except RasaUnavailable:
