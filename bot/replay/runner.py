@@ -20,9 +20,11 @@ from typing import Any, Callable
 
 from .transcripts import Call
 
-FALLBACK_INTENTS = ("nlu_fallback", "out_of_scope")
-FALLBACK_ACTIONS = ("action_default_fallback", "utter_default", "utter_out_of_scope",
-                    "utter_service_unavailable")
+FALLBACK_INTENTS = ("nlu_fallback", "out_of_scope", "handoff")
+# Not contained: the bot did not understand, could not serve, or handed over to a person.
+FALLBACK_ACTIONS = ("action_default_fallback", "action_fallback", "utter_default",
+                    "utter_out_of_scope", "utter_service_unavailable", "action_handoff",
+                    "utter_handoff_created")
 
 
 @dataclass
