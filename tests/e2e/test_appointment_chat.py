@@ -117,3 +117,32 @@ def test_another_question_mid_booking_then_the_booking_goes_on(running_stack):
     assert again["text"] == ask_department["text"]
     [next_question] = say(running_stack, sender, "心内科")
     assert "哪一天" in next_question["text"] or "约满" in next_question["text"]
+
+
+def test_corrections_mid_form_and_another_doctor_after_booking(running_stack):
+    sender = f"web:e2e-booking-{uuid.uuid4().hex[:8]}"
+    free = free_cardiology_slot(running_stack, sender)
+    day = date.fromisoformat(free["date"])
+    other = next(p for p in PERIOD_ZH if p != free["period"])
+    [ask_doctor] = say(running_stack, sender,
+                       f"我要挂协和医院心内科{day.month}月{day.day}号{PERIOD_ZH[other]}的号")
+    # Whatever that period offers, correcting it to the free one asks for the doctor again.
+    replies = say(running_stack, sender, f"不对，换成{PERIOD_ZH[free['period']]}")
+    assert "您想挂哪一位" in replies[-1]["text"], replies
+    doctor_button = next(b for b in replies[-1]["buttons"] if b["title"] != "任意医生")
+    [ask_name] = say(running_stack, sender, doctor_button["payload"])
+    assert "就诊人的姓名" in ask_name["text"]
+    say(running_stack, sender, "李小红")
+    say(running_stack, sender, ID_CARD)
+    [confirm] = say(running_stack, sender, "13900001111")
+    assert confirm["text"].startswith("请确认预约")
+    [booked] = say(running_stack, sender, "好的，确认")
+    assert booked["text"].startswith("预约成功！李小红")
+    [before] = api(running_stack, sender, "/appointments")["items"]
+    [changed] = say(running_stack, sender, "换个医生吧")
+    [after] = api(running_stack, sender, "/appointments")["items"]
+    if changed["text"].startswith("已改约"):
+        assert after["slot"]["doctor"]["id"] != before["slot"]["doctor"]["id"]
+        assert after["slot"]["date"] == before["slot"]["date"]
+    else:
+        assert after["id"] == before["id"]
