@@ -17,7 +17,8 @@ from .errors import register_error_handlers
 from .i18n import negotiate_request_locale
 from .limiter import limiter
 from .privacy import install_log_masking
-from .security import install_security_headers
+from .routing import install_record_ids
+from .security import install_request_size_limit, install_security_headers
 
 __version__ = "0.1.0"
 
@@ -44,8 +45,10 @@ def create_app(config: Config | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     limiter.init_app(app)
     api = CitizenApi(app)
+    install_record_ids(app, api)  # before the blueprints: their <int:...> ids are bounded
     register_error_handlers(app)
     install_security_headers(app)
+    install_request_size_limit(app)
 
     @app.before_request
     def choose_locale() -> None:

@@ -67,6 +67,15 @@ def is_service_token(token: str) -> bool:
     return hmac.compare_digest(token.encode(), expected.encode())
 
 
+def bot_identity() -> str | None:
+    """The identity named by the bot's service token in this request, if the bot is calling
+    (no database access: for rate-limit keys)."""
+    token = _bearer_token()
+    if token is None or not is_service_token(token):
+        return None
+    return request.headers.get(IDENTITY_HEADER) or None
+
+
 def authenticate() -> Principal:
     """The caller of this request; raises 401 when there is none or it is not valid."""
     if principal := getattr(g, "principal", None):

@@ -6,7 +6,8 @@ may be framed (clickjacking), sniffed into another type, or leak its URL as a re
 """
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 PAGE_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
                "connect-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'self'; "
@@ -39,3 +40,15 @@ def security_headers(response: Response) -> Response:
 
 def install_security_headers(app: Flask) -> None:
     app.after_request(security_headers)
+
+
+def refuse_oversized_bodies() -> None:
+    """A declared body over ``MAX_CONTENT_LENGTH`` is refused (413) before anything else runs,
+    whoever sends it; a body without a declared length is cut off where it is read."""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if limit and request.content_length and request.content_length > limit:
+        raise RequestEntityTooLarge()
+
+
+def install_request_size_limit(app: Flask) -> None:
+    app.before_request(refuse_oversized_bodies)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flask import jsonify
 from flask_smorest import Blueprint
+from marshmallow import Schema, fields
 
 from ..i18n import current_locale, translate
 from . import numbers
@@ -21,6 +22,59 @@ from .states import is_open
 bp = Blueprint("open311", __name__, url_prefix="/api/v1/open311",
                description="Open311 GeoReport v2 (read-only)")
 SUBMIT_ATTRIBUTES = (("applicant_name", "string"), ("id_card", "string"))
+
+
+# --- the GeoReport v2 shapes, for the spec (the views build the JSON themselves) -------------
+class Open311ServiceSchema(Schema):
+    service_code = fields.String(required=True)
+    service_name = fields.String(required=True)
+    description = fields.String(allow_none=True)
+    metadata = fields.Boolean(required=True)
+    type = fields.String(required=True)
+    keywords = fields.String(allow_none=True)
+    group = fields.String(allow_none=True)
+
+
+class Open311AttributeSchema(Schema):
+    variable = fields.Boolean(required=True)
+    code = fields.String(required=True)
+    datatype = fields.String(required=True)
+    required = fields.Boolean(required=True)
+    datatype_description = fields.String(allow_none=True)
+    order = fields.Integer(required=True)
+    description = fields.String(required=True)
+
+
+class Open311DefinitionSchema(Schema):
+    service_code = fields.String(required=True)
+    attributes = fields.List(fields.Nested(Open311AttributeSchema), required=True)
+
+
+class Open311RequestSchema(Schema):
+    service_request_id = fields.String(required=True)
+    status = fields.String(required=True)
+    status_notes = fields.String(allow_none=True)
+    service_name = fields.String(allow_none=True)
+    service_code = fields.String(allow_none=True)
+    description = fields.String(allow_none=True)
+    agency_responsible = fields.String(allow_none=True)
+    service_notice = fields.String(allow_none=True)
+    requested_datetime = fields.String(allow_none=True)
+    updated_datetime = fields.String(allow_none=True)
+    expected_datetime = fields.String(allow_none=True)
+    address = fields.String(allow_none=True)
+    address_id = fields.String(allow_none=True)
+    zipcode = fields.String(allow_none=True)
+    lat = fields.Float(allow_none=True)
+    long = fields.Float(allow_none=True)
+    media_url = fields.String(allow_none=True)
+
+
+class Open311ErrorSchema(Schema):
+    code = fields.Integer(required=True)
+    description = fields.String(required=True)
+
+NOT_FOUND = {"schema": Open311ErrorSchema(many=True), "description": "Open311's error list"}
 
 
 def _service(item: ServiceItem, locale: str) -> dict:
@@ -37,6 +91,7 @@ def _error(status: int):
 
 
 @bp.get("/services.json")
+@bp.response(200, Open311ServiceSchema(many=True))
 def services():
     """Every service item, as Open311 services."""
     locale = current_locale()
@@ -44,6 +99,8 @@ def services():
 
 
 @bp.get("/services/<code>.json")
+@bp.response(200, Open311DefinitionSchema)
+@bp.alt_response(404, **NOT_FOUND)
 def service_definition(code: str):
     """The attributes an application for this service takes, and its materials."""
     from ..errors import ApiError
@@ -97,6 +154,8 @@ def _may_see(application: Application) -> bool:
 
 
 @bp.get("/requests/<request_id>.json")
+@bp.response(200, Open311RequestSchema(many=True))
+@bp.alt_response(404, **NOT_FOUND)
 def service_request(request_id: str):
     """One application's status, by its number, for its citizen or an operator."""
     application = find_by_number(request_id)

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from flask import current_app
+from flask_limiter.util import get_remote_address
 from flask_smorest import Blueprint
 
-from ..auth import authenticate, current_citizen, operator_required
+from ..auth import authenticate, bot_identity, current_citizen, operator_required
 from ..envelope import envelope_of, ok
 from ..i18n import current_locale
 from ..limiter import limiter
@@ -20,6 +21,13 @@ bp = Blueprint("applications", __name__, url_prefix="/api/v1",
 
 def _guest_rate_limit() -> str:
     return current_app.config["GUEST_LOOKUP_RATE_LIMIT"]
+
+
+def _guest_key() -> str:
+    """A guest's lookups count by address; the bot's by conversation, since every conversation's
+    lookups come from the action server's one address (one budget would serve the whole city)."""
+    identity = bot_identity()
+    return f"conversation:{identity}" if identity else get_remote_address()
 
 
 @bp.get("/catalog")
@@ -67,7 +75,7 @@ def my_application(number: str):
 
 
 @bp.post("/applications/lookup")
-@limiter.limit(_guest_rate_limit)
+@limiter.limit(_guest_rate_limit, key_func=_guest_key)
 @bp.arguments(GuestLookupSchema)
 @bp.response(200, envelope_of(ApplicationSchema))
 def lookup(body: dict):

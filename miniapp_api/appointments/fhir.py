@@ -32,6 +32,7 @@ from ..auth import current_citizen
 from ..db import db
 from ..errors import ERRORS, ApiError
 from ..i18n import current_locale, translate
+from ..routing import MAX_RECORD_ID
 from .catalog import is_slot_bookable
 from .models import BOOKED, Appointment, Department, Doctor, Slot
 from .rules import HOSPITAL_ZONE, BookingRules, booking_window
@@ -91,7 +92,8 @@ def fhir_view(view: Callable) -> Callable:
 
 def _resource_id(text: str) -> int:
     """Our resources' ids are positive integers; anything else does not exist."""
-    if not text.isascii() or not text.isdigit() or len(text) > 18 or int(text) < 1:
+    if not text.isascii() or not text.isdigit() or len(text) > 10 \
+            or not 1 <= int(text) <= MAX_RECORD_ID:
         raise ApiError("not_found")
     return int(text)
 
@@ -187,7 +189,8 @@ def _ids(name: str, prefix: str = "", system: str | None = None) -> list[int]:
             if given and given != system:
                 raise SearchError(f"{name}: unknown system {given}")
         value = value.removeprefix(prefix)
-        if not value.isascii() or not value.isdigit():
+        if not value.isascii() or not value.isdigit() or len(value) > 10 \
+                or not 1 <= int(value) <= MAX_RECORD_ID:
             raise SearchError(f"{name}: {value!r} is not an id")
         ids.append(int(value))
     return ids
@@ -197,15 +200,14 @@ def _date_range(value: str) -> tuple[datetime, datetime]:
     """The instants [low, high) a FHIR date or dateTime value stands for."""
     try:
         if len(value) == 10:
-            day = date.fromisoformat(value)
-            low = datetime.combine(day, time(), HOSPITAL_ZONE)
+            low = datetime.combine(date.fromisoformat(value), time(), HOSPITAL_ZONE)
             return low, low + timedelta(days=1)
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=HOSPITAL_ZONE)
+        return moment, moment + timedelta(seconds=1)
+    except (ValueError, OverflowError):  # not a date, or at the very end of the calendar
         raise SearchError(f"start: {value!r} is not a date or dateTime") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=HOSPITAL_ZONE)
-    return moment, moment + timedelta(seconds=1)
 
 
 def _start_condition(parameter: str):
@@ -224,7 +226,7 @@ def _count(name: str, default: int, maximum: int) -> int:
         return default
     if not value.isascii() or not value.isdigit():
         raise SearchError(f"{name}: {value!r} is not a number")
-    return min(int(value), maximum)
+    return maximum if len(value) > len(str(maximum)) else min(int(value), maximum)
 
 
 # --- routes ----------------------------------------------------------------------------------
@@ -235,9 +237,11 @@ _SEARCH_DOC = {"parameters": [
      "description": f"department id, optionally {DEPARTMENT_SYSTEM}|id"},
     {"in": "query", "name": "start", "schema": {"type": "array", "items": {"type": "string"}},
      "explode": True, "description": "prefix eq|ne|ge|gt|le|lt and a date or dateTime"},
-    {"in": "query", "name": "status", "schema": {"type": "string", "enum": list(SLOT_STATUSES)}},
-    {"in": "query", "name": "_count", "schema": {"type": "integer", "maximum": MAX_COUNT}},
-    {"in": "query", "name": "_offset", "schema": {"type": "integer"}},
+    {"in": "query", "name": "status", "schema": {"type": "string"},
+     "description": f"{', '.join(SLOT_STATUSES)}; comma-separated for several"},
+    {"in": "query", "name": "_count", "schema": {"type": "integer", "minimum": 0},
+     "description": f"page size; at most {MAX_COUNT} are returned, as FHIR allows"},
+    {"in": "query", "name": "_offset", "schema": {"type": "integer", "minimum": 0}},
 ]}
 
 
@@ -246,6 +250,8 @@ def _fhir_doc(resource: str, description: str) -> dict:
     outcome = {FHIR_JSON: {"schema": {"type": "object", "description": "OperationOutcome"}}}
     return {"responses": {"200": {"description": description, "content": content},
                           "400": {"description": "invalid parameter", "content": outcome},
+                          "401": {"description": "no valid token (Appointment)",
+                                  "content": outcome},
                           "404": {"description": "not found", "content": outcome}}}
 
 

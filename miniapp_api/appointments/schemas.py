@@ -5,10 +5,11 @@ from functools import lru_cache
 
 from marshmallow import Schema, fields, validate
 
+from ..routing import RECORD_ID
 from .models import PERIODS, STATUSES
 
 SEARCH_TEXT = validate.Length(max=64)
-ID = {"validate": validate.Range(min=1)}
+ID = {"validate": RECORD_ID}
 
 
 def _limit(default: int, maximum: int) -> fields.Integer:

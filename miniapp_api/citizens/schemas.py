@@ -44,5 +44,7 @@ class CitizenSchema(Schema):
 
 class CitizenUpdateSchema(Schema):
     display_name = fields.String(validate=validate.Length(min=1, max=64))
-    phone = fields.String(validate=validate.Regexp(MAINLAND_MOBILE))
+    # The spec's pattern is ECMA-262, where `$` is the end of the text (Python's `\Z`).
+    phone = fields.String(validate=validate.Regexp(MAINLAND_MOBILE),
+                          metadata={"pattern": "^1[3-9][0-9]{9}$"})
     locale = fields.String(validate=validate.OneOf(SUPPORTED_LOCALES))

@@ -4,6 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from ..i18n import SUPPORTED_LOCALES
+from ..routing import MAX_RECORD_ID
 from .models import REASONS, STATUSES
 from .service import TRANSCRIPT_TURNS
 
@@ -32,7 +33,7 @@ class TicketRequestSchema(Schema):
 class TicketListQuerySchema(Schema):
     status = fields.String(validate=validate.OneOf(STATUSES))
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_RECORD_ID))
 
 
 class CloseSchema(Schema):

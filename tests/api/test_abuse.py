@@ -1,0 +1,136 @@
+"""Abuse: every rate limit answers 429 with ``Retry-After`` in the envelope, counts per the
+right key (address, citizen, conversation) without touching anyone else's budget, and every
+JSON endpoint refuses a body over ``MAX_CONTENT_LENGTH`` with 413 before reading it."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.api.residents import valid_id_card
+from tests.rasa_standin import RasaStandIn
+
+HERE, ELSEWHERE = {"REMOTE_ADDR": "203.0.113.10"}, {"REMOTE_ADDR": "203.0.113.11"}
+ID_CARD = valid_id_card("44010619850312002")
+
+
+@pytest.fixture
+def database_url(sqlite_url):
+    return sqlite_url
+
+
+@pytest.fixture
+def rasa():
+    with RasaStandIn(replies=[{"text": "ok"}]) as standin:
+        yield standin
+
+
+def assert_limited(response) -> None:
+    assert response.status_code == 429, response.get_data(as_text=True)
+    body = response.get_json()
+    assert body["errcode"] == 42900 and body["errmsg"] and body["data"] is None
+    assert 0 < int(response.headers["Retry-After"]) <= 60
+
+
+def statuses(calls) -> list[int]:
+    return [call().status_code for call in calls]
+
+
+def test_login_is_limited_per_address(app_factory):
+    client = app_factory(LOGIN_RATE_LIMIT="3 per minute").test_client()
+
+    def login(environ):
+        return client.post("/api/v1/auth/login", json={"platform": "wechat", "code": "x"},
+                           environ_base=environ)
+
+    assert 429 not in statuses([lambda: login(HERE)] * 3)
+    assert_limited(login(HERE))
+    assert login(ELSEWHERE).status_code != 429  # another address keeps its budget
+    # A web chat visitor's session is a login too, with a budget of the same size.
+    sessions = [client.post("/api/v1/chat/session", environ_base=HERE) for _ in range(3)]
+    assert [r.status_code for r in sessions] == [201, 201, 201]
+    assert_limited(client.post("/api/v1/chat/session", environ_base=HERE))
+    assert client.post("/api/v1/chat/session", environ_base=ELSEWHERE).status_code == 201
+
+
+def test_guest_lookup_is_limited_per_address_and_per_conversation(app_factory, auth):
+    app = app_factory(GUEST_LOOKUP_RATE_LIMIT="3 per minute")
+    client = app.test_client()
+    auth = type(auth)(app)
+    body = {"number": "GZ2026AAAAAAAAAA0", "id_last4": "1234"}
+
+    def lookup(environ=HERE, headers=None):
+        return client.post("/api/v1/applications/lookup", json=body, environ_base=environ,
+                           headers=headers or {})
+
+    assert statuses([lookup] * 3) == [404, 404, 404]
+    assert_limited(lookup())
+    assert lookup(ELSEWHERE).status_code == 404
+    # The bot looks up for many conversations from one address: each has its own budget.
+    alice, bob = auth.bot("web:guest-alice"), auth.bot("web:guest-bob")
+    assert statuses([lambda: lookup(HERE, alice)] * 3) == [404, 404, 404]
+    assert_limited(lookup(HERE, alice))
+    assert lookup(HERE, bob).status_code == 404
+    # A forged service token does not buy a conversation's budget.
+    forged = {"Authorization": "Bearer not-the-service-token",
+              "X-Citizen-Identity": "web:guest-mallory"}
+    assert_limited(lookup(HERE, forged))
+
+
+def test_chat_is_limited_per_citizen_and_per_address(app_factory, auth, rasa):
+    app = app_factory(RASA_URL=rasa.url, CHAT_RATE_LIMIT="2 per minute",
+                      CHAT_ADDRESS_RATE_LIMIT="5 per minute")
+    client = app.test_client()
+    auth = type(auth)(app)
+    alice = auth.citizen("web:abuse-alice")[1]
+
+    def chat(headers, environ=HERE):
+        return client.post("/api/v1/chat", headers=headers, json={"text": "hi"},
+                           environ_base=environ)
+
+    assert statuses([lambda: chat(alice)] * 2) == [200, 200]
+    assert_limited(chat(alice))
+    assert_limited(chat(alice, ELSEWHERE))  # the citizen's budget follows them
+    others = [auth.citizen(f"web:abuse-{n}")[1] for n in range(4)]
+    # The address has spent 2 of 5 (turns refused for the citizen's budget are not counted).
+    assert [chat(h).status_code for h in others[:3]] == [200, 200, 200]
+    assert_limited(chat(others[3]))
+    assert chat(others[3], ELSEWHERE).status_code == 200
+    # The history has an address budget of the same size.
+    reads = [client.get("/api/v1/chat/history", headers=others[1], environ_base=HERE)
+             for _ in range(5)]
+    assert [r.status_code for r in reads] == [200] * 5
+    assert_limited(client.get("/api/v1/chat/history", headers=others[1], environ_base=HERE))
+
+
+# --- request size ------------------------------------------------------------------------------
+
+def json_operations(spec: dict) -> list[tuple[str, str]]:
+    return [(method, path) for path, item in spec["paths"].items()
+            for method, operation in item.items()
+            if isinstance(operation, dict) and "requestBody" in operation]
+
+
+def concrete(path: str) -> str:
+    return (path.replace("{appointment_id}", "1").replace("{number}", "GZ2026AAAAAAAAAA0")
+            .replace("{citizen_id}", "1"))
+
+
+def test_every_json_endpoint_refuses_a_large_body(app, client, auth):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    operations = json_operations(spec) + [("post", "/nlg")]
+    assert len(operations) >= 12, operations
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    huge = json.dumps({"text": "x" * limit, "code": "c", "platform": "wechat"})
+    identities = [auth.citizen("web:abuse-big")[1], auth.bot("web:abuse-big"), {}]
+    for method, path in operations:
+        for headers in identities:
+            response = client.open(concrete(path), method=method.upper(), data=huge,
+                                   content_type="application/json", headers=headers)
+            assert response.status_code == 413, (method, path, response.status_code)
+            body = response.get_json()
+            assert body["errcode"] == 41300 and body["errmsg"] and body["data"] is None
+    # Just under the limit is read (and judged on its content).
+    small = json.dumps({"platform": "wechat", "code": "x" * (limit // 2)})
+    response = client.post("/api/v1/auth/login", data=small, content_type="application/json")
+    assert response.status_code not in (413, 500)
