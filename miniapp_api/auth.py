@@ -23,6 +23,9 @@ from .errors import ApiError
 TOKEN_AUDIENCE = "citizen-assistant"
 TOKEN_ALGORITHM = "HS256"
 IDENTITY_HEADER = "X-Citizen-Identity"
+# The platforms that issue session tokens: mini-app logins, the web chat, the operator CLI.
+SESSION_PLATFORMS = frozenset({"wechat", "alipay", "web", "operator"})
+DEV_PLATFORM = "dev"  # POST /auth/dev-login, development profile only
 
 
 @dataclass(frozen=True)
@@ -91,9 +94,19 @@ def authenticate() -> Principal:
             citizen_id = int(claims["sub"])
         except (TypeError, ValueError):
             raise ApiError("token_invalid") from None
+        if not _platform_accepted(claims.get("plat")):
+            raise ApiError("token_invalid")
         principal = Principal(citizen_id=citizen_id, via="session", platform=claims.get("plat"))
     g.principal = principal
     return principal
+
+
+def _platform_accepted(platform: object) -> bool:
+    """Tokens name the platform that issued them; a development login's only count in the
+    development profile (a production server sharing a key with a test one refuses them)."""
+    if platform == DEV_PLATFORM:
+        return current_app.config.get("PROFILE") == "development"
+    return platform in SESSION_PLATFORMS
 
 
 def _bot_principal() -> Principal:
