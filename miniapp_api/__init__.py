@@ -11,7 +11,7 @@ from flask import Flask, g
 from flask_smorest import Api
 
 from .config import Config
-from .db import db, migrate
+from .db import db, install_session_teardown, migrate
 from .envelope import ErrorEnvelopeSchema
 from .errors import register_error_handlers
 from .i18n import negotiate_request_locale
@@ -42,6 +42,7 @@ def create_app(config: Config | None = None) -> Flask:
     from . import models  # noqa: F401  (every table, for the metadata and Alembic)
 
     db.init_app(app)
+    install_session_teardown(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     limiter.init_app(app)
     api = CitizenApi(app)

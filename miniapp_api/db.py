@@ -1,12 +1,14 @@
 """The database: one Flask-SQLAlchemy handle over a typed SQLAlchemy 2 declarative base."""
 from __future__ import annotations
 
+import logging
 import sqlite3
 from datetime import datetime, timezone
 
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, Engine, MetaData, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.types import TypeDecorator
 from sqlalchemy.orm import DeclarativeBase
 
@@ -24,6 +26,7 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+logger = logging.getLogger(__name__)
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True)
 
@@ -67,6 +70,25 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=timezone.utc)
         return value.astimezone(timezone.utc)
+
+
+def install_session_teardown(app) -> None:
+    """End each request's session even when the database went away under it.
+
+    After a database restart the connection a request used is dead, and the rollback that
+    closing the session sends fails: the answer was already made (a booking may have been
+    committed and acknowledged), so the failure must not turn it into a 500. SQLAlchemy has
+    invalidated the connection by then; the pool replaces it. Registered after
+    ``db.init_app``, so it runs before Flask-SQLAlchemy's own teardown.
+    """
+
+    @app.teardown_appcontext
+    def end_session(exc: BaseException | None) -> None:
+        try:
+            db.session.remove()
+        except DBAPIError as error:
+            logger.warning("session closed on a lost connection: %s", error.__class__.__name__)
+            db.session.registry.clear()
 
 
 def commit_or_conflict(error_kind: str, *conflicts: type[Exception]) -> None:

@@ -134,7 +134,10 @@ def register_error_handlers(app: Flask) -> None:
     def handle_database_down(exc: DBAPIError) -> Response:
         from .db import db
 
-        db.session.rollback()
+        try:
+            db.session.rollback()
+        except DBAPIError:  # the connection is gone with the database; nothing to undo
+            pass
         if isinstance(exc, OperationalError) or exc.connection_invalidated:
             logger.warning("database unavailable: %s", exc.__class__.__name__)
             return error_response("unavailable", headers={"Retry-After": "5"})
