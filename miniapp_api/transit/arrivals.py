@@ -8,37 +8,42 @@ the configured age is not used.
 """
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Sequence
+from typing import Iterable, NamedTuple, Sequence
 
 from .geometry import fraction_along
 
 CANCELED = {"CANCELED", "DELETED"}
 
 
-@dataclass(frozen=True)
-class Visit:
-    """A trip instance's scheduled call at the stop (times in seconds of its service day)."""
+class Visit(NamedTuple):
+    """A trip instance's scheduled call at the stop (times in seconds of its service day).
+
+    The first fields are in the order the arrivals query selects them; the trip's own fields
+    are filled in for the arrivals that are answered."""
 
     trip_pk: int
-    trip_id: str
-    service_date: date
-    day_start: datetime  # UTC instant of 00:00:00 of the service day
-    route_pk: int
-    direction_id: int | None
-    headsign: str | None
     stop_pk: int
     stop_sequence: int
     stop_index: int
-    stop_count: int
     arrival_secs: int
     departure_secs: int
     dist_m: float
     stop_headsign: str | None
     pickup_type: int
     drop_off_type: int
-    headway_secs: int | None
+    route_pk: int
+    direction_id: int | None
+    service_date: date
+    day_start: datetime  # UTC instant of 00:00:00 of the service day
+    trip_id: str = ""
+    headsign: str | None = None
+    stop_count: int = 0
+    headway_secs: int | None = None
+    pattern_pk: int = 0
+    trip_start_secs: int = 0
 
     def at(self, seconds: float) -> datetime:
         return self.day_start + timedelta(seconds=seconds)
@@ -150,24 +155,40 @@ def arrival_of(visit: Visit, realtime: TripRealtime | None) -> Arrival:
                    realtime.vehicle_id)
 
 
-def next_arrivals(visits: Sequence[Visit], realtime: dict[tuple[int, date], TripRealtime],
-                  now: datetime, window: timedelta, limit: int,
-                  include_canceled: bool = False) -> list[Arrival]:
+def next_arrivals(candidates: Iterable[tuple[Visit, TripRealtime | None]], now: datetime,
+                  window: timedelta, limit: int, include_canceled: bool = False,
+                  earliest_delay: int = 0) -> list[Arrival]:
     """Arrivals (soonest first) of vehicles that have not left the stop by ``now`` and arrive
-    within ``window``; skipped calls and cancelled trips only when ``include_canceled``."""
+    within ``window``; skipped calls and cancelled trips only when ``include_canceled``.
+
+    ``candidates`` are scheduled calls in order of scheduled arrival, with their trip's fresh
+    realtime data if any; no delay is below ``earliest_delay`` (seconds, <= 0), so once a
+    call's scheduled arrival is that much later than the ``limit``-th arrival found, no later
+    call can come sooner, and the rest are not looked at.
+    """
     out: list[Arrival] = []
+    latest: list[float] = []  # the ``limit`` soonest arrivals so far, as a max-heap (negated)
     seen: set[tuple[int, date, int]] = set()
-    for visit in visits:
+    end = now + window
+    for visit, trip_realtime in candidates:
+        if len(latest) >= limit and (visit.at(visit.arrival_secs + min(0, earliest_delay))
+                                     - now).total_seconds() > -latest[0]:
+            break
         key = (visit.trip_pk, visit.service_date, visit.stop_index)
         if key in seen:
             continue
         seen.add(key)
-        arrival = arrival_of(visit, realtime.get((visit.trip_pk, visit.service_date)))
+        arrival = arrival_of(visit, trip_realtime)
         if arrival.status != "scheduled" and not include_canceled:
             continue
-        if arrival.departure < now or arrival.arrival > now + window:
+        if arrival.departure < now or arrival.arrival > end:
             continue
         out.append(arrival)
+        away = (arrival.arrival - now).total_seconds()
+        if len(latest) < limit:
+            heapq.heappush(latest, -away)
+        elif away < -latest[0]:
+            heapq.heapreplace(latest, -away)
     out.sort(key=lambda a: (a.arrival, a.visit.route_pk, a.visit.trip_pk))
     return out[:limit]
 
@@ -176,8 +197,9 @@ def next_arrivals(visits: Sequence[Visit], realtime: dict[tuple[int, date], Trip
 def progress_by_time(calls: Sequence[Call], now_secs: float,
                      delays: Sequence[tuple[int | None, int | None]] | None = None
                      ) -> tuple[int, float, tuple[float, float]]:
-    """(index of the next call, metres along, position) of a vehicle running to its schedule,
-    or to the predicted times when ``delays`` (per call) are given."""
+    """(stop index of the next call, metres along, position) of a vehicle running to its
+    schedule, or to the predicted times when ``delays`` (per call) are given. ``calls`` may be
+    the part of the trip that matters (consecutive calls, in order)."""
 
     def times(i: int) -> tuple[float, float]:
         arrival, departure = calls[i].arrival_secs, calls[i].departure_secs
@@ -188,7 +210,7 @@ def progress_by_time(calls: Sequence[Call], now_secs: float,
 
     first_arrival, first_departure = times(0)
     if now_secs < first_departure:
-        return 0, calls[0].dist_m, (calls[0].lat, calls[0].lon)
+        return calls[0].index, calls[0].dist_m, (calls[0].lat, calls[0].lon)
     for i in range(1, len(calls)):
         arrival, departure = times(i)
         if now_secs < arrival:
@@ -196,28 +218,31 @@ def progress_by_time(calls: Sequence[Call], now_secs: float,
             span = arrival - previous_departure
             share = 1.0 if span <= 0 else max(0.0, min(1.0, (now_secs - previous_departure) / span))
             a, b = calls[i - 1], calls[i]
-            return (i, a.dist_m + share * (b.dist_m - a.dist_m),
+            return (b.index, a.dist_m + share * (b.dist_m - a.dist_m),
                     (a.lat + share * (b.lat - a.lat), a.lon + share * (b.lon - a.lon)))
         if now_secs < departure:
-            return i, calls[i].dist_m, (calls[i].lat, calls[i].lon)
+            return calls[i].index, calls[i].dist_m, (calls[i].lat, calls[i].lon)
     last = calls[-1]
-    return len(calls), last.dist_m, (last.lat, last.lon)
+    return last.index + 1, last.dist_m, (last.lat, last.lon)
 
 
 def progress_of_vehicle(calls: Sequence[Call], vehicle: Vehicle) -> tuple[int, float]:
-    """(index of the next call, metres along) from a VehiclePosition."""
-    index = vehicle.stop_index
-    if index is None:  # no stop given: the nearest segment of the trip
-        index = min(range(1, len(calls)), key=lambda i: _off_segment(vehicle, calls[i - 1], calls[i]))
+    """(stop index of the next call, metres along) from a VehiclePosition; ``calls`` must
+    start at most one call before the vehicle's stop."""
+    positions = {call.index: i for i, call in enumerate(calls)}
+    if vehicle.stop_index is None or vehicle.stop_index not in positions:
+        # no stop given: the nearest segment of the trip
+        if len(calls) < 2:
+            return calls[0].index, calls[0].dist_m
+        i = min(range(1, len(calls)), key=lambda k: _off_segment(vehicle, calls[k - 1], calls[k]))
         status = "IN_TRANSIT_TO"
     else:
-        status = vehicle.status or "IN_TRANSIT_TO"
-    index = max(0, min(index, len(calls) - 1))
-    if status == "STOPPED_AT" or index == 0:
-        return index, calls[index].dist_m
-    a, b = calls[index - 1], calls[index]
+        i, status = positions[vehicle.stop_index], vehicle.status or "IN_TRANSIT_TO"
+    if status == "STOPPED_AT" or i == 0:
+        return calls[i].index, calls[i].dist_m
+    a, b = calls[i - 1], calls[i]
     share = fraction_along((vehicle.lat, vehicle.lon), (a.lat, a.lon), (b.lat, b.lon))
-    return index, a.dist_m + share * (b.dist_m - a.dist_m)
+    return b.index, a.dist_m + share * (b.dist_m - a.dist_m)
 
 
 def _off_segment(vehicle: Vehicle, a: Call, b: Call) -> float:

@@ -79,6 +79,7 @@ class Catalogue:
         self.max_secs = 0
         self._active: dict[date, frozenset[int]] = {}
         self.search_index: Any = None  # built by ``search`` on first use
+        self.patterns: dict[int, Any] = {}  # filled by ``vehicles`` as trips are located
         self._load()
 
     def _load(self) -> None:
@@ -186,15 +187,16 @@ _lock = threading.Lock()
 
 def catalogue() -> Catalogue:
     """The active feed's catalogue; 503 (``transit_unavailable``) when no feed is imported."""
-    feed = db.session.scalar(select(TransitFeed).where(TransitFeed.is_active))
-    if feed is None:
+    key = db.session.execute(select(TransitFeed.id, TransitFeed.sha256, TransitFeed.imported_at)
+                             .where(TransitFeed.is_active)).first()
+    if key is None:
         raise ApiError("transit_unavailable")
     cache = current_app.extensions.setdefault("transit_catalogue", {})
     current = cache.get("current")
-    if current is not None and current.key == (feed.id, feed.sha256, feed.imported_at):
+    if current is not None and current.key == tuple(key):
         return current
     with _lock:
         current = cache.get("current")
-        if current is None or current.key != (feed.id, feed.sha256, feed.imported_at):
-            current = cache["current"] = Catalogue(feed)
+        if current is None or current.key != tuple(key):
+            current = cache["current"] = Catalogue(db.session.get(TransitFeed, key[0]))
     return current

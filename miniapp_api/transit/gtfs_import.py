@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
+from operator import itemgetter
 from datetime import date
 from pathlib import Path
 from typing import Iterable
@@ -20,8 +21,8 @@ from sqlalchemy import func, select, text, update
 from ..db import db
 from .gtfs_parse import IdBase, parse_feed
 from .gtfs_read import FeedReport, FeedSource
-from .models import (TransitAgency, TransitFeed, TransitRoute, TransitService, TransitShape,
-                     TransitStop, TransitTrip)
+from .models import (TransitAgency, TransitFeed, TransitPattern, TransitRoute, TransitService,
+                     TransitShape, TransitStop, TransitTrip)
 
 logger = logging.getLogger(__name__)
 
@@ -38,10 +39,13 @@ COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
                                     "end_date")),
     "service_dates": ("transit_service_date", ("service_pk", "date", "exception_type")),
     "shapes": ("transit_shape", ("id", "feed_id", "shape_id", "polyline", "length_m")),
+    "patterns": ("transit_pattern", ("id", "feed_id", "stops", "arrivals", "departures",
+                                     "distances")),
     "trips": ("transit_trip", ("id", "feed_id", "trip_id", "route_pk", "service_pk", "headsign",
-                               "short_name", "direction_id", "block_id", "shape_pk", "start_secs",
-                               "end_secs", "stop_count", "headway_secs")),
-    "stop_times": ("transit_stop_time", ("trip_pk", "stop_sequence", "stop_pk", "stop_index",
+                               "short_name", "direction_id", "block_id", "shape_pk", "pattern_pk",
+                               "start_secs", "end_secs", "stop_count", "headway_secs")),
+    "stop_times": ("transit_stop_time", ("trip_pk", "stop_sequence", "stop_pk", "route_pk",
+                                         "service_pk", "direction_id", "stop_index",
                                          "arrival_secs", "departure_secs", "dist_m",
                                          "stop_headsign", "pickup_type", "drop_off_type",
                                          "timepoint")),
@@ -58,6 +62,7 @@ RETIRE = (
     "DELETE FROM transit_route_stop WHERE route_pk IN (SELECT id FROM transit_route WHERE feed_id = :f)",
     "DELETE FROM transit_stop_time WHERE trip_pk IN (SELECT id FROM transit_trip WHERE feed_id = :f)",
     "DELETE FROM transit_trip WHERE feed_id = :f",
+    "DELETE FROM transit_pattern WHERE feed_id = :f",
     "DELETE FROM transit_service_date WHERE service_pk IN (SELECT id FROM transit_service WHERE feed_id = :f)",
     "DELETE FROM transit_service WHERE feed_id = :f",
     "DELETE FROM transit_shape WHERE feed_id = :f",
@@ -122,6 +127,9 @@ def _import(source: FeedSource, name: str, skip_if_unchanged: bool) -> ImportRes
     feed.counts = report.counts
     session.flush()
     connection = session.connection()
+    # Stored in the order the arrivals query reads them (by stop, then time), so the calls at
+    # a busy stop sit on a few pages instead of one page each.
+    parsed.rows["stop_times"].sort(key=itemgetter(2, 7))
     for table in COLUMNS:
         _bulk_insert(connection, *COLUMNS[table], parsed.rows[table])
     retired = list(session.scalars(select(TransitFeed.id).where(TransitFeed.id != feed.id)))
@@ -134,7 +142,8 @@ def _import(source: FeedSource, name: str, skip_if_unchanged: bool) -> ImportRes
     session.commit()
     if connection.dialect.name == "postgresql":
         with db.engine.connect() as analyze:
-            analyze.execute(text("ANALYZE transit_stop_time, transit_trip, transit_stop"))
+            analyze.execute(text("ANALYZE transit_stop_time, transit_trip, transit_stop, "
+                                 "transit_route_stop, transit_realtime_trip, transit_vehicle"))
             analyze.commit()
     return ImportResult(name, report, feed.id, replaced=[active.id] if active else [])
 
@@ -145,7 +154,8 @@ def _next_ids() -> IdBase:
 
     return IdBase(agency=next_id(TransitAgency), stop=next_id(TransitStop),
                   route=next_id(TransitRoute), service=next_id(TransitService),
-                  shape=next_id(TransitShape), trip=next_id(TransitTrip))
+                  shape=next_id(TransitShape), pattern=next_id(TransitPattern),
+                  trip=next_id(TransitTrip))
 
 
 def _bulk_insert(connection, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:

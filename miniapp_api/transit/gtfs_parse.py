@@ -19,7 +19,7 @@ from .geometry import (cumulative_metres, encode_polyline, interpolate, project_
 from .gtfs_trips import finish_trips, parse_stop_times
 
 REQUIRED_FILES = ("agency.txt", "stops.txt", "routes.txt", "trips.txt", "stop_times.txt")
-TABLES = ("agency", "stops", "routes", "service", "service_dates", "shapes", "trips",
+TABLES = ("agency", "stops", "routes", "service", "service_dates", "shapes", "patterns", "trips",
           "stop_times", "route_stops", "translations")
 TRANSLATABLE = {"agency", "stops", "routes", "trips", "stop_times", "feed_info"}
 
@@ -33,6 +33,7 @@ class IdBase:
     route: int = 1
     service: int = 1
     shape: int = 1
+    pattern: int = 1
     trip: int = 1
 
 

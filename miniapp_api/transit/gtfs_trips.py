@@ -8,6 +8,7 @@ so the API can say the times are approximate.
 """
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 from typing import TYPE_CHECKING
 
@@ -90,6 +91,7 @@ def finish_trips(feed: "ParsedFeed", trips: dict[str, "TripRow"], calls: dict[st
     patterns: Counter = Counter()
     details: dict[tuple, tuple] = {}
     trip_rows, time_rows = feed.rows["trips"], feed.rows["stop_times"]
+    pattern_rows, patterns_seen = feed.rows["patterns"], {}
     for trip_id, trip in trips.items():
         trip_calls = calls.get(trip_id)
         if not trip_calls or len(trip_calls) < 2:
@@ -107,6 +109,12 @@ def finish_trips(feed: "ParsedFeed", trips: dict[str, "TripRow"], calls: dict[st
             continue
         direction = trip.direction_id or 0
         first_departure = times[0][1]
+        timing = (stops, tuple(t[0] - first_departure for t in times),
+                 tuple(t[1] - first_departure for t in times), tuple(round(d, 1) for d in distances))
+        pattern_pk = patterns_seen.get(timing)
+        if pattern_pk is None:
+            pattern_pk = patterns_seen[timing] = ids.pattern + len(pattern_rows)
+            pattern_rows.append((pattern_pk, feed.feed_id, *(json.dumps(list(part)) for part in timing)))
         starts = [(first_departure, None)]
         if trip_id in frequencies:
             starts = [(t, None if exact else headway)
@@ -117,10 +125,12 @@ def finish_trips(feed: "ParsedFeed", trips: dict[str, "TripRow"], calls: dict[st
             shift = start - first_departure
             trip_rows.append((pk, feed.feed_id, trip_id, trip.route_pk, trip.service_pk,
                               trip.headsign, trip.short_name, trip.direction_id, trip.block_id,
-                              trip.shape_pk, start, times[-1][0] + shift, len(trip_calls), headway))
+                              trip.shape_pk, pattern_pk, start, times[-1][0] + shift,
+                              len(trip_calls), headway))
             for index, (call, (arrival, departure, timepoint), dist) in enumerate(
                     zip(trip_calls, times, distances)):
-                time_rows.append((pk, call[0], call[1], index, arrival + shift, departure + shift,
+                time_rows.append((pk, call[0], call[1], trip.route_pk, trip.service_pk,
+                                  trip.direction_id, index, arrival + shift, departure + shift,
                                   round(dist, 1), call[5], call[6], call[7], timepoint))
             pattern = (trip.route_pk, direction, stops)
             patterns[pattern] += 1

@@ -124,6 +124,20 @@ class TransitShape(db.Model):
     length_m: Mapped[float] = mapped_column(Float)
 
 
+class TransitPattern(db.Model):
+    """A trip's stops, times (seconds after its first departure) and distances along it (m),
+    shared by every trip that runs them the same way: where a vehicle is, from one row."""
+
+    __tablename__ = "transit_pattern"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    feed_id: Mapped[int] = mapped_column(ForeignKey("transit_feed.id"), index=True)
+    stops: Mapped[list[int]] = mapped_column(JSON)
+    arrivals: Mapped[list[int]] = mapped_column(JSON)
+    departures: Mapped[list[int]] = mapped_column(JSON)
+    distances: Mapped[list[float]] = mapped_column(JSON)
+
+
 class TransitTrip(db.Model):
     """A trip; a frequencies.txt template becomes one row per departure (``headway_secs`` set
     when the departures are headway-based, ``exact_times`` 0)."""
@@ -141,6 +155,7 @@ class TransitTrip(db.Model):
     direction_id: Mapped[int | None] = mapped_column(SmallInteger)
     block_id: Mapped[str | None] = mapped_column(String(128))
     shape_pk: Mapped[int | None] = mapped_column(ForeignKey("transit_shape.id"), index=True)
+    pattern_pk: Mapped[int] = mapped_column(ForeignKey("transit_pattern.id"), index=True)
     start_secs: Mapped[int] = mapped_column(Integer)
     end_secs: Mapped[int] = mapped_column(Integer)
     stop_count: Mapped[int] = mapped_column(SmallInteger)
@@ -150,7 +165,9 @@ class TransitTrip(db.Model):
 class TransitStopTime(db.Model):
     """A trip's call at a stop. ``stop_index`` is the 0-based position in the trip (stop
     sequences may have gaps); ``dist_m`` metres along the trip from its first stop; times
-    missing in the feed were interpolated (``timepoint`` 0)."""
+    missing in the feed were interpolated (``timepoint`` 0). The trip's route, service and
+    direction are repeated here so that "what calls at this stop, now, on this route" reads
+    one index and no trip rows."""
 
     __tablename__ = "transit_stop_time"
     __table_args__ = (Index("ix_transit_stop_time_stop_arrival", "stop_pk", "arrival_secs"),)
@@ -158,6 +175,9 @@ class TransitStopTime(db.Model):
     trip_pk: Mapped[int] = mapped_column(ForeignKey("transit_trip.id"), primary_key=True)
     stop_sequence: Mapped[int] = mapped_column(Integer, primary_key=True)
     stop_pk: Mapped[int] = mapped_column(ForeignKey("transit_stop.id"))
+    route_pk: Mapped[int] = mapped_column(Integer)
+    service_pk: Mapped[int] = mapped_column(Integer)
+    direction_id: Mapped[int | None] = mapped_column(SmallInteger)
     stop_index: Mapped[int] = mapped_column(SmallInteger)
     arrival_secs: Mapped[int] = mapped_column(Integer)
     departure_secs: Mapped[int] = mapped_column(Integer)

@@ -68,6 +68,22 @@ def present_stop(cat: Catalogue, pk: int, locale: str, distance: float | None = 
             "routes": list(routes.values()), "directions": directions, "platforms": platforms}
 
 
+def present_stop_brief(cat: Catalogue, pk: int, locale: str) -> dict:
+    """A stop or station without what calls there (arrivals carry that)."""
+    stop = cat.stops[pk]
+    parent = cat.stops.get(stop.parent_pk) if stop.parent_pk else None
+    return {"id": stop.stop_id, "code": stop.code, "name": cat.stop_name(stop, locale),
+            "lat": stop.lat, "lon": stop.lon,
+            "locationType": "station" if stop.location_type == STATION else "stop",
+            "parentStationId": parent.stop_id if parent else None,
+            "parentStationName": cat.stop_name(parent, locale) if parent else None,
+            "platformCode": stop.platform_code,
+            "platforms": [{"id": cat.stops[c].stop_id, "name": cat.stop_name(cat.stops[c], locale),
+                           "code": cat.stops[c].code, "platformCode": cat.stops[c].platform_code,
+                           "lat": cat.stops[c].lat, "lon": cat.stops[c].lon}
+                          for c in (cat.boarding_stops(pk) if stop.location_type == STATION else ())]}
+
+
 def realtime_block(state: RealtimeState) -> dict:
     return {"status": state.status, "feedTimestamp": state.feed_timestamp,
             "ageSeconds": state.age_seconds, "maxAgeSeconds": state.max_age_seconds}

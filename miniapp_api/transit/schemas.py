@@ -102,6 +102,28 @@ class StopSchema(Schema):
     platforms = fields.List(fields.Nested(PlatformSchema))
 
 
+class PlatformBriefSchema(Schema):
+    id = fields.String()
+    name = fields.String()
+    code = fields.String(allow_none=True)
+    platformCode = fields.String(allow_none=True)
+    lat = fields.Float()
+    lon = fields.Float()
+
+
+class StopBriefSchema(Schema):
+    id = fields.String()
+    code = fields.String(allow_none=True)
+    name = fields.String()
+    lat = fields.Float()
+    lon = fields.Float()
+    locationType = fields.String(metadata={"description": "station or stop"})
+    parentStationId = fields.String(allow_none=True)
+    parentStationName = fields.String(allow_none=True)
+    platformCode = fields.String(allow_none=True)
+    platforms = fields.List(fields.Nested(PlatformBriefSchema))
+
+
 class RealtimeSchema(Schema):
     status = fields.String(metadata={"description": "fresh, stale (older than maxAgeSeconds: "
                                                     "schedule used) or none"})
@@ -151,7 +173,7 @@ class ArrivalSchema(Schema):
 
 
 class ArrivalsSchema(Schema):
-    stop = fields.Nested(StopSchema)
+    stop = fields.Nested(StopBriefSchema)
     now = fields.DateTime()
     windowMinutes = fields.Integer()
     realtime = fields.Nested(RealtimeSchema)

@@ -12,7 +12,7 @@ import json
 import re
 import threading
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from math import cos, floor, radians
@@ -137,25 +137,38 @@ def _score(query: str, key: str) -> float:
 
 
 MIN_SCORE = 0.55
+STRONG = 0.85  # a name containing the query, or contained in it
+FUZZY_CANDIDATES = 60
 
 
 def search_stops(cat: Catalogue, text: str, limit: int = 10) -> list[tuple[int, float, str]]:
-    """(place pk, score, the name that matched) of the stations and stops whose names match."""
+    """(place pk, score, the name that matched) of the stations and stops whose names match:
+    exactly or in part first; only when nothing does, the names most alike (typos)."""
     query = stop_key(text)
     if not query:
         return []
     index = index_of(cat)
-    candidates: set[int] = set()
-    for gram in _bigrams(query):
-        candidates |= index.by_gram.get(gram, set())
-    if len(query) == 1:
-        candidates = {i for i, e in enumerate(index.entries) if query in e.key}
+    entries = index.entries
     best: dict[int, tuple[float, str]] = {}
-    for i in candidates:
-        entry = index.entries[i]
+
+    def consider(i: int) -> None:
+        entry = entries[i]
         score = _score(query, entry.key)
         if score >= MIN_SCORE and score > best.get(entry.place_pk, (0.0, ""))[0]:
             best[entry.place_pk] = (score, entry.name)
+
+    for i, entry in enumerate(entries):
+        if query in entry.key or (len(entry.key) >= 2 and entry.key in query):
+            consider(i)
+    if not any(score >= STRONG for score, _ in best.values()):
+        grams = _bigrams(query)
+        common = max(50, len(entries) // 20)
+        rare = [g for g in grams if len(index.by_gram.get(g, ())) <= common] or list(grams)
+        shared: Counter = Counter()
+        for gram in rare:
+            shared.update(index.by_gram.get(gram, ()))
+        for i, _ in shared.most_common(FUZZY_CANDIDATES):
+            consider(i)
     ranked = sorted(best.items(), key=lambda item: (-item[1][0], len(item[1][1]), item[0]))
     return [(pk, round(score, 3), name) for pk, (score, name) in ranked[:limit]]
 

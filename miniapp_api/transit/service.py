@@ -6,24 +6,25 @@ midnight) and joins each call's trip by key; the pure rules in ``arrivals`` do t
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Iterator
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from ..db import db, utcnow
+from ..db import db
 from ..errors import ApiError
 from . import arrivals as a
+from . import queries
 from .catalogue import Catalogue
-from .models import (TransitRealtimeSource, TransitRealtimeTrip, TransitStopTime, TransitTrip,
-                     TransitVehicle)
+from .models import TransitRealtimeSource
 from .search import find_routes
 from .service_days import candidate_days, day_start
+from .vehicles import locate_vehicles
 
-# How late a scheduled call may still come (realtime), and how early.
-LATE = timedelta(minutes=60)
-EARLY = timedelta(minutes=15)
+EARLY_SLACK = 300  # seconds: calls read beyond the delays the realtime data holds
 EXTRA = 5  # candidates beyond the limit, in case a vehicle turns out to have passed the stop
 
 
@@ -33,6 +34,8 @@ class RealtimeState:
     feed_timestamp: datetime | None
     age_seconds: int | None
     max_age_seconds: int
+    latest: int = 0  # the largest delay (s) the fresh feeds hold
+    earliest: int = 0  # the most negative (running early)
 
     def fresh(self, stamp: datetime, now: datetime) -> bool:
         return abs((now - stamp).total_seconds()) <= self.max_age_seconds
@@ -43,20 +46,23 @@ def max_age() -> int:
 
 
 def realtime_state(now: datetime) -> RealtimeState:
-    """How old the newest realtime feed is at ``now``, and whether it may be used."""
+    """How old the newest realtime feed is at ``now``, whether it may be used, and the range
+    of the delays in the feeds that may."""
     limit = max_age()
-    stamp = db.session.scalar(select(func.max(func.coalesce(
-        TransitRealtimeSource.feed_timestamp, TransitRealtimeSource.received_at))))
-    if stamp is None:
-        return RealtimeState("none", None, None, limit)
-    if isinstance(stamp, str):  # SQLite returns the aggregate untyped
-        stamp = datetime.fromisoformat(stamp)
-    if stamp.tzinfo is None:
-        from datetime import timezone
-
-        stamp = stamp.replace(tzinfo=timezone.utc)
-    age = int((now - stamp).total_seconds())
-    return RealtimeState("fresh" if abs(age) <= limit else "stale", stamp, age, limit)
+    state = RealtimeState("none", None, None, limit)
+    for feed_timestamp, received_at, summary in db.session.execute(select(
+            TransitRealtimeSource.feed_timestamp, TransitRealtimeSource.received_at,
+            TransitRealtimeSource.summary)):
+        stamp = feed_timestamp or received_at
+        if state.feed_timestamp is None or stamp > state.feed_timestamp:
+            state.feed_timestamp = stamp
+        if abs((now - stamp).total_seconds()) <= limit:
+            state.latest = max(state.latest, int(summary.get("max_delay_seconds") or 0))
+            state.earliest = min(state.earliest, int(summary.get("min_delay_seconds") or 0))
+    if state.feed_timestamp is not None:
+        state.age_seconds = int((now - state.feed_timestamp).total_seconds())
+        state.status = "fresh" if abs(state.age_seconds) <= limit else "stale"
+    return state
 
 
 def route_filter(cat: Catalogue, route: str | None) -> set[int] | None:
@@ -75,115 +81,64 @@ def next_arrivals(cat: Catalogue, stop_pks: list[int], now: datetime, window: ti
                   limit: int, routes: set[int] | None = None, direction: int | None = None,
                   include_canceled: bool = False) -> tuple[list[a.Arrival], RealtimeState]:
     state = realtime_state(now)
-    live = state.status == "fresh"
-    visits = _visits(cat, stop_pks, now, window, routes, direction, live)
-    realtime = _realtime(cat, visits, now, state) if live else {}
-    found = a.next_arrivals(visits, realtime, now, window, limit + EXTRA, include_canceled)
-    _locate_vehicles(cat, found, now, state if live else None)
+    live = state if state.status == "fresh" else None
+    rows = _candidates(cat, stop_pks, now, window, routes, direction, live)
+    found = a.next_arrivals(_visits(rows, now, live), now, window, limit + EXTRA,
+                            include_canceled, earliest_delay=live.earliest if live else 0)
+    _add_trips(found)
+    locate_vehicles(cat, found, now, live)
     found = [arrival for arrival in found if arrival.stops_away is None or arrival.stops_away >= 0]
     return found[:limit], state
 
 
-def _visits(cat: Catalogue, stop_pks: list[int], now: datetime, window: timedelta,
-            routes: set[int] | None, direction: int | None, live: bool) -> list[a.Visit]:
-    st, trip = TransitStopTime, TransitTrip
-    before = LATE if live else timedelta(minutes=5)
-    after = window + (EARLY if live else timedelta(0))
-    visits: list[a.Visit] = []
+def _candidates(cat: Catalogue, stop_pks: list[int], now: datetime, window: timedelta,
+                routes: set[int] | None, direction: int | None,
+                live: RealtimeState | None) -> list[tuple]:
+    """Scheduled calls at the stops that may arrive within the window, each with its trip's
+    realtime row when ``live`` (one query per service day in play, realtime joined in), as
+    (seconds from now to the scheduled arrival, row, service day, its start), soonest first."""
+    before = (live.latest if live else 0) + EARLY_SLACK
+    after = window.total_seconds() + (EARLY_SLACK - live.earliest if live else 0)
+    statement = queries.calls_at_stops(live is not None, routes is not None, direction is not None)
+    chosen: dict[tuple[int, date, int], tuple] = {}
     for day in candidate_days(now, cat.zone):
         start = day_start(day, cat.zone)
-        low = int((now - before - start).total_seconds())
-        high = int((now + after - start).total_seconds())
+        offset = (now - start).total_seconds()
+        low, high = int(offset - before), int(offset + after)
         services = cat.active_services(day)
         if high < 0 or low > cat.max_secs or not services:
             continue
-        query = (select(st.trip_pk, st.stop_pk, st.stop_sequence, st.stop_index, st.arrival_secs,
-                        st.departure_secs, st.dist_m, st.stop_headsign, st.pickup_type,
-                        st.drop_off_type, trip.trip_id, trip.route_pk, trip.direction_id,
-                        trip.headsign, trip.stop_count, trip.headway_secs)
-                 .join(trip, trip.id == st.trip_pk)
-                 .where(st.stop_pk.in_(stop_pks), st.arrival_secs.between(low, high),
-                        trip.service_pk.in_(sorted(services))))
-        if routes is not None:
-            query = query.where(trip.route_pk.in_(sorted(routes)))
-        if direction is not None:
-            query = query.where(trip.direction_id == direction)
-        for row in db.session.execute(query):
-            visits.append(a.Visit(
-                trip_pk=row.trip_pk, trip_id=row.trip_id, service_date=day, day_start=start,
-                route_pk=row.route_pk, direction_id=row.direction_id, headsign=row.headsign,
-                stop_pk=row.stop_pk, stop_sequence=row.stop_sequence, stop_index=row.stop_index,
-                stop_count=row.stop_count, arrival_secs=row.arrival_secs,
-                departure_secs=row.departure_secs, dist_m=row.dist_m,
-                stop_headsign=row.stop_headsign, pickup_type=row.pickup_type,
-                drop_off_type=row.drop_off_type, headway_secs=row.headway_secs))
-    return visits
+        params = {"stops": stop_pks, "low": low, "high": high, "services": sorted(services),
+                  "day": day, "routes": sorted(routes or ()), "direction": direction}
+        for row in db.session.execute(statement, params):
+            key = (row[0], day, row[3])
+            held = chosen.get(key)
+            # The same trip in two realtime sources: the newer one.
+            if held is None or (live and row[16] is not None and
+                                (held[1][16] is None or held[1][16] < row[16])):
+                chosen[key] = (row[4] - offset, row, day, start)
+    return sorted(chosen.values(), key=lambda item: (item[0], item[1][10], item[1][0]))
 
 
-def _realtime(cat: Catalogue, visits: list[a.Visit], now: datetime,
-              state: RealtimeState) -> dict[tuple[int, date], a.TripRealtime]:
-    trip_pks = sorted({v.trip_pk for v in visits})
-    out: dict[tuple[int, date], a.TripRealtime] = {}
-    if not trip_pks:
-        return out
-    rows = db.session.scalars(select(TransitRealtimeTrip).where(
-        TransitRealtimeTrip.trip_pk.in_(trip_pks)).order_by(TransitRealtimeTrip.timestamp))
-    for row in rows:
-        if not state.fresh(row.timestamp, now):
-            continue
-        updates = tuple(a.StopUpdate(*u) for u in row.updates)
-        out[(row.trip_pk, row.service_date)] = a.TripRealtime(
-            row.relationship, row.delay, updates, row.vehicle_id, row.timestamp)
-    return out
+def _visits(rows: list[tuple], now: datetime, live: RealtimeState | None
+            ) -> Iterator[tuple[a.Visit, a.TripRealtime | None]]:
+    """The candidates as visits with their fresh realtime data, built as they are asked for."""
+    for _, row, day, start in rows:
+        realtime = None
+        if live and row[16] is not None and live.fresh(row[16], now):
+            updates = tuple(a.StopUpdate(*u) for u in json.loads(row[14]))
+            realtime = a.TripRealtime(row[12], row[13], updates, row[15], row[16])
+        yield a.Visit(*row[:12], day, start), realtime
 
 
-def _locate_vehicles(cat: Catalogue, found: list[a.Arrival], now: datetime,
-                     state: RealtimeState | None) -> None:
-    """Stops away and distance of each arrival's vehicle: from its VehiclePosition when fresh,
-    else from the predicted (or scheduled) times along its trip."""
+def _add_trips(found: list[a.Arrival]) -> None:
+    """The trip's id, headsign, length and headway, for the arrivals answered."""
     trip_pks = sorted({arrival.visit.trip_pk for arrival in found})
     if not trip_pks:
         return
-    calls: dict[int, list[a.Call]] = {}
-    for row in db.session.execute(
-            select(TransitStopTime.trip_pk, TransitStopTime.stop_index, TransitStopTime.stop_pk,
-                   TransitStopTime.arrival_secs, TransitStopTime.departure_secs,
-                   TransitStopTime.dist_m)
-            .where(TransitStopTime.trip_pk.in_(trip_pks))
-            .order_by(TransitStopTime.trip_pk, TransitStopTime.stop_sequence)):
-        stop = cat.stops[row.stop_pk]
-        calls.setdefault(row.trip_pk, []).append(a.Call(row.stop_index, row.arrival_secs,
-                                                        row.departure_secs, row.dist_m,
-                                                        stop.lat, stop.lon))
-    vehicles: dict[tuple[int, date], a.Vehicle] = {}
-    if state is not None:
-        for row in db.session.scalars(select(TransitVehicle).where(
-                TransitVehicle.trip_pk.in_(trip_pks)).order_by(TransitVehicle.timestamp)):
-            if state.fresh(row.timestamp, now):
-                vehicles[(row.trip_pk, row.service_date)] = a.Vehicle(
-                    row.vehicle_id or row.label, row.lat, row.lon, row.stop_index,
-                    row.current_status, row.timestamp)
+    trips = {row[0]: row[1:] for row in db.session.execute(queries.TRIPS, {"trips": trip_pks})}
     for arrival in found:
-        visit = arrival.visit
-        trip_calls = calls.get(visit.trip_pk)
-        if not trip_calls or arrival.status == "canceled":
-            continue
-        vehicle = vehicles.get((visit.trip_pk, visit.service_date))
-        if vehicle is not None:
-            index, along = a.progress_of_vehicle(trip_calls, vehicle)
-            arrival.vehicle_id = arrival.vehicle_id or vehicle.vehicle_id
-            arrival.vehicle_position = (vehicle.lat, vehicle.lon)
-        else:
-            delays = None
-            if arrival.realtime is not None:
-                delays = [a.delays_at(arrival.realtime, c.index)[:2] for c in trip_calls]
-            now_secs = (now - visit.day_start).total_seconds()
-            index, along, position = a.progress_by_time(trip_calls, now_secs, delays)
-            if index > 0:
-                arrival.vehicle_position = position
-        arrival.stops_away = visit.stop_index - index
-        arrival.distance_from_stop = max(0.0, round(visit.dist_m - along, 1))
-
-
-def now_or(moment: datetime | None) -> datetime:
-    return moment or utcnow()
+        trip_id, headsign, stop_count, headway, pattern_pk, start = trips[arrival.visit.trip_pk]
+        arrival.visit = arrival.visit._replace(trip_id=trip_id, headsign=headsign,
+                                               stop_count=stop_count, headway_secs=headway,
+                                               pattern_pk=pattern_pk, trip_start_secs=start)

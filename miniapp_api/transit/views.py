@@ -13,7 +13,8 @@ from ..envelope import envelope_of, ok
 from ..errors import ApiError
 from ..i18n import current_locale
 from .catalogue import Catalogue, catalogue
-from .presenter import present_arrival, present_stop, realtime_block, route_brief
+from .presenter import (present_arrival, present_stop, present_stop_brief, realtime_block,
+                        route_brief)
 from .routes import route_by_id, route_detail, routes_serving_place
 from .schemas import (ArrivalsQuerySchema, ArrivalsSchema, NearbyQuerySchema,
                       PlaceRoutesQuerySchema, PlaceRoutesSchema, RouteBriefSchema,
@@ -78,7 +79,7 @@ def arrivals(query: dict, stop_id: str):
                                  query["limit"], route_filter(cat, query.get("route")),
                                  query.get("direction"), query["include_canceled"])
     presented = [present_arrival(cat, arrival, now, locale) for arrival in found]
-    return ok({"stop": present_stop(cat, pk, locale), "now": now.astimezone(cat.zone),
+    return ok({"stop": present_stop_brief(cat, pk, locale), "now": now.astimezone(cat.zone),
                "windowMinutes": query["window_minutes"], "realtime": realtime_block(state),
                "dataSource": "realtime" if any(a["predicted"] for a in presented) else "schedule",
                "arrivals": presented})

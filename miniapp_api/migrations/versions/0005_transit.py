@@ -156,6 +156,19 @@ def upgrade():
     with op.batch_alter_table('transit_route_stop', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_transit_route_stop_stop_pk'), ['stop_pk'], unique=False)
 
+    op.create_table('transit_pattern',
+    sa.Column('id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('feed_id', sa.Integer(), nullable=False),
+    sa.Column('stops', sa.JSON(), nullable=False),
+    sa.Column('arrivals', sa.JSON(), nullable=False),
+    sa.Column('departures', sa.JSON(), nullable=False),
+    sa.Column('distances', sa.JSON(), nullable=False),
+    sa.ForeignKeyConstraint(['feed_id'], ['transit_feed.id'], name=op.f('fk_transit_pattern_feed_id_transit_feed')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_transit_pattern'))
+    )
+    with op.batch_alter_table('transit_pattern', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_transit_pattern_feed_id'), ['feed_id'], unique=False)
+
     op.create_table('transit_trip',
     sa.Column('id', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('feed_id', sa.Integer(), nullable=False),
@@ -167,11 +180,13 @@ def upgrade():
     sa.Column('direction_id', sa.SmallInteger(), nullable=True),
     sa.Column('block_id', sa.String(length=128), nullable=True),
     sa.Column('shape_pk', sa.Integer(), nullable=True),
+    sa.Column('pattern_pk', sa.Integer(), nullable=False),
     sa.Column('start_secs', sa.Integer(), nullable=False),
     sa.Column('end_secs', sa.Integer(), nullable=False),
     sa.Column('stop_count', sa.SmallInteger(), nullable=False),
     sa.Column('headway_secs', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['feed_id'], ['transit_feed.id'], name=op.f('fk_transit_trip_feed_id_transit_feed')),
+    sa.ForeignKeyConstraint(['pattern_pk'], ['transit_pattern.id'], name=op.f('fk_transit_trip_pattern_pk_transit_pattern')),
     sa.ForeignKeyConstraint(['route_pk'], ['transit_route.id'], name=op.f('fk_transit_trip_route_pk_transit_route')),
     sa.ForeignKeyConstraint(['service_pk'], ['transit_service.id'], name=op.f('fk_transit_trip_service_pk_transit_service')),
     sa.ForeignKeyConstraint(['shape_pk'], ['transit_shape.id'], name=op.f('fk_transit_trip_shape_pk_transit_shape')),
@@ -179,6 +194,7 @@ def upgrade():
     )
     with op.batch_alter_table('transit_trip', schema=None) as batch_op:
         batch_op.create_index('ix_transit_trip_feed_trip', ['feed_id', 'trip_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_transit_trip_pattern_pk'), ['pattern_pk'], unique=False)
         batch_op.create_index(batch_op.f('ix_transit_trip_route_pk'), ['route_pk'], unique=False)
         batch_op.create_index(batch_op.f('ix_transit_trip_service_pk'), ['service_pk'], unique=False)
         batch_op.create_index(batch_op.f('ix_transit_trip_shape_pk'), ['shape_pk'], unique=False)
@@ -206,6 +222,9 @@ def upgrade():
     sa.Column('trip_pk', sa.Integer(), nullable=False),
     sa.Column('stop_sequence', sa.Integer(), nullable=False),
     sa.Column('stop_pk', sa.Integer(), nullable=False),
+    sa.Column('route_pk', sa.Integer(), nullable=False),
+    sa.Column('service_pk', sa.Integer(), nullable=False),
+    sa.Column('direction_id', sa.SmallInteger(), nullable=True),
     sa.Column('stop_index', sa.SmallInteger(), nullable=False),
     sa.Column('arrival_secs', sa.Integer(), nullable=False),
     sa.Column('departure_secs', sa.Integer(), nullable=False),
@@ -263,11 +282,16 @@ def downgrade():
     op.drop_table('transit_realtime_trip')
     with op.batch_alter_table('transit_trip', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_transit_trip_shape_pk'))
+        batch_op.drop_index(batch_op.f('ix_transit_trip_pattern_pk'))
         batch_op.drop_index(batch_op.f('ix_transit_trip_service_pk'))
         batch_op.drop_index(batch_op.f('ix_transit_trip_route_pk'))
         batch_op.drop_index('ix_transit_trip_feed_trip')
 
     op.drop_table('transit_trip')
+    with op.batch_alter_table('transit_pattern', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_transit_pattern_feed_id'))
+
+    op.drop_table('transit_pattern')
     with op.batch_alter_table('transit_route_stop', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_transit_route_stop_stop_pk'))
 
