@@ -1,7 +1,6 @@
 """Next-arrivals latency on a city-scale feed, through the HTTP API (prints figures; not a test).
 
-    .venv/bin/python bench/arrivals.py [--database postgresql+psycopg://postgres@127.0.0.1/bench_transit]
-                                       [--requests 2000] [--keep]
+    .venv/bin/python bench/arrivals.py [--database URL] [--requests 2000] [--keep]
 
 1. Writes a synthetic city feed (a 75 x 70 grid of stops 400 m apart: 5,250 stops; a route
    along every row and column and 40 routes through the central interchange, both directions,
@@ -57,7 +56,8 @@ def write_feed(folder: Path) -> tuple[str, dict[str, int]]:
         out.writerow(header)
         return handle, out
 
-    handle, out = writer("agency.txt", ["agency_id", "agency_name", "agency_url", "agency_timezone"])
+    handle, out = writer("agency.txt", ["agency_id", "agency_name", "agency_url",
+                                        "agency_timezone"])
     out.writerow(["bench", "Bench City Bus", "https://bench.example", ZONE])
     handle.close()
     handle, out = writer("calendar.txt", ["service_id", "monday", "tuesday", "wednesday",
@@ -111,7 +111,8 @@ def _manhattan(points):
     for r, c in points[1:]:
         while cells[-1] != (r, c):
             cr, cc = cells[-1]
-            cells.append((cr + (r > cr) - (r < cr), cc) if cr != r else (cr, cc + (c > cc) - (c < cc)))
+            step = (cr + (r > cr) - (r < cr), cc) if cr != r else (cr, cc + (c > cc) - (c < cc))
+            cells.append(step)
     return cells
 
 
@@ -136,7 +137,8 @@ def percentiles(samples: list[float]) -> str:
             f"p99 {pick(0.99):6.2f} ms   max {ordered[-1]:6.2f} ms   (n={len(ordered)})")
 
 
-def measure(session: requests.Session, url: str, moments: list[datetime]) -> tuple[list[float], int]:
+def measure(session: requests.Session, url: str,
+            moments: list[datetime]) -> tuple[list[float], int]:
     samples, found = [], 0
     for moment in moments:
         started = time.perf_counter()
@@ -149,7 +151,8 @@ def measure(session: requests.Session, url: str, moments: list[datetime]) -> tup
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--database", default="postgresql+psycopg://postgres@127.0.0.1:5432/bench_transit")
+    parser.add_argument("--database",
+                        default="postgresql+psycopg://postgres@127.0.0.1:5432/bench_transit")
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--keep", action="store_true", help="keep the feed folder")
     args = parser.parse_args()
@@ -224,7 +227,8 @@ def main() -> int:
         samples = []
         for _ in range(200):
             started = time.perf_counter()
-            session.get(f"{base}/transit/stops", params={"q": "Street 37 / Avenue 35"}).raise_for_status()
+            response = session.get(f"{base}/transit/stops", params={"q": "Street 37 / Avenue 35"})
+            response.raise_for_status()
             samples.append((time.perf_counter() - started) * 1000)
         print(f"stop search by name: {percentiles(samples)}")
     finally:

@@ -137,7 +137,8 @@ def delays_at(realtime: TripRealtime, index: int) -> tuple[int | None, int | Non
 
 
 def arrival_of(visit: Visit, realtime: TripRealtime | None) -> Arrival:
-    scheduled_arrival, scheduled_departure = visit.at(visit.arrival_secs), visit.at(visit.departure_secs)
+    scheduled_arrival = visit.at(visit.arrival_secs)
+    scheduled_departure = visit.at(visit.departure_secs)
     if realtime is None:
         return Arrival(visit, scheduled_arrival, scheduled_departure, None, None, "scheduled", None)
     if realtime.relationship in CANCELED:

@@ -84,7 +84,8 @@ class Catalogue:
 
     def _load(self) -> None:
         feed_id = self.feed_id
-        for row in db.session.execute(select(TransitStop).where(TransitStop.feed_id == feed_id).order_by(TransitStop.id)).scalars():
+        for row in db.session.scalars(select(TransitStop).where(TransitStop.feed_id == feed_id)
+                                      .order_by(TransitStop.id)):
             self.stops[row.id] = StopInfo(row.id, row.stop_id, row.code, row.name, row.lat,
                                           row.lon, row.location_type, row.parent_pk,
                                           row.platform_code)
@@ -92,12 +93,14 @@ class Catalogue:
         for stop in sorted(self.stops.values(), key=lambda s: (s.platform_code or "", s.stop_id)):
             if stop.parent_pk in self.stops:
                 self.stops[stop.parent_pk].children.append(stop.pk)
-        for row in db.session.execute(select(TransitRoute).where(TransitRoute.feed_id == feed_id).order_by(TransitRoute.id)).scalars():
+        for row in db.session.scalars(select(TransitRoute).where(TransitRoute.feed_id == feed_id)
+                                      .order_by(TransitRoute.id)):
             self.routes[row.id] = RouteInfo(row.id, row.route_id, row.short_name, row.long_name,
                                             row.route_type, row.color, row.text_color,
                                             row.sort_order)
             self.route_by_id[row.route_id] = row.id
-        for row in db.session.execute(select(TransitService).where(TransitService.feed_id == feed_id)).scalars():
+        for row in db.session.scalars(select(TransitService).where(
+                TransitService.feed_id == feed_id)):
             self.services[row.id] = Service(row.days, row.start_date, row.end_date)
         for pk, day, kind in db.session.execute(
                 select(TransitServiceDate.service_pk, TransitServiceDate.date,
@@ -106,7 +109,8 @@ class Catalogue:
                 .where(TransitService.feed_id == feed_id)):
             (self.services[pk].added if kind == 1 else self.services[pk].removed).add(day)
         for row in db.session.execute(
-                select(TransitRouteStop).join(TransitRoute, TransitRoute.id == TransitRouteStop.route_pk)
+                select(TransitRouteStop)
+                .join(TransitRoute, TransitRoute.id == TransitRouteStop.route_pk)
                 .where(TransitRoute.feed_id == feed_id)
                 .order_by(TransitRouteStop.route_pk, TransitRouteStop.direction_id,
                           TransitRouteStop.position)).scalars():
@@ -155,8 +159,10 @@ class Catalogue:
         return self.translate("stops", "stop_name", locale, stop.name, stop.stop_id) or ""
 
     def route_names(self, route: RouteInfo, locale: str) -> tuple[str | None, str | None]:
-        return (self.translate("routes", "route_short_name", locale, route.short_name, route.route_id),
-                self.translate("routes", "route_long_name", locale, route.long_name, route.route_id))
+        return (self.translate("routes", "route_short_name", locale, route.short_name,
+                               route.route_id),
+                self.translate("routes", "route_long_name", locale, route.long_name,
+                               route.route_id))
 
     def headsign(self, headsign: str | None, locale: str, trip_id: str | None = None) -> str | None:
         return self.translate("trips", "trip_headsign", locale, headsign, trip_id)

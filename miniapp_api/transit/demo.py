@@ -28,11 +28,14 @@ START, END = "20250101", "20301231"
 ZIP_TIME = (2026, 1, 1, 0, 0, 0)
 # (start, end, headway minutes) per timetable kind and service
 PERIODS = {
-    ("grid", "WD"): [(6.0, 7.0, 15), (7.0, 9.5, 8), (9.5, 16.5, 12), (16.5, 19.5, 8), (19.5, 22.5, 15)],
+    ("grid", "WD"): [(6.0, 7.0, 15), (7.0, 9.5, 8), (9.5, 16.5, 12), (16.5, 19.5, 8),
+                     (19.5, 22.5, 15)],
     ("grid", "WE"): [(6.5, 9.0, 15), (9.0, 20.0, 12), (20.0, 22.0, 15)],
-    ("day", "WD"): [(6.0, 7.0, 12), (7.0, 9.5, 6), (9.5, 16.5, 10), (16.5, 19.5, 6), (19.5, 23.0, 12)],
+    ("day", "WD"): [(6.0, 7.0, 12), (7.0, 9.5, 6), (9.5, 16.5, 10), (16.5, 19.5, 6),
+                    (19.5, 23.0, 12)],
     ("day", "WE"): [(6.5, 22.5, 10)],
-    ("late", "WD"): [(5.5, 7.0, 10), (7.0, 9.5, 5), (9.5, 16.5, 8), (16.5, 19.5, 5), (19.5, 24.5, 10)],
+    ("late", "WD"): [(5.5, 7.0, 10), (7.0, 9.5, 5), (9.5, 16.5, 8), (16.5, 19.5, 5),
+                     (19.5, 24.5, 10)],
     ("late", "WE"): [(6.0, 24.5, 8)],
     ("night", "WD"): [(22.5, 26.0, 20)],
     ("night", "WE"): [(22.5, 26.0, 20)],
@@ -67,12 +70,14 @@ def build_network(spec: dict, rng: random.Random) -> Network:
     cells = {}
     for r in range(len(ew)):
         for c in range(len(ns)):
-            cells[(r, c)] = (round(grid["north"] - r * grid["lat_step"] + rng.uniform(-6e-4, 6e-4), 6),
-                             round(grid["west"] + c * grid["lon_step"] + rng.uniform(-6e-4, 6e-4), 6))
+            lat = grid["north"] - r * grid["lat_step"] + rng.uniform(-6e-4, 6e-4)
+            lon = grid["west"] + c * grid["lon_step"] + rng.uniform(-6e-4, 6e-4)
+            cells[(r, c)] = (round(lat, 6), round(lon, 6))
     for landmark in spec["landmarks"]:
         r = round((grid["north"] - landmark["lat"]) / grid["lat_step"])
         c = round((landmark["lon"] - grid["west"]) / grid["lon_step"])
-        free = sorted((abs(r - i) + abs(c - j), i, j) for i, j in cells if (i, j) not in net.stations)
+        free = sorted((abs(r - i) + abs(c - j), i, j) for i, j in cells
+                      if (i, j) not in net.stations)
         _, r, c = free[0]
         net.stations[(r, c)] = landmark
     pattern = spec["crossing_name"]
@@ -110,8 +115,9 @@ def stop_for(net: Network, cell: tuple[int, int], step: tuple[int, int]) -> str:
         stop_id = f"{station['id']}_{code}"
         net.platforms[key] = stop_id
         net.stops.append({"stop_id": stop_id, "stop_name": station["zh"],
-                          "stop_lat": round(lat + offset[0], 6), "stop_lon": round(lon + offset[1], 6),
-                          "location_type": 0, "parent_station": station["id"], "platform_code": code})
+                          "stop_lat": round(lat + offset[0], 6),
+                          "stop_lon": round(lon + offset[1], 6), "location_type": 0,
+                          "parent_station": station["id"], "platform_code": code})
         net.coords[stop_id], net.names[stop_id] = net.coords[station["id"]], station["zh"]
     return net.platforms[key]
 
@@ -122,7 +128,8 @@ def path_cells(points: list[tuple[int, int]]) -> list[tuple[int, int]]:
     for r, c in points[1:]:
         while cells[-1] != (r, c):
             cr, cc = cells[-1]
-            cells.append((cr + (r > cr) - (r < cr), cc) if cr != r else (cr, cc + (c > cc) - (c < cc)))
+            step = (cr + (r > cr) - (r < cr), cc) if cr != r else (cr, cc + (c > cc) - (c < cc))
+            cells.append(step)
     return cells
 
 
@@ -188,8 +195,9 @@ def demo_tables(spec: dict) -> dict[str, list[dict]]:
     tables["agency"].append({"agency_id": agency["id"], "agency_name": agency["name"],
                              "agency_url": agency["url"], "agency_timezone": agency["timezone"],
                              "agency_lang": "zh", "agency_phone": agency["phone"]})
-    tables["feed_info"].append({"feed_publisher_name": agency["name"], "feed_publisher_url": agency["url"],
-                                "feed_lang": "zh-CN", "feed_version": "demo-1"})
+    tables["feed_info"].append({"feed_publisher_name": agency["name"],
+                                "feed_publisher_url": agency["url"], "feed_lang": "zh-CN",
+                                "feed_version": "demo-1"})
     for service, days in (("WD", "1111100"), ("WE", "0000011")):
         tables["calendar"].append({"service_id": service, **{d: days[i] for i, d in enumerate(
             ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))},
@@ -220,7 +228,8 @@ def demo_tables(spec: dict) -> dict[str, list[dict]]:
     for zh in sorted({s["stop_name"] for s in net.stops}):
         translations.append(_translation("stops", "stop_name", net.english[zh], value=zh))
         translations.append(_translation("trips", "trip_headsign", net.english[zh], value=zh))
-    translations.append(_translation("agency", "agency_name", agency["name_en"], value=agency["name"]))
+    translations.append(_translation("agency", "agency_name", agency["name_en"],
+                                     value=agency["name"]))
     return tables
 
 
@@ -246,16 +255,19 @@ def _trips(tables: dict, net: Network, route: Route, direction: int, stops: list
             _trip(tables, route, trip_id, service, direction, headsign, shape_id, stops, along,
                   int(6 * 3600 + stagger))
             for start, end, minutes in FREQUENT[service]:
-                tables["frequencies"].append({"trip_id": trip_id, "start_time": format_time(int(start * 3600) + stagger),
-                                              "end_time": format_time(int(end * 3600) + stagger),
-                                              "headway_secs": minutes * 60, "exact_times": 1})
+                tables["frequencies"].append({
+                    "trip_id": trip_id, "start_time": format_time(int(start * 3600) + stagger),
+                    "end_time": format_time(int(end * 3600) + stagger),
+                    "headway_secs": minutes * 60, "exact_times": 1})
             continue
         for start, end, minutes in PERIODS[(route.timetable, service)]:
             headway = int(minutes * route.multiplier * 60)
             t = int(start * 3600) + stagger
             while t < end * 3600:
-                trip_id = f"{route.route_id}-{service}-{direction}-{format_time(t)[:5].replace(':', '')}"
-                _trip(tables, route, trip_id, service, direction, headsign, shape_id, stops, along, t)
+                clock = format_time(t)[:5].replace(":", "")
+                trip_id = f"{route.route_id}-{service}-{direction}-{clock}"
+                _trip(tables, route, trip_id, service, direction, headsign, shape_id, stops,
+                      along, t)
                 t += headway
 
 

@@ -59,11 +59,14 @@ COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
 RETIRE = (
     "DELETE FROM transit_realtime_trip",
     "DELETE FROM transit_vehicle",
-    "DELETE FROM transit_route_stop WHERE route_pk IN (SELECT id FROM transit_route WHERE feed_id = :f)",
-    "DELETE FROM transit_stop_time WHERE trip_pk IN (SELECT id FROM transit_trip WHERE feed_id = :f)",
+    "DELETE FROM transit_route_stop WHERE route_pk IN "
+    "(SELECT id FROM transit_route WHERE feed_id = :f)",
+    "DELETE FROM transit_stop_time WHERE trip_pk IN "
+    "(SELECT id FROM transit_trip WHERE feed_id = :f)",
     "DELETE FROM transit_trip WHERE feed_id = :f",
     "DELETE FROM transit_pattern WHERE feed_id = :f",
-    "DELETE FROM transit_service_date WHERE service_pk IN (SELECT id FROM transit_service WHERE feed_id = :f)",
+    "DELETE FROM transit_service_date WHERE service_pk IN "
+    "(SELECT id FROM transit_service WHERE feed_id = :f)",
     "DELETE FROM transit_service WHERE feed_id = :f",
     "DELETE FROM transit_shape WHERE feed_id = :f",
     "DELETE FROM transit_route WHERE feed_id = :f",

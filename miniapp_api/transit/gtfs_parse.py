@@ -107,8 +107,9 @@ def _agencies(source, feed: ParsedFeed, ids: IdBase, report) -> dict[str, int]:
             report.error(table.name, line, "agency_timezone", "timezones_differ", zone)
         pk = ids.agency + len(out)
         out[agency_id] = pk
-        feed.rows["agency"].append((pk, feed.feed_id, agency_id, name, r.cell(row, c("agency_url")) or None,
-                                    zone, r.cell(row, c("agency_lang")) or None,
+        feed.rows["agency"].append((pk, feed.feed_id, agency_id, name,
+                                    r.cell(row, c("agency_url")) or None, zone,
+                                    r.cell(row, c("agency_lang")) or None,
                                     r.cell(row, c("agency_phone")) or None))
         feed.language = feed.language or (r.cell(row, c("agency_lang")) or None)
     if not out:
@@ -162,7 +163,8 @@ def _stops(source, feed: ParsedFeed, ids: IdBase, report) -> None:
         name = r.cell(row, c("stop_name"))
         if not name and kind <= 2:
             report.error(table.name, line, "stop_name", "missing_field", stop_id)
-        lat, lon = r.parse_float(r.cell(row, c("stop_lat"))), r.parse_float(r.cell(row, c("stop_lon")))
+        lat = r.parse_float(r.cell(row, c("stop_lat")))
+        lon = r.parse_float(r.cell(row, c("stop_lon")))
         if kind <= 2 and (lat is None or lon is None or not -90 <= lat <= 90
                           or not -180 <= lon <= 180 or (lat == 0 and lon == 0)):
             report.error(table.name, line, "stop_lat", "invalid_coordinates",
@@ -223,13 +225,15 @@ def _routes(source, feed: ParsedFeed, ids: IdBase, agencies: dict[str, int], rep
             report.error(table.name, line, "route_short_name", "missing_field", route_id)
         route_type = r.parse_int(r.cell(row, c("route_type")))
         if route_type is None or route_type < 0:
-            report.error(table.name, line, "route_type", "out_of_range", r.cell(row, c("route_type")))
+            report.error(table.name, line, "route_type", "out_of_range",
+                         r.cell(row, c("route_type")))
             continue
         sort_order = r.parse_int(r.cell(row, c("route_sort_order")) or "x")
         pk = ids.route + len(feed.route_pk)
         feed.route_pk[route_id] = pk
-        feed.rows["routes"].append((pk, feed.feed_id, route_id, agency_pk, short or None, long or None,
-                                    route_type, r.cell(row, c("route_color")) or None,
+        feed.rows["routes"].append((pk, feed.feed_id, route_id, agency_pk, short or None,
+                                    long or None, route_type,
+                                    r.cell(row, c("route_color")) or None,
                                     r.cell(row, c("route_text_color")) or None, sort_order))
 
 
@@ -249,7 +253,8 @@ def _services(source, feed: ParsedFeed, ids: IdBase, report) -> None:
                              "duplicate_id" if service_id else "missing_field", service_id)
                 continue
             days = "".join(r.cell(row, c(day)) for day in WEEKDAYS)
-            start, end = r.parse_date(r.cell(row, c("start_date"))), r.parse_date(r.cell(row, c("end_date")))
+            start = r.parse_date(r.cell(row, c("start_date")))
+            end = r.parse_date(r.cell(row, c("end_date")))
             if len(days) != 7 or set(days) - {"0", "1"}:
                 report.error(table.name, line, "monday", "invalid_weekdays", days)
                 continue
@@ -286,7 +291,8 @@ def _services(source, feed: ParsedFeed, ids: IdBase, report) -> None:
                 continue
             seen.add((pk, day))
             feed.rows["service_dates"].append((pk, day, int(kind)))
-    dates = [d for row in rows for d in row[4:6] if d] + [row[1] for row in feed.rows["service_dates"]]
+    dates = [d for row in rows for d in row[4:6] if d]
+    dates += [row[1] for row in feed.rows["service_dates"]]
     if dates:
         feed.start_date = feed.start_date or min(dates)
         feed.end_date = feed.end_date or max(dates)
@@ -320,7 +326,8 @@ def _shapes(source, feed: ParsedFeed, ids: IdBase, report) -> None:
         pk = ids.shape + len(feed.shape_pk)
         feed.shape_pk[shape_id] = pk
         feed.shapes[pk] = (coords, metres, shape_dists)
-        feed.rows["shapes"].append((pk, feed.feed_id, shape_id, encode_polyline(coords), metres[-1]))
+        feed.rows["shapes"].append((pk, feed.feed_id, shape_id, encode_polyline(coords),
+                                    metres[-1]))
 
 
 def stop_distances(feed: ParsedFeed, shape_pk: int | None, stops: tuple[int, ...],
@@ -385,13 +392,15 @@ def _trips(source, feed: ParsedFeed, report) -> dict[str, TripRow]:
     return trips
 
 
-def _frequencies(source, trips: dict[str, TripRow], report) -> dict[str, list[tuple[int, int, int, int]]]:
+def _frequencies(source, trips: dict[str, TripRow],
+                 report) -> dict[str, list[tuple[int, int, int, int]]]:
     table = r.Table("frequencies.txt", source)
     c = table.columns.get
     out: dict[str, list[tuple[int, int, int, int]]] = defaultdict(list)
     for line, row in table.rows():
         trip_id = r.cell(row, c("trip_id"))
-        start, end = r.parse_time(r.cell(row, c("start_time"))), r.parse_time(r.cell(row, c("end_time")))
+        start = r.parse_time(r.cell(row, c("start_time")))
+        end = r.parse_time(r.cell(row, c("end_time")))
         headway = r.parse_int(r.cell(row, c("headway_secs")))
         exact = r.cell(row, c("exact_times")) or "0"
         if trip_id not in trips:
@@ -400,7 +409,8 @@ def _frequencies(source, trips: dict[str, TripRow], report) -> dict[str, list[tu
             report.error(table.name, line, "start_time", "invalid_time",
                          f"{r.cell(row, c('start_time'))}-{r.cell(row, c('end_time'))}")
         elif headway is None or headway <= 0:
-            report.error(table.name, line, "headway_secs", "out_of_range", r.cell(row, c("headway_secs")))
+            report.error(table.name, line, "headway_secs", "out_of_range",
+                         r.cell(row, c("headway_secs")))
         elif exact not in ("0", "1"):
             report.error(table.name, line, "exact_times", "out_of_range", exact)
         else:

@@ -103,18 +103,21 @@ def finish_trips(feed: "ParsedFeed", trips: dict[str, "TripRow"], calls: dict[st
         key = (trip.shape_pk, stops, shape_dists)
         distances = distance_cache.get(key)
         if distances is None:
-            distances = distance_cache[key] = stop_distances(feed, trip.shape_pk, stops, shape_dists)
+            distances = stop_distances(feed, trip.shape_pk, stops, shape_dists)
+            distance_cache[key] = distances
         times = _complete_times(trip_id, trip_calls, distances, report)
         if times is None:
             continue
         direction = trip.direction_id or 0
         first_departure = times[0][1]
         timing = (stops, tuple(t[0] - first_departure for t in times),
-                 tuple(t[1] - first_departure for t in times), tuple(round(d, 1) for d in distances))
+                  tuple(t[1] - first_departure for t in times),
+                  tuple(round(d, 1) for d in distances))
         pattern_pk = patterns_seen.get(timing)
         if pattern_pk is None:
             pattern_pk = patterns_seen[timing] = ids.pattern + len(pattern_rows)
-            pattern_rows.append((pattern_pk, feed.feed_id, *(json.dumps(list(part)) for part in timing)))
+            pattern_rows.append((pattern_pk, feed.feed_id,
+                                 *(json.dumps(list(part)) for part in timing)))
         starts = [(first_departure, None)]
         if trip_id in frequencies:
             starts = [(t, None if exact else headway)

@@ -71,6 +71,7 @@ def present_stop(cat: Catalogue, pk: int, locale: str, distance: float | None = 
 def present_stop_brief(cat: Catalogue, pk: int, locale: str) -> dict:
     """A stop or station without what calls there (arrivals carry that)."""
     stop = cat.stops[pk]
+    platforms = cat.boarding_stops(pk) if stop.location_type == STATION else []
     parent = cat.stops.get(stop.parent_pk) if stop.parent_pk else None
     return {"id": stop.stop_id, "code": stop.code, "name": cat.stop_name(stop, locale),
             "lat": stop.lat, "lon": stop.lon,
@@ -78,10 +79,10 @@ def present_stop_brief(cat: Catalogue, pk: int, locale: str) -> dict:
             "parentStationId": parent.stop_id if parent else None,
             "parentStationName": cat.stop_name(parent, locale) if parent else None,
             "platformCode": stop.platform_code,
-            "platforms": [{"id": cat.stops[c].stop_id, "name": cat.stop_name(cat.stops[c], locale),
-                           "code": cat.stops[c].code, "platformCode": cat.stops[c].platform_code,
-                           "lat": cat.stops[c].lat, "lon": cat.stops[c].lon}
-                          for c in (cat.boarding_stops(pk) if stop.location_type == STATION else ())]}
+            "platforms": [{"id": child.stop_id, "name": cat.stop_name(child, locale),
+                           "code": child.code, "platformCode": child.platform_code,
+                           "lat": child.lat, "lon": child.lon}
+                          for child in map(cat.stops.get, platforms)]}
 
 
 def realtime_block(state: RealtimeState) -> dict:

@@ -38,7 +38,8 @@ def calls_at_stops(live: bool, by_route: bool, by_direction: bool):
 
 
 TRIPS = select(trip.id, trip.trip_id, trip.headsign, trip.stop_count, trip.headway_secs,
-               trip.pattern_pk, trip.start_secs).where(trip.id.in_(bindparam("trips", expanding=True)))
+               trip.pattern_pk, trip.start_secs).where(
+    trip.id.in_(bindparam("trips", expanding=True)))
 
 VEHICLES = select(vehicle.trip_pk, vehicle.service_date, vehicle.vehicle_id, vehicle.label,
                   vehicle.lat, vehicle.lon, vehicle.stop_index, vehicle.current_status,

@@ -90,7 +90,8 @@ class Summary:
     def delays(self, *values: int | None) -> None:
         for value in values:
             if value is not None:
-                self.max_delay, self.min_delay = max(self.max_delay, value), min(self.min_delay, value)
+                self.max_delay = max(self.max_delay, value)
+                self.min_delay = min(self.min_delay, value)
 
     def as_dict(self) -> dict:
         return {"entities": self.entities, "trip_updates": self.trip_updates,
@@ -118,7 +119,8 @@ def ingest(source: str, data: bytes, now: datetime | None = None) -> dict:
         db.session.add(record)
         db.session.flush()
     if full:
-        db.session.execute(delete(TransitRealtimeTrip).where(TransitRealtimeTrip.source_pk == record.id))
+        db.session.execute(delete(TransitRealtimeTrip).where(
+            TransitRealtimeTrip.source_pk == record.id))
         db.session.execute(delete(TransitVehicle).where(TransitVehicle.source_pk == record.id))
     matcher.prefetch([e.trip_update.trip for e in message.entity if e.HasField("trip_update")])
     trips: dict[tuple[int, date], TransitRealtimeTrip] = {}
@@ -145,7 +147,8 @@ def ingest(source: str, data: bytes, now: datetime | None = None) -> dict:
     record.feed_timestamp, record.received_at = stamp, now
     record.incrementality = "FULL_DATASET" if full else "DIFFERENTIAL"
     if not full:  # older entities stay: so do the delays they hold
-        summary.delays(record.summary.get("max_delay_seconds"), record.summary.get("min_delay_seconds"))
+        summary.delays(record.summary.get("max_delay_seconds"),
+                       record.summary.get("min_delay_seconds"))
     record.summary = summary.as_dict()
     db.session.commit()
     if db.session.get_bind().dialect.name == "postgresql":
@@ -193,7 +196,8 @@ class TripMatcher:
                 if service_pk not in self.cat.active_services(day):
                     continue
                 offset = (self.moment - day_start(day, self.cat.zone)).total_seconds()
-                distance = 0.0 if start <= offset <= end else min(abs(offset - start), abs(offset - end))
+                distance = (0.0 if start <= offset <= end
+                            else min(abs(offset - start), abs(offset - end)))
                 if best is None or distance < best[0]:
                     best = (distance, pk, day)
         if best is None or (not descriptor.start_date and best[0] > DAY / 4):
@@ -251,8 +255,8 @@ def _trip_update(update: rt.TripUpdate, matcher: TripMatcher, default_stamp: dat
     updates: list[list] = []
     after = 0
     for stu in update.stop_time_update:
-        index = matcher.call_index(trip_pk, stu.stop_sequence if stu.HasField("stop_sequence") else None,
-                                   stu.stop_id, after)
+        sequence = stu.stop_sequence if stu.HasField("stop_sequence") else None
+        index = matcher.call_index(trip_pk, sequence, stu.stop_id, after)
         if index is None:
             summary.unknown_stops += 1
             continue
@@ -301,7 +305,8 @@ def _vehicle(entity_id: str, position: rt.VehiclePosition, matcher: TripMatcher,
     stamp = (datetime.fromtimestamp(position.timestamp, timezone.utc)
              if position.HasField("timestamp") else default_stamp)
     return TransitVehicle(
-        vehicle_key=(position.vehicle.id or entity_id)[:128], vehicle_id=position.vehicle.id or None,
+        vehicle_key=(position.vehicle.id or entity_id)[:128],
+        vehicle_id=position.vehicle.id or None,
         label=position.vehicle.label or None, trip_pk=matched[0] if matched else None,
         service_date=matched[1] if matched else None, lat=position.position.latitude,
         lon=position.position.longitude,

@@ -66,8 +66,10 @@ def route_detail(cat: Catalogue, route: RouteInfo, now: datetime, locale: str,
                               if span else None),
             "tripsToday": span.trips if span else 0,
             "polyline": polyline})
-    agency = db.session.scalar(select(TransitAgency.name).join(
-        TransitRoute, TransitRoute.agency_pk == TransitAgency.id).where(TransitRoute.id == route.pk))
+    agency = db.session.scalar(
+        select(TransitAgency.name)
+        .join(TransitRoute, TransitRoute.agency_pk == TransitAgency.id)
+        .where(TransitRoute.id == route.pk))
     return {**route_brief(cat, route, locale), "agencyName": agency, "directions": directions}
 
 
@@ -117,9 +119,11 @@ def routes_serving_place(cat: Catalogue, text: str, locale: str, origin: tuple[f
                         if board_pk else None),
             "walkMetres": walk,
             "stopsBetween": position - board_position if board_pk else None})
-    ordered = sorted(routes.values(), key=lambda r: (
-        min((d["stopsBetween"] for d in r["directions"] if d["stopsBetween"] is not None), default=0),
-        _order_key(cat, r["id"])))
+    def fewest_stops(route: dict) -> int:
+        between = [d["stopsBetween"] for d in route["directions"] if d["stopsBetween"] is not None]
+        return min(between, default=0)
+
+    ordered = sorted(routes.values(), key=lambda r: (fewest_stops(r), _order_key(cat, r["id"])))
     for entry in ordered:
         entry["directions"].sort(key=lambda d: d["directionId"])
     return places, ordered

@@ -27,8 +27,8 @@ class ArrivalsQuerySchema(Schema):
     limit = fields.Integer(load_default=10, validate=validate.Range(min=1, max=50))
     window_minutes = fields.Integer(load_default=60, validate=validate.Range(min=1, max=720))
     at = fields.AwareDateTime(metadata={"description": "the moment to answer for; default now"})
-    include_canceled = fields.Boolean(load_default=False,
-                                      metadata={"description": "also cancelled trips and skipped calls"})
+    include_canceled = fields.Boolean(
+        load_default=False, metadata={"description": "also cancelled trips and skipped calls"})
 
 
 class RouteSearchQuerySchema(Schema):
@@ -162,7 +162,8 @@ class ArrivalSchema(Schema):
     delaySeconds = fields.Integer(allow_none=True)
     status = fields.String(metadata={"description": "scheduled, skipped or canceled"})
     numberOfStopsAway = fields.Integer(allow_none=True)
-    distanceFromStop = fields.Float(allow_none=True, metadata={"description": "metres along the route"})
+    distanceFromStop = fields.Float(allow_none=True,
+                                    metadata={"description": "metres along the route"})
     vehicleId = fields.String(allow_none=True)
     vehiclePosition = fields.Nested(PositionSchema, allow_none=True)
     lastUpdateTime = fields.DateTime(allow_none=True)

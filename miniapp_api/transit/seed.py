@@ -27,6 +27,7 @@ def seed_transit() -> dict[str, int]:
         write_demo_feed(path)
     result = import_feed(path, skip_if_unchanged=True)
     if not result.report.ok:
-        raise RuntimeError(f"the demo feed does not import: {result.report.as_dict()['errors'][:5]}")
+        errors = result.report.as_dict()["errors"][:5]
+        raise RuntimeError(f"the demo feed does not import: {errors}")
     return {"transit_stops": result.report.counts.get("stops", 0),
             "transit_stop_times": result.report.counts.get("stop_times", 0)}

@@ -51,7 +51,8 @@ def locate_vehicles(cat: Catalogue, found: list[a.Arrival], now: datetime,
         else:
             late = 0.0
             if arrival.predicted_arrival is not None:
-                late = max(0.0, (arrival.predicted_arrival - arrival.scheduled_arrival).total_seconds())
+                late = max(0.0, (arrival.predicted_arrival
+                                 - arrival.scheduled_arrival).total_seconds())
             first = max(0, bisect_left(pattern.arrivals, now_secs - late - BEHIND - base) - 1)
         first = min(first, visit.stop_index)
         calls = [a.Call(i, base + pattern.arrivals[i], base + pattern.departures[i],

@@ -62,7 +62,8 @@ def get(demo_app):
 
 def test_demo_feed_is_deterministic_and_city_sized(demo_zip, tmp_path, demo_app):
     again = write_demo_feed(tmp_path / "again.zip")
-    assert hashlib.sha256(again.read_bytes()).digest() == hashlib.sha256(demo_zip.read_bytes()).digest()
+    digest = hashlib.sha256
+    assert digest(again.read_bytes()).digest() == digest(demo_zip.read_bytes()).digest()
     with demo_app.app_context():
         counts = import_feed(demo_zip, skip_if_unchanged=True).report.counts
     assert counts["routes"] >= 30 and counts["stop_times"] > 300_000
@@ -147,7 +148,8 @@ def test_routes_to_a_place(get):
     routes = {r["id"]: r for r in answer["routes"]}
     assert {"55", "B1"} <= set(routes) and "N1" not in routes
     [towards] = routes["55"]["directions"]
-    assert towards["directionId"] == 0 and towards["boardAt"]["parentStationId"] == "tianhe_coach_terminal"
+    assert towards["directionId"] == 0
+    assert towards["boardAt"]["parentStationId"] == "tianhe_coach_terminal"
     assert towards["alightAt"]["parentStationId"] == "sports_center"
     assert towards["stopsBetween"] > 3 and towards["walkMetres"] < 300
 
@@ -179,7 +181,8 @@ def test_the_simulator_moves_the_buses(demo_app, get, tmp_path):
             moment = now + timedelta(minutes=2 * step)
             with demo_app.app_context():
                 outcome = simulate_once(tmp_path / "realtime.pb", now=moment)
-            assert outcome["simulated"]["trips"] > 300 and outcome["ingested"]["unmatched_trips"] == 0
+            assert outcome["simulated"]["trips"] > 300
+            assert outcome["ingested"]["unmatched_trips"] == 0
             data = get("/api/v1/transit/stops/sports_center/arrivals", at=moment.isoformat(),
                        limit=8)
             assert data["realtime"]["status"] == "fresh" and data["dataSource"] == "realtime"

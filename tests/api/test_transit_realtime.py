@@ -108,7 +108,8 @@ def test_a_later_update_takes_over_and_no_data_stops_the_propagation(app, client
     ingest(app, tmp_path, feed(trips=[{"trip_id": TRIP, "updates": [(15, 300), (19, 120)]}]))
     [arrival] = the_141(client)["arrivals"]
     assert arrival["predictedArrivalTime"] == "2014-06-10T08:05:00+10:00"
-    ingest(app, tmp_path, feed(trips=[{"trip_id": TRIP, "updates": [(15, 300), (20, None, "NO_DATA")]}]))
+    ingest(app, tmp_path, feed(trips=[{"trip_id": TRIP,
+                                       "updates": [(15, 300), (20, None, "NO_DATA")]}]))
     [arrival] = the_141(client)["arrivals"]
     assert arrival["predicted"] is False and arrival["predictedArrivalTime"] is None
     assert arrival["arrivalTime"] == "2014-06-10T08:03:00+10:00"
@@ -189,7 +190,8 @@ def test_vehicle_position_gives_stops_away_and_distance(app, client, tmp_path):
     [arrival] = the_141(client)["arrivals"]
     assert arrival["vehicleId"] == "bus-141-2"
     assert arrival["numberOfStopsAway"] == 3
-    assert arrival["vehiclePosition"] == {"lat": pytest.approx(-16.9235), "lon": pytest.approx(145.7725)}
+    assert arrival["vehiclePosition"] == {"lat": pytest.approx(-16.9235),
+                                          "lon": pytest.approx(145.7725)}
     schedule_only = the_141(client, at="2014-06-10T07:50:00+10:00")["arrivals"][0]
     assert schedule_only["distanceFromStop"] > 0
     with app.app_context():
