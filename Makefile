@@ -22,14 +22,18 @@ TRAIN_INPUTS := bot/config.yml $(shell find bot/domain bot/data intents bot/nlu 
 
 help:
 	@echo "make run    set up everything and start the API, action server and Rasa server"
+	@echo "            PROFILE=scale: on PostgreSQL and Redis with several workers each"
 	@echo "make test   set up everything and run every test"
 	@echo "make replay FILE=calls.jsonl [OUT=dir] [COMPARE=old/report.json] [CONCURRENCY=4]"
 	@echo "            replay hotline transcripts; report in var/replay/<timestamp>/"
 
 setup: $(VENV)/.installed $(BOT_VENV)/.installed $(CATALOGS) db $(MODEL)
 
+# PROFILE=scale: PostgreSQL and Redis, several workers of each server (launcher/profiles.py).
+PROFILE   ?= default
+
 run: setup
-	@$(API_PY) -m launcher
+	@$(API_PY) -m launcher --profile $(PROFILE)
 
 test: setup
 	@$(API_PY) -m pytest

@@ -1,13 +1,17 @@
 """``python -m launcher`` (what ``make run`` runs): start everything, print how to talk to it."""
 from __future__ import annotations
 
+import argparse
+import os
 import signal
 import sys
 import time
+from pathlib import Path
 
 from miniapp_api.i18n import translate
 
-from .stack import Ports, Stack
+from .profiles import PROFILES, prepare, profile_named
+from .stack import ROOT, Ports, Stack
 
 BANNER = """
 Citizen Assistant is running.
@@ -35,8 +39,17 @@ def banner(stack: Stack) -> str:
                          **examples)
 
 
-def main() -> int:
-    stack = Stack(ports=Ports())
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m launcher", description=__doc__)
+    parser.add_argument("--profile", choices=sorted(PROFILES),
+                        default=os.environ.get("CITIZEN_STACK_PROFILE") or "default",
+                        help="workers and stores (launcher/profiles.py); `make run PROFILE=scale`")
+    args = parser.parse_args(argv)
+    profile = profile_named(args.profile)
+    # The scale profile's PostgreSQL databases are created, migrated and seeded when missing.
+    prepare(profile)
+    stack = Stack(ports=Ports.from_environment(), profile=profile,
+                  var_dir=Path(os.environ.get("CITIZEN_VAR_DIR") or ROOT / "var"))
 
     def stop(signum, frame):
         raise KeyboardInterrupt

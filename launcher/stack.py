@@ -16,6 +16,8 @@ import requests
 
 from miniapp_api.config import DEV_BOT_SERVICE_TOKEN
 
+from .profiles import Profile, profile_named
+
 ROOT = Path(__file__).resolve().parent.parent
 API_PYTHON = ROOT / ".venv" / "bin" / "python"
 BOT_BIN = ROOT / ".venv-bot" / "bin"
@@ -39,6 +41,13 @@ class Ports:
     def free(cls) -> "Ports":
         return cls(api=free_port(), actions=free_port(), rasa=free_port())
 
+    @classmethod
+    def from_environment(cls) -> "Ports":
+        """``API_PORT``, ``ACTIONS_PORT``, ``RASA_PORT``, else the usual ports."""
+        return cls(api=int(os.environ.get("API_PORT", cls.api)),
+                   actions=int(os.environ.get("ACTIONS_PORT", cls.actions)),
+                   rasa=int(os.environ.get("RASA_PORT", cls.rasa)))
+
 
 @dataclass
 class Process:
@@ -60,7 +69,9 @@ class Stack:
     ports: Ports = field(default_factory=Ports)
     var_dir: Path = ROOT / "var"
     env: dict[str, str] = field(default_factory=dict)
-    api_workers: int = int(os.environ.get("API_WORKERS", "2"))
+    # Workers and stores (launcher/profiles.py): ``default``, or ``scale`` on PostgreSQL/Redis.
+    profile: Profile = field(default_factory=profile_named)
+    api_workers: int | None = None  # None: the profile's
     processes: list[Process] = field(default_factory=list)
     # False: only the API (and its air feeder) and the action server, for a client that loads
     # the model itself (the hotline replay, ``python -m launcher.replay``).
@@ -83,9 +94,7 @@ class Stack:
                "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false",
                "API_URL": self.api_url, "ACTION_SERVER_URL": self.actions_url,
                "RASA_URL": self.rasa_url,
-               "TRACKER_STORE_DIALECT": "sqlite", "TRACKER_STORE_HOST": "",
-               "TRACKER_STORE_DB": str(self.var_dir / "tracker.sqlite3"),
-               "SANIC_WORKERS": "1", "TF_CPP_MIN_LOG_LEVEL": "2",
+               **self.profile.environment(self.var_dir), "TF_CPP_MIN_LOG_LEVEL": "2",
                "BOT_SERVICE_TOKEN": os.environ.get("BOT_SERVICE_TOKEN", DEV_BOT_SERVICE_TOKEN)}
         for name in ("TRACKER_STORE_DIALECT", "TRACKER_STORE_HOST", "TRACKER_STORE_DB"):
             if name in os.environ:
@@ -100,8 +109,10 @@ class Stack:
     def _all_processes(self) -> list[Process]:
         logs = self.var_dir / "log"
         return [
+            # Keep-alive longer than Rasa's and the action server's clients keep idle ones.
             Process("api", [str(ROOT / ".venv" / "bin" / "gunicorn"),
-                            "--workers", str(self.api_workers), "--threads", "4",
+                            "--workers", str(self.api_workers or self.profile.api_workers),
+                            "--threads", str(self.profile.api_threads), "--keep-alive", "5",
                             "--bind", f"127.0.0.1:{self.ports.api}",
                             "--access-logfile", "-", "--graceful-timeout", "5",
                             "miniapp_api.wsgi:app"],
@@ -120,10 +131,12 @@ class Stack:
             Process("transit-realtime", [str(ROOT / ".venv" / "bin" / "flask"), "--app", "miniapp_api",
                                          "transit", *self._transit_realtime_arguments()],
                     None, logs / "transit-realtime.log"),
-            Process("actions", [str(BOT_BIN / "python"), "-m", "rasa_sdk",
+            # bot.serving: rasa-sdk and Rasa with the speed-ups measured in bench/ (README).
+            Process("actions", [str(BOT_BIN / "python"), "-m", "bot.serving", "actions",
                                 "--actions", "bot.actions", "--port", str(self.ports.actions)],
                     f"{self.actions_url}/health", logs / "actions.log"),
-            Process("rasa", [str(BOT_BIN / "rasa"), "run", "--model", str(MODEL),
+            Process("rasa", [str(BOT_BIN / "python"), "-m", "bot.serving", "rasa",
+                             "run", "--model", str(MODEL),
                              "--enable-api", "--cors", "*", "--port", str(self.ports.rasa),
                              "--interface", "127.0.0.1",
                              "--credentials", str(ROOT / "bot" / "credentials.yml"),

@@ -80,6 +80,10 @@ def create_app(config: Config | None = None) -> Flask:
     api.register_blueprint(handoff_bp)
     api.register_blueprint(transit_bp)
     app.register_blueprint(nlg.bp)
+    if app.config.get("BENCH_NOOP_ENDPOINT"):  # bench/api_load.py's baseline only
+        from .noop import bp as noop_bp
+
+        api.register_blueprint(noop_bp)
     from .webchat import bp as webchat_bp
 
     app.register_blueprint(webchat_bp)

@@ -92,6 +92,8 @@ class Config:
                                                              / "demo-gtfs.zip"))
         self.TRANSIT_SIMULATOR_FEED = _env("TRANSIT_SIMULATOR_FEED", str(
             PROJECT_ROOT / "var" / "transit" / "realtime.pb"))
+        # GET /api/v1/noop, which does nothing: the baseline of bench/api_load.py.
+        self.BENCH_NOOP_ENDPOINT = _env("BENCH_NOOP_ENDPOINT", "0") == "1"
         # flask-smorest / OpenAPI
         self.API_TITLE = "Citizen Assistant API"
         self.API_VERSION = "v1"

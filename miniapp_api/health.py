@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import platform
+from functools import lru_cache
 from importlib.metadata import version
 
 from flask_smorest import Blueprint
@@ -32,6 +33,16 @@ class HealthSchema(Schema):
     locales = fields.List(fields.String())
 
 
+@lru_cache(maxsize=1)
+def _versions() -> dict[str, str]:
+    """The running software's versions: read from package metadata once per process (parsing it
+    cost more than the rest of the health check; load balancers ask often)."""
+    from . import __version__
+
+    return {"api": __version__, "python": platform.python_version(),
+            **{package: version(package) for package in VERSIONED_PACKAGES}}
+
+
 def _database_health() -> dict:
     dialect = db.engine.dialect.name
     try:
@@ -47,13 +58,10 @@ def _database_health() -> dict:
 @bp.alt_response(503, schema=envelope_of(HealthSchema), description="database unreachable")
 def health():
     """Reports database reachability and the versions of the running software."""
-    from . import __version__
-
     report = {
         "status": "ok",
         "database": _database_health(),
-        "versions": {"api": __version__, "python": platform.python_version(),
-                     **{package: version(package) for package in VERSIONED_PACKAGES}},
+        "versions": dict(_versions()),
         "locales": list(SUPPORTED_LOCALES),
     }
     if not report["database"]["reachable"]:

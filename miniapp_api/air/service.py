@@ -138,13 +138,16 @@ def _nearest_station(latitude: float, longitude: float) -> AirStation:
 # --- averages ----------------------------------------------------------------------------
 def hourly_means(place: Place, start: datetime, end: datetime) -> Series:
     """Per hour in [start, end], each pollutant's mean over the place's stations."""
-    rows = db.session.scalars(select(AirReading).where(
+    # Plain rows, not ORM objects: building 240 objects for the city's last day was most of the
+    # cost of GET /air/now (bench/api_load.py).
+    columns = [getattr(AirReading, p) for p in POLLUTANTS]
+    rows = db.session.execute(select(AirReading.hour_start, *columns).where(
         AirReading.station_code.in_(place.station_codes),
         AirReading.hour_start.between(start, end)))
-    per_hour: dict[datetime, list[AirReading]] = {}
-    for row in rows:
-        per_hour.setdefault(row.hour_start, []).append(row)
-    return {hour: {p: _mean(getattr(r, p) for r in readings) for p in POLLUTANTS}
+    per_hour: dict[datetime, list[tuple]] = {}
+    for hour, *values in rows:
+        per_hour.setdefault(hour, []).append(values)
+    return {hour: {p: _mean(values[i] for values in readings) for i, p in enumerate(POLLUTANTS)}
             for hour, readings in sorted(per_hour.items())}
 
 

@@ -1,0 +1,289 @@
+"""Concurrent conversations over Rasa's REST channel: our assistant beside a stock `rasa init` one.
+
+    .venv/bin/python bench/chat_load.py [--conversations 16] [--rounds 2] [--profile default|scale]
+                                        [--only ours|stock]
+
+Ours: the whole stack (``launcher.stack``: API under gunicorn, action server, Rasa server, with
+the profile's workers and stores) on free ports, on its own migrated, seeded database (a SQLite
+copy in a temporary directory; the scale profile's PostgreSQL databases). Each conversation is a
+realistic script across the services, alternately in Chinese and English: greeting, air quality
+(city, then a district or an activity), next buses at a stop, application status, a booking
+started by department and date (a button clicked) and then dropped, my appointments, thanks,
+goodbye: the actions, the API and the NLG endpoint all run. Every round a conversation starts
+again under a new sender id, like a new citizen.
+
+Stock: ``rasa init --no-prompt`` (created and trained once per Rasa version, cached under
+/tmp/citizen-bench), served by ``rasa run`` with the same number of Sanic workers (and, when
+that is more than one, a Redis lock store and a PostgreSQL tracker store of its own, without
+which Rasa refuses several workers), driven by as many conversations of its own example phrases
+in the order of its stories.
+
+Prints, for each: one conversation alone, then N at once: messages, messages per second,
+p50/p90/p99 latency per message, errors (HTTP failures, empty answers, and for ours any
+"service unavailable" apology, which means an action could not reach the API); and the ratio.
+Both assistants are warmed up (one round) before timing. Figures on this shared 2-core machine
+move with whatever else runs: run it twice and compare.
+"""
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from dataclasses import replace
+from pathlib import Path
+
+import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import (BOT_BIN, Series, cpu_seconds, prepared_profile,  # noqa: E402
+                    profile_named, start_stack, stock_examples, stock_project, wait_until)
+
+from miniapp_api.i18n import translate  # noqa: E402
+
+BUTTON = "<first button>"  # a step that clicks the first button of the previous answer
+SCRIPTS = {
+    "zh": ["你好", "今天空气怎么样", "那海珠呢", "55路还有几分钟到天河客运站",
+           "我的居住证办到哪一步了", "帮我挂明天上午协和医院心内科的号", BUTTON, "不挂了",
+           "我挂了哪些号", "谢谢", "再见"],
+    "en": ["hello there", "how's the air quality today", "Is it OK to go running in Tianhe today?",
+           "how long until bus 55 gets to Tianhe Coach Terminal",
+           "What's the status of my business licence application?",
+           "I need to see a dermatologist on Friday", BUTTON, "never mind, forget it",
+           "which appointments do I have", "thanks a lot", "bye"],
+}
+# The stock assistant's stories and rules, in order: happy path, sad path 1, bot challenge,
+# sad path 2, goodbye (as many turns as ours).
+STOCK_INTENTS = ["greet", "mood_great", "bot_challenge", "goodbye", "greet", "mood_unhappy",
+                 "affirm", "greet", "mood_unhappy", "deny", "goodbye"]
+APOLOGIES = {translate("utter_service_unavailable", locale) for locale in ("zh_CN", "en")}
+
+
+def say(session: requests.Session, url: str, sender: str, text: str) -> list[dict]:
+    response = session.post(f"{url}/webhooks/rest/webhook", json={"sender": sender,
+                                                                  "message": text}, timeout=60)
+    response.raise_for_status()
+    return response.json()
+
+
+def run_script(url: str, sender: str, script: list[str], series: Series, lock: threading.Lock,
+               apologies: set[str] | None) -> None:
+    """One conversation. ``apologies`` None: the stock assistant, for which an empty answer is
+    a dialogue outcome (its stories end some turns silently), not a failure."""
+    session = requests.Session()
+    replies: list[dict] = []
+    for step in script:
+        text = step
+        if step == BUTTON:
+            buttons = [b for reply in replies for b in reply.get("buttons") or []]
+            text = buttons[0]["payload"] if buttons else "/help"
+        started = time.perf_counter()
+        try:
+            replies = say(session, url, sender, text)
+            problem = None
+            if apologies is not None and not replies:
+                problem = "no answer"
+            elif apologies and any(r.get("text") in apologies for r in replies):
+                problem = "apology"
+        except (requests.RequestException, ValueError) as error:
+            replies, problem = [], f"{error.__class__.__name__}: {error}"[:200]
+        elapsed = time.perf_counter() - started
+        with lock:
+            if problem:
+                series.errors.append(f"{sender} {text!r}: {problem}")
+            else:
+                series.latencies.append(elapsed)
+    session.close()
+
+
+def load(name: str, url: str, scripts: list[list[str]], conversations: int, rounds: int,
+         apologies: set[str] | None) -> Series:
+    """``conversations`` threads, each running its script ``rounds`` times (new sender each)."""
+    series, lock = Series(name), threading.Lock()
+    start = threading.Barrier(conversations + 1)
+    run = uuid.uuid4().hex[:6]
+
+    def conversation(index: int) -> None:
+        start.wait()
+        for round_ in range(rounds):
+            sender = f"web:bench-{run}-{index}-{round_}"
+            run_script(url, sender, scripts[index % len(scripts)], series, lock, apologies)
+
+    threads = [threading.Thread(target=conversation, args=(i,)) for i in range(conversations)]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    began = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    series.seconds = time.perf_counter() - began
+    return series
+
+
+def measure(label: str, url: str, scripts: list[list[str]], args, apologies: set[str] | None,
+            pids: dict[str, int]) -> tuple[Series, Series]:
+    """Warm-up, one conversation alone, then ``args.conversations`` at once; the CPU each
+    process (with its workers) spent per message is measured around each run."""
+    load(f"{label} warm-up", url, scripts, len(scripts), 1, apologies)
+    alone = timed_cpu(pids, lambda: load(f"{label}, 1 conversation", url, scripts, 1,
+                                         args.rounds * 2, apologies))
+    many = timed_cpu(pids, lambda: load(f"{label}, {args.conversations} conversations", url,
+                                        scripts, args.conversations, args.rounds, apologies))
+    return alone, many
+
+
+def timed_cpu(pids: dict[str, int], run) -> Series:
+    before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+    series = run()
+    for name, pid in pids.items():
+        series.cpu_ms[name] = (cpu_seconds(pid) - before[name]) * 1000 / max(1, series.count)
+    return series
+
+
+# --- ours ---------------------------------------------------------------------------------------
+def ours(args, work: Path) -> tuple[Series, Series, float]:
+    profile = prepared_profile(args.profile, work)
+    stack, ready = start_stack(profile, work)
+    try:
+        session = requests.Session()
+        started = time.monotonic()
+        say(session, stack.rasa_url, f"web:bench-first-{uuid.uuid4().hex[:6]}", "你好")
+        first = ready + time.monotonic() - started
+        pids = {p.name: p.popen.pid for p in stack.processes
+                if p.name in ("rasa", "actions", "api")}
+        alone, many = measure("ours", stack.rasa_url, list(SCRIPTS.values()), args, APOLOGIES,
+                              pids)
+    finally:
+        stack.stop()
+    return alone, many, first
+
+
+# --- stock --------------------------------------------------------------------------------------
+def stock_scripts(project: Path) -> list[list[str]]:
+    examples = stock_examples(project)
+    cycles = {intent: itertools.cycle(phrases) for intent, phrases in examples.items()}
+    scripts = []
+    for _ in range(4):  # four different phrasings of the same stories
+        scripts.append([next(cycles[intent]) for intent in STOCK_INTENTS])
+    return scripts
+
+
+def stock_endpoints(project: Path, profile, work: Path) -> Path:
+    """The stock project's endpoints; with several Sanic workers, the stores Rasa needs."""
+    if profile.rasa_workers <= 1:
+        return project / "endpoints.yml"
+    from launcher.profiles import ensure_postgres_database, lock_store_environment
+
+    tracker = profile.tracker_store_url.rsplit("/", 1)[0] + "/stock_tracker_bench"
+    ensure_postgres_database(tracker)
+    lock = lock_store_environment(profile.lock_store_url.rsplit("/", 1)[0] + "/6")
+    path = work / "stock-endpoints.yml"
+    path.write_text(f"tracker_store:\n  type: SQL\n  dialect: postgresql\n  url: {tracker}\n"
+                    f"  db: stock_tracker_bench\n"
+                    f"lock_store:\n  type: redis\n  url: {lock['LOCK_STORE_HOST']}\n"
+                    f"  port: {lock['LOCK_STORE_PORT']}\n  db: {lock['LOCK_STORE_DB']}\n")
+    return path
+
+
+def stock(args, work: Path) -> tuple[Series, Series, float | None]:
+    project, model, trained = stock_project()
+    profile = profile_named(args.profile)
+    port = free_port()
+    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
+           "SANIC_WORKERS": str(profile.rasa_workers)}
+    log = open(work / "stock-rasa.log", "wb")
+    process = subprocess.Popen(
+        [str(BOT_BIN / "rasa"), "run", "--model", str(model), "--enable-api",
+         "--port", str(port), "--interface", "127.0.0.1",
+         "--endpoints", str(stock_endpoints(project, profile, work)),
+         "--credentials", str(project / "credentials.yml")],
+        cwd=project, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until(lambda: _ready(url, process), timeout=300)
+        alone, many = measure("stock rasa init", url, stock_scripts(project), args, None,
+                              {"rasa": process.pid})
+    finally:
+        process.terminate()
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+    return alone, many, trained
+
+
+def _ready(url: str, process: subprocess.Popen) -> bool:
+    if process.poll() is not None:
+        raise RuntimeError(f"stock Rasa exited with {process.returncode}")
+    try:
+        return requests.get(f"{url}/status", timeout=2).status_code == 200
+    except requests.RequestException:
+        return False
+
+
+def free_port() -> int:
+    from launcher.stack import free_port as free
+
+    return free()
+
+
+def describe(profile) -> str:
+    return (f"API gunicorn {profile.api_workers}x{profile.api_threads} threads, "
+            f"Rasa {profile.rasa_workers} Sanic worker(s), action server "
+            f"{profile.action_workers}x{profile.action_threads} threads, "
+            f"tracker store {'PostgreSQL' if profile.tracker_store_url else 'SQLite'}, "
+            f"lock store {'Redis' if profile.lock_store_url else 'in memory'}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--conversations", type=int, default=16)
+    parser.add_argument("--rounds", type=int, default=2,
+                        help="times each conversation runs its script (alone: twice as many)")
+    parser.add_argument("--profile", default="default", choices=["default", "scale"])
+    parser.add_argument("--only", choices=["ours", "stock"])
+    args = parser.parse_args()
+    profile = profile_named(args.profile)
+    print(f"== chat load, profile {args.profile}: {describe(profile)}", flush=True)
+    results: dict[str, tuple[Series, Series]] = {}
+    with tempfile.TemporaryDirectory(prefix="chat-load-") as tmp:
+        work = Path(tmp)
+        if args.only != "stock":
+            alone, many, first = ours(args, work)
+            results["ours"] = (alone, many)
+            print(f"ours: processes started to first answer {first:.1f} s", flush=True)
+            for series in (alone, many):
+                print(series.line() + "\n" + series.cpu_line(), flush=True)
+        if args.only != "ours":
+            alone, many, trained = stock(args, work)
+            results["stock"] = (alone, many)
+            if trained is not None:
+                print(f"stock: rasa init trained in {trained:.1f} s (cached for next runs)")
+            for series in (alone, many):
+                print(series.line() + "\n" + series.cpu_line(), flush=True)
+    for label, (alone, many) in results.items():
+        for series in (alone, many):
+            for error in series.errors[:5]:
+                print(f"  {label} error: {error}")
+    if len(results) == 2:
+        ours_many, stock_many = results["ours"][1], results["stock"][1]
+        ours_alone, stock_alone = results["ours"][0], results["stock"][0]
+        print(f"ratio ours/stock at {args.conversations} conversations: "
+              f"{ours_many.rate / stock_many.rate:.2f}x messages per second "
+              f"(p99 {ours_many.ms(99):.0f} ms vs {stock_many.ms(99):.0f} ms); "
+              f"alone p50 {ours_alone.ms(50):.1f} ms vs {stock_alone.ms(50):.1f} ms")
+    failed = sum(len(s.errors) for pair in results.values() for s in pair)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
