@@ -3,7 +3,7 @@
 A new patient's ID-card and phone numbers arrive in separate messages; the form keeps each in a
 slot until the last one arrives. Slots are stored by Rasa, so they hold a sealed token (Fernet,
 keyed from the bot's service token) instead of the number; the stored conversation is masked
-anyway (bot/stores/masking.py), and the number reaches only the API, which encrypts it at rest.
+anyway (bot/plugins/masking.py), and the number reaches only the API, which encrypts it at rest.
 """
 from __future__ import annotations
 

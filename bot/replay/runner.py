@@ -80,7 +80,8 @@ class InProcessBackend:
             model,
             action_endpoint=(EndpointConfig(actions_url.rstrip("/") + "/webhook")
                              if actions_url else None),
-            generator=EndpointConfig(api_url.rstrip("/") + "/nlg", token=service_token())
+            generator=EndpointConfig(api_url.rstrip("/") + "/nlg", token=service_token(),
+                                     type="bot.plugins.nlg.SlimCallbackNLG")
             if api_url else None)
         quiet_rasa()
 

@@ -4,7 +4,7 @@ Citizens type their ID-card and phone numbers into chat when they register a pat
 that receives them works with the full text (the booking form seals them before keeping them in
 a slot), but what Rasa stores, and therefore what ``/conversations/{id}/tracker``, the next turns
 and any export see, has every such number masked: user and bot texts, parse data, entity and slot
-values alike. Configured in bot/endpoints.yml (``type: bot.stores.masking.MaskingSQLTrackerStore``),
+values alike. Configured in bot/endpoints.yml (``type: bot.plugins.masking.MaskingSQLTrackerStore``),
 on SQLite or PostgreSQL like Rasa's own ``SQLTrackerStore``.
 """
 from __future__ import annotations

@@ -1,1 +1,0 @@
-"""Rasa-side storage plugins, named by module path in bot/endpoints.yml."""
