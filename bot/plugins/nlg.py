@@ -6,29 +6,20 @@ the conversation began) with every response: a long conversation (a WeChat openi
 conversation forever) grows that body past the API's request limit, and every reply pays for
 serialising it. The API's renderer needs the sender (whose records may be named), the slots (the
 language chosen in chat) and the latest user messages (metadata ``lang``, the script of the
-text), so that is what goes: the last few user events and the latest message.
+text), so that is what goes: the last few user events and the latest message. (The check of
+the reply is Rasa's, compiled once by bot/serving/rasa_speedups.py.)
 """
 from __future__ import annotations
 
-from functools import lru_cache
-from typing import Any, Dict, Optional, Text
+from typing import Any, Dict, Text
 
-from rasa.core.nlg.callback import CallbackNaturalLanguageGenerator, nlg_response_format_spec
+from rasa.core.nlg.callback import CallbackNaturalLanguageGenerator
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
 
 # User events sent: the renderer takes the language from the latest that has letters.
 RECENT_USER_EVENTS = 5
 NLG_TIMEOUT_SECONDS = 5
-
-
-@lru_cache(maxsize=1)
-def _response_validator() -> Any:
-    """Rasa's response schema, compiled once (Rasa recompiles it for every response)."""
-    from jsonschema.validators import validator_for
-
-    schema = nlg_response_format_spec()
-    return validator_for(schema)(schema)
 
 
 def slim_state(tracker: DialogueStateTracker) -> Dict[Text, Any]:
@@ -57,13 +48,3 @@ class SlimCallbackNLG(CallbackNaturalLanguageGenerator):
         if isinstance(response, dict) and self.validate_response(response):
             return response
         raise RasaException("NLG web endpoint returned an invalid response.")
-
-    @staticmethod
-    def validate_response(content: Optional[Dict[Text, Any]]) -> bool:
-        """Rasa's check of the rendered message, with the schema compiled once."""
-        if content is None or content == "":
-            return True
-        error = next(_response_validator().iter_errors(content), None)
-        if error is not None:
-            raise RasaException(f"{error.message}. Failed to validate NLG response from API.")
-        return True

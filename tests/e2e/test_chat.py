@@ -62,3 +62,12 @@ def test_the_api_and_bot_agree_on_the_citizen(running_stack):
     me = requests.get(f"{running_stack.api_url}/api/v1/me", headers=headers, timeout=10).json()
     assert texts(say(running_stack, "web:demo-alice", "hi")) == [
         f"Hello {me['data']['display_name']}! I'm the Citizen Assistant. How can I help you?"]
+
+
+def test_a_long_conversation_keeps_getting_answers(running_stack):
+    """Each reply is rendered from a slim view of the conversation, so length does not matter
+    (the whole tracker once outgrew the API's request limit after about 28 turns)."""
+    sender = f"web:e2e-long-{uuid.uuid4().hex[:8]}"
+    for turn in range(40):
+        replies = say(running_stack, sender, "谢谢你" if turn % 2 else "今天空气怎么样")
+        assert replies and replies[-1].get("text"), (turn, replies)
