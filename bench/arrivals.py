@@ -178,8 +178,9 @@ def main() -> int:
         result = import_feed(work / "feed")
         seconds = time.perf_counter() - started
         assert result.report.ok, result.report.as_dict()["errors"][:5]
-        print(f"import: {seconds:.1f} s on {db.engine.dialect.name} "
-              f"({counts['stop_times'] / seconds:,.0f} stop_times/s)")
+        phases = ", ".join(f"{name} {value:.1f} s" for name, value in result.phases.items())
+        print(f"import: {seconds:.1f} s on {db.engine.dialect.name} ({phases}; "
+              f"{counts['stop_times'] / seconds:,.0f} stop_times/s)")
         db.engine.dispose()
 
     port = free_port()

@@ -85,11 +85,13 @@ class ImportResult:
     replaced: list[int] = field(default_factory=list)
     skipped: bool = False
     seconds: float = 0.0
+    phases: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         return {"source": self.source, "imported": self.feed_id is not None and not self.skipped,
                 "skipped_same_feed": self.skipped, "feed_id": self.feed_id,
                 "replaced_feeds": self.replaced, "seconds": round(self.seconds, 2),
+                "phase_seconds": {name: round(s, 2) for name, s in self.phases.items()},
                 **self.report.as_dict()}
 
 
@@ -121,10 +123,13 @@ def _import(source: FeedSource, name: str, skip_if_unchanged: bool) -> ImportRes
                        counts={})
     session.add(feed)
     session.flush()
+    clock = time.monotonic()
+    phases: dict[str, float] = {}
     parsed, report = parse_feed(source, feed.id, _next_ids())
+    phases["read_and_check"], clock = time.monotonic() - clock, time.monotonic()
     if not report.ok:
         session.rollback()
-        return ImportResult(name, report)
+        return ImportResult(name, report, phases=phases)
     feed.timezone, feed.language = parsed.timezone, parsed.language
     feed.start_date, feed.end_date = parsed.start_date, parsed.end_date
     feed.counts = report.counts
@@ -135,7 +140,9 @@ def _import(source: FeedSource, name: str, skip_if_unchanged: bool) -> ImportRes
     parsed.rows["stop_times"].sort(key=itemgetter(2, 7))
     for table in COLUMNS:
         _bulk_insert(connection, *COLUMNS[table], parsed.rows[table])
-    retired = list(session.scalars(select(TransitFeed.id).where(TransitFeed.id != feed.id)))
+    phases["write"], clock = time.monotonic() - clock, time.monotonic()
+    # Only the active version has rows: a failed import rolled its own back.
+    retired = [active.id] if active is not None else []
     session.execute(update(TransitFeed).values(is_active=False))
     feed.is_active = True
     session.flush()
@@ -143,12 +150,14 @@ def _import(source: FeedSource, name: str, skip_if_unchanged: bool) -> ImportRes
         for statement in RETIRE:
             session.execute(text(statement), {"f": old})
     session.commit()
+    phases["switch_and_retire"], clock = time.monotonic() - clock, time.monotonic()
     if connection.dialect.name == "postgresql":
         with db.engine.connect() as analyze:
             analyze.execute(text("ANALYZE transit_stop_time, transit_trip, transit_stop, "
                                  "transit_route_stop, transit_realtime_trip, transit_vehicle"))
             analyze.commit()
-    return ImportResult(name, report, feed.id, replaced=[active.id] if active else [])
+        phases["analyze"] = time.monotonic() - clock
+    return ImportResult(name, report, feed.id, replaced=retired, phases=phases)
 
 
 def _next_ids() -> IdBase:
