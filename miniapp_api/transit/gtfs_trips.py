@@ -36,7 +36,16 @@ def parse_stop_times(source, feed: "ParsedFeed", trips: dict, report) -> dict[st
     if missing:
         return {}
     stop_pk, stop_types = feed.stop_pk, feed.stop_types
-    parse_time, parse_int = r.parse_time, r.parse_int
+    parse_int = r.parse_int
+    # A city's million calls repeat a few tens of thousands of distinct times: parse each once.
+    times: dict[str, int | None] = {"": None}
+
+    def parse_time(text: str) -> int | None:
+        value = times.get(text, -1)
+        if value == -1:
+            value = times[text] = r.parse_time(text)
+        return value
+
     calls: dict[str, list[Call]] = defaultdict(list)
     for line, row in table.rows():
         trip_id, stop_id = row[i_trip].strip(), row[i_stop].strip()
@@ -56,8 +65,8 @@ def parse_stop_times(source, feed: "ParsedFeed", trips: dict, report) -> dict[st
             continue
         arrival_text = row[i_arr].strip() if i_arr is not None else ""
         departure_text = row[i_dep].strip() if i_dep is not None else ""
-        arrival = parse_time(arrival_text) if arrival_text else None
-        departure = parse_time(departure_text) if departure_text else None
+        arrival = parse_time(arrival_text)
+        departure = arrival if departure_text == arrival_text else parse_time(departure_text)
         if (arrival_text and arrival is None) or (departure_text and departure is None):
             report.error(FILE, line, "arrival_time", "invalid_time",
                          f"{arrival_text}/{departure_text}")
@@ -110,9 +119,9 @@ def finish_trips(feed: "ParsedFeed", trips: dict[str, "TripRow"], calls: dict[st
             continue
         direction = trip.direction_id or 0
         first_departure = times[0][1]
+        distances = [round(d, 1) for d in distances]
         timing = (stops, tuple(t[0] - first_departure for t in times),
-                  tuple(t[1] - first_departure for t in times),
-                  tuple(round(d, 1) for d in distances))
+                  tuple(t[1] - first_departure for t in times), tuple(distances))
         pattern_pk = patterns_seen.get(timing)
         if pattern_pk is None:
             pattern_pk = patterns_seen[timing] = ids.pattern + len(pattern_rows)
@@ -134,7 +143,7 @@ def finish_trips(feed: "ParsedFeed", trips: dict[str, "TripRow"], calls: dict[st
                     zip(trip_calls, times, distances)):
                 time_rows.append((pk, call[0], call[1], trip.route_pk, trip.service_pk,
                                   trip.direction_id, index, arrival + shift, departure + shift,
-                                  round(dist, 1), call[5], call[6], call[7], timepoint))
+                                  dist, call[5], call[6], call[7], timepoint))
             pattern = (trip.route_pk, direction, stops)
             patterns[pattern] += 1
             if pattern not in details:

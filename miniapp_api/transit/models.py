@@ -167,14 +167,18 @@ class TransitStopTime(db.Model):
     sequences may have gaps); ``dist_m`` metres along the trip from its first stop; times
     missing in the feed were interpolated (``timepoint`` 0). The trip's route, service and
     direction are repeated here so that "what calls at this stop, now, on this route" reads
-    one index and no trip rows."""
+    one index and no trip rows.
+
+    No foreign keys: this table is written only by the importer, which checks every reference
+    before writing and deletes a version's rows before its trips and stops; per-row key checks
+    would triple the time a city's million rows take to load."""
 
     __tablename__ = "transit_stop_time"
     __table_args__ = (Index("ix_transit_stop_time_stop_arrival", "stop_pk", "arrival_secs"),)
 
-    trip_pk: Mapped[int] = mapped_column(ForeignKey("transit_trip.id"), primary_key=True)
+    trip_pk: Mapped[int] = mapped_column(Integer, primary_key=True)
     stop_sequence: Mapped[int] = mapped_column(Integer, primary_key=True)
-    stop_pk: Mapped[int] = mapped_column(ForeignKey("transit_stop.id"))
+    stop_pk: Mapped[int] = mapped_column(Integer)
     route_pk: Mapped[int] = mapped_column(Integer)
     service_pk: Mapped[int] = mapped_column(Integer)
     direction_id: Mapped[int | None] = mapped_column(SmallInteger)

@@ -85,8 +85,9 @@ def present_stop_brief(cat: Catalogue, pk: int, locale: str) -> dict:
                           for child in map(cat.stops.get, platforms)]}
 
 
-def realtime_block(state: RealtimeState) -> dict:
-    return {"status": state.status, "feedTimestamp": state.feed_timestamp,
+def realtime_block(cat: Catalogue, state: RealtimeState) -> dict:
+    stamp = state.feed_timestamp.astimezone(cat.zone) if state.feed_timestamp else None
+    return {"status": state.status, "feedTimestamp": stamp,
             "ageSeconds": state.age_seconds, "maxAgeSeconds": state.max_age_seconds}
 
 
@@ -125,9 +126,10 @@ def present_arrival(cat: Catalogue, arrival: Arrival, now: datetime, locale: str
         "delaySeconds": delay, "status": arrival.status,
         "numberOfStopsAway": arrival.stops_away, "distanceFromStop": arrival.distance_from_stop,
         "vehicleId": arrival.vehicle_id,
-        "vehiclePosition": ({"lat": arrival.vehicle_position[0], "lon": arrival.vehicle_position[1]}
+        "vehiclePosition": ({"lat": round(arrival.vehicle_position[0], 6),
+                             "lon": round(arrival.vehicle_position[1], 6)}
                             if arrival.vehicle_position else None),
-        "lastUpdateTime": arrival.realtime.timestamp if arrival.realtime else None,
+        "lastUpdateTime": local(arrival.realtime.timestamp) if arrival.realtime else None,
         "arrivalEnabled": visit.stop_index > 0 and visit.drop_off_type != 1,
         "departureEnabled": visit.stop_index < visit.stop_count - 1 and visit.pickup_type != 1,
         "frequencyHeadwaySeconds": visit.headway_secs,

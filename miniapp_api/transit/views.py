@@ -80,7 +80,7 @@ def arrivals(query: dict, stop_id: str):
                                  query.get("direction"), query["include_canceled"])
     presented = [present_arrival(cat, arrival, now, locale) for arrival in found]
     return ok({"stop": present_stop_brief(cat, pk, locale), "now": now.astimezone(cat.zone),
-               "windowMinutes": query["window_minutes"], "realtime": realtime_block(state),
+               "windowMinutes": query["window_minutes"], "realtime": realtime_block(cat, state),
                "dataSource": "realtime" if any(a["predicted"] for a in presented) else "schedule",
                "arrivals": presented})
 

@@ -233,8 +233,6 @@ def upgrade():
     sa.Column('pickup_type', sa.SmallInteger(), nullable=False),
     sa.Column('drop_off_type', sa.SmallInteger(), nullable=False),
     sa.Column('timepoint', sa.SmallInteger(), nullable=False),
-    sa.ForeignKeyConstraint(['stop_pk'], ['transit_stop.id'], name=op.f('fk_transit_stop_time_stop_pk_transit_stop')),
-    sa.ForeignKeyConstraint(['trip_pk'], ['transit_trip.id'], name=op.f('fk_transit_stop_time_trip_pk_transit_trip')),
     sa.PrimaryKeyConstraint('trip_pk', 'stop_sequence', name=op.f('pk_transit_stop_time'))
     )
     with op.batch_alter_table('transit_stop_time', schema=None) as batch_op:
