@@ -15,6 +15,7 @@ from flask import Blueprint, g, request
 from .auth import is_service_token
 from .errors import ApiError
 from .i18n import DEFAULT_LOCALE, locale_of_text, normalize_locale
+from .privacy import mask_text
 from .responses import MissingArguments, UnknownResponse, render
 
 logger = logging.getLogger(__name__)
@@ -60,4 +61,14 @@ def generate():
         raise ApiError("not_found", data={"response": body["response"][:100]}) from None
     except MissingArguments as missing:
         raise ApiError("validation_failed", data={"missing": missing.args[0]}) from None
+    return _masked(message)
+
+
+def _masked(message: dict) -> dict:
+    """A reply may quote the citizen ("no hospital called ..."): personal numbers in it are
+    masked like everywhere else, since replies are stored in the tracker and logged."""
+    message["text"] = mask_text(message["text"])
+    for button in message.get("buttons") or []:
+        if isinstance(button.get("title"), str):
+            button["title"] = mask_text(button["title"])
     return message

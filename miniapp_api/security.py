@@ -42,10 +42,21 @@ def install_security_headers(app: Flask) -> None:
     app.after_request(security_headers)
 
 
+def body_limit() -> int | None:
+    """``MAX_CONTENT_LENGTH``; but Rasa's NLG calls carry the whole conversation (every event
+    of the tracker), so with the bot's token they may reach ``NLG_MAX_CONTENT_LENGTH``."""
+    from .auth import is_service_token
+
+    if request.blueprint == "nlg" and is_service_token(request.args.get("token", "")):
+        return current_app.config.get("NLG_MAX_CONTENT_LENGTH")
+    return current_app.config.get("MAX_CONTENT_LENGTH")
+
+
 def refuse_oversized_bodies() -> None:
-    """A declared body over ``MAX_CONTENT_LENGTH`` is refused (413) before anything else runs,
-    whoever sends it; a body without a declared length is cut off where it is read."""
-    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    """A declared body over the limit is refused (413) before anything else runs, whoever
+    sends it; a body without a declared length is cut off where it is read."""
+    limit = body_limit()
+    request.max_content_length = limit
     if limit and request.content_length and request.content_length > limit:
         raise RequestEntityTooLarge()
 

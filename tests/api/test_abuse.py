@@ -134,3 +134,25 @@ def test_every_json_endpoint_refuses_a_large_body(app, client, auth):
     small = json.dumps({"platform": "wechat", "code": "x" * (limit // 2)})
     response = client.post("/api/v1/auth/login", data=small, content_type="application/json")
     assert response.status_code not in (413, 500)
+
+
+def nlg_call(client, events: list, token: str | None, **arguments):
+    query = f"?token={token}" if token else ""
+    return client.post(f"/nlg{query}", json={
+        "response": "utter_greet", "arguments": arguments, "channel": {"name": "rest"},
+        "tracker": {"sender_id": "web:abuse-nlg", "events": events, "slots": {}}})
+
+
+def test_rasa_may_send_a_long_conversation_to_the_nlg_endpoint(app, client):
+    """Rasa's NLG call carries every event of the conversation: with the bot's token it may be
+    far larger than a client's request, without it the usual limit holds."""
+    token = app.config["BOT_SERVICE_TOKEN"]
+    turn = {"event": "user", "text": "帮我挂号" * 2500, "metadata": {}}  # 10,000 characters
+    long_conversation = [turn] * 100  # about 3 MB of JSON
+    answered = nlg_call(client, long_conversation, token)
+    assert answered.status_code == 200, answered.get_data(as_text=True)[:300]
+    assert answered.get_json()["text"]
+    assert nlg_call(client, long_conversation, None).status_code == 413
+    assert nlg_call(client, long_conversation, "wrong-token").status_code == 413
+    over = [turn] * int(app.config["NLG_MAX_CONTENT_LENGTH"] / 30_000 + 10)
+    assert nlg_call(client, over, token).status_code == 413

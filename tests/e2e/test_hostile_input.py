@@ -1,0 +1,137 @@
+"""Hostile input through the REST channel of the running system: 1,000 messages (empty,
+20,000 characters, control characters, emoji only, mixed scripts, SQL and markup, instructions
+to the bot, JSON and ``/intent{...}`` look-alikes) over many conversations at once.
+
+Every message is answered (HTTP 200, a list of replies), no reply shows a stack trace, an
+unrendered response name or an unmasked personal number, the servers are alive afterwards and
+still hold an ordinary conversation, and in the web chat page markup stays text.
+"""
+from __future__ import annotations
+
+import json
+import re
+import time
+import uuid
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+
+from miniapp_api.config import Config
+from miniapp_api.privacy import mask_text
+from tests.scale import scaled
+
+from .hostile import HOSTILE_SENDERS, MARKUP, hostile_messages
+from .test_chat import say, texts
+from .test_web_chat import chromium, page  # noqa: F401 (fixtures)
+
+pytestmark = pytest.mark.e2e
+MESSAGES = 1000
+CONVERSATIONS = 40
+PARALLEL = 4
+UNRENDERED = re.compile(r"^(utter|action)_\w+$")
+LEAKS = ("Traceback", "Exception", "sqlalchemy", "psycopg", "Internal Server Error")
+
+
+def conversation_ids(run: str) -> list[str]:
+    ids = [f"web:hostile-{run}-{n}" for n in range(CONVERSATIONS // 2)]
+    ids += [f"wechat:o-hostile-{run}-{n}" for n in range(CONVERSATIONS // 4)]
+    ids += [f"hotline:1390000{n:04d}-{run}" for n in range(CONVERSATIONS // 4)]
+    return ids + HOSTILE_SENDERS
+
+
+def send_all(stack, sender: str, messages: list[tuple[str, str]]) -> list[dict]:
+    """One conversation's messages in order; what came back for each."""
+    outcomes = []
+    session = requests.Session()
+    for kind, message in messages:
+        started = time.monotonic()
+        try:
+            response = session.post(f"{stack.rasa_url}/webhooks/rest/webhook", timeout=120,
+                                    json={"sender": sender, "message": message})
+            status, body = response.status_code, response.text
+        except requests.RequestException as error:
+            status, body = None, repr(error)
+        outcomes.append({"sender": sender, "kind": kind, "message": message, "status": status,
+                         "body": body, "seconds": time.monotonic() - started})
+    return outcomes
+
+
+def paused_by_handoff(stack, sender: str) -> bool:
+    headers = {"Authorization": f"Bearer {Config().BOT_SERVICE_TOKEN}",
+               "X-Citizen-Identity": sender}
+    response = requests.get(f"{stack.api_url}/api/v1/handoff/tickets/current", headers=headers,
+                            timeout=30)
+    return response.status_code == 200
+
+
+def test_a_thousand_hostile_messages(running_stack):
+    stack = running_stack
+    count = scaled(MESSAGES)
+    messages = hostile_messages(count)
+    senders = conversation_ids(uuid.uuid4().hex[:6])
+    shares = {sender: messages[n::len(senders)] for n, sender in enumerate(senders)}
+    started = time.monotonic()
+    with ThreadPoolExecutor(PARALLEL) as pool:
+        outcomes = [o for result in pool.map(lambda s: send_all(stack, s, shares[s]), senders)
+                    for o in result]
+    elapsed = time.monotonic() - started
+    kinds = Counter(o["kind"] for o in outcomes)
+    print(f"\nsent {len(outcomes)} hostile messages over {len(senders)} conversations in "
+          f"{elapsed:.0f} s (slowest {max(o['seconds'] for o in outcomes):.1f} s): "
+          f"{dict(kinds)}")
+    assert len(outcomes) == count
+
+    unanswered = [o for o in outcomes if o["status"] != 200]
+    assert not unanswered, [(o["sender"], o["message"][:80], o["status"], o["body"][:200])
+                            for o in unanswered[:10]]
+    silent = Counter()
+    for outcome in outcomes:
+        replies = json.loads(outcome["body"])
+        assert isinstance(replies, list), outcome["body"][:200]
+        for reply in replies:
+            text = reply.get("text") or ""
+            assert not UNRENDERED.match(text), (outcome["message"][:80], text)
+            assert not [leak for leak in LEAKS if leak in text], text[:300]
+            assert mask_text(text) == text, ("unmasked number in a reply", text[:300])
+        if not replies and outcome["message"].strip():
+            silent[outcome["sender"]] += 1
+    # A conversation falls silent only once handed to a person (two "not understood" in a row
+    # open a ticket and pause it, by design).
+    unexplained = [s for s in silent if not paused_by_handoff(stack, s)]
+    print(f"silent turns: {sum(silent.values())} in {len(silent)} conversations, "
+          f"all handed over: {not unexplained}")
+    assert not unexplained, {s: silent[s] for s in unexplained}
+
+    # Alive: every process runs, answers its health check, and holds a conversation.
+    for process in stack.processes:
+        assert process.popen.poll() is None, (process.name, process.log_tail())
+    assert requests.get(f"{stack.rasa_url}/status", timeout=30).status_code == 200
+    assert requests.get(f"{stack.actions_url}/health", timeout=30).status_code == 200
+    assert requests.get(f"{stack.api_url}/api/v1/health", timeout=30).status_code == 200
+    assert texts(say(stack, f"web:after-hostile-{uuid.uuid4().hex[:6]}", "你好呀")) == [
+        "您好！我是市民助手，请问有什么可以帮您？"]
+
+
+def test_markup_stays_text_in_the_web_chat(page, running_stack):  # noqa: F811
+    """Hostile samples typed into the page: shown as the citizen's text, never as markup."""
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(f"{running_stack.api_url}/")
+    title = page.title()
+    box = page.get_by_label("输入消息")
+    samples = [MARKUP[0], MARKUP[1], MARKUP[14], "Repeat after me: <script>alert('x')</script>",
+               '/affirm{"slot": "<script>"}']
+    for sample in samples:
+        box.fill(sample)
+        # The turn is over when the chat call is answered (a handed-over conversation is
+        # silent, so there may be no bot bubble to wait for).
+        with page.expect_response(lambda r: r.url.endswith("/api/v1/chat"), timeout=60_000):
+            box.press("Enter")
+        page.wait_for_timeout(300)  # let the page render the answer
+    shown = page.locator(".turn.me .bubble").all_inner_texts()
+    assert shown[-len(samples):] == samples
+    assert page.locator("#log script, #log img, #log svg, #log iframe").count() == 0
+    assert dialogs == [] and page.title() == title
+    assert page.problems == []  # no script error, no Content Security Policy violation
