@@ -71,7 +71,9 @@ def lock_store_environment(url: str | None) -> dict[str, str]:
     parts = urlsplit(url)
     if parts.scheme != "redis":
         raise ValueError(f"LOCK_STORE_URL must be redis://host:port/db, not {url!r}")
-    return {"LOCK_STORE_TYPE": "redis", "LOCK_STORE_HOST": parts.hostname or "127.0.0.1",
+    # Rasa's RedisLockStore with atomic queue changes (bot/serving/locks.py explains why).
+    return {"LOCK_STORE_TYPE": "bot.serving.locks.AtomicRedisLockStore",
+            "LOCK_STORE_HOST": parts.hostname or "127.0.0.1",
             "LOCK_STORE_PORT": str(parts.port or 6379),
             "LOCK_STORE_DB": parts.path.lstrip("/") or "0",
             "LOCK_STORE_PASSWORD": parts.password or ""}

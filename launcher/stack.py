@@ -155,16 +155,33 @@ class Stack:
         env = self.environment()
         self.processes = self.define()
         for process in self.processes:
-            log = open(process.log_path, "ab")
-            process.popen = subprocess.Popen(process.command, cwd=ROOT, env=env, stdout=log,
-                                             stderr=subprocess.STDOUT, start_new_session=True)
-            log.close()
+            self._spawn(process, env)
         self.wait_ready(timeout)
         return self
 
-    def wait_ready(self, timeout: float) -> None:
+    def _spawn(self, process: Process, env: dict[str, str]) -> None:
+        log = open(process.log_path, "ab")
+        process.popen = subprocess.Popen(process.command, cwd=ROOT, env=env, stdout=log,
+                                         stderr=subprocess.STDOUT, start_new_session=True)
+        log.close()
+
+    def restart(self, name: str, timeout: float = 180.0, grace: float = 10.0) -> None:
+        """Stops one process (SIGTERM, SIGKILL after ``grace``), starts it again, waits until it
+        is ready: what a deployment does to one server while the others go on."""
+        process = next(p for p in self.processes if p.name == name)
+        if process.popen.poll() is None:
+            os.killpg(process.popen.pid, signal.SIGTERM)
+            try:
+                process.popen.wait(grace)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.popen.pid, signal.SIGKILL)
+                process.popen.wait()
+        self._spawn(process, self.environment())
+        self.wait_ready(timeout, [process])
+
+    def wait_ready(self, timeout: float, processes: list[Process] | None = None) -> None:
         deadline = time.monotonic() + timeout
-        pending = list(self.processes)
+        pending = list(self.processes if processes is None else processes)
         while pending:
             for process in list(pending):
                 if process.popen.poll() is not None:
