@@ -116,6 +116,30 @@ def _manhattan(points):
     return cells
 
 
+class ServerTimes:
+    """Request durations gunicorn logged (``%(D)s``: microseconds), series by series."""
+
+    def __init__(self, path: Path) -> None:
+        self.path, self.offset = path, 0
+
+    def skip(self) -> None:
+        time.sleep(0.5)  # let the workers flush their lines
+        self.offset = self.path.stat().st_size if self.path.exists() else 0
+
+    def read(self) -> list[float]:
+        time.sleep(0.5)
+        with open(self.path, encoding="utf-8") as handle:
+            handle.seek(self.offset)
+            lines = handle.read().splitlines()
+        self.offset = self.path.stat().st_size
+        return [int(line.split()[0]) / 1000 for line in lines if "/arrivals" in line]
+
+
+def load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"machine load average {one:.1f} (1 min), {five:.1f} (5 min) on {os.cpu_count()} cores"
+
+
 def reset_database(url: str) -> None:
     engine = create_engine(url)
     with engine.begin() as connection:
@@ -184,10 +208,13 @@ def main() -> int:
         db.engine.dispose()
 
     port = free_port()
+    access_log = work / "access.log"
     server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "gunicorn"), "--workers", "2",
                                "--threads", "4", "--bind", f"127.0.0.1:{port}",
-                               "--log-level", "warning", "miniapp_api.wsgi:app"],
+                               "--log-level", "warning", "--access-logfile", str(access_log),
+                               "--access-logformat", "%(D)s %(U)s", "miniapp_api.wsgi:app"],
                               cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    server_times = ServerTimes(access_log)
     base = f"http://127.0.0.1:{port}/api/v1"
     try:
         deadline = time.monotonic() + 60
@@ -207,11 +234,13 @@ def main() -> int:
         day = datetime(2026, 11, 25, tzinfo=zone_offset)
         warm = [day + timedelta(hours=8)] * 50
         measure(session, url, warm)  # each worker loads the catalogue once
+        server_times.skip()
         moments = [day + timedelta(seconds=rng.randrange(6 * 3600, 24 * 3600 + 3600))
                    for _ in range(args.requests)]
         samples, found = measure(session, url, moments)
-        print(f"arrivals at the interchange {hub}, schedule only, moments 06:00-01:00: "
-              f"{percentiles(samples)}; {found / len(moments):.1f} arrivals per answer")
+        print(f"arrivals at the interchange {hub}, schedule only, moments 06:00-01:00:\n"
+              f"  client {percentiles(samples)}; {found / len(moments):.1f} arrivals per answer\n"
+              f"  server {percentiles(server_times.read())}; {load()}")
 
         moment = day + timedelta(hours=8)
         with app.app_context():
@@ -222,16 +251,18 @@ def main() -> int:
                   f"{time.perf_counter() - started:.1f} s")
             db.engine.dispose()
         moments = [moment + timedelta(seconds=rng.randrange(60)) for _ in range(args.requests)]
+        server_times.skip()
         samples, found = measure(session, url, moments)
-        print(f"arrivals at the interchange {hub}, fresh realtime at 08:00: "
-              f"{percentiles(samples)}; {found / len(moments):.1f} arrivals per answer")
+        print(f"arrivals at the interchange {hub}, fresh realtime at 08:00:\n"
+              f"  client {percentiles(samples)}; {found / len(moments):.1f} arrivals per answer\n"
+              f"  server {percentiles(server_times.read())}; {load()}")
         samples = []
         for _ in range(200):
             started = time.perf_counter()
             response = session.get(f"{base}/transit/stops", params={"q": "Street 37 / Avenue 35"})
             response.raise_for_status()
             samples.append((time.perf_counter() - started) * 1000)
-        print(f"stop search by name: {percentiles(samples)}")
+        print(f"stop search by name: client {percentiles(samples)}")
     finally:
         server.terminate()
         server.wait(10)

@@ -14,13 +14,14 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import current_app
-from sqlalchemy import func, select
+from flask import current_app, g, has_request_context
+from sqlalchemy import func, select, true
 
 from ..db import db
 from ..errors import ApiError
-from .models import (TransitFeed, TransitRoute, TransitRouteStop, TransitService,
-                     TransitServiceDate, TransitStop, TransitTranslation, TransitTrip)
+from .models import (TransitFeed, TransitRealtimeSource, TransitRoute, TransitRouteStop,
+                     TransitService, TransitServiceDate, TransitStop, TransitTranslation,
+                     TransitTrip)
 from .service_days import Service, active_services
 
 STATION = 1
@@ -80,6 +81,7 @@ class Catalogue:
         self._active: dict[date, frozenset[int]] = {}
         self.search_index: Any = None  # built by ``search`` on first use
         self.patterns: dict[int, Any] = {}  # filled by ``vehicles`` as trips are located
+        self.trips: dict[int, tuple] = {}  # filled by ``service`` as trips are answered
         self._load()
 
     def _load(self) -> None:
@@ -191,12 +193,24 @@ def _language(tag: str | None) -> str | None:
 _lock = threading.Lock()
 
 
+# The active version and, in the same round trip, the realtime sources (see ``sources``).
+ACTIVE = (select(TransitFeed.id, TransitFeed.sha256, TransitFeed.imported_at,
+                 TransitRealtimeSource.feed_timestamp, TransitRealtimeSource.received_at,
+                 TransitRealtimeSource.summary)
+          .select_from(TransitFeed).outerjoin(TransitRealtimeSource, true())
+          .where(TransitFeed.is_active))
+
+
 def catalogue() -> Catalogue:
-    """The active feed's catalogue; 503 (``transit_unavailable``) when no feed is imported."""
-    key = db.session.execute(select(TransitFeed.id, TransitFeed.sha256, TransitFeed.imported_at)
-                             .where(TransitFeed.is_active)).first()
-    if key is None:
+    """The active feed's catalogue; 503 (``transit_unavailable``) when no feed is imported.
+
+    In a request, the realtime sources read with it are kept for ``sources``."""
+    rows = db.session.execute(ACTIVE).all()
+    if not rows:
         raise ApiError("transit_unavailable")
+    key = rows[0][:3]
+    if has_request_context():
+        g.transit_sources = [row[3:] for row in rows if row[4] is not None]
     cache = current_app.extensions.setdefault("transit_catalogue", {})
     current = cache.get("current")
     if current is not None and current.key == tuple(key):
@@ -206,3 +220,13 @@ def catalogue() -> Catalogue:
         if current is None or current.key != tuple(key):
             current = cache["current"] = Catalogue(db.session.get(TransitFeed, key[0]))
     return current
+
+
+def sources() -> list[tuple]:
+    """(feed timestamp, received at, summary) of each realtime source: as read by this
+    request's ``catalogue()``, else now."""
+    if has_request_context() and "transit_sources" in g:
+        return g.transit_sources
+    return [tuple(row) for row in db.session.execute(select(
+        TransitRealtimeSource.feed_timestamp, TransitRealtimeSource.received_at,
+        TransitRealtimeSource.summary))]

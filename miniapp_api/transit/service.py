@@ -12,14 +12,12 @@ from datetime import date, datetime, timedelta
 from typing import Iterator
 
 from flask import current_app
-from sqlalchemy import select
 
 from ..db import db
 from ..errors import ApiError
 from . import arrivals as a
 from . import queries
-from .catalogue import Catalogue
-from .models import TransitRealtimeSource
+from .catalogue import Catalogue, sources
 from .search import find_routes
 from .service_days import candidate_days, day_start
 from .vehicles import locate_vehicles
@@ -50,9 +48,7 @@ def realtime_state(now: datetime) -> RealtimeState:
     of the delays in the feeds that may."""
     limit = max_age()
     state = RealtimeState("none", None, None, limit)
-    for feed_timestamp, received_at, summary in db.session.execute(select(
-            TransitRealtimeSource.feed_timestamp, TransitRealtimeSource.received_at,
-            TransitRealtimeSource.summary)):
+    for feed_timestamp, received_at, summary in sources():
         stamp = feed_timestamp or received_at
         if state.feed_timestamp is None or stamp > state.feed_timestamp:
             state.feed_timestamp = stamp
@@ -85,7 +81,7 @@ def next_arrivals(cat: Catalogue, stop_pks: list[int], now: datetime, window: ti
     rows = _candidates(cat, stop_pks, now, window, routes, direction, live)
     found = a.next_arrivals(_visits(rows, now, live), now, window, limit + EXTRA,
                             include_canceled, earliest_delay=live.earliest if live else 0)
-    _add_trips(found)
+    _add_trips(cat, found)
     locate_vehicles(cat, found, now, live)
     found = [arrival for arrival in found if arrival.stops_away is None or arrival.stops_away >= 0]
     return found[:limit], state
@@ -131,12 +127,19 @@ def _visits(rows: list[tuple], now: datetime, live: RealtimeState | None
         yield a.Visit(*row[:12], day, start), realtime
 
 
-def _add_trips(found: list[a.Arrival]) -> None:
-    """The trip's id, headsign, length and headway, for the arrivals answered."""
-    trip_pks = sorted({arrival.visit.trip_pk for arrival in found})
-    if not trip_pks:
-        return
-    trips = {row[0]: row[1:] for row in db.session.execute(queries.TRIPS, {"trips": trip_pks})}
+MAX_TRIPS = 200_000  # trips kept per process
+
+
+def _add_trips(cat: Catalogue, found: list[a.Arrival]) -> None:
+    """The trip's id, headsign, length, headway and pattern, for the arrivals answered (from
+    the process's cache of the feed's trips, read on first use)."""
+    trips = cat.trips
+    missing = sorted({arrival.visit.trip_pk for arrival in found} - trips.keys())
+    if missing:
+        rows = db.session.execute(queries.TRIPS, {"trips": missing}).all()
+        if len(trips) + len(rows) > MAX_TRIPS:
+            trips.clear()
+        trips.update((row[0], tuple(row[1:])) for row in rows)
     for arrival in found:
         trip_id, headsign, stop_count, headway, pattern_pk, start = trips[arrival.visit.trip_pk]
         arrival.visit = arrival.visit._replace(trip_id=trip_id, headsign=headsign,
