@@ -6,11 +6,22 @@ moments with the feed's UTC offset.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from .arrivals import Arrival
 from .catalogue import STATION, Catalogue, RouteInfo
 from .service import RealtimeState
+
+
+def plain(value):
+    """``value`` with its dates and moments as ISO 8601 text, as marshmallow writes them."""
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [plain(item) for item in value]
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value
 
 
 def route_brief(cat: Catalogue, route: RouteInfo, locale: str) -> dict:

@@ -170,8 +170,40 @@ def test_scheduled_arrivals_at_a_station_for_one_route(get):
     assert all(timedelta(minutes=3) <= gap <= timedelta(minutes=8) for gap in gaps)  # peak
 
 
-def test_the_simulator_moves_the_buses(demo_app, get, tmp_path):
+def test_arrivals_are_written_as_their_schema_says(demo_app, tmp_path):
+    """The arrivals endpoint skips marshmallow for speed: it must write what the schema would."""
+    from miniapp_api.envelope import envelope_of
+    from miniapp_api.transit.schemas import ArrivalsSchema
+    from miniapp_api.transit.simulator import simulate_once
+
+    with demo_app.app_context():
+        simulate_once(tmp_path / "realtime.pb", now=datetime.fromisoformat(WEEKDAY_8AM))
+    client = demo_app.test_client()
+    try:
+        for params in ({"at": WEEKDAY_8AM, "limit": 20}, {"at": WEEKDAY_8AM, "route": "55"},
+                       {"at": "2026-11-26T00:30:00+08:00"}):
+            body = client.get("/api/v1/transit/stops/sports_center/arrivals",
+                              query_string=params).get_json()
+            schema = envelope_of(ArrivalsSchema)()
+            assert schema.dump(schema.load(body)) == body
+            assert body["data"]["arrivals"]
+            assert set(body["data"]["arrivals"][0]) == set(ArrivalsSchema().fields["arrivals"]
+                                                            .inner.schema.fields)
+    finally:
+        _forget_realtime(demo_app)
+
+
+def _forget_realtime(app) -> None:
     from miniapp_api.transit.models import TransitRealtimeSource
+
+    with app.app_context():
+        for table in ("transit_realtime_trip", "transit_vehicle"):
+            db.session.execute(text(f"DELETE FROM {table}"))
+        db.session.query(TransitRealtimeSource).delete()
+        db.session.commit()
+
+
+def test_the_simulator_moves_the_buses(demo_app, get, tmp_path):
     from miniapp_api.transit.simulator import simulate_once
 
     now = datetime.fromisoformat(WEEKDAY_8AM)
@@ -193,11 +225,7 @@ def test_the_simulator_moves_the_buses(demo_app, get, tmp_path):
         common = set(seen[0]) & set(seen[1])
         assert common and any(seen[0][t] != seen[1][t] for t in common)
     finally:
-        with demo_app.app_context():
-            for table in ("transit_realtime_trip", "transit_vehicle"):
-                db.session.execute(text(f"DELETE FROM {table}"))
-            db.session.query(TransitRealtimeSource).delete()
-            db.session.commit()
+        _forget_realtime(demo_app)
 
 
 def test_no_feed_is_a_503(client):
