@@ -17,13 +17,14 @@ CATALOGS  := $(LOCALES:.po=.mo)
 # Everything the trained model depends on: retrain when (and only when) one of these changes.
 TRAIN_INPUTS := bot/config.yml $(shell find bot/domain bot/data intents bot/nlu -type f \( -name '*.yml' -o -name '*.py' -o -name '*.txt' \) 2>/dev/null)
 
-.PHONY: run test setup db train locales extract-messages clean help replay
+.PHONY: run test setup db train locales extract-messages clean help replay soak
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make run    set up everything and start the API, action server and Rasa server"
 	@echo "            PROFILE=scale: on PostgreSQL and Redis with several workers each"
 	@echo "make test   set up everything and run every test"
+	@echo "make soak   the reliability tests at RELIABILITY_SCALE (default 10) times their counts"
 	@echo "make replay FILE=calls.jsonl [OUT=dir] [COMPARE=old/report.json] [CONCURRENCY=4]"
 	@echo "            replay hotline transcripts; report in var/replay/<timestamp>/"
 
@@ -37,6 +38,15 @@ run: setup
 
 test: setup
 	@$(API_PY) -m pytest
+
+# The reliability tests of `make test` (fuzzing, hostile input, faults, database restarts,
+# abuse, access, privacy) with RELIABILITY_SCALE times their counts and a fresh fuzzing seed.
+SOAK_TESTS := tests/api/test_fuzz.py tests/api/test_database_restart.py tests/api/test_abuse.py \
+  tests/api/test_access.py tests/api/test_privacy_at_rest.py tests/e2e/test_hostile_input.py \
+  tests/e2e/test_faults.py tests/e2e/test_chat_access.py tests/e2e/test_privacy_scenario.py
+soak: setup
+	@RELIABILITY_SCALE=$${RELIABILITY_SCALE:-10} FUZZ_SEED=$${FUZZ_SEED:-$$RANDOM} \
+	  $(API_PY) -m pytest -s $(SOAK_TESTS)
 
 # Hotline replay: starts the API and the action server on free ports, replays FILE in-process
 # (the model loaded by the replay), writes report.json and report.html, stops them.

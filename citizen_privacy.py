@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import re
 from typing import Any
+from urllib.parse import unquote
 
 # Mainland mobile numbers and 18-character resident ID-card numbers (GB 11643) inside free text.
 _PHONE_IN_TEXT = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
@@ -55,6 +56,10 @@ def mask_structure(value: Any) -> Any:
 def _masked(record: logging.LogRecord) -> logging.LogRecord:
     message = record.getMessage()
     masked = mask_text(message)
+    if "%" in masked:  # a URL (an access log line): a number may sit behind percent-escapes
+        decoded = unquote(masked)
+        if mask_text(decoded) != decoded:
+            masked = mask_text(decoded)
     if masked != message:
         record.msg, record.args = masked, None
     return record

@@ -54,8 +54,9 @@ class Config:
         self.SESSION_TTL_SECONDS = _env_int("SESSION_TTL_SECONDS", 7 * 24 * 3600)
         # Request bodies above this size are refused with 413 before they are read.
         self.MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 64 * 1024)
-        # Rasa's NLG calls (bot token only) carry the conversation's whole tracker.
-        self.NLG_MAX_CONTENT_LENGTH = _env_int("NLG_MAX_CONTENT_LENGTH", 16 * 1024 * 1024)
+        # The bot's calls (service token) carry whole conversations: Rasa's NLG call the
+        # tracker, a handoff ticket the transcript.
+        self.BOT_MAX_CONTENT_LENGTH = _env_int("BOT_MAX_CONTENT_LENGTH", 16 * 1024 * 1024)
         # Mini-app platforms: login code exchange.
         self.WECHAT_APPID = _env("WECHAT_APPID", "wx-demo-appid")
         self.WECHAT_SECRET = _env("WECHAT_SECRET", "wx-demo-secret")

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, Response, jsonify
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from .i18n import translate
@@ -141,6 +141,11 @@ def register_error_handlers(app: Flask) -> None:
         if isinstance(exc, OperationalError) or exc.connection_invalidated:
             logger.warning("database unavailable: %s", exc.__class__.__name__)
             return error_response("unavailable", headers={"Retry-After": "5"})
+        if isinstance(exc, DataError):
+            # Input the schemas let through but the column cannot hold (a NUL character in
+            # PostgreSQL text, a number out of its range): the request's fault, not ours.
+            logger.warning("refused by the database: %s", exc.orig.__class__.__name__)
+            return error_response("validation_failed")
         logger.exception("database error")
         return error_response("internal")
 

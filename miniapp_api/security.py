@@ -43,12 +43,14 @@ def install_security_headers(app: Flask) -> None:
 
 
 def body_limit() -> int | None:
-    """``MAX_CONTENT_LENGTH``; but Rasa's NLG calls carry the whole conversation (every event
-    of the tracker), so with the bot's token they may reach ``NLG_MAX_CONTENT_LENGTH``."""
-    from .auth import is_service_token
+    """``MAX_CONTENT_LENGTH``; but the bot's own calls carry whole conversations (Rasa's NLG
+    call has every event of the tracker, a handoff ticket the latest turns), so with the
+    bot's service token they may reach ``BOT_MAX_CONTENT_LENGTH``."""
+    from .auth import _bearer_token, is_service_token
 
-    if request.blueprint == "nlg" and is_service_token(request.args.get("token", "")):
-        return current_app.config.get("NLG_MAX_CONTENT_LENGTH")
+    token = request.args.get("token", "") if request.blueprint == "nlg" else _bearer_token()
+    if token and is_service_token(token):
+        return current_app.config.get("BOT_MAX_CONTENT_LENGTH")
     return current_app.config.get("MAX_CONTENT_LENGTH")
 
 

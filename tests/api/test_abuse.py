@@ -116,13 +116,26 @@ def concrete(path: str) -> str:
             .replace("{citizen_id}", "1"))
 
 
+def test_the_bot_may_hand_over_a_conversation_with_long_turns(app, client, auth):
+    """A handoff ticket carries the latest turns (each up to 20,000 characters), more than a
+    client's request may hold; only the bot's token opens the larger limit."""
+    transcript = [{"role": "citizen", "text": "挂号" * 10_000}] * 10  # about 600 KB
+    body = {"reason": "fallback", "transcript": transcript}
+    created = client.post("/api/v1/handoff/tickets", headers=auth.bot("web:abuse-long"), json=body)
+    assert created.status_code == 201, created.get_data(as_text=True)[:300]
+    forged = {"Authorization": "Bearer forged", "X-Citizen-Identity": "web:abuse-long"}
+    assert client.post("/api/v1/handoff/tickets", headers=forged, json=body).status_code == 413
+    citizen = auth.citizen("web:abuse-long-citizen")[1]
+    assert client.post("/api/v1/handoff/tickets", headers=citizen, json=body).status_code == 413
+
+
 def test_every_json_endpoint_refuses_a_large_body(app, client, auth):
     spec = client.get("/api/v1/openapi.json").get_json()
     operations = json_operations(spec) + [("post", "/nlg")]
     assert len(operations) >= 12, operations
     limit = app.config["MAX_CONTENT_LENGTH"]
     huge = json.dumps({"text": "x" * limit, "code": "c", "platform": "wechat"})
-    identities = [auth.citizen("web:abuse-big")[1], auth.bot("web:abuse-big"), {}]
+    identities = [auth.citizen("web:abuse-big")[1], {}]  # the bot's limit: tests above
     for method, path in operations:
         for headers in identities:
             response = client.open(concrete(path), method=method.upper(), data=huge,
@@ -154,5 +167,5 @@ def test_rasa_may_send_a_long_conversation_to_the_nlg_endpoint(app, client):
     assert answered.get_json()["text"]
     assert nlg_call(client, long_conversation, None).status_code == 413
     assert nlg_call(client, long_conversation, "wrong-token").status_code == 413
-    over = [turn] * int(app.config["NLG_MAX_CONTENT_LENGTH"] / 30_000 + 10)
+    over = [turn] * int(app.config["BOT_MAX_CONTENT_LENGTH"] / 30_000 + 10)
     assert nlg_call(client, over, token).status_code == 413

@@ -94,3 +94,21 @@ def test_the_nlg_endpoint_masks_numbers_a_reply_quotes(app, client):
     reply = json.dumps(response.get_json(), ensure_ascii=False)
     assert card not in reply and phone not in reply
     assert card[:3] + "*" * 14 + card[-1] in reply and phone[:3] + "****" + phone[-4:] in reply
+
+
+def test_log_lines_mask_numbers_behind_percent_escapes(caplog):
+    """An access log line quotes the URL: "是310115…" is ``%E6%98%AF310115…`` there."""
+    import logging
+    from urllib.parse import quote
+
+    from miniapp_api.privacy import install_log_masking
+
+    install_log_masking()
+    card, phone = ID_CARDS[0], PHONES[0]
+    query = quote(f"我身份证号是{card}") + "&phone=" + quote(f" {phone}")
+    with caplog.at_level(logging.INFO):
+        logging.getLogger("gunicorn.access").info('"GET /api/v1/hospitals?q=%s HTTP/1.1" 200',
+                                                  query)
+    [line] = [r.getMessage() for r in caplog.records if r.name == "gunicorn.access"]
+    assert card not in line and card[:17] not in line and phone not in line, line
+    assert card[:3] + "*" * 14 + card[-1] in line and phone[:3] + "****" + phone[-4:] in line
