@@ -1,8 +1,8 @@
 """Routes: one route with both directions' stops, and the routes that serve a place.
 
-"去体育中心坐几路": the routes stopping at the stations and stops whose names match the place;
-with the citizen's location, only the directions that reach it from a stop within walking
-distance, with where to board and how many stops there are between.
+"Which bus goes to the Sports Center?": the routes stopping at the stations and stops whose
+names match the place; with the citizen's location, only the directions that reach it from a
+stop within walking distance, with where to board and how many stops there are between.
 """
 from __future__ import annotations
 

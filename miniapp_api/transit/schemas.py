@@ -8,7 +8,7 @@ MAX_RADIUS_METRES = 5000
 
 class StopSearchQuerySchema(Schema):
     q = fields.String(required=True, validate=validate.Length(min=1, max=100),
-                      metadata={"example": "体育中心"})
+                      metadata={"example": "Sports Center"})
     limit = fields.Integer(load_default=10, validate=validate.Range(min=1, max=50))
 
 
@@ -22,7 +22,7 @@ class NearbyQuerySchema(Schema):
 
 class ArrivalsQuerySchema(Schema):
     route = fields.String(validate=validate.Length(min=1, max=64),
-                          metadata={"description": "route id or short name (55, 55路)"})
+                          metadata={"description": "route id or short name (55, Route 55)"})
     direction = fields.Integer(validate=validate.OneOf([0, 1]))
     limit = fields.Integer(load_default=10, validate=validate.Range(min=1, max=50))
     window_minutes = fields.Integer(load_default=60, validate=validate.Range(min=1, max=720))
@@ -32,7 +32,7 @@ class ArrivalsQuerySchema(Schema):
 
 
 class RouteSearchQuerySchema(Schema):
-    q = fields.String(validate=validate.Length(min=1, max=100), metadata={"example": "55路"})
+    q = fields.String(validate=validate.Length(min=1, max=100), metadata={"example": "55"})
     limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=500))
 
 
@@ -43,7 +43,7 @@ class RouteQuerySchema(Schema):
 
 class PlaceRoutesQuerySchema(Schema):
     q = fields.String(required=True, validate=validate.Length(min=1, max=100),
-                      metadata={"example": "体育中心"})
+                      metadata={"example": "Sports Center"})
     lat = fields.Float(validate=validate.Range(min=-90, max=90),
                        metadata={"description": "where the citizen is (optional)"})
     lon = fields.Float(validate=validate.Range(min=-180, max=180))

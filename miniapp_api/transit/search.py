@@ -1,8 +1,9 @@
 """Finding stops and routes: by name (translations, aliases, typos), by location, by place.
 
-Names are compared after normalization (width, case, punctuation and words such as 站, 公交站,
-"station", "stop" removed), first exactly, then as prefix or part, then by similarity (character
-bigrams and difflib), so "天河客运占", "tianhe coach termnal" and "体育中心站" find their stops.
+Names are compared after normalization (width, case, punctuation, and the generic words of
+``seed_data/transit_words.json`` such as "station" removed), first exactly, then as prefix or
+part, then by similarity (character bigrams and difflib), so a mistyped character or a name
+with or without "station" still finds its stop, in Chinese and in English.
 A station's platforms share its name: search answers the station, with its platforms, once.
 Aliases come from the file ``TRANSIT_ALIASES`` names (a stop name to other names it goes by).
 """
@@ -23,9 +24,13 @@ from flask import current_app
 from ..city.geo import distance_metres
 from .catalogue import STATION, Catalogue, RouteInfo
 
-STOP_SUFFIXES = ("公交总站", "公交车站", "公交站", "汽车站", "总站", "车站", "站台", "站", "busstation",
-                 "busstop", "station", "stop")
-ROUTE_WORDS = re.compile(r"^(?:route|bus|line|no\.?|number|#)|(?:公交车|公交|巴士|路线|号线|路|线|号)$")
+_WORDS = json.loads((Path(__file__).resolve().parent.parent / "seed_data" / "transit_words.json")
+                    .read_text(encoding="utf-8"))
+STOP_SUFFIXES = tuple(sorted(_WORDS["stop_suffixes"], key=len, reverse=True))
+ROUTE_WORDS = re.compile(
+    "^(?:" + "|".join(map(re.escape, sorted(_WORDS["route_prefixes"], key=len, reverse=True)))
+    + ")|(?:" + "|".join(map(re.escape, sorted(_WORDS["route_suffixes"], key=len, reverse=True)))
+    + ")$")
 CELL_DEGREES = 0.01
 _lock = threading.Lock()
 
@@ -206,8 +211,8 @@ def route_order(route: RouteInfo) -> tuple:
 
 def find_routes(cat: Catalogue, text: str, exact_only: bool = False,
                 limit: int = 20) -> list[RouteInfo]:
-    """Routes whose short name is the query ("55路", "Route 55", "55"); when none is, and
-    unless ``exact_only``, those whose long name matches it ("天河客运站—客村", "Kecun")."""
+    """Routes whose short name is the query ("Route 55", "55", and the same in Chinese); when
+    none is, and unless ``exact_only``, those whose long name matches it ("Kecun")."""
     key = route_key(text)
     if not key:
         return []

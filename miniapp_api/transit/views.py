@@ -93,7 +93,7 @@ def arrivals(query: dict, stop_id: str):
 @bp.arguments(RouteSearchQuerySchema, location="query")
 @bp.response(200, envelope_of(RouteBriefSchema, many=True))
 def routes(query: dict):
-    """Routes by short name ("55路", "Route 55") or long name; every route without ``q``."""
+    """Routes by short name ("Route 55", "55") or long name; every route without ``q``."""
     cat, locale = catalogue(), current_locale()
     found = (find_routes(cat, query["q"], limit=query["limit"]) if query.get("q")
              else sorted(cat.routes.values(), key=route_order)[:query["limit"]])
@@ -114,8 +114,9 @@ def route(query: dict, route_id: str):
 @bp.arguments(PlaceRoutesQuerySchema, location="query")
 @bp.response(200, envelope_of(PlaceRoutesSchema))
 def place_routes(query: dict):
-    """Which routes go to a place ("去体育中心坐几路"): routes calling at the stations and
-    stops of that name; with ``lat``/``lon``, only those boarding within ``radius`` metres."""
+    """Which routes go to a place ("which bus to the Sports Center?"): routes calling at the
+    stations and stops of that name; with ``lat``/``lon``, only those boarding within
+    ``radius`` metres."""
     cat, locale = catalogue(), current_locale()
     origin = (query["lat"], query["lon"]) if "lat" in query else None
     places, found = routes_serving_place(cat, query["q"], locale, origin, query["radius"])
