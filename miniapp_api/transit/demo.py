@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import random
 import zipfile
 from dataclasses import dataclass, field
@@ -306,7 +307,7 @@ def write_demo_feed(path: Path) -> Path:
     data = buffer.getvalue()
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists() or path.read_bytes() != data:
-        tmp = path.with_suffix(".tmp")
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # several seeds may race
         tmp.write_bytes(data)
         tmp.replace(path)
     return path
