@@ -179,3 +179,14 @@ def test_frequencies_expand_to_trips_with_their_headway(app, client):
                    ("2008-06-05T08:52:00-07:00", 600)]
     # FULLW does not run on 4 June 2007 (calendar_dates): nothing but the weekend-free gap.
     assert arrivals(client, "NADAV", "2007-06-04T08:30:00-07:00")["arrivals"] == []
+
+
+def test_flask_seed_leaves_an_imported_feed_alone(app, tmp_path):
+    app.config["TRANSIT_DEMO_FEED"] = str(tmp_path / "demo.zip")
+    result = app.test_cli_runner().invoke(args=["seed"])
+    assert result.exit_code == 0, result.output
+    assert "transit_stops 416" in result.output
+    assert not (tmp_path / "demo.zip").exists()
+    with app.app_context():
+        assert db.session.scalar(select(TransitFeed.source).where(TransitFeed.is_active)) == \
+               str(CAIRNS)
