@@ -24,6 +24,8 @@ Measured with ``bench/chat_load.py`` and py-spy on this 2-core machine (figures 
   being handled, by this process or, with Redis, another) by polling every second: a citizen who
   sends two messages quickly waits a second for the second answer. Here it polls every 50 ms;
   the lock and its first-come-first-served tickets are Rasa's own.
+* reads a conversation from the SQL tracker store as ORM objects with every column, to use only
+  each event's JSON. Here the same query selects only that column.
 * commits the SQLite tracker store in SQLite's default rollback-journal mode: two fsyncs per
   message, on the event loop, so every conversation waits for the disk. Here SQLite files are
   in write-ahead-log mode with ``synchronous=NORMAL``: a commit is a write to the log, synced at
@@ -65,6 +67,7 @@ def install() -> None:
     install_event_class_cache()
     install_sqlite_write_ahead_log()
     install_quick_lock_polling()
+    install_lean_tracker_reads()
     _installed = True
 
 
@@ -341,3 +344,23 @@ def install_quick_lock_polling() -> None:
         return original(self, conversation_id, lock_lifetime, wait_time_in_seconds)
 
     LockStore.lock = lock
+
+
+# --- tracker store reads ------------------------------------------------------------------------
+def install_lean_tracker_reads() -> None:
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    async def _retrieve(self: SQLTrackerStore, sender_id: Text,
+                        fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
+        # Rasa 3.6's SQLTrackerStore._retrieve, selecting the events' JSON only.
+        with self.session_scope() as session:
+            rows = self._event_query(
+                session, sender_id, fetch_events_from_all_sessions=fetch_events_from_all_sessions
+            ).with_entities(self.SQLEvent.data).all()
+            events = [json.loads(data) for (data,) in rows]
+            if self.domain and len(events) > 0:
+                return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+            return None
+
+    SQLTrackerStore._retrieve = _retrieve
