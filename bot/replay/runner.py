@@ -75,6 +75,10 @@ class InProcessBackend:
         from rasa.core.agent import Agent
         from rasa.utils.endpoints import EndpointConfig
 
+        from bot.serving.rasa_speedups import install as install_speedups
+
+        install_speedups()  # the same speed-ups as the Rasa server (bot/serving)
+
         # None: no action server / the domain's own responses (a stock assistant, the bench).
         self.agent = Agent.load(
             model,
