@@ -14,7 +14,7 @@ from pathlib import Path
 
 import requests
 
-from miniapp_api.config import DEV_BOT_SERVICE_TOKEN
+from bot.actions.settings import DEV_BOT_SERVICE_TOKEN
 
 from .profiles import Profile, profile_named
 
