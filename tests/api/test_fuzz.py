@@ -5,9 +5,10 @@ Valid inputs (positive) and invalid ones (negative) for every operation, with a 
 session token, the bot's service token, an operator's token or none; ids in paths are often
 those of real records (two residents' appointments, applications, tickets), so the handlers run
 past their lookups. Every answer must pass schemathesis' checks (no 5xx, the status, content
-type, headers and body the spec documents, invalid input refused) and every error body of the
-API is the envelope ``{errcode, errmsg, data}``. ``RELIABILITY_SCALE`` multiplies the number of
-examples (``make soak``); ``FUZZ_SEED`` picks another sequence of inputs.
+type, headers and body the spec documents, invalid input refused) and carry the security
+headers, and every error body of the API is the envelope ``{errcode, errmsg, data}``.
+``RELIABILITY_SCALE`` multiplies the number of examples (``make soak``); ``FUZZ_SEED`` picks
+another sequence of inputs.
 """
 from __future__ import annotations
 
@@ -92,7 +93,8 @@ def app(app_factory, platforms, database_url):
 
 def known_path_values(client, alice, bob) -> dict[str, list]:
     """Real ids for the path parameters, by parameter name."""
-    stops = client.get("/api/v1/transit/stops", query_string={"q": "天河", "limit": 3}).get_json()["data"]
+    stops = client.get("/api/v1/transit/stops",
+                       query_string={"q": "天河", "limit": 3}).get_json()["data"]
     routes = client.get("/api/v1/transit/routes", query_string={"limit": 3}).get_json()["data"]
     numbers = [alice.application_number, bob.application_number]
     return {
@@ -105,6 +107,13 @@ def known_path_values(client, alice, bob) -> dict[str, list]:
         "stop_id": [s["id"] for s in stops] or ["none"],
         "route_id": [r["id"] for r in routes] or ["none"],
     }
+
+
+def assert_security_headers(response) -> None:
+    headers = response.headers  # lower-case names, lists of values
+    assert headers.get("x-content-type-options") == ["nosniff"], headers
+    assert "frame-ancestors 'none'" in headers["content-security-policy"][0], headers
+    assert headers.get("cache-control") == ["no-store"], headers
 
 
 def assert_envelope(case, response) -> None:
@@ -149,6 +158,7 @@ def test_fuzz_every_operation(app, client, auth, database_url):
                 by_identity[name] += 1
                 case.validate_response(response, checks=CHECKS, headers=headers)
                 assert_envelope(case, response)
+                assert_security_headers(response)
 
             try:
                 fuzz()
