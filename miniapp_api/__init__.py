@@ -18,7 +18,8 @@ from .i18n import negotiate_request_locale
 from .limiter import limiter
 from .privacy import install_log_masking
 from .routing import install_record_ids
-from .security import install_request_size_limit, install_security_headers
+from .security import (install_proxy_trust, install_request_size_limit,
+                       install_security_headers)
 
 __version__ = "0.1.0"
 
@@ -50,6 +51,7 @@ def create_app(config: Config | None = None) -> Flask:
     register_error_handlers(app)
     install_security_headers(app)
     install_request_size_limit(app)
+    install_proxy_trust(app)
 
     @app.before_request
     def choose_locale() -> None:

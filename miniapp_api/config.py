@@ -69,6 +69,8 @@ class Config:
         # Rate limits (Flask-Limiter); memory by default, Redis when scaled out.
         self.RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
         self.RATELIMIT_HEADERS_ENABLED = True
+        # Reverse proxies in front of the API whose X-Forwarded-For is trusted (nginx: 1).
+        self.TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
         self.LOGIN_RATE_LIMIT = _env("LOGIN_RATE_LIMIT", "20 per minute")
         # Guests query progress with a number and four ID characters: slow down guessing.
         self.GUEST_LOOKUP_RATE_LIMIT = _env("GUEST_LOOKUP_RATE_LIMIT", "10 per minute")

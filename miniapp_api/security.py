@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 PAGE_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
                "connect-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'self'; "
@@ -65,3 +66,13 @@ def refuse_oversized_bodies() -> None:
 
 def install_request_size_limit(app: Flask) -> None:
     app.before_request(refuse_oversized_bodies)
+
+
+def install_proxy_trust(app: Flask) -> None:
+    """Behind ``TRUSTED_PROXIES`` reverse proxies (deploy/'s nginx is one) the client's address
+    and scheme are the ones they forward (``X-Forwarded-For``, ``-Proto``); with none, the
+    default, those headers are ignored, so a client cannot pick the address its rate limits
+    count against, and behind a proxy the whole city does not share one address's budget."""
+    hops = app.config.get("TRUSTED_PROXIES", 0)
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)

@@ -169,3 +169,22 @@ def test_rasa_may_send_a_long_conversation_to_the_nlg_endpoint(app, client):
     assert nlg_call(client, long_conversation, "wrong-token").status_code == 413
     over = [turn] * int(app.config["BOT_MAX_CONTENT_LENGTH"] / 30_000 + 10)
     assert nlg_call(client, over, token).status_code == 413
+
+
+def test_addresses_come_from_a_trusted_proxy_only(app_factory):
+    """Behind nginx (TRUSTED_PROXIES=1) each client counts by its own forwarded address; with
+    no proxy trusted a client cannot choose its address by sending the header itself."""
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+
+    def logins(client, forwarded_for):
+        return [client.post("/api/v1/auth/login", json={"platform": "wechat", "code": "x"},
+                            environ_base=proxy,
+                            headers={"X-Forwarded-For": forwarded_for}).status_code
+                for _ in range(3)]
+
+    behind = app_factory(LOGIN_RATE_LIMIT="2 per minute", TRUSTED_PROXIES=1).test_client()
+    assert logins(behind, "198.51.100.1")[-1] == 429
+    assert 429 not in logins(behind, "198.51.100.2")[:2]  # another citizen behind the proxy
+    exposed = app_factory(LOGIN_RATE_LIMIT="2 per minute").test_client()
+    assert logins(exposed, "198.51.100.1")[-1] == 429
+    assert logins(exposed, "198.51.100.2") == [429, 429, 429]  # a forged header buys nothing
