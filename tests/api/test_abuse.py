@@ -8,6 +8,7 @@ import json
 import pytest
 
 from tests.api.residents import valid_id_card
+from tests.platform_standins import unused_loopback_url
 from tests.rasa_standin import RasaStandIn
 
 HERE, ELSEWHERE = {"REMOTE_ADDR": "203.0.113.10"}, {"REMOTE_ADDR": "203.0.113.11"}
@@ -17,6 +18,23 @@ ID_CARD = valid_id_card("44010619850312002")
 @pytest.fixture
 def database_url(sqlite_url):
     return sqlite_url
+
+
+@pytest.fixture
+def app_factory(app_factory):
+    """Logins here never leave the machine: WeChat's and Alipay's APIs are a loopback port on
+    which nothing listens."""
+    def build(**settings):
+        nowhere = unused_loopback_url()
+        return app_factory(**{"WECHAT_API_BASE": nowhere, "ALIPAY_GATEWAY": nowhere + "/gateway.do",
+                              "PLATFORM_TIMEOUT_SECONDS": 1.0, **settings})
+
+    return build
+
+
+@pytest.fixture
+def app(app_factory):
+    return app_factory()
 
 
 @pytest.fixture
