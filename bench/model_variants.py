@@ -54,8 +54,10 @@ def variant(name: str, config: dict) -> dict:
     raise SystemExit(f"unknown variant {name}")
 
 
-def train(name: str, config: dict) -> tuple[Path, float]:
+def train(name: str, config: dict, reuse: bool = False) -> tuple[Path, float]:
     folder = WORK / name
+    if reuse and (folder / "citizen.tar.gz").exists() and (folder / "seconds.txt").exists():
+        return folder / "citizen.tar.gz", float((folder / "seconds.txt").read_text())
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     (folder / "config.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False))
@@ -65,7 +67,9 @@ def train(name: str, config: dict) -> tuple[Path, float]:
                     "bot/data", "--out", str(folder), "--fixed-model-name", "citizen"],
                    cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, check=True,
                    capture_output=True)
-    return folder / "citizen.tar.gz", time.monotonic() - started
+    seconds = time.monotonic() - started
+    (folder / "seconds.txt").write_text(f"{seconds:.1f}")
+    return folder / "citizen.tar.gz", seconds
 
 
 def held_out() -> list[tuple[str, str]]:
@@ -80,6 +84,7 @@ def held_out() -> list[tuple[str, str]]:
 
 def story_trackers(domain) -> list:
     from rasa.shared.core.generator import TrainingDataGenerator
+    from rasa.shared.core.trackers import DialogueStateTracker
     from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
     from rasa.shared.core.training_data.structures import StoryGraph
 
@@ -88,7 +93,8 @@ def story_trackers(domain) -> list:
         steps.extend(YAMLStoryReader(domain).read_from_file(str(path)))
     generator = TrainingDataGenerator(StoryGraph(steps), domain, augmentation_factor=0,
                                       use_story_concatenation=False)
-    return generator.generate()
+    return [DialogueStateTracker.from_events(t.sender_id, list(t.events), domain.slots)
+            for t in generator.generate()]
 
 
 async def measure(model: Path) -> dict[str, float]:
@@ -127,13 +133,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--variants", default="current,no-ted,lean-diet")
+    parser.add_argument("--reuse", action="store_true",
+                        help="measure the models trained by an earlier run again")
     args = parser.parse_args()
     logging.disable(logging.WARNING)
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.WARNING)  # Rasa's in-process default is debug, which costs
     ours = yaml.safe_load((ROOT / "bot" / "config.yml").read_text(encoding="utf-8"))
     print(f"{'variant':<10} {'training':>9} {'NLU/msg':>8} {'policy/step':>11} "
           f"{'held-out':>8} {'failed stories':>14}", flush=True)
     for name in args.variants.split(","):
-        model, seconds = train(name, variant(name, ours))
+        model, seconds = train(name, variant(name, ours), args.reuse)
         figures = asyncio.run(measure(model))
         failed = failed_stories(model, WORK / name / "test")
         print(f"{name:<10} {seconds:8.1f}s {figures['nlu_ms']:6.1f}ms {figures['policy_ms']:9.1f}ms "
