@@ -13,8 +13,10 @@ from urllib.parse import unquote
 # Mainland mobile numbers and 18-character resident ID-card numbers (GB 11643) inside free text.
 _PHONE_IN_TEXT = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
 _ID_CARD_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{3})\d{14}([\dXx])(?![0-9A-Za-z])")
-# Credentials that libraries log inside URLs (urllib3 logs the full URL at DEBUG).
-_SECRET_IN_URL = re.compile(r"([?&](?:secret|js_code|access_token|session_key|sign)=)[^&\s\"']+")
+# Credentials that libraries log inside URLs (urllib3 logs the full URL at DEBUG; the access
+# log has Rasa's NLG calls, ``/nlg?token=<the bot's service token>``).
+_SECRET_IN_URL = re.compile(
+    r"([?&](?:secret|js_code|access_token|session_key|sign|token)=)[^&\s\"']+")
 
 
 def mask_phone(phone: str | None) -> str | None:

@@ -112,3 +112,18 @@ def test_log_lines_mask_numbers_behind_percent_escapes(caplog):
     [line] = [r.getMessage() for r in caplog.records if r.name == "gunicorn.access"]
     assert card not in line and card[:17] not in line and phone not in line, line
     assert card[:3] + "*" * 14 + card[-1] in line and phone[:3] + "****" + phone[-4:] in line
+
+
+def test_the_access_log_does_not_keep_the_bots_token(app, caplog):
+    """Rasa's NLG calls carry the service token in the query string; whoever reads the access
+    log must not be able to act for every citizen."""
+    import logging
+
+    from miniapp_api.privacy import install_log_masking
+
+    install_log_masking()
+    token = app.config["BOT_SERVICE_TOKEN"]
+    with caplog.at_level(logging.INFO):
+        logging.getLogger("gunicorn.access").info('"POST /nlg?token=%s HTTP/1.1" 200', token)
+    [line] = [r.getMessage() for r in caplog.records if r.name == "gunicorn.access"]
+    assert token not in line and "/nlg?token=***" in line, line
