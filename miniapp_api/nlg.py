@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Blueprint, g, request
 
-from .auth import is_service_token
+from .auth import _bearer_token, is_service_token
 from .errors import ApiError
 from .i18n import DEFAULT_LOCALE, locale_of_text, normalize_locale
 from .privacy import mask_text
@@ -37,11 +37,17 @@ def conversation_locale(tracker: dict[str, Any]) -> str:
     return DEFAULT_LOCALE
 
 
+def nlg_token() -> str:
+    """The token of an NLG call: the ``token`` query parameter, else the bearer token."""
+    return request.args.get("token") or _bearer_token() or ""
+
+
 @bp.post("/nlg")
 def generate():
-    # Rasa sends the bot's service token (endpoints.yml ``nlg.token``): replies name citizens'
-    # own records, so nobody else may ask for them.
-    if not is_service_token(request.args.get("token", "")):
+    # Rasa sends the bot's service token (endpoints.yml ``nlg.token``, or better a header
+    # ``Authorization: Bearer``, which no access log records): replies name citizens' own
+    # records, so nobody else may ask for them.
+    if not is_service_token(nlg_token()):
         raise ApiError("unauthorized")
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("response"), str):

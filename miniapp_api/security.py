@@ -48,8 +48,9 @@ def body_limit() -> int | None:
     call has every event of the tracker, a handoff ticket the latest turns), so with the
     bot's service token they may reach ``BOT_MAX_CONTENT_LENGTH``."""
     from .auth import _bearer_token, is_service_token
+    from .nlg import nlg_token
 
-    token = request.args.get("token", "") if request.blueprint == "nlg" else _bearer_token()
+    token = nlg_token() if request.blueprint == "nlg" else _bearer_token()
     if token and is_service_token(token):
         return current_app.config.get("BOT_MAX_CONTENT_LENGTH")
     return current_app.config.get("MAX_CONTENT_LENGTH")
