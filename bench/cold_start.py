@@ -10,7 +10,8 @@ database preparation), from there to the first answered message (the processes' 
 "ready in" the launcher reports. Then Ctrl-C (SIGTERM) and the launcher must stop everything.
 
 Training: ``rasa train`` with the project's configuration, domain and data into
-``/tmp/citizen-bench/train-<pid>`` (never bot/models), timed; the model is deleted afterwards.
+``/tmp/citizen-bench/train-<pid>`` (never bot/models), from scratch (an empty Rasa cache of its
+own), timed; the model is deleted afterwards.
 """
 from __future__ import annotations
 
@@ -98,9 +99,11 @@ def cold_start(profile_name: str, work: Path) -> dict[str, float]:
 
 
 def training_seconds() -> float:
+    """A training from scratch: its own empty Rasa cache (``RASA_CACHE_DIRECTORY``), so nothing
+    trained before (by `make train` in .rasa/cache) is reused, and nothing is left there."""
     out = CACHE / f"train-{os.getpid()}"
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
-           "PYTHONPATH": str(ROOT)}
+           "PYTHONPATH": str(ROOT), "RASA_CACHE_DIRECTORY": str(out / "cache")}
     started = time.monotonic()
     try:
         subprocess.run([str(BOT_BIN / "rasa"), "train", "--quiet", "--config", "bot/config.yml",

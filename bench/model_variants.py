@@ -62,11 +62,14 @@ def train(name: str, config: dict, reuse: bool = False) -> tuple[Path, float]:
     folder.mkdir(parents=True)
     (folder / "config.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False))
     started = time.monotonic()
+    # From scratch: an empty Rasa cache of its own (not .rasa/cache, which `make train` uses).
     subprocess.run([str(BOT_BIN / "rasa"), "train", "--quiet", "--config",
                     str(folder / "config.yml"), "--domain", "bot/domain", "--data", "intents",
                     "bot/data", "--out", str(folder), "--fixed-model-name", "citizen"],
-                   cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, check=True,
-                   capture_output=True)
+                   cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT),
+                                  "RASA_CACHE_DIRECTORY": str(folder / "cache")},
+                   check=True, capture_output=True)
+    shutil.rmtree(folder / "cache", ignore_errors=True)
     seconds = time.monotonic() - started
     (folder / "seconds.txt").write_text(f"{seconds:.1f}")
     return folder / "citizen.tar.gz", seconds
