@@ -171,3 +171,33 @@ def test_an_application_from_the_mini_app_is_seen_through_wechat_push(wechat, ru
     reply = parse_reply(wechat.post_plain(text_message(openid, "我的居住证办到哪一步了")))
     assert "目前处于「已提交」阶段" in reply.content
     assert application["number"] in reply.content or application["display_number"] in reply.content
+
+
+def test_an_appointment_booked_in_the_mini_app_is_listed_through_wechat_push(wechat,
+                                                                           running_stack):
+    openid = new_openid()
+    official_account().codes["mini-" + openid] = openid
+    login = requests.post(f"{running_stack.api_url}/api/v1/auth/login",
+                          json={"platform": "wechat", "code": "mini-" + openid}, timeout=30)
+    assert login.status_code == 200, login.text
+    headers = {"Authorization": f"Bearer {login.json()['data']['token']}"}
+    api = f"{running_stack.api_url}/api/v1"
+    [hospital] = requests.get(f"{api}/hospitals", params={"q": "协和医院"},
+                              timeout=30).json()["data"]["items"]
+    department = requests.get(f"{api}/departments", params={"q": "皮肤科",
+                                                            "hospital_id": hospital["id"]},
+                              timeout=30).json()["data"]["items"][0]
+    slot = requests.get(f"{api}/slots", params={"department_id": department["id"],
+                                                "available": "true"},
+                        timeout=30).json()["data"]["items"][0]
+    patient = requests.post(f"{api}/patients", headers=headers, timeout=30,
+                            json={"name": "韩梅梅", "id_card": "11010519491231002X",
+                                  "phone": "13700001234"}).json()["data"]
+    booked = requests.post(f"{api}/appointments", headers=headers, timeout=30,
+                           json={"slot_id": slot["id"], "patient_id": patient["id"]})
+    assert booked.status_code == 201, booked.text
+    queue_number = booked.json()["data"]["queue_number"]
+    reply = parse_reply(wechat.post_plain(text_message(openid, "我挂了哪些号")))
+    assert reply.content.startswith("您有1个有效预约")
+    assert f"第{queue_number}号（韩梅梅）" in reply.content
+    assert "协和医院" in reply.content
