@@ -107,6 +107,8 @@ def _candidates(cat: Catalogue, stop_pks: list[int], now: datetime, window: time
         params = {"stops": stop_pks, "low": low, "high": high, "services": sorted(services),
                   "day": day, "routes": sorted(routes or ()), "direction": direction}
         for row in db.session.execute(statement, params):
+            if row[5] < offset and (not live or row[16] is None):
+                continue  # left already, and no realtime data says it is late
             key = (row[0], day, row[3])
             held = chosen.get(key)
             # The same trip in two realtime sources: the newer one.
