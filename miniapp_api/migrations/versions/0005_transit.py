@@ -1,7 +1,7 @@
 """transit: GTFS feeds (versioned), stop times, route patterns, GTFS-Realtime trips and vehicles
 
 Revision ID: 0005_transit
-Revises: 0003_applications
+Revises: 0004_appointments
 Create Date: 2026-11-23 22:18:18.692362
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0005_transit'
-down_revision = '0003_applications'
+down_revision = '0004_appointments'
 branch_labels = None
 depends_on = None
 
@@ -163,6 +163,7 @@ def upgrade():
     sa.Column('arrivals', sa.JSON(), nullable=False),
     sa.Column('departures', sa.JSON(), nullable=False),
     sa.Column('distances', sa.JSON(), nullable=False),
+    sa.Column('sequences', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['feed_id'], ['transit_feed.id'], name=op.f('fk_transit_pattern_feed_id_transit_feed')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_transit_pattern'))
     )

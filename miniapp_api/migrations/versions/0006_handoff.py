@@ -1,7 +1,7 @@
 """handoff tickets
 
 Revision ID: 0006_handoff
-Revises: 0003_applications
+Revises: 0005_transit
 Create Date: 2026-11-24 09:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0006_handoff'
-down_revision = '0003_applications'
+down_revision = '0005_transit'
 branch_labels = None
 depends_on = None
 
