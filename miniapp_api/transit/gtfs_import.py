@@ -40,7 +40,7 @@ COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
     "service_dates": ("transit_service_date", ("service_pk", "date", "exception_type")),
     "shapes": ("transit_shape", ("id", "feed_id", "shape_id", "polyline", "length_m")),
     "patterns": ("transit_pattern", ("id", "feed_id", "stops", "arrivals", "departures",
-                                     "distances")),
+                                     "distances", "sequences")),
     "trips": ("transit_trip", ("id", "feed_id", "trip_id", "route_pk", "service_pk", "headsign",
                                "short_name", "direction_id", "block_id", "shape_pk", "pattern_pk",
                                "start_secs", "end_secs", "stop_count", "headway_secs")),

@@ -121,7 +121,8 @@ def finish_trips(feed: "ParsedFeed", trips: dict[str, "TripRow"], calls: dict[st
         first_departure = times[0][1]
         distances = [round(d, 1) for d in distances]
         timing = (stops, tuple(t[0] - first_departure for t in times),
-                  tuple(t[1] - first_departure for t in times), tuple(distances))
+                  tuple(t[1] - first_departure for t in times), tuple(distances),
+                  tuple(call[0] for call in trip_calls))
         pattern_pk = patterns_seen.get(timing)
         if pattern_pk is None:
             pattern_pk = patterns_seen[timing] = ids.pattern + len(pattern_rows)

@@ -125,8 +125,9 @@ class TransitShape(db.Model):
 
 
 class TransitPattern(db.Model):
-    """A trip's stops, times (seconds after its first departure) and distances along it (m),
-    shared by every trip that runs them the same way: where a vehicle is, from one row."""
+    """A trip's stops, times (seconds after its first departure), distances along it (m) and
+    stop_sequence values, shared by every trip that runs them the same way: where a vehicle
+    is, and what a realtime update's stop_sequence means, from one row."""
 
     __tablename__ = "transit_pattern"
 
@@ -136,6 +137,7 @@ class TransitPattern(db.Model):
     arrivals: Mapped[list[int]] = mapped_column(JSON)
     departures: Mapped[list[int]] = mapped_column(JSON)
     distances: Mapped[list[float]] = mapped_column(JSON)
+    sequences: Mapped[list[int]] = mapped_column(JSON)
 
 
 class TransitTrip(db.Model):

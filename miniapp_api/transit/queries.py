@@ -47,5 +47,6 @@ VEHICLES = select(vehicle.trip_pk, vehicle.service_date, vehicle.vehicle_id, veh
     vehicle.trip_pk.in_(bindparam("trips", expanding=True))).order_by(vehicle.timestamp)
 
 PATTERNS = select(TransitPattern.id, TransitPattern.stops, TransitPattern.arrivals,
-                  TransitPattern.departures, TransitPattern.distances).where(
+                  TransitPattern.departures, TransitPattern.distances,
+                  TransitPattern.sequences).where(
     TransitPattern.id.in_(bindparam("patterns", expanding=True)))

@@ -17,14 +17,14 @@ from datetime import date, datetime, timedelta, timezone
 import requests
 from google.protobuf.message import DecodeError
 from google.transit import gtfs_realtime_pb2 as rt
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, insert, select, text
 
 from ..db import db, utcnow
 from .catalogue import Catalogue, catalogue
 from .gtfs_read import parse_date, parse_time
-from .models import (TransitRealtimeSource, TransitRealtimeTrip, TransitStopTime, TransitTrip,
-                     TransitVehicle)
+from .models import TransitRealtimeSource, TransitRealtimeTrip, TransitTrip, TransitVehicle
 from .service_days import DAY, day_start
+from .vehicles import patterns
 
 logger = logging.getLogger(__name__)
 
@@ -133,17 +133,20 @@ def ingest(source: str, data: bytes, now: datetime | None = None) -> dict:
         if entity.HasField("trip_update"):
             row = _trip_update(entity.trip_update, matcher, stamp or now, summary)
             if row is not None:
-                row.source_pk = record.id
-                trips[(row.trip_pk, row.service_date)] = row
+                row["source_pk"] = record.id
+                trips[(row["trip_pk"], row["service_date"])] = row
         if entity.HasField("vehicle"):
             vehicle = _vehicle(entity.id, entity.vehicle, matcher, stamp or now, summary)
             if vehicle is not None:
-                vehicle.source_pk = record.id
-                vehicles[vehicle.vehicle_key] = vehicle
+                vehicle["source_pk"] = record.id
+                vehicles[vehicle["vehicle_key"]] = vehicle
     if not full:
         _drop_replaced(record.id, trips, vehicles)
-    db.session.add_all(trips.values())
-    db.session.add_all(vehicles.values())
+    # Bulk statements (a city has thousands of trips on the road), not the unit of work.
+    if trips:
+        db.session.execute(insert(TransitRealtimeTrip), list(trips.values()))
+    if vehicles:
+        db.session.execute(insert(TransitVehicle), list(vehicles.values()))
     record.feed_timestamp, record.received_at = stamp, now
     record.incrementality = "FULL_DATASET" if full else "DIFFERENTIAL"
     if not full:  # older entities stay: so do the delays they hold
@@ -169,12 +172,16 @@ class TripMatcher:
         wanted |= {e.vehicle.trip.trip_id for e in message.entity if e.HasField("vehicle")}
         wanted.discard("")
         self.trips: dict[str, list[tuple[int, int, int, int]]] = {}
+        self.pattern_of: dict[int, int] = {}
+        self.start_of: dict[int, int] = {}
         for chunk in _chunks(sorted(wanted), 500):
-            for pk, trip_id, service_pk, start, end in db.session.execute(
+            for pk, trip_id, service_pk, start, end, pattern_pk in db.session.execute(
                     select(TransitTrip.id, TransitTrip.trip_id, TransitTrip.service_pk,
-                           TransitTrip.start_secs, TransitTrip.end_secs)
+                           TransitTrip.start_secs, TransitTrip.end_secs, TransitTrip.pattern_pk)
                     .where(TransitTrip.feed_id == cat.feed_id, TransitTrip.trip_id.in_(chunk))):
                 self.trips.setdefault(trip_id, []).append((pk, service_pk, start, end))
+                self.pattern_of[pk], self.start_of[pk] = pattern_pk, start
+        self.patterns: dict = {}
         self._calls: dict[int, list[tuple[int, int, int, int, int]]] = {}
 
     def match(self, descriptor: rt.TripDescriptor) -> tuple[int, date] | None:
@@ -205,28 +212,21 @@ class TripMatcher:
         return best[1], best[2]
 
     def prefetch(self, descriptors: list[rt.TripDescriptor]) -> None:
-        """Load the calls of every trip the descriptors match, a few queries in all."""
-        pks = sorted({m[0] for m in map(self.match, descriptors) if m} - set(self._calls))
-        for chunk in _chunks(pks, 500):
-            for pk in chunk:
-                self._calls[pk] = []
-            for row in db.session.execute(
-                    select(TransitStopTime.trip_pk, TransitStopTime.stop_index,
-                           TransitStopTime.stop_sequence, TransitStopTime.stop_pk,
-                           TransitStopTime.arrival_secs, TransitStopTime.departure_secs)
-                    .where(TransitStopTime.trip_pk.in_(chunk))
-                    .order_by(TransitStopTime.trip_pk, TransitStopTime.stop_sequence)):
-                self._calls[row[0]].append(tuple(row[1:]))
+        """Read the patterns of every trip the descriptors match (cached per process)."""
+        wanted = {self.pattern_of[m[0]] for m in map(self.match, descriptors) if m}
+        self.patterns.update(patterns(self.cat, wanted - self.patterns.keys()))
 
     def calls(self, trip_pk: int) -> list[tuple[int, int, int, int, int]]:
         """(stop_index, stop_sequence, stop_pk, arrival_secs, departure_secs) of a trip."""
         calls = self._calls.get(trip_pk)
         if calls is None:
-            calls = self._calls[trip_pk] = list(db.session.execute(
-                select(TransitStopTime.stop_index, TransitStopTime.stop_sequence,
-                       TransitStopTime.stop_pk, TransitStopTime.arrival_secs,
-                       TransitStopTime.departure_secs)
-                .where(TransitStopTime.trip_pk == trip_pk).order_by(TransitStopTime.stop_sequence)))
+            pattern_pk, start = self.pattern_of[trip_pk], self.start_of[trip_pk]
+            if pattern_pk not in self.patterns:
+                self.patterns.update(patterns(self.cat, {pattern_pk}))
+            p = self.patterns[pattern_pk]
+            calls = self._calls[trip_pk] = [
+                (i, p.sequences[i], p.stops[i], start + p.arrivals[i], start + p.departures[i])
+                for i in range(len(p.stops))]
         return calls
 
     def call_index(self, trip_pk: int, sequence: int | None, stop_id: str | None,
@@ -239,7 +239,8 @@ class TripMatcher:
 
 
 def _trip_update(update: rt.TripUpdate, matcher: TripMatcher, default_stamp: datetime,
-                 summary: Summary) -> TransitRealtimeTrip | None:
+                 summary: Summary) -> dict | None:
+    """A ``transit_realtime_trip`` row for the update, or ``None`` when no trip matches."""
     summary.trip_updates += 1
     descriptor = update.trip
     relationship = rt.TripDescriptor.ScheduleRelationship.Name(descriptor.schedule_relationship)
@@ -270,7 +271,7 @@ def _trip_update(update: rt.TripUpdate, matcher: TripMatcher, default_stamp: dat
                    *(u[2] for u in updates), *(u[3] for u in updates))
     stamp = (datetime.fromtimestamp(update.timestamp, timezone.utc)
              if update.HasField("timestamp") else default_stamp)
-    return TransitRealtimeTrip(
+    return dict(
         trip_pk=trip_pk, service_date=service_date, relationship=relationship,
         delay=update.delay if update.HasField("delay") else None,
         vehicle_id=update.vehicle.id or None, vehicle_label=update.vehicle.label or None,
@@ -290,7 +291,8 @@ def _delay(stu, which: str, scheduled: float) -> int | None:
 
 
 def _vehicle(entity_id: str, position: rt.VehiclePosition, matcher: TripMatcher,
-             default_stamp: datetime, summary: Summary) -> TransitVehicle | None:
+             default_stamp: datetime, summary: Summary) -> dict | None:
+    """A ``transit_vehicle`` row, or ``None`` for a position without coordinates."""
     if not position.HasField("position"):
         return None
     summary.vehicles += 1
@@ -304,7 +306,7 @@ def _vehicle(entity_id: str, position: rt.VehiclePosition, matcher: TripMatcher,
               if position.HasField("current_status") or index is not None else None)
     stamp = (datetime.fromtimestamp(position.timestamp, timezone.utc)
              if position.HasField("timestamp") else default_stamp)
-    return TransitVehicle(
+    return dict(
         vehicle_key=(position.vehicle.id or entity_id)[:128],
         vehicle_id=position.vehicle.id or None,
         label=position.vehicle.label or None, trip_pk=matched[0] if matched else None,

@@ -22,8 +22,9 @@ from ..db import db, utcnow
 from . import arrivals as a
 from .catalogue import Catalogue, catalogue
 from .gtfs_read import format_time
-from .models import TransitStopTime, TransitTrip
+from .models import TransitTrip
 from .service_days import candidate_days, day_start
+from .vehicles import patterns
 
 LEAD_SECONDS = 300  # a bus appears this long before its first departure
 CANCEL_PERCENT = 2
@@ -53,25 +54,11 @@ def running_trips(cat: Catalogue, now: datetime) -> list[tuple]:
             continue
         rows = db.session.execute(select(
             TransitTrip.id, TransitTrip.trip_id, TransitTrip.route_pk, TransitTrip.start_secs,
-            TransitTrip.end_secs).where(
+            TransitTrip.end_secs, TransitTrip.pattern_pk).where(
             TransitTrip.feed_id == cat.feed_id, TransitTrip.service_pk.in_(services),
             TransitTrip.start_secs <= offset + LEAD_SECONDS, TransitTrip.end_secs >= offset - 600))
         out += [(row, day, start) for row in rows]
     return out
-
-
-def _calls(cat: Catalogue, trip_pks: list[int]) -> dict[int, list[tuple]]:
-    calls: dict[int, list[tuple]] = {}
-    for i in range(0, len(trip_pks), 500):
-        for row in db.session.execute(
-                select(TransitStopTime.trip_pk, TransitStopTime.stop_index,
-                       TransitStopTime.stop_sequence, TransitStopTime.stop_pk,
-                       TransitStopTime.arrival_secs, TransitStopTime.departure_secs,
-                       TransitStopTime.dist_m)
-                .where(TransitStopTime.trip_pk.in_(trip_pks[i:i + 500]))
-                .order_by(TransitStopTime.trip_pk, TransitStopTime.stop_sequence)):
-            calls.setdefault(row.trip_pk, []).append(row)
-    return calls
 
 
 def build_feed(cat: Catalogue, now: datetime) -> tuple[rt.FeedMessage, dict]:
@@ -80,16 +67,15 @@ def build_feed(cat: Catalogue, now: datetime) -> tuple[rt.FeedMessage, dict]:
     message.header.incrementality = rt.FeedHeader.FULL_DATASET
     message.header.timestamp = int(now.timestamp())
     trips = running_trips(cat, now)
-    calls = _calls(cat, sorted({row.id for row, _, _ in trips}))
+    shapes = patterns(cat, {row.pattern_pk for row, _, _ in trips})
     counts = {"trips": 0, "vehicles": 0, "canceled": 0, "skipped_stops": 0}
     for row, day, start in trips:
-        trip_calls = calls.get(row.id)
-        if not trip_calls:
-            continue
+        p = shapes[row.pattern_pk]
         delay = trip_delay(row.trip_id, day, now)
         h = _hash("events", row.trip_id, day)
-        stops = [a.Call(c.stop_index, c.arrival_secs, c.departure_secs, c.dist_m,
-                        cat.stops[c.stop_pk].lat, cat.stops[c.stop_pk].lon) for c in trip_calls]
+        stops = [a.Call(i, row.start_secs + p.arrivals[i], row.start_secs + p.departures[i],
+                        p.distances[i], cat.stops[p.stops[i]].lat, cat.stops[p.stops[i]].lon)
+                 for i in range(len(p.stops))]
         offset = (now - start).total_seconds()
         index, _, position = a.progress_by_time(stops, offset, [(delay, delay)] * len(stops))
         if index >= len(stops) or offset < row.start_secs + delay - LEAD_SECONDS:
@@ -108,13 +94,13 @@ def build_feed(cat: Catalogue, now: datetime) -> tuple[rt.FeedMessage, dict]:
             counts["canceled"] += 1
             continue
         stu = update.stop_time_update.add()
-        stu.stop_sequence = trip_calls[index].stop_sequence
+        stu.stop_sequence = p.sequences[index]
         stu.arrival.delay = delay
         stu.departure.delay = delay
         skip = index + 2 + h % 5
-        if h % SKIP_ONE_IN == 0 and skip < len(trip_calls) - 1:
+        if h % SKIP_ONE_IN == 0 and skip < len(stops) - 1:
             skipped = update.stop_time_update.add()
-            skipped.stop_sequence = trip_calls[skip].stop_sequence
+            skipped.stop_sequence = p.sequences[skip]
             skipped.schedule_relationship = rt.TripUpdate.StopTimeUpdate.SKIPPED
             counts["skipped_stops"] += 1
         vehicle = message.entity.add()
@@ -123,7 +109,7 @@ def build_feed(cat: Catalogue, now: datetime) -> tuple[rt.FeedMessage, dict]:
         _describe(position_message.trip, row, day)
         position_message.vehicle.id = vehicle_id
         position_message.position.latitude, position_message.position.longitude = position
-        position_message.current_stop_sequence = trip_calls[index].stop_sequence
+        position_message.current_stop_sequence = p.sequences[index]
         at_stop = stops[index].arrival_secs + delay <= offset
         position_message.current_status = (rt.VehiclePosition.STOPPED_AT if at_stop
                                            else rt.VehiclePosition.IN_TRANSIT_TO)

@@ -30,6 +30,7 @@ class Pattern(NamedTuple):
     arrivals: list[int]
     departures: list[int]
     distances: list[float]
+    sequences: list[int]
 
 
 def locate_vehicles(cat: Catalogue, found: list[a.Arrival], now: datetime,
@@ -84,6 +85,11 @@ def _vehicles(found: list[a.Arrival], now: datetime,
             out[(trip_pk, service_date)] = a.Vehicle(vehicle_id or label, lat, lon, stop_index,
                                                      status, stamp)
     return out
+
+
+def patterns(cat: Catalogue, wanted: set[int]) -> dict[int, Pattern]:
+    """The patterns ``wanted``, from the process's cache (read once per feed version)."""
+    return _patterns(cat, wanted)
 
 
 def _patterns(cat: Catalogue, wanted: set[int]) -> dict[int, Pattern]:

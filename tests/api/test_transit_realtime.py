@@ -231,6 +231,24 @@ def test_unknown_trips_are_counted_and_bad_feeds_change_nothing(app, client, tmp
                                                "2014-06-10T08:04:00+10:00")
 
 
+def test_a_differential_feed_updates_and_deletes_entity_by_entity(app, client, tmp_path):
+    ingest(app, tmp_path, feed(trips=[{"trip_id": TRIP, "updates": [(15, 300)]}]), name="d.pb")
+    assert the_141(client)["arrivals"][0]["delaySeconds"] == 300
+    ingest(app, tmp_path, feed(trips=[{"trip_id": TRIP, "updates": [(15, 60)]}],
+                               incrementality=rt.FeedHeader.DIFFERENTIAL), name="d.pb")
+    assert the_141(client)["arrivals"][0]["delaySeconds"] == 60
+    message = rt.FeedMessage()
+    message.header.gtfs_realtime_version = "2.0"
+    message.header.incrementality = rt.FeedHeader.DIFFERENTIAL
+    message.header.timestamp = epoch(AT)
+    deleted = message.entity.add()
+    deleted.id, deleted.is_deleted = "tu0", True
+    deleted.trip_update.trip.trip_id = TRIP
+    ingest(app, tmp_path, message.SerializeToString(), name="d.pb")
+    [arrival] = the_141(client)["arrivals"]
+    assert arrival["predicted"] is False
+
+
 class _FeedServer(BaseHTTPRequestHandler):
     body = b""
     requests = 0
