@@ -14,6 +14,13 @@ from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.shared.nlu.training_data.message import Message
 
 
+# What a message may weigh in understanding it. A caller's request is a sentence or two; a pasted
+# 20,000-character message would otherwise become a sequence of thousands of tokens, whose
+# attention in DIET costs memory by the square of its length (gigabytes), for nothing.
+MAX_CHARACTERS = 2000
+MAX_TOKENS = 200
+
+
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=True
 )
@@ -33,7 +40,7 @@ class CleanJiebaTokenizer(JiebaTokenizer):
         text = message.get(attribute)
         tokens = [
             Token(word, start)
-            for word, start, _end in jieba.tokenize(text)
+            for word, start, _end in jieba.tokenize(text[:MAX_CHARACTERS])
             if word.strip()
         ]
-        return self._apply_token_pattern(tokens)
+        return self._apply_token_pattern(tokens)[:MAX_TOKENS]

@@ -32,3 +32,17 @@ def test_offsets_still_point_into_the_text(tokenized):
 def test_rasa_jieba_tokenizer_keeps_whitespace(tokenized):
     """Why the custom tokenizer exists: the stock one emits " " tokens here."""
     assert any(not token.strip() for token, _, _ in tokenized["我想坐 bus 55 路"]["rasa"])
+
+
+def test_a_huge_message_is_understood_from_its_beginning_only():
+    """A 20,000-character paste must not become a 10,000-token sequence (DIET's attention
+    would take gigabytes): the tokenizer keeps the first tokens only."""
+    script = ("from bot.nlu.tokenizer import CleanJiebaTokenizer as T, MAX_TOKENS;"
+              "from rasa.shared.nlu.training_data.message import Message;"
+              "t = T(T.get_default_config(), None, None);"
+              "tokens = t.tokenize(Message({'text': '挂号 ' * 10000}), 'text');"
+              "print(len(tokens), MAX_TOKENS, tokens[0].text)")
+    result = run_in_bot_env([str(BOT_BIN / "python"), "-c", script])
+    assert result.returncode == 0, result.stderr[-2000:]
+    count, limit, first = result.stdout.split()[-3:]
+    assert int(count) == int(limit) <= 200 and first == "挂号"
