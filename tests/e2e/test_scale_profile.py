@@ -4,6 +4,8 @@ for Rasa's lock store, two Sanic workers of the Rasa server (``launcher/profiles
 - A conversation survives a restart of the Rasa server: its state lives in the tracker store.
 - Two Rasa workers serve one conversation's concurrent messages one at a time, in the order they
   arrived: the Redis lock store's tickets, proven from the tracker's events.
+- deploy/nginx.conf in front of two Rasa servers spreads one conversation over both (when nginx
+  is installed).
 
 Skipped, with the reason, when the PostgreSQL server (127.0.0.1:5432) or Redis (127.0.0.1:6379)
 does not answer. Own databases (``test_scale_api``, ``test_scale_tracker``) and Redis database 7.
@@ -12,6 +14,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import signal
 import threading
 import time
 import uuid
@@ -189,3 +193,90 @@ def test_two_workers_serve_one_conversations_concurrent_messages_in_order(scaled
         actions = [e["name"] for e in turn if e["event"] == "action"]
         assert actions and actions[-1] == "action_listen", turn
         assert any(e["event"] == "bot" for e in turn), turn
+
+
+def nginx_config(deploy_conf: str, rasa_ports: list[int], api_port: int, listen: int,
+                 internal: int, work: Path) -> str:
+    """deploy/nginx.conf with this machine's addresses instead of the compose services', and
+    a log of which Rasa server answered each request."""
+    conf = re.sub(r"\n\s*resolver [^\n]*", "", deploy_conf)
+    for index, port in enumerate(rasa_ports, start=1):
+        conf = conf.replace(f"server rasa-{index}:5005", f"server 127.0.0.1:{port}")
+    conf = re.sub(r"\n\s*server rasa-\d:5005[^;]*;", "", conf)
+    conf = conf.replace("server api:5000;", f"server 127.0.0.1:{api_port};")
+    conf = conf.replace("listen 80;", f"listen 127.0.0.1:{listen};")
+    conf = conf.replace("listen 8005;", f"listen 127.0.0.1:{internal};")
+    return conf.replace("http {", "http {\n"
+                        "    log_format upstreams '$request_uri $upstream_addr $status';\n"
+                        f"    access_log {work}/access.log upstreams;\n"
+                        f"    client_body_temp_path {work}/body;\n"
+                        f"    proxy_temp_path {work}/proxy;", 1)
+
+
+def test_nginx_spreads_one_conversation_over_two_rasa_servers(scaled_stack, tmp_path):
+    """deploy/nginx.conf in front of two Rasa servers sharing the stores: one booking
+    conversation, its messages answered by both servers in turn, the form going on."""
+    import shutil
+    import subprocess
+
+    from launcher.stack import BOT_BIN, free_port
+
+    if not shutil.which("nginx"):
+        pytest.skip("nginx is not installed (apt-get install nginx-light)")
+    rasa = next(p for p in scaled_stack.processes if p.name == "rasa")
+    second_port = free_port()
+    command = [str(BOT_BIN / "python"), "-m", "bot.serving", "rasa", "run",
+               *rasa.command[rasa.command.index("--model"):]]
+    command[command.index("--port") + 1] = str(second_port)
+    log = open(tmp_path / "rasa-2.log", "wb")
+    second = subprocess.Popen(command, cwd=ROOT, env={**scaled_stack.environment(),
+                                                      "SANIC_WORKERS": "1"},
+                              stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    nginx = None
+    try:
+        ready = time.monotonic() + 300
+        while not _answers(f"http://127.0.0.1:{second_port}/status"):
+            assert second.poll() is None and time.monotonic() < ready, "second Rasa server"
+            time.sleep(1)
+        listen = free_port()
+        for folder in ("body", "proxy"):
+            (tmp_path / folder).mkdir()
+        conf = tmp_path / "nginx.conf"
+        conf.write_text(nginx_config((ROOT / "deploy" / "nginx.conf").read_text(),
+                                     [scaled_stack.ports.rasa, second_port],
+                                     scaled_stack.ports.api, listen, free_port(), tmp_path))
+        nginx = subprocess.Popen(["nginx", "-c", str(conf), "-g",
+                                  f"daemon off; pid {tmp_path}/nginx.pid; "
+                                  f"error_log {tmp_path}/error.log;"])
+        public = f"http://127.0.0.1:{listen}"
+        wait_for(lambda: _answers(f"{public}/api/v1/health"), timeout=30)
+        sender = f"web:scale-nginx-{uuid.uuid4().hex[:8]}"
+        expected = [("我想挂协和医院的号", "您想挂协和医院的哪个科室"), ("心内科", "哪一天"),
+                    ("不挂了", "没有为您预约"), ("谢谢", "不客气")] * 2
+        for message, answer in expected:
+            reply = requests.post(f"{public}/webhooks/rest/webhook", timeout=60,
+                                  json={"sender": sender, "message": message})
+            assert reply.status_code == 200 and answer in reply.json()[0]["text"], reply.text
+        time.sleep(0.5)  # nginx writes its log after answering
+        used = [line.split()[1] for line in (tmp_path / "access.log").read_text().splitlines()
+                if line.startswith("/webhooks/rest/")]
+        assert set(used) == {f"127.0.0.1:{scaled_stack.ports.rasa}",
+                             f"127.0.0.1:{second_port}"}, used
+        # Only the channels are public: not Rasa's HTTP API, not the API's NLG endpoint.
+        assert requests.get(f"{public}/conversations/{sender}/tracker", timeout=10
+                            ).status_code == 404
+        assert requests.post(f"{public}/nlg", json={}, timeout=10).status_code == 404
+    finally:
+        if nginx:
+            nginx.terminate()
+            nginx.wait(10)
+        os.killpg(second.pid, signal.SIGTERM)
+        second.wait(30)
+        log.close()
+
+
+def _answers(url: str) -> bool:
+    try:
+        return requests.get(url, timeout=2).status_code == 200
+    except requests.RequestException:
+        return False
