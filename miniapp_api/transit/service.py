@@ -81,7 +81,7 @@ def next_arrivals(cat: Catalogue, stop_pks: list[int], now: datetime, window: ti
     rows = _candidates(cat, stop_pks, now, window, routes, direction, live)
     found = a.next_arrivals(_visits(rows, now, live), now, window, limit + EXTRA,
                             include_canceled, earliest_delay=live.earliest if live else 0)
-    _add_trips(cat, found)
+    found = _add_trips(cat, found)
     locate_vehicles(cat, found, now, live)
     found = [arrival for arrival in found if arrival.stops_away is None or arrival.stops_away >= 0]
     return found[:limit], state
@@ -132,18 +132,29 @@ def _visits(rows: list[tuple], now: datetime, live: RealtimeState | None
 MAX_TRIPS = 200_000  # trips kept per process
 
 
-def _add_trips(cat: Catalogue, found: list[a.Arrival]) -> None:
+def _add_trips(cat: Catalogue, found: list[a.Arrival]) -> list[a.Arrival]:
     """The trip's id, headsign, length, headway and pattern, for the arrivals answered (from
-    the process's cache of the feed's trips, read on first use)."""
-    trips = cat.trips
-    missing = sorted({arrival.visit.trip_pk for arrival in found} - trips.keys())
+    the process's cache of the feed's trips, read on first use); a trip gone since (a new
+    version imported meanwhile) drops its arrival."""
+    cache = cat.trips
+    wanted = {arrival.visit.trip_pk for arrival in found}
+    known = {pk: cache[pk] for pk in wanted if pk in cache}
+    missing = sorted(wanted - known.keys())
     if missing:
-        rows = db.session.execute(queries.TRIPS, {"trips": missing}).all()
-        if len(trips) + len(rows) > MAX_TRIPS:
-            trips.clear()
-        trips.update((row[0], tuple(row[1:])) for row in rows)
+        rows = {row[0]: tuple(row[1:]) for row in
+                db.session.execute(queries.TRIPS, {"trips": missing})}
+        if len(cache) + len(rows) > MAX_TRIPS:
+            cache.clear()
+        cache.update(rows)
+        known.update(rows)
+    out = []
     for arrival in found:
-        trip_id, headsign, stop_count, headway, pattern_pk, start = trips[arrival.visit.trip_pk]
+        trip = known.get(arrival.visit.trip_pk)
+        if trip is None:
+            continue
+        trip_id, headsign, stop_count, headway, pattern_pk, start = trip
         arrival.visit = arrival.visit._replace(trip_id=trip_id, headsign=headsign,
                                                stop_count=stop_count, headway_secs=headway,
                                                pattern_pk=pattern_pk, trip_start_secs=start)
+        out.append(arrival)
+    return out

@@ -41,10 +41,12 @@ def locate_vehicles(cat: Catalogue, found: list[a.Arrival], now: datetime,
     if not found:
         return
     vehicles = _vehicles(found, now, live) if live else {}
-    patterns = _patterns(cat, {arrival.visit.pattern_pk for arrival in found})
+    shapes = _patterns(cat, {arrival.visit.pattern_pk for arrival in found})
     for arrival in found:
         visit = arrival.visit
-        pattern, base = patterns[visit.pattern_pk], visit.trip_start_secs
+        pattern, base = shapes.get(visit.pattern_pk), visit.trip_start_secs
+        if pattern is None:  # a version imported since this request began
+            continue
         now_secs = (now - visit.day_start).total_seconds()
         vehicle = vehicles.get((visit.trip_pk, visit.service_date))
         if vehicle is not None:
@@ -94,12 +96,14 @@ def patterns(cat: Catalogue, wanted: set[int]) -> dict[int, Pattern]:
 
 def _patterns(cat: Catalogue, wanted: set[int]) -> dict[int, Pattern]:
     cache: dict[int, Pattern] = cat.patterns
-    missing = sorted(wanted - cache.keys())
+    found = {pk: cache[pk] for pk in wanted if pk in cache}
+    missing = sorted(wanted - found.keys())
     if missing:
-        rows = db.session.execute(queries.PATTERNS, {"patterns": missing}).all()
+        read = {pk: Pattern(*parts) for pk, *parts in
+                db.session.execute(queries.PATTERNS, {"patterns": missing})}
         with _lock:
-            if len(cache) + len(rows) > MAX_PATTERNS:
+            if len(cache) + len(read) > MAX_PATTERNS:
                 cache.clear()
-            for pk, *parts in rows:
-                cache[pk] = Pattern(*parts)
-    return {pk: cache[pk] for pk in wanted}
+            cache.update(read)
+        found.update(read)
+    return found

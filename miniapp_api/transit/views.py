@@ -9,7 +9,7 @@ from datetime import timedelta
 from flask import jsonify
 from flask_smorest import Blueprint
 
-from ..db import utcnow
+from ..db import db, utcnow
 from ..envelope import envelope_of, ok
 from ..errors import ApiError
 from ..i18n import current_locale
@@ -26,6 +26,14 @@ from .service import next_arrivals, route_filter
 
 bp = Blueprint("transit", __name__, url_prefix="/api/v1/transit",
                description="Buses: stops, routes and next arrivals (GTFS and GTFS-Realtime)")
+
+
+@bp.before_request
+def read_without_a_transaction() -> None:
+    """Every transit answer only reads: no BEGIN and ROLLBACK around it (two round trips of
+    the few a PostgreSQL answer takes). An import switches versions in one commit; a request
+    that straddles it answers from the old catalogue with what it still finds."""
+    db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
 def _stop_pk(cat: Catalogue, stop_id: str) -> int:
