@@ -11,7 +11,7 @@ import json
 from datetime import date
 from typing import Any, Iterable
 
-from babel.dates import format_date, format_time
+from babel.dates import format_skeleton, format_time
 from babel.numbers import format_currency
 from flask import g
 
@@ -63,8 +63,7 @@ def _day(value: Any, locale: str) -> str:
         day = value if isinstance(value, date) else date.fromisoformat(str(value))
     except ValueError:
         return str(value)
-    return format_date(day, "MMMMd EEEE" if locale.startswith("zh") else "EEEE d MMMM",
-                       locale=locale)
+    return format_skeleton("MMMMdEEEE", day, locale=locale)  # 11月25日周三, Wed, Nov 25
 
 
 def _period(code: Any, locale: str) -> str:
