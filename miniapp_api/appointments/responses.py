@@ -63,7 +63,7 @@ def _day(value: Any, locale: str) -> str:
         day = value if isinstance(value, date) else date.fromisoformat(str(value))
     except ValueError:
         return str(value)
-    return format_skeleton("MMMMdEEEE", day, locale=locale)  # 11月25日周三, Wed, Nov 25
+    return format_skeleton("MMMMdEEEE", day, locale=locale)  # "Wed, Nov 25" in English
 
 
 def _period(code: Any, locale: str) -> str:
