@@ -1,9 +1,13 @@
 """Query and response shapes of the transit endpoints (camelCase, as OneBusAway names them)."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 MAX_RADIUS_METRES = 5000
+EARLIEST = datetime(1970, 1, 1, tzinfo=timezone.utc)
+LATEST = datetime(2100, 1, 1, tzinfo=timezone.utc)
 
 
 class StopSearchQuerySchema(Schema):
@@ -26,7 +30,10 @@ class ArrivalsQuerySchema(Schema):
     direction = fields.Integer(validate=validate.OneOf([0, 1]))
     limit = fields.Integer(load_default=10, validate=validate.Range(min=1, max=50))
     window_minutes = fields.Integer(load_default=60, validate=validate.Range(min=1, max=720))
-    at = fields.AwareDateTime(metadata={"description": "the moment to answer for; default now"})
+    # Zones have no fixed offsets before 1901 (local mean time, +08:05:43 in Shanghai), which
+    # RFC 3339 cannot write; timetables are about the present anyway.
+    at = fields.AwareDateTime(validate=validate.Range(min=EARLIEST, max=LATEST), metadata={
+        "description": "the moment to answer for (1970 to 2100); default now"})
     include_canceled = fields.Boolean(
         load_default=False, metadata={"description": "also cancelled trips and skipped calls"})
 

@@ -109,6 +109,11 @@ def test_unknown_stop_is_404_and_bad_query_422(client):
     response = client.get(f"/api/v1/transit/stops/{PIER}/arrivals?window_minutes=0&direction=3")
     assert response.status_code == 422
     assert set(response.get_json()["data"]["errors"]["query"]) == {"window_minutes", "direction"}
+    # Before 1901 zones have local-mean-time offsets (+08:05:43) that RFC 3339 cannot write.
+    response = client.get(f"/api/v1/transit/stops/{PIER}/arrivals",
+                          query_string={"at": "1807-01-01T00:00:00+00:00"})
+    assert response.status_code == 422
+    assert set(response.get_json()["data"]["errors"]["query"]) == {"at"}
 
 
 def _broken_copy(tmp_path: Path) -> Path:
