@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import wraps
 from typing import Callable
+from urllib.parse import unquote
 
 import jwt
 from flask import current_app, g, request
@@ -70,13 +71,19 @@ def is_service_token(token: str) -> bool:
     return hmac.compare_digest(token.encode(), expected.encode())
 
 
+def header_identity() -> str:
+    """The sender id the bot names in ``X-Citizen-Identity``, percent-encoded there (a header
+    carries Latin-1 alone, a sender id any character); empty if none."""
+    return unquote(request.headers.get(IDENTITY_HEADER, ""))
+
+
 def bot_identity() -> str | None:
     """The identity named by the bot's service token in this request, if the bot is calling
     (no database access: for rate-limit keys)."""
     token = _bearer_token()
     if token is None or not is_service_token(token):
         return None
-    return request.headers.get(IDENTITY_HEADER) or None
+    return header_identity() or None
 
 
 def authenticate() -> Principal:
@@ -112,7 +119,7 @@ def _platform_accepted(platform: object) -> bool:
 def _bot_principal() -> Principal:
     from .citizens.service import citizen_for_identity, parse_sender_id
 
-    identity = request.headers.get(IDENTITY_HEADER)
+    identity = header_identity()
     if not identity:
         raise ApiError("unauthorized", data={"missing": IDENTITY_HEADER})
     channel, external_id = parse_sender_id(identity)

@@ -5,7 +5,6 @@ Every sentence a citizen sees is a message id (``error.not_found``, ``utter_gree
 """
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, Iterable
@@ -14,41 +13,9 @@ from babel import Locale, dates, numbers
 from babel.support import LazyProxy, Translations
 from flask import current_app, g, has_app_context, has_request_context, request
 
-from .config import PROJECT_ROOT
-
-LOCALES_DIR = PROJECT_ROOT / "locales"
-SUPPORTED_LOCALES = ("zh_CN", "en")
-DEFAULT_LOCALE = "zh_CN"
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-# A Latin word: two letters or more (an ID-card number's final X or a route "B1" is not English).
-_LATIN = re.compile(r"[A-Za-z]{2,}")
-_ALIASES = {"zh": "zh_CN", "zh_cn": "zh_CN", "zh_hans": "zh_CN", "cn": "zh_CN", "chinese": "zh_CN",
-            "en": "en", "en_us": "en", "en_gb": "en", "english": "en"}
-
-
-def normalize_locale(value: str | None) -> str | None:
-    """Map ``zh``, ``zh-CN``, ``en_US``, ``English`` … to a supported locale, else ``None``."""
-    if not value:
-        return None
-    key = str(value).strip().replace("-", "_").lower()
-    if key in _ALIASES:
-        return _ALIASES[key]
-    return _ALIASES.get(key.split("_")[0])
-
-
-def locale_of_text(text: str | None) -> str | None:
-    """The locale a message is written in, by its script: Han characters mean Chinese.
-
-    Returns ``None`` when the text has no words at all (digits, an ID-card number, emoji, a
-    button payload).
-    """
-    if not text or text.startswith("/"):
-        return None
-    if _HAN.search(text):
-        return "zh_CN"
-    if _LATIN.search(text):
-        return "en"
-    return None
+# Which locales exist and which one a text or a conversation speaks: shared with the bot.
+from citizen_locale import (DEFAULT_LOCALE, LOCALES_DIR, SUPPORTED_LOCALES,  # noqa: F401
+                            conversation_locale, locale_of_text, normalize_locale)
 
 
 @lru_cache(maxsize=None)

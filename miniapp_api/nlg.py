@@ -14,29 +14,12 @@ from flask import Blueprint, g, request
 
 from .auth import _bearer_token, is_service_token
 from .errors import ApiError
-from .i18n import DEFAULT_LOCALE, locale_of_text, normalize_locale
+from .i18n import conversation_locale, normalize_locale
 from .privacy import mask_text
 from .responses import MissingArguments, UnknownResponse, render
 
 logger = logging.getLogger(__name__)
 bp = Blueprint("nlg", __name__)
-LANGUAGE_SLOT = "language"
-
-
-def conversation_locale(tracker: dict[str, Any]) -> str:
-    """The locale of a conversation, from a Rasa tracker state (``EventVerbosity.ALL``)."""
-    user_events = [e for e in tracker.get("events") or [] if e.get("event") == "user"]
-    latest = user_events[-1] if user_events else tracker.get("latest_message") or {}
-    if locale := normalize_locale((latest.get("metadata") or {}).get("lang")):
-        return locale
-    if locale := normalize_locale((tracker.get("slots") or {}).get(LANGUAGE_SLOT)):
-        return locale
-    for event in reversed(user_events or [latest]):
-        if locale := locale_of_text(event.get("text")):
-            return locale
-    return DEFAULT_LOCALE
-
-
 def nlg_token() -> str:
     """The token of an NLG call: the ``token`` query parameter, else the bearer token."""
     return request.args.get("token") or _bearer_token() or ""

@@ -63,6 +63,9 @@ RESPONSES: dict[str, Response] = {
     "utter_out_of_scope": Response(buttons=_help_button),
     "utter_default": Response(buttons=_help_button),
     "utter_service_unavailable": Response(),
+    # Said by Rasa's own actions: "/restart" (a fresh start) and "/back" (the last turn undone).
+    "utter_restart": Response(buttons=_help_button),
+    "utter_back": Response(),
     # Air quality: the action sends codes, air_arguments names them.
     "utter_air_quality": Response(data_arguments=air_arguments,
                                   required=("aqi", "level", "place_kind")),

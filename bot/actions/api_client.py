@@ -20,6 +20,8 @@ from .settings import Settings, settings
 logger = logging.getLogger(__name__)
 IDENTITY_HEADER = "X-Citizen-Identity"
 RETRY_BACKOFF_SECONDS = 0.2
+# Kept as they are in the identity header (``web:abc``, ``hotline:138...``); "%" is encoded.
+IDENTITY_SAFE_CHARACTERS = ":@!$&'()*+,;=-._~"
 
 _session = requests.Session()
 
@@ -128,7 +130,7 @@ class CitizenApi:
     # --- transport -------------------------------------------------------------------------
     def _request(self, method: str, path: str, **kwargs: Any) -> Any:
         headers = {"Authorization": f"Bearer {self.config.service_token}",
-                   IDENTITY_HEADER: self.sender_id}
+                   IDENTITY_HEADER: identity_header_value(self.sender_id)}
         url = self.config.api_url + path
         for attempt in range(1, self.config.connect_attempts + 1):
             try:
@@ -157,6 +159,12 @@ class CitizenApi:
             raise ApiRefused(response.status_code, body.get("errcode", -1),
                              body.get("errmsg", ""), body.get("data"))
         return body.get("data")
+
+
+def identity_header_value(sender_id: str) -> str:
+    """A sender id as a header carries it: percent-encoded (a header holds Latin-1 alone, a
+    sender id any character, an emoji or a line break included); the API decodes it."""
+    return quote(sender_id, safe=IDENTITY_SAFE_CHARACTERS)
 
 
 def _never_sent(error: requests.ConnectionError) -> bool:

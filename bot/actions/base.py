@@ -8,17 +8,21 @@ from typing import Any, Dict, List, Optional, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from .api_client import ApiUnavailable, CitizenApi
+from .api_client import ApiRefused, ApiUnavailable, CitizenApi
 
 logger = logging.getLogger(__name__)
 SERVICE_UNAVAILABLE = "utter_service_unavailable"
+# A refusal the action did not expect (the citizen's text is no valid number, name, date...).
+NOT_UNDERSTOOD = "utter_default"
 
 
 class ApiAction(Action, ABC):
     """An action with an API client for the conversation's citizen.
 
     Subclasses implement ``act``; if the API cannot be reached the citizen hears
-    ``utter_service_unavailable`` in their language and the conversation goes on.
+    ``utter_service_unavailable`` in their language and the conversation goes on. A refusal
+    ``act`` does not handle itself (the API found the input invalid) is answered as input not
+    understood, never with silence.
     """
 
     @abstractmethod
@@ -34,6 +38,10 @@ class ApiAction(Action, ABC):
         except ApiUnavailable as error:
             logger.warning("%s: API unavailable (%s)", self.name(), error)
             dispatcher.utter_message(response=SERVICE_UNAVAILABLE)
+            return []
+        except ApiRefused as refused:
+            logger.warning("%s: API refused (%s)", self.name(), refused)
+            dispatcher.utter_message(response=NOT_UNDERSTOOD)
             return []
 
 

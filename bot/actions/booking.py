@@ -17,6 +17,7 @@ for interruptions (air quality, a bus, help, "不挂了") take over.
 """
 from __future__ import annotations
 
+import logging
 import re
 from datetime import date, timedelta
 from typing import Any, Callable, Dict, List, Optional, Text
@@ -27,9 +28,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
 from .api_client import ApiRefused, ApiUnavailable, CitizenApi
-from .base import SERVICE_UNAVAILABLE
+from .base import NOT_UNDERSTOOD, SERVICE_UNAVAILABLE
 from .dates import city_today, parse_date, parse_period
 from .sealing import seal, unseal
+
+logger = logging.getLogger(__name__)
 
 FORM = "booking_form"
 BOOKING_INTENTS = {"book_appointment", "inform_booking", "change_booking", "affirm", "deny"}
@@ -393,9 +396,22 @@ class ValidateBookingForm(FormValidationAction):
             if not booking.understand():
                 return []  # not about the booking: the form rejects, the rules take over
             next_question = booking.settle()
-        except ApiUnavailable:
+        except ApiUnavailable as error:
+            logger.warning("booking: API unavailable (%s)", error)
             dispatcher.utter_message(response=SERVICE_UNAVAILABLE)
-            return []
+            return still_asking(tracker)
+        except ApiRefused as refused:  # one the booking did not expect: input not understood
+            logger.warning("booking: API refused (%s)", refused)
+            dispatcher.utter_message(response=NOT_UNDERSTOOD)
+            return still_asking(tracker)
         if booking.get("booking_confirmed") is False:
             dispatcher.utter_message(response="utter_booking_stopped")
         return booking.events(next_question)
+
+
+def still_asking(tracker: Tracker) -> List[Dict[Text, Any]]:
+    """The form keeps its question after a reply of this action's own: without a slot event
+    Rasa would take the turn for "not about the booking" and drop the reply (the question
+    stays unanswered, so it is set to nothing again)."""
+    asked = tracker.get_slot("requested_slot")
+    return [SlotSet(asked, None)] if asked else []

@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Dict, List, Text
 
+from citizen_locale import LANGUAGE_SLOT, SUPPORTED_LOCALES
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -12,8 +13,6 @@ from .api_client import ApiRefused, ApiUnavailable, CitizenApi
 from .base import ApiAction, latest_entity
 
 logger = logging.getLogger(__name__)
-LANGUAGE_SLOT = "language"
-SUPPORTED_LOCALES = ("zh_CN", "en")
 
 
 class ActionGreet(ApiAction):

@@ -1,5 +1,5 @@
 """``python -m bot.serving rasa|actions [arguments]``: Rasa's server or the action server, with
-the speed-ups of ``rasa_speedups`` or ``action_threads`` installed first (before Sanic forks its
+the speed-ups of ``rasa_speedups`` or ``action_threads`` (and for Rasa, ``resilience``) installed first (before Sanic forks its
 workers, so every worker has them)."""
 from __future__ import annotations
 
@@ -20,8 +20,10 @@ def main(argv: list[str] | None = None) -> int:
     if which == "rasa":
         from rasa.__main__ import main as rasa_main
 
+        from . import resilience
         from .rasa_speedups import install
 
+        resilience.install()  # not a speed-up: the apology when an action fails, always
         if speedups:
             install()
         sys.argv = ["rasa", *arguments]

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import request
 
-from ..auth import IDENTITY_HEADER, Principal
+from ..auth import Principal, header_identity
 from ..citizens.models import Citizen
 from ..citizens.service import parse_sender_id
 
@@ -21,7 +21,7 @@ def sender_id_for(principal: Principal, citizen: Citizen) -> str:
     account share ``wechat:<openid>``), else through the citizen's first identity.
     """
     if principal.via == "bot":
-        channel, external_id = parse_sender_id(request.headers.get(IDENTITY_HEADER, ""))
+        channel, external_id = parse_sender_id(header_identity())
         return f"{channel}:{external_id}"
     same_platform = [i for i in citizen.identities if i.channel == principal.platform]
     return (same_platform or citizen.identities)[0].sender_id

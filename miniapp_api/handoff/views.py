@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import request
 from flask_smorest import Blueprint
 
-from ..auth import IDENTITY_HEADER, authenticate, current_citizen, operator_required
+from ..auth import authenticate, header_identity, current_citizen, operator_required
 from ..citizens.service import parse_sender_id
 from ..chat.rasa import RasaClient, RasaUnavailable
 from ..envelope import envelope_of, ok
@@ -36,7 +36,7 @@ def create(body: dict):
     if principal.via != "bot":
         raise ApiError("forbidden")
     citizen = current_citizen()
-    channel, external_id = parse_sender_id(request.headers.get(IDENTITY_HEADER, ""))
+    channel, external_id = parse_sender_id(header_identity())
     ticket, created = open_ticket(citizen, f"{channel}:{external_id}", channel, body["reason"],
                                   body["transcript"], body.get("lang"))
     return ok({"number": ticket.number, "status": ticket.status, "created": created}), \
@@ -50,7 +50,7 @@ def current():
     none), so a new session of a handed-over conversation stays paused."""
     if authenticate().via != "bot":
         raise ApiError("forbidden")
-    channel, external_id = parse_sender_id(request.headers.get(IDENTITY_HEADER, ""))
+    channel, external_id = parse_sender_id(header_identity())
     ticket = open_ticket_for(f"{channel}:{external_id}")
     if ticket is None:
         raise ApiError("not_found")

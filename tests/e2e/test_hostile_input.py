@@ -114,13 +114,6 @@ def test_every_hostile_message_is_answered_and_the_servers_live(running_stack, h
         "您好！我是市民助手，请问有什么可以帮您？"]
 
 
-SILENT_TURNS = ("Turns answered with no reply though the conversation was not handed over: "
-                "actions that raise on hostile input (ApiRefused 400/422 not caught, a sender id "
-                "that is not Latin-1 in an HTTP header), and some calls from Rasa to the action "
-                "server failing to write the request; see the reliability report.")
-
-
-@pytest.mark.xfail(strict=True, reason=SILENT_TURNS)
 def test_no_conversation_falls_silent_unless_handed_to_a_person(running_stack, hostile_run):
     # Two "not understood" in a row open a ticket and pause the conversation, by design: from
     # then on silence is expected (until "/restart", which Rasa lets through a pause).

@@ -1,0 +1,76 @@
+"""Which language a citizen speaks: the supported locales, and a conversation's locale.
+
+Plain standard library, at the top of the project like ``citizen_privacy``, because both
+environments decide it the same way: the API renders Rasa's responses in it (``miniapp_api.nlg``)
+and the bot renders its apology in it when the API cannot be reached (``bot.plugins.nlg``).
+"""
+from __future__ import annotations
+
+import gettext
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+LOCALES_DIR = Path(__file__).resolve().parent / "locales"
+SUPPORTED_LOCALES = ("zh_CN", "en")
+DEFAULT_LOCALE = "zh_CN"
+# The slot in which the bot keeps the language a citizen chose in chat.
+LANGUAGE_SLOT = "language"
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# A Latin word: two letters or more (an ID-card number's final X or a route "B1" is not English).
+_LATIN = re.compile(r"[A-Za-z]{2,}")
+_ALIASES = {"zh": "zh_CN", "zh_cn": "zh_CN", "zh_hans": "zh_CN", "cn": "zh_CN", "chinese": "zh_CN",
+            "en": "en", "en_us": "en", "en_gb": "en", "english": "en"}
+
+
+def normalize_locale(value: Any) -> str | None:
+    """Map ``zh``, ``zh-CN``, ``en_US``, ``English`` … to a supported locale, else ``None``."""
+    if not value or not isinstance(value, str):
+        return None
+    key = value.strip().replace("-", "_").lower()
+    if key in _ALIASES:
+        return _ALIASES[key]
+    return _ALIASES.get(key.split("_")[0])
+
+
+def locale_of_text(text: Any) -> str | None:
+    """The locale a message is written in, by its script: Han characters mean Chinese.
+
+    Returns ``None`` when the text has no words at all (digits, an ID-card number, emoji, a
+    button payload).
+    """
+    if not text or not isinstance(text, str) or text.startswith("/"):
+        return None
+    if _HAN.search(text):
+        return "zh_CN"
+    if _LATIN.search(text):
+        return "en"
+    return None
+
+
+def conversation_locale(tracker: dict[str, Any]) -> str:
+    """The locale of a conversation, from a Rasa tracker state: the channel metadata's ``lang``
+    of the latest message, else the language chosen in chat (slot ``language``), else the script
+    of the latest user message that has letters, else the default."""
+    user_events = [e for e in tracker.get("events") or []
+                   if isinstance(e, dict) and e.get("event") == "user"]
+    latest = user_events[-1] if user_events else tracker.get("latest_message") or {}
+    metadata = latest.get("metadata") if isinstance(latest, dict) else None
+    if locale := normalize_locale((metadata or {}).get("lang") if isinstance(metadata, dict)
+                                  else None):
+        return locale
+    slots = tracker.get("slots")
+    if locale := normalize_locale(slots.get(LANGUAGE_SLOT) if isinstance(slots, dict) else None):
+        return locale
+    for event in reversed(user_events or [latest]):
+        if isinstance(event, dict) and (locale := locale_of_text(event.get("text"))):
+            return locale
+    return DEFAULT_LOCALE
+
+
+@lru_cache(maxsize=None)
+def compiled_catalog(locale: str) -> gettext.NullTranslations:
+    """The compiled messages of ``locale`` (``make`` compiles them), read with the standard
+    library alone; an empty catalog if they are missing."""
+    return gettext.translation("messages", str(LOCALES_DIR), [locale], fallback=True)
