@@ -42,11 +42,7 @@ REJECTION_STATUSES = ["400", "401", "403", "404", "405", "409", "413", "415", "4
 # Failures already reported to a service's owner while they were changing it: (operation,
 # text of the failure) -> the report. The test is marked xfail while one shows, and passes
 # again by itself once it is fixed; any other failure still fails it.
-KNOWN_ISSUES = {
-    ("GET /api/v1/transit/stops/{stop_id}/arrivals", 'is not a "date-time"'):
-        "transit: `at` long ago (e.g. 1807) gives `now` with a local-mean-time offset such as "
-        "+08:05:43, which is not an RFC 3339 date-time; reported to the transit engineer",
-}
+KNOWN_ISSUES: dict[tuple[str, str], str] = {}
 CHECKS = [schemathesis_checks.not_a_server_error, schemathesis_checks.status_code_conformance,
           schemathesis_checks.content_type_conformance,
           schemathesis_checks.response_schema_conformance,
