@@ -27,9 +27,9 @@ def nlg_token() -> str:
 
 @bp.post("/nlg")
 def generate():
-    # Rasa sends the bot's service token (endpoints.yml ``nlg.token``, or better a header
-    # ``Authorization: Bearer``, which no access log records): replies name citizens' own
-    # records, so nobody else may ask for them.
+    # Rasa sends the bot's service token as ``Authorization: Bearer`` (endpoints.yml
+    # ``nlg.headers``; Rasa's ``nlg.token`` query parameter works too, but URLs get logged):
+    # replies name citizens' own records, so nobody else may ask for them.
     if not is_service_token(nlg_token()):
         raise ApiError("unauthorized")
     body = request.get_json(silent=True)

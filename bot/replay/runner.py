@@ -84,8 +84,9 @@ class InProcessBackend:
             model,
             action_endpoint=(EndpointConfig(actions_url.rstrip("/") + "/webhook")
                              if actions_url else None),
-            generator=EndpointConfig(api_url.rstrip("/") + "/nlg", token=service_token(),
-                                     type="bot.plugins.nlg.SlimCallbackNLG")
+            generator=EndpointConfig(
+                api_url.rstrip("/") + "/nlg", type="bot.plugins.nlg.SlimCallbackNLG",
+                headers={"Authorization": f"Bearer {service_token()}"})
             if api_url else None)
         quiet_rasa()
 
