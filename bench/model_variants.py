@@ -1,6 +1,6 @@
 """What model changes would buy: trains variants of bot/config.yml into /tmp and measures them.
 
-    .venv-bot/bin/python bench/model_variants.py [--variants current,no-ted,lean-diet]
+    .venv-bot/bin/python bench/model_variants.py [--variants current,neural,diet-only]
 
 Never touches bot/config.yml or bot/models: each variant's configuration is written to
 /tmp/citizen-bench/variants/<name>/config.yml and trained there. For each variant prints:
@@ -37,19 +37,31 @@ HELD_OUT = ROOT / "tests" / "data" / "nlu_heldout.yml"
 _ANNOTATION = re.compile(r"\[([^\]]+)\](\([^)]*\)|\{[^}]*\})")
 
 
+# The neural models this assistant used until 24 November 2026, in place of the linear intent
+# classifier and the CRF: DIET (a one-layer transformer) for intents and entities, and TED.
+DIET = {"name": "DIETClassifier", "epochs": 80, "constrain_similarities": True,
+        "model_confidence": "softmax", "number_of_transformer_layers": 1,
+        "transformer_size": 128, "hidden_layers_sizes": {"text": [256, 128]}, "random_seed": 1}
+TED = {"name": "TEDPolicy", "max_history": 5, "epochs": 40, "constrain_similarities": True,
+       "random_seed": 1}
+REPLACED_BY_DIET = ("LinearIntentClassifier", "CRFEntityExtractor", "RegexFeaturizer")
+
+
 def variant(name: str, config: dict) -> dict:
     """The configuration of a variant (a changed copy of ours)."""
     config = copy.deepcopy(config)
     if name == "current":
         return config
-    if name == "no-ted":  # rules and memoization only: no neural dialogue policy
-        config["policies"] = [p for p in config["policies"] if "TED" not in p["name"]]
-        return config
-    if name == "lean-diet":  # no transformer layer, fewer epochs
+    if name in ("neural", "diet-only"):  # DIET for intents and entities (and TED)
+        pipeline = []
         for component in config["pipeline"]:
-            if "DIET" in component["name"]:
-                component["number_of_transformer_layers"] = 0
-                component["epochs"] = 60
+            if component["name"].endswith("LinearIntentClassifier"):
+                pipeline.append(dict(DIET))
+            elif not component["name"].endswith(REPLACED_BY_DIET):
+                pipeline.append(component)
+        config["pipeline"] = pipeline
+        if name == "neural":
+            config["policies"] = [*config["policies"], dict(TED)]
         return config
     raise SystemExit(f"unknown variant {name}")
 
@@ -135,7 +147,7 @@ def failed_stories(model: Path, out: Path) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--variants", default="current,no-ted,lean-diet")
+    parser.add_argument("--variants", default="current,neural")
     parser.add_argument("--reuse", action="store_true",
                         help="measure the models trained by an earlier run again")
     args = parser.parse_args()

@@ -1,11 +1,16 @@
-"""A jieba tokenizer that drops whitespace tokens.
+"""A jieba tokenizer that drops whitespace tokens and makes every token encodable.
 
 Rasa's ``JiebaTokenizer`` keeps the spaces that jieba emits in mixed Chinese and English text
 (a Chinese sentence with "bus 55" inside gives " " tokens around the Latin words). Featurizers then see empty words, and the entity
 extractors' token boundaries break. This tokenizer keeps every real token with its offsets.
+
+A JSON string may carry a lone surrogate (``"\\ud800"``), which no encoder accepts: the CRF
+entity extractor's C library fails on it. Such characters become U+FFFD in the tokens (one
+character for one, so the offsets still point into the message).
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Text
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -16,9 +21,11 @@ from rasa.shared.nlu.training_data.message import Message
 
 # What a message may weigh in understanding it. A caller's request is a sentence or two; a pasted
 # 20,000-character message would otherwise become a sequence of thousands of tokens, whose
-# attention in DIET costs memory by the square of its length (gigabytes), for nothing.
+# features and entity tagging cost time in proportion, for nothing.
 MAX_CHARACTERS = 2000
 MAX_TOKENS = 200
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+REPLACEMENT_CHARACTER = "\ufffd"
 
 
 @DefaultV1Recipe.register(
@@ -38,9 +45,10 @@ class CleanJiebaTokenizer(JiebaTokenizer):
         import jieba
 
         text = message.get(attribute)
+        text = _LONE_SURROGATE.sub(REPLACEMENT_CHARACTER, text[:MAX_CHARACTERS])
         tokens = [
             Token(word, start)
-            for word, start, _end in jieba.tokenize(text[:MAX_CHARACTERS])
+            for word, start, _end in jieba.tokenize(text)
             if word.strip()
         ]
         return self._apply_token_pattern(tokens)[:MAX_TOKENS]

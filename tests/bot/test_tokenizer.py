@@ -1,4 +1,5 @@
 """The jieba tokenizer drops the whitespace tokens Rasa's own keeps in mixed text."""
+import ast
 import json
 
 import pytest
@@ -34,9 +35,25 @@ def test_rasa_jieba_tokenizer_keeps_whitespace(tokenized):
     assert any(not token.strip() for token, _, _ in tokenized["我想坐 bus 55 路"]["rasa"])
 
 
+def test_lone_surrogates_become_replacement_characters_in_place():
+    """JSON may carry "\\ud800", which no encoder takes (the CRF's C library fails on it)."""
+    script = ("from bot.nlu.tokenizer import CleanJiebaTokenizer as T;"
+              "from rasa.shared.nlu.training_data.message import Message;"
+              "t = T(T.get_default_config(), None, None);"
+              "tokens = t.tokenize(Message({'text': 'x\\udfff 55\\ud800路'}), 'text');"
+              "print(ascii([(k.text, k.start, k.end) for k in tokens]))")
+    result = run_in_bot_env([str(BOT_BIN / "python"), "-c", script])
+    assert result.returncode == 0, result.stderr[-2000:]
+    tokens = ast.literal_eval(result.stdout.strip().splitlines()[-1])  # printed by ascii()
+    assert "".join(text for text, _, _ in tokens) == "x\ufffd55\ufffd路"
+    assert [(start, end) for _, start, end in tokens][-1] == (6, 7)
+    for text, _, _ in tokens:
+        text.encode("utf-8")
+
+
 def test_a_huge_message_is_understood_from_its_beginning_only():
-    """A 20,000-character paste must not become a 10,000-token sequence (DIET's attention
-    would take gigabytes): the tokenizer keeps the first tokens only."""
+    """A 20,000-character paste must not become a 10,000-token sequence: the tokenizer keeps
+    the first tokens only."""
     script = ("from bot.nlu.tokenizer import CleanJiebaTokenizer as T, MAX_TOKENS;"
               "from rasa.shared.nlu.training_data.message import Message;"
               "t = T(T.get_default_config(), None, None);"
