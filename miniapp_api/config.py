@@ -97,6 +97,8 @@ class Config:
                                                              / "demo-gtfs.zip"))
         self.TRANSIT_SIMULATOR_FEED = _env("TRANSIT_SIMULATOR_FEED", str(
             PROJECT_ROOT / "var" / "transit" / "realtime.pb"))
+        # Public answers (AQI, arrivals) kept for a few seconds (miniapp_api/response_cache.py).
+        self.RESPONSE_CACHE = _env("RESPONSE_CACHE", "true").lower() not in ("0", "false", "no")
         # GET /api/v1/noop, which does nothing: the baseline of bench/api_load.py.
         self.BENCH_NOOP_ENDPOINT = _env("BENCH_NOOP_ENDPOINT", "0") == "1"
         # flask-smorest / OpenAPI

@@ -18,6 +18,7 @@ from ..city.models import District
 from ..db import db
 from ..errors import ApiError
 from ..i18n import translate
+from ..response_cache import invalidate
 from .demo import CITY_ZONE, demo_reading, hours_between
 from .models import POLLUTANTS, AirReading, AirStation
 
@@ -62,6 +63,7 @@ def store_readings(readings: dict[tuple[str, datetime], dict[str, float | None]]
         for pollutant, value in values.items():
             setattr(row, pollutant, value)
     db.session.commit()
+    invalidate("air")
     return len(readings)
 
 

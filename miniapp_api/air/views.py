@@ -11,6 +11,7 @@ from ..db import db
 from ..envelope import envelope_of, ok
 from ..errors import ApiError
 from ..i18n import current_locale
+from ..response_cache import cached_public
 from .aqi import Version
 from .demo import CITY_ZONE
 from .models import AirStation
@@ -22,6 +23,8 @@ from .service import Place, latest_hour, resolve_place
 
 bp = Blueprint("air", __name__, url_prefix="/api/v1/air",
                description="Air quality (HJ 633-2026, 2012 selectable)")
+# Readings are hourly: the same answer for a minute (an ingest here drops it at once).
+AIR_ANSWER_SECONDS = 60
 VERSIONS = {"2026": Version.HJ633_2026, "2012": Version.HJ633_2012}
 
 
@@ -42,6 +45,7 @@ def _place_payload(place: Place, locale: str) -> dict:
 
 
 @bp.get("/now")
+@cached_public("air", seconds=AIR_ANSWER_SECONDS)
 @bp.arguments(PlaceQuerySchema, location="query")
 @bp.response(200, envelope_of(HourlyReportSchema))
 def now(query: dict):

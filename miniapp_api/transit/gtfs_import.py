@@ -19,6 +19,7 @@ from typing import Iterable
 from sqlalchemy import func, select, text, update
 
 from ..db import db
+from ..response_cache import invalidate
 from .gtfs_parse import IdBase, parse_feed
 from .gtfs_read import FeedReport, FeedSource
 from .models import (TransitAgency, TransitFeed, TransitPattern, TransitRoute, TransitService,
@@ -106,6 +107,7 @@ def import_feed(path: Path, skip_if_unchanged: bool = False) -> ImportResult:
         raise
     finally:
         source.close()
+    invalidate("transit")
     result.seconds = time.monotonic() - started
     return result
 

@@ -20,6 +20,7 @@ from google.transit import gtfs_realtime_pb2 as rt
 from sqlalchemy import delete, insert, select, text
 
 from ..db import db, utcnow
+from ..response_cache import invalidate
 from .catalogue import Catalogue, catalogue
 from .gtfs_read import parse_date, parse_time
 from .models import TransitRealtimeSource, TransitRealtimeTrip, TransitTrip, TransitVehicle
@@ -154,6 +155,7 @@ def ingest(source: str, data: bytes, now: datetime | None = None) -> dict:
                        record.summary.get("min_delay_seconds"))
     record.summary = summary.as_dict()
     db.session.commit()
+    invalidate("transit")
     if db.session.get_bind().dialect.name == "postgresql":
         # The tables are rewritten every few seconds: keep the planner's row counts true, or it
         # plans the arrivals query's join for an empty table.

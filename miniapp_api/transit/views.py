@@ -13,6 +13,7 @@ from ..db import db, utcnow
 from ..envelope import envelope_of, ok
 from ..errors import ApiError
 from ..i18n import current_locale
+from ..response_cache import cached_public
 from .catalogue import Catalogue, catalogue
 from .presenter import (plain, present_arrival, present_stop, present_stop_brief,
                         realtime_block, route_brief)
@@ -23,6 +24,10 @@ from .schemas import (ArrivalsQuerySchema, ArrivalsSchema, NearbyQuerySchema,
                       StopSearchQuerySchema, StopSchema)
 from .search import find_routes, nearby_stops, route_order, search_stops
 from .service import next_arrivals, route_filter
+
+# Countdowns move by the second and realtime feeds every 15-30 s: an answer a few seconds old
+# is as good (a feed ingested here drops it at once).
+ARRIVALS_ANSWER_SECONDS = 3
 
 bp = Blueprint("transit", __name__, url_prefix="/api/v1/transit",
                description="Buses: stops, routes and next arrivals (GTFS and GTFS-Realtime)")
@@ -75,6 +80,7 @@ def stop(stop_id: str):
 
 
 @bp.get("/stops/<stop_id>/arrivals")
+@cached_public("transit", seconds=ARRIVALS_ANSWER_SECONDS)
 @bp.arguments(ArrivalsQuerySchema, location="query")
 @bp.response(200, envelope_of(ArrivalsSchema))
 def arrivals(query: dict, stop_id: str):
