@@ -37,7 +37,9 @@ from ..identity import is_mainland_mobile, normalize_id_card
 from ..privacy import mask_id_card, mask_phone
 from . import protection
 from .catalog import get_slot
-from .models import BOOKED, CANCELLED, RESCHEDULED, Appointment, Patient, Slot
+from ..response_cache import invalidate
+from .models import (BOOKED, CANCELLED, RESCHEDULED, Appointment, Department, Doctor, Patient,
+                     Slot)
 from .rules import (BookingRules, RuleBroken, check_bookable_time, check_cancellable,
                     check_citizen_day, local_date)
 
@@ -46,6 +48,10 @@ ATTEMPTS = 5
 _PHONE_NOISE = re.compile(r"[\s\-()]+")
 _COUNTRY_CODE = re.compile(r"^(?:\+|00)?86(?=1\d{10}$)")
 _TRANSIENT_SQLSTATES = {"40001", "40P01"}  # serialization failure, deadlock detected
+# Slot searches are public (which units are left) and cached for this long: another process's
+# booking shows within it; the booking itself always checks the slot in the database.
+SLOT_ANSWERS = "slots"
+SLOT_ANSWER_SECONDS = 2
 
 
 # --- time and rules --------------------------------------------------------------------------
@@ -158,8 +164,11 @@ def citizens_appointment(citizen_id: int, appointment_id: int) -> Appointment:
 
 def citizens_appointments(citizen_id: int, status: str = "active") -> list[Appointment]:
     """``active``: booked and not yet over; ``all``: every appointment. By start time."""
+    # Everything the presenter reads, in one query (not one per appointment and relation).
     statement = (select(Appointment).join(Appointment.slot)
-                 .options(joinedload(Appointment.slot), joinedload(Appointment.patient))
+                 .options(joinedload(Appointment.slot).joinedload(Slot.doctor)
+                          .joinedload(Doctor.department).joinedload(Department.hospital),
+                          joinedload(Appointment.patient))
                  .where(Appointment.citizen_id == citizen_id)
                  .order_by(Slot.starts_at, Appointment.id))
     if status == "active":
@@ -256,6 +265,7 @@ def _commit() -> None:
     except IntegrityError:  # a unique key the locks should have made impossible
         db.session.rollback()
         raise ApiError("conflict") from None
+    invalidate(SLOT_ANSWERS)  # this process's cached slot searches show the change at once
 
 
 def book(citizen_id: int, slot_id: int, patient_id: int) -> Appointment:

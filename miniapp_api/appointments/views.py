@@ -11,7 +11,9 @@ from flask_smorest import Blueprint
 from ..auth import current_citizen
 from ..envelope import envelope_of, ok
 from ..i18n import current_locale
+from ..response_cache import cached_public
 from . import catalog, service
+from .service import SLOT_ANSWER_SECONDS, SLOT_ANSWERS
 from .presenter import (present_appointment, present_department, present_doctor,
                         present_hospital, present_patient, present_slot)
 from .schemas import (AppointmentQuerySchema, AppointmentSchema, BookSchema,
@@ -82,6 +84,7 @@ def doctor(doctor_id: int):
 
 
 @bp.get("/slots")
+@cached_public(SLOT_ANSWERS, seconds=SLOT_ANSWER_SECONDS)
 @bp.arguments(SlotQuerySchema, location="query")
 @bp.response(200, envelope_of(items_of(SlotSchema)))
 def slots(query: dict):
