@@ -3,26 +3,14 @@ same bytes for a few seconds, per locale; an ingest in the process drops the ans
 errors and citizens' data are never cached; ``RESPONSE_CACHE=false`` turns it off."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
-import pytest
-
 from miniapp_api.air.models import AirReading
 from miniapp_api.air.service import seed_places, store_readings
 from miniapp_api.db import db
 
 from ..air_readings import readings_at
+from .test_air_api import HOUR, network  # noqa: F401 (fixture)
 
-HOUR = datetime(2026, 11, 20, 2, tzinfo=timezone.utc)
 STATION = "1347A"
-
-
-@pytest.fixture
-def network(app):
-    with app.app_context():
-        seed_places()
-        store_readings(readings_at(HOUR))
-    return app
 
 
 def aqi(client, **params) -> int:

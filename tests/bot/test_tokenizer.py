@@ -35,16 +35,21 @@ def test_rasa_jieba_tokenizer_keeps_whitespace(tokenized):
     assert any(not token.strip() for token, _, _ in tokenized["我想坐 bus 55 路"]["rasa"])
 
 
-def test_lone_surrogates_become_replacement_characters_in_place():
-    """JSON may carry "\\ud800", which no encoder takes (the CRF's C library fails on it)."""
+def our_tokens(text_expression: str) -> list[tuple[str, int, int]]:
+    """Our tokenizer's tokens of the text a Python expression makes, in the bot environment."""
     script = ("from bot.nlu.tokenizer import CleanJiebaTokenizer as T;"
               "from rasa.shared.nlu.training_data.message import Message;"
               "t = T(T.get_default_config(), None, None);"
-              "tokens = t.tokenize(Message({'text': 'x\\udfff 55\\ud800路'}), 'text');"
+              f"tokens = t.tokenize(Message({{'text': {text_expression}}}), 'text');"
               "print(ascii([(k.text, k.start, k.end) for k in tokens]))")
     result = run_in_bot_env([str(BOT_BIN / "python"), "-c", script])
     assert result.returncode == 0, result.stderr[-2000:]
-    tokens = ast.literal_eval(result.stdout.strip().splitlines()[-1])  # printed by ascii()
+    return ast.literal_eval(result.stdout.strip().splitlines()[-1])  # printed by ascii()
+
+
+def test_lone_surrogates_become_replacement_characters_in_place():
+    """JSON may carry "\\ud800", which no encoder takes (the CRF's C library fails on it)."""
+    tokens = our_tokens("'x\\udfff 55\\ud800路'")
     assert "".join(text for text, _, _ in tokens) == "x\ufffd55\ufffd路"
     assert [(start, end) for _, start, end in tokens][-1] == (6, 7)
     for text, _, _ in tokens:
@@ -54,12 +59,5 @@ def test_lone_surrogates_become_replacement_characters_in_place():
 def test_a_huge_message_is_understood_from_its_beginning_only():
     """A 20,000-character paste must not become a 10,000-token sequence: the tokenizer keeps
     the first tokens only."""
-    script = ("from bot.nlu.tokenizer import CleanJiebaTokenizer as T, MAX_TOKENS;"
-              "from rasa.shared.nlu.training_data.message import Message;"
-              "t = T(T.get_default_config(), None, None);"
-              "tokens = t.tokenize(Message({'text': '挂号 ' * 10000}), 'text');"
-              "print(len(tokens), MAX_TOKENS, tokens[0].text)")
-    result = run_in_bot_env([str(BOT_BIN / "python"), "-c", script])
-    assert result.returncode == 0, result.stderr[-2000:]
-    count, limit, first = result.stdout.split()[-3:]
-    assert int(count) == int(limit) <= 200 and first == "挂号"
+    tokens = our_tokens("'挂号 ' * 10000")
+    assert 100 <= len(tokens) <= 200 and tokens[0][0] == "挂号"  # bot/nlu/tokenizer.py caps it
