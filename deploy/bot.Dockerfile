@@ -1,5 +1,6 @@
 # The Rasa server and the action server (one image, two commands). Built from the project root
-# after `make train` (the model is copied, not trained here).
+# after `make train` (the model is copied, not trained here; the catalogs are the ones `make`
+# compiled: Rasa renders the apology from them when the API is down).
 FROM python:3.10-slim
 WORKDIR /app
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PYTHONPATH=/app \
@@ -7,5 +8,6 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PYTHONPATH=/app \
 COPY bot/requirements.txt bot/constraints.txt bot/
 RUN pip install --no-cache-dir -r bot/requirements.txt -c bot/constraints.txt
 COPY bot bot
-COPY citizen_privacy.py ./
+COPY citizen_privacy.py citizen_locale.py ./
+COPY locales locales
 EXPOSE 5005 5055
