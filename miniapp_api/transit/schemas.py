@@ -91,7 +91,8 @@ class PlatformSchema(Schema):
     directions = fields.List(fields.Nested(StopDirectionSchema))
 
 
-class StopSchema(Schema):
+class _StopFieldsSchema(Schema):
+    """What every answer says of a stop or station."""
     id = fields.String()
     code = fields.String(allow_none=True)
     name = fields.String()
@@ -101,6 +102,9 @@ class StopSchema(Schema):
     parentStationId = fields.String(allow_none=True)
     parentStationName = fields.String(allow_none=True)
     platformCode = fields.String(allow_none=True)
+
+
+class StopSchema(_StopFieldsSchema):
     distance = fields.Float(allow_none=True, metadata={"description": "metres (nearby only)"})
     matchedName = fields.String(allow_none=True, metadata={"description": "name or alias matched"})
     score = fields.Float(allow_none=True, metadata={"description": "match quality 0..1 (search)"})
@@ -118,16 +122,7 @@ class PlatformBriefSchema(Schema):
     lon = fields.Float()
 
 
-class StopBriefSchema(Schema):
-    id = fields.String()
-    code = fields.String(allow_none=True)
-    name = fields.String()
-    lat = fields.Float()
-    lon = fields.Float()
-    locationType = fields.String(metadata={"description": "station or stop"})
-    parentStationId = fields.String(allow_none=True)
-    parentStationName = fields.String(allow_none=True)
-    platformCode = fields.String(allow_none=True)
+class StopBriefSchema(_StopFieldsSchema):
     platforms = fields.List(fields.Nested(PlatformBriefSchema))
 
 

@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
+import pytest
+
 from miniapp_api.air.service import seed_places
 from miniapp_api.appointments.models import Department, Doctor, Hospital, Slot
 from miniapp_api.appointments.rules import HOSPITAL_ZONE
@@ -97,3 +99,20 @@ def _build(app) -> Clinic:
 
 def days(n: int) -> date:
     return TODAY + timedelta(days=n)
+
+
+# Fixtures of the appointment tests (imported by their modules): the demo clinic on a testing app
+# whose booking rules read the movable clock.
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def app(app_factory, clock):
+    return app_factory(APPOINTMENT_CLOCK=clock)
+
+
+@pytest.fixture
+def clinic(app):
+    return build_clinic(app)

@@ -11,7 +11,7 @@ from fhirclient.models.operationoutcome import OperationOutcome
 from fhirclient.models.schedule import Schedule
 from fhirclient.models.slot import Slot
 
-from .appointment_support import NOW, Clock, build_clinic, days, id_card, phone
+from .appointment_support import NOW, app, clinic, clock, days, id_card, phone  # noqa: F401 (fixtures)
 
 # http://hl7.org/fhir/R4/valueset-slotstatus.html and valueset-appointmentstatus.html
 SLOT_STATUS = {"busy", "free", "busy-unavailable", "busy-tentative", "entered-in-error"}
@@ -21,21 +21,6 @@ PARTICIPANT_STATUS = {"accepted", "declined", "tentative", "needs-action"}
 PARTICIPANT_REQUIRED = {"required", "optional", "information-only"}
 ISSUE_SEVERITY = {"fatal", "error", "warning", "information"}
 FHIR_JSON = "application/fhir+json"
-
-
-@pytest.fixture
-def clock():
-    return Clock()
-
-
-@pytest.fixture
-def app(app_factory, clock):
-    return app_factory(APPOINTMENT_CLOCK=clock)
-
-
-@pytest.fixture
-def clinic(app):
-    return build_clinic(app)
 
 
 @pytest.fixture

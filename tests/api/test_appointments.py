@@ -12,24 +12,10 @@ from miniapp_api.appointments.protection import UnsealError, unseal
 from miniapp_api.appointments.service import patient_numbers
 from miniapp_api.db import db
 
-from .appointment_support import NOW, Clock, build_clinic, days, id_card, phone
+from .appointment_support import (NOW, app, build_clinic, clinic, clock, days, id_card,  # noqa: F401
+                                  phone)
 
 EN = {"Accept-Language": "en"}
-
-
-@pytest.fixture
-def clock():
-    return Clock()
-
-
-@pytest.fixture
-def app(app_factory, clock):
-    return app_factory(APPOINTMENT_CLOCK=clock)
-
-
-@pytest.fixture
-def clinic(app):
-    return build_clinic(app)
 
 
 @pytest.fixture
