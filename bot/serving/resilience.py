@@ -9,7 +9,9 @@ it, drops the action's events and says nothing, so the citizen's message goes un
   conversation as it was (no event of it is applied, as in Rasa) but the citizen hears
   ``utter_service_unavailable`` in their language (rendered offline if the API is down too).
 
-A rejection (a form's validation refusing) is not a failure and passes through untouched.
+A rejection (a form's validation refusing) is not a failure and passes through untouched. A
+failed session start is logged without an apology: it answers nothing, and the action that
+answers the citizen's message apologises itself if it fails too.
 Installed by ``python -m bot.serving rasa`` in every Sanic worker, with or without speed-ups.
 """
 from __future__ import annotations
@@ -22,6 +24,7 @@ logger = logging.getLogger(__name__)
 ACTION_TIMEOUT_VARIABLE = "RASA_ACTION_TIMEOUT_SECONDS"
 DEFAULT_ACTION_TIMEOUT_SECONDS = 15.0
 APOLOGY = "utter_service_unavailable"
+SESSION_START = "action_session_start"
 
 
 def action_timeout_seconds() -> float:
@@ -55,8 +58,10 @@ class ApologisingAction:
         except ActionExecutionRejection:
             raise
         except Exception as error:  # what Rasa itself would swallow, but not silently
-            logger.error("action %s failed (%s: %s); its events are dropped and the citizen "
-                         "hears %s", self._action.name(), type(error).__name__, error, APOLOGY)
+            logger.error("action %s failed (%s: %s); its events are dropped", self._action.name(),
+                         type(error).__name__, error)
+            if self._action.name() == SESSION_START:
+                return []
             message = await nlg.generate(APOLOGY, tracker, output_channel.name())
             return [create_bot_utterance(message)] if message else []
 

@@ -65,6 +65,10 @@ async def probe() -> dict:
     record["failed_action"] = [event.as_dict()["event"] for event in events]
     record["failed_action_text"] = [event.text for event in events]
     record["failed_action_name"] = failing.name()
+    session_start = resilience.ApologisingAction(
+        RemoteAction("action_session_start", EndpointConfig(url)))
+    record["failed_session_start"] = await session_start.run(
+        CollectingOutputChannel(), nlg, tracker("web:s", "你好", "m5"), Domain.empty())
     try:
         await resilience.ApologisingAction(Rejecting()).run(None, nlg, None, None)
         record["rejection"] = "swallowed"

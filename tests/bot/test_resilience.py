@@ -41,3 +41,4 @@ def test_a_failed_action_is_answered_with_the_apology(record):
     assert record["failed_action_text"] == [translate("utter_service_unavailable", "zh_CN")]
     assert record["failed_action_name"] == "action_x"
     assert record["rejection"] == "passed through"
+    assert record["failed_session_start"] == []  # answers nothing: no apology of its own
