@@ -10,6 +10,9 @@ the API's cost per request near the server's own.
   with its query and the response locale; each kept for its endpoint's ``seconds``.
 - Writes in this process that change the data drop their tag at once (an air-quality ingest,
   a realtime feed); other processes' copies expire within ``seconds``, which bounds staleness.
+  Where another process's write must show at once (a new hour of air readings ingested by the
+  feeder or an operator's CLI), the endpoint names a ``version`` of its data: one cheap query
+  (an indexed maximum) whose value is part of the key.
 - Per application (``app.extensions``), bounded (least recently stored dropped first),
   thread-safe. ``RESPONSE_CACHE=false`` turns it off.
 """
@@ -19,7 +22,7 @@ import threading
 import time
 from collections import OrderedDict
 from functools import wraps
-from typing import Any, Callable
+from typing import Any, Callable, Hashable
 
 from flask import current_app, request
 
@@ -72,9 +75,11 @@ def invalidate(tag: str) -> None:
         cache.invalidate(tag)
 
 
-def cached_public(tag: str, seconds: float) -> Callable:
+def cached_public(tag: str, seconds: float,
+                  version: Callable[[], Hashable] | None = None) -> Callable:
     """Caches a public GET view's 200 answers for ``seconds`` (place it right under the route
-    decorator, so a hit skips argument parsing and serialisation too)."""
+    decorator, so a hit skips argument parsing and serialisation too); with ``version``, only
+    while the data's version is the one the answer was made from."""
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
@@ -82,7 +87,8 @@ def cached_public(tag: str, seconds: float) -> Callable:
             cache = _cache()
             if cache is None or request.method != "GET":
                 return view(*args, **kwargs)
-            key = (request.endpoint, request.full_path, current_locale())
+            key = (request.endpoint, request.full_path, current_locale(),
+                   version() if version else None)
             if hit := cache.get(key):
                 status, body, mimetype = hit
                 return current_app.response_class(body, status=status, mimetype=mimetype)

@@ -153,6 +153,11 @@ def hourly_means(place: Place, start: datetime, end: datetime) -> Series:
             for hour, readings in sorted(per_hour.items())}
 
 
+def readings_version() -> datetime | None:
+    """The newest hour of any reading (indexed): it changes when a new hour is ingested."""
+    return db.session.scalar(select(func.max(AirReading.hour_start)))
+
+
 def latest_hour(place: Place) -> datetime | None:
     return db.session.scalar(select(func.max(AirReading.hour_start))
                              .where(AirReading.station_code.in_(place.station_codes)))

@@ -19,11 +19,12 @@ from .presenter import present_report
 from .reports import daily_report, hourly_reports
 from .schemas import (DailySeriesSchema, DaysQuerySchema, HourlyReportSchema,
                       HourlySeriesSchema, HoursQuerySchema, PlaceQuerySchema, StationSchema)
-from .service import Place, latest_hour, resolve_place
+from .service import Place, latest_hour, readings_version, resolve_place
 
 bp = Blueprint("air", __name__, url_prefix="/api/v1/air",
                description="Air quality (HJ 633-2026, 2012 selectable)")
-# Readings are hourly: the same answer for a minute (an ingest here drops it at once).
+# Readings are hourly: the same answer for a minute (an ingest here drops it at once; a new hour
+# ingested anywhere changes the readings' version).
 AIR_ANSWER_SECONDS = 60
 VERSIONS = {"2026": Version.HJ633_2026, "2012": Version.HJ633_2012}
 
@@ -45,7 +46,7 @@ def _place_payload(place: Place, locale: str) -> dict:
 
 
 @bp.get("/now")
-@cached_public("air", seconds=AIR_ANSWER_SECONDS)
+@cached_public("air", seconds=AIR_ANSWER_SECONDS, version=readings_version)
 @bp.arguments(PlaceQuerySchema, location="query")
 @bp.response(200, envelope_of(HourlyReportSchema))
 def now(query: dict):

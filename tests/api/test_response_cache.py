@@ -3,6 +3,8 @@ same bytes for a few seconds, per locale; an ingest in the process drops the ans
 errors and citizens' data are never cached; ``RESPONSE_CACHE=false`` turns it off."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from miniapp_api.air.models import AirReading
 from miniapp_api.air.service import seed_places, store_readings
 from miniapp_api.db import db
@@ -35,6 +37,17 @@ def test_the_same_question_gets_the_cached_answer_until_an_ingest(client, networ
     with network.app_context():
         store_readings({(STATION, HOUR): {"pm25": 5.0}})  # an ingest here drops it at once
     assert aqi(client) < before
+
+
+def test_a_new_hour_written_anywhere_shows_at_once(client, network):
+    """The answer is keyed by the readings' version: another process's new hour is new data."""
+    before = client.get("/api/v1/air/now", query_string={"station": STATION}).get_json()
+    with network.app_context():  # as the feeder process would, without this process knowing
+        db.session.add(AirReading(station_code=STATION, hour_start=HOUR + timedelta(hours=1),
+                                  pm25=5.0))
+        db.session.commit()
+    after = client.get("/api/v1/air/now", query_string={"station": STATION}).get_json()
+    assert after["data"]["hour_start"] != before["data"]["hour_start"]
 
 
 def test_each_locale_and_query_has_its_own_answer(client, network):
