@@ -79,7 +79,7 @@ class ActionBookAppointment(ApiAction):
 
 
 class ActionStopBooking(Action):
-    """"不挂了": the form stops and its answers are forgotten."""
+    """"Forget it" mid-booking: the form stops and its answers are forgotten."""
 
     def name(self) -> Text:
         return "action_stop_booking"
@@ -91,7 +91,7 @@ class ActionStopBooking(Action):
 
 
 class ActionListAppointments(ApiAction):
-    """"我挂了哪些号": the citizen's active appointments."""
+    """"Which appointments do I have": the citizen's active appointments."""
 
     def name(self) -> Text:
         return "action_list_appointments"
@@ -121,7 +121,7 @@ def _chosen_appointments(api: CitizenApi, tracker: Tracker) -> List[dict]:
 
 
 class ActionCancelAppointment(ApiAction):
-    """"取消我周三的预约": cancels the one meant, or asks which."""
+    """"Cancel my Wednesday appointment": cancels the one meant, or asks which."""
 
     def name(self) -> Text:
         return "action_cancel_appointment"
@@ -147,7 +147,8 @@ class ActionCancelAppointment(ApiAction):
 
 
 class ActionChangeAppointment(ApiAction):
-    """"换成下午", "换个医生", "改到周五" after booking: one atomic reschedule."""
+    """"Make it the afternoon", "another doctor", "move it to Friday" after booking: one
+    atomic reschedule."""
 
     def name(self) -> Text:
         return "action_change_appointment"

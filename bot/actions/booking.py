@@ -6,14 +6,15 @@ own mappings, so one place decides:
 
 - what a message means for the booking (entities from NLU or button payloads, dates and periods
   parsed from the text, free text searched in the API when it answers the question asked);
-- corrections at any point ("换成下午", "换个医生"): a changed answer clears what depended on it;
+- corrections at any point ("the afternoon instead", "another doctor"): a changed answer clears
+  what depended on it;
 - what is really available: when the date and period leave no slot, the nearest alternatives are
   offered instead of a question that cannot be answered;
 - which question comes next, with the choices it offers (slot ``booking_choices``), which the
   ``action_ask_*`` actions hand to the API's renderer.
 
 A message that is not about the booking changes nothing, so the form rejects it and the rules
-for interruptions (air quality, a bus, help, "不挂了") take over.
+for interruptions (air quality, a bus, help, "forget it") take over.
 """
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ from .api_client import ApiRefused, ApiUnavailable, CitizenApi
 from .base import NOT_UNDERSTOOD, SERVICE_UNAVAILABLE
 from .dates import city_today, parse_date, parse_period
 from .sealing import seal, unseal
+from .words import pattern
 
 logger = logging.getLogger(__name__)
 
@@ -49,18 +51,15 @@ DEPENDENTS = {
     "doctor_id": ("slot_id", "booking_confirmed"),
     "patient_id": ("booking_confirmed",),
 }
-# What "换个医生" / "change the hospital" names (entity booking_field) → the slot it clears.
+# What "another doctor" / "change the hospital" names (entity booking_field) → the slot it clears.
 FIELDS = {"hospital": "hospital_id", "department": "department_id", "date": "appointment_date",
           "period": "period", "doctor": "doctor_id", "patient": "patient_id",
           "time": "appointment_date"}
 ANY_DOCTOR = "any"
-ANY_DOCTOR_WORDS = re.compile(r"随便|都行|都可以|任意|任何|哪个都|谁都|不限|无所谓|没关系|"
-                              r"\bany\b|\banyone\b|\bwhoever\b|doesn'?t matter|no preference",
-                              re.IGNORECASE)
+ANY_DOCTOR_WORDS = pattern("booking", "any_doctor", re.IGNORECASE)
 ID_CARD = re.compile(r"(?<![0-9])[1-9]\d{16}[0-9Xx](?![0-9A-Za-z])")
 PHONE = re.compile(r"(?<![0-9])1[3-9]\d{9}(?![0-9])")
-NAME_PREFIX = re.compile(r"^(?:我叫|叫|名字是|名字叫|姓名是?|就诊人是?|病人是?|患者是?|"
-                         r"my name is|name is|name:|i am|i'm|it's|its|for)\s*", re.IGNORECASE)
+NAME_PREFIX = pattern("booking", "name_prefix", re.IGNORECASE)
 MAX_CHOICES = 8
 ALTERNATIVES = 4
 

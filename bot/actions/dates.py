@@ -1,8 +1,10 @@
 """Dates and day periods as citizens say them, in Chinese and English.
 
-"明天", "后天", "下周一", "周三", "11月25号", "this Friday", "next Monday", "tomorrow", "Nov 25",
-"2026-11-25"; "上午", "下午", "晚上", "morning", "afternoon", "evening". Pure functions of the
-text and today's date (in the city's zone), so they are tested without a clock.
+Relative days, weekdays with "this"/"next" (and the Chinese week-after-next), month and day, a
+day of the month alone, ISO dates; "this Friday", "next Monday", "tomorrow", "Nov 25",
+"2026-11-25"; the clinics' morning, afternoon and evening. The Chinese words and the patterns
+that mix both languages are in words.yml; tests/bot/test_dates.py shows the phrasings. Pure
+functions of the text and today's date (in the city's zone), so they are tested without a clock.
 """
 from __future__ import annotations
 
@@ -11,24 +13,26 @@ from datetime import date, datetime, timedelta
 from typing import Optional
 from zoneinfo import ZoneInfo
 
+from .words import pattern, words
+
 CITY_ZONE = ZoneInfo("Asia/Shanghai")
 PERIODS = ("morning", "afternoon", "evening")
 
+_WORDS = words("dates")
 # Weekday words: Monday is 0.
-_ZH_WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "七": 6,
-                "1": 0, "2": 1, "3": 2, "4": 3, "5": 4, "6": 5, "7": 6}
+_ZH_WEEKDAYS = {str(word): day for word, day in _WORDS["weekday_numbers"].items()}
 _EN_WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}  # by prefix
 _EN_MONTHS = {m: i for i, m in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
-_ZH_RELATIVE = (("大后天", 3), ("后天", 2), ("明天", 1), ("明日", 1), ("明儿", 1),
-                ("今天", 0), ("今日", 0), ("今儿", 0))
+_ZH_RELATIVE = tuple((str(word), int(days)) for word, days in _WORDS["relative_days"])
 _EN_RELATIVE = ((r"day after tomorrow", 2), (r"tomorrow|tmr|tmrw|tomorow|tommorow", 1),
                 (r"today|tonight", 0))
+_WEEK_AFTER_NEXT, _NEXT_WEEK = _WORDS["week_after_next_prefix"], _WORDS["next_week_prefix"]
 
-_ISO = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})")
-_ZH_MONTH_DAY = re.compile(r"(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?")
-_ZH_DAY_ONLY = re.compile(r"(?<![\d月])(\d{1,2})\s*[日号](?![线楼床室])")
-_ZH_WEEKDAY = re.compile(r"(下下|下个?|这个?|本|今)?\s*(?:周|星期|礼拜)([一二三四五六日天七1-7])")
+_ISO = pattern("dates", "iso_date")
+_ZH_MONTH_DAY = pattern("dates", "month_day")
+_ZH_DAY_ONLY = pattern("dates", "day_of_month")
+_ZH_WEEKDAY = pattern("dates", "weekday")
 _EN_WEEKDAY = re.compile(
     r"\b(next|this|coming)?\s*(monday|mon|tuesday|tues|tue|wednesday|wed|thursday|thurs|thu"
     r"|friday|fri|saturday|sunday)\b")
@@ -36,12 +40,8 @@ _MONTH_WORD = (r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|jul
                r"|sep(?:t|tember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
 _EN_MONTH_DAY = re.compile(rf"\b{_MONTH_WORD}\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b")
 _EN_DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_WORD}\b")
-_PERIOD_WORDS = (
-    ("morning", r"上午|早上|早晨|上半天|早班|\bmorning\b|\bam\b|a\.m\."),
-    ("afternoon", r"下午|中午|下半天|午后|\bafternoon\b|\bpm\b|p\.m\."),
-    ("evening", r"晚上|夜间|傍晚|夜诊|晚间|\bevening\b|\btonight\b|\bnight\b"),
-)
-
+_PERIOD_WORDS = tuple((period, re.compile(words_pattern))
+                      for period, words_pattern in _WORDS["periods"].items())
 
 def city_today() -> date:
     return datetime.now(CITY_ZONE).date()
@@ -89,9 +89,9 @@ def parse_date(text: str, today: date) -> Optional[date]:
     match = _ZH_WEEKDAY.search(text)
     if match:
         prefix, weekday = match[1] or "", _ZH_WEEKDAYS[match[2]]
-        if prefix.startswith("下下"):
+        if prefix.startswith(_WEEK_AFTER_NEXT):
             return _in_week(today, 2, weekday)
-        if prefix.startswith("下"):
+        if prefix.startswith(_NEXT_WEEK):
             return _in_week(today, 1, weekday)
         if prefix:
             return _in_week(today, 0, weekday)
@@ -120,7 +120,7 @@ def parse_date(text: str, today: date) -> Optional[date]:
 
 
 def _day_of_month(today: date, day: int) -> Optional[date]:
-    """"25号": this month's 25th if it is still ahead, else next month's."""
+    """The 25th: this month's if it is still ahead, else next month's."""
     year, month = today.year, today.month
     for _ in range(2):
         try:
@@ -138,7 +138,7 @@ def parse_period(text: str) -> Optional[str]:
     if not text:
         return None
     lowered = text.lower()
-    for period, pattern in _PERIOD_WORDS:
-        if re.search(pattern, lowered):
+    for period, period_pattern in _PERIOD_WORDS:
+        if period_pattern.search(lowered):
             return period
     return None

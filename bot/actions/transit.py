@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from .api_client import CitizenApi
 from .base import ApiAction, latest_entity, shared_location
+from .words import words
 
 MAX_ARRIVALS = 6
 MAX_STOPS = 5
@@ -37,17 +38,18 @@ def _best(stops: List[dict]) -> List[dict]:
 
 
 def _route_name(route: Optional[str]) -> Optional[str]:
-    """"55路", "55 lu", "bus 55", "Route 55" → "55"."""
+    """"55 lu", "bus 55", "Route 55" (and the Chinese forms in words.yml) → "55"."""
     if not route:
         return None
     cleaned = route.strip().lower()
-    for affix in ("路公交车", "路车", "路", "公交", "lu", "bus", "route", "no.", "#"):
+    for affix in words("transit")["route_affixes"]:
         cleaned = cleaned.replace(affix, " ")
     return " ".join(cleaned.split()).upper() or None
 
 
 class ActionBusArrivals(ApiAction):
-    """"55路还有几分钟到天河客运站": the next arrivals at the stop, for one route or all."""
+    """"How long until bus 55 gets to Tianhe Coach Terminal": the next arrivals at the stop,
+    for one route or all."""
 
     def name(self) -> Text:
         return "action_bus_arrivals"
@@ -96,7 +98,7 @@ def _exact_name(stop: dict, name: str) -> bool:
 
 
 class ActionNearbyStops(ApiAction):
-    """"附近有什么公交站": stops near the shared location, or near a place named."""
+    """"Bus stops near me": stops near the shared location, or near a place named."""
 
     def name(self) -> Text:
         return "action_nearby_stops"
@@ -127,7 +129,8 @@ class ActionNearbyStops(ApiAction):
 
 
 class ActionRoutesTo(ApiAction):
-    """"去体育中心坐几路": the routes that stop there; "55路经过哪些站": a route's stops."""
+    """"Which bus goes to the Sports Centre": the routes that stop there; "where does bus 55
+    stop": a route's stops."""
 
     def name(self) -> Text:
         return "action_routes_to"

@@ -17,7 +17,7 @@ class LocationSchema(Schema):
 
 class ChatRequestSchema(Schema):
     text = fields.String(validate=validate.Length(min=1, max=MAX_TEXT),
-                         metadata={"example": "今天空气怎么样"})
+                         metadata={"example": "what's the air like today"})
     payload = fields.String(validate=validate.Length(min=1, max=500),
                             metadata={"description": "a button's payload", "example": "/help"})
     title = fields.String(validate=validate.Length(min=1, max=100),
