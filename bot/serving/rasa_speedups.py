@@ -33,6 +33,9 @@ Measured with ``bench/chat_load.py`` and py-spy on this 2-core machine (figures 
   file's consistency. The tracker store's SQLite connection is kept open (one per thread), not
   opened and closed for every read and write: closing the last connection of a write-ahead log
   checkpoints it, with an fsync. (The scale profile's PostgreSQL tracker store is untouched.)
+* runs its model graph (NLU for each message, the policies for each prediction) through dask's
+  scheduler, whose bookkeeping costs as much as a component. Here the nodes run in order
+  (``graph_runner``).
 
 Nothing here changes what is validated, sent or answered; ``tests/bot/test_serving.py`` checks
 that invalid replies are still refused with Rasa's errors.
@@ -44,6 +47,8 @@ import json
 import logging
 import ssl
 from typing import Any, Dict, Optional, Text, Tuple
+
+from . import graph_runner
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +73,7 @@ def install() -> None:
     install_sqlite_write_ahead_log()
     install_quick_lock_polling()
     install_lean_tracker_reads()
+    graph_runner.install()
     _installed = True
 
 
