@@ -80,13 +80,16 @@ class StopDirectionSchema(Schema):
     terminus = fields.Boolean(metadata={"description": "the direction ends here"})
 
 
-class PlatformSchema(Schema):
+class PlatformBriefSchema(Schema):
     id = fields.String()
     name = fields.String()
     code = fields.String(allow_none=True)
     platformCode = fields.String(allow_none=True)
     lat = fields.Float()
     lon = fields.Float()
+
+
+class PlatformSchema(PlatformBriefSchema):
     distance = fields.Float(allow_none=True, metadata={"description": "metres (nearby only)"})
     directions = fields.List(fields.Nested(StopDirectionSchema))
 
@@ -111,15 +114,6 @@ class StopSchema(_StopFieldsSchema):
     routes = fields.List(fields.Nested(RouteBriefSchema))
     directions = fields.List(fields.Nested(StopDirectionSchema))
     platforms = fields.List(fields.Nested(PlatformSchema))
-
-
-class PlatformBriefSchema(Schema):
-    id = fields.String()
-    name = fields.String()
-    code = fields.String(allow_none=True)
-    platformCode = fields.String(allow_none=True)
-    lat = fields.Float()
-    lon = fields.Float()
 
 
 class StopBriefSchema(_StopFieldsSchema):
