@@ -166,18 +166,31 @@ class Stack:
         log.close()
 
     def restart(self, name: str, timeout: float = 180.0, grace: float = 10.0) -> None:
-        """Stops one process (SIGTERM, SIGKILL after ``grace``), starts it again, waits until it
-        is ready: what a deployment does to one server while the others go on."""
-        process = next(p for p in self.processes if p.name == name)
-        if process.popen.poll() is None:
-            os.killpg(process.popen.pid, signal.SIGTERM)
-            try:
-                process.popen.wait(grace)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.popen.pid, signal.SIGKILL)
-                process.popen.wait()
+        """Stops one process and starts it again, ready: what a deployment does to one server
+        while the others go on."""
+        self.stop_process(name, grace)
+        self.start_process(name, timeout)
+
+    def stop_process(self, name: str, grace: float = 10.0) -> None:
+        """Stops one process (SIGTERM to its group, SIGKILL after ``grace``), as ``stop`` does."""
+        process = self.process(name)
+        if process.popen is None or process.popen.poll() is not None:
+            return
+        os.killpg(process.popen.pid, signal.SIGTERM)
+        try:
+            process.popen.wait(grace)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.popen.pid, signal.SIGKILL)
+            process.popen.wait()
+
+    def start_process(self, name: str, timeout: float = 180.0) -> None:
+        """Starts one (stopped) process again with the stack's environment; waits until ready."""
+        process = self.process(name)
         self._spawn(process, self.environment())
         self.wait_ready(timeout, [process])
+
+    def process(self, name: str) -> Process:
+        return next(p for p in self.processes if p.name == name)
 
     def wait_ready(self, timeout: float, processes: list[Process] | None = None) -> None:
         deadline = time.monotonic() + timeout

@@ -87,21 +87,17 @@ class AtomicRedisLockStore(RedisLockStore):
         self._atomically(conversation_id, drop_expired)
 
     def finish_serving(self, conversation_id: Text, ticket_number: int) -> None:
-        def finish(lock: Optional[TicketLock]) -> Tuple[Any, None]:
-            if lock is None:
-                return KEEP, None
-            lock.remove_ticket_for(ticket_number)
-            return lock, None
-
-        self._atomically(conversation_id, finish)
+        self._remove_ticket(conversation_id, ticket_number, tidy=False)
 
     def cleanup(self, conversation_id: Text, ticket_number: int) -> None:
         """Finishes the ticket and deletes the queue if nobody waits, in one step."""
+        self._remove_ticket(conversation_id, ticket_number, tidy=True)
 
-        def finish_and_tidy(lock: Optional[TicketLock]) -> Tuple[Any, None]:
+    def _remove_ticket(self, conversation_id: Text, ticket_number: int, tidy: bool) -> None:
+        def remove(lock: Optional[TicketLock]) -> Tuple[Any, None]:
             if lock is None:
                 return KEEP, None
             lock.remove_ticket_for(ticket_number)
-            return (lock if lock.is_someone_waiting() else None), None
+            return (None if tidy and not lock.is_someone_waiting() else lock), None
 
-        self._atomically(conversation_id, finish_and_tidy)
+        self._atomically(conversation_id, remove)

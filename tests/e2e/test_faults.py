@@ -22,7 +22,7 @@ import requests
 from launcher.stack import MODEL, ROOT, Ports, Stack
 from tests.scale import scaled
 
-from .faults import DelayingProxy, start_process, stop_process
+from .faults import DelayingProxy
 
 pytestmark = pytest.mark.e2e
 ACTION_TIMEOUT_SECONDS = 5
@@ -81,11 +81,11 @@ def slots(stack, sender: str) -> dict:
 def api_down_turn(stack, sender: str, message: str) -> list[str]:
     """One turn while the API process is stopped; the API is started again afterwards."""
     began = time.monotonic()
-    stop_process(stack, "api")
+    stack.stop_process("api")
     try:
         return texts(say(stack, sender, message))
     finally:
-        start_process(stack, "api")
+        stack.start_process("api", timeout=300)
         FAULTS.append(("API stopped", time.monotonic() - began))
 
 
@@ -142,8 +142,7 @@ def test_rasa_restarted_mid_conversation(stack):
     assert before, "the booking form set no slot"
     for _ in range(scaled(1)):
         began = time.monotonic()
-        stop_process(stack, "rasa")
-        start_process(stack, "rasa")
+        stack.restart("rasa", timeout=300)
         FAULTS.append(("Rasa server restarted", time.monotonic() - began))
         assert slots(stack, sender) == before  # from the SQL tracker store
     after = texts(say(stack, sender, "心内科"))

@@ -153,15 +153,21 @@ def test_buttons_become_menu_links_that_send_their_payload(wechat):
 
 # --- one citizen: the mini-app login and the official account's push of the same openid ----
 
-def test_an_application_from_the_mini_app_is_seen_through_wechat_push(wechat, running_stack):
-    from miniapp_api.identity import id_card_check_char
-
-    openid = new_openid()
+def mini_app_login(running_stack, openid: str) -> dict[str, str]:
+    """The mini-program login of the citizen behind ``openid`` (the stand-in platform gives the
+    same openid for the code); returns the session's headers."""
     official_account().codes["mini-" + openid] = openid
     login = requests.post(f"{running_stack.api_url}/api/v1/auth/login",
                           json={"platform": "wechat", "code": "mini-" + openid}, timeout=30)
     assert login.status_code == 200, login.text
-    headers = {"Authorization": f"Bearer {login.json()['data']['token']}"}
+    return {"Authorization": f"Bearer {login.json()['data']['token']}"}
+
+
+def test_an_application_from_the_mini_app_is_seen_through_wechat_push(wechat, running_stack):
+    from miniapp_api.identity import id_card_check_char
+
+    openid = new_openid()
+    headers = mini_app_login(running_stack, openid)
     body = "44010619900307123"
     submitted = requests.post(f"{running_stack.api_url}/api/v1/applications", headers=headers,
                               json={"item_code": "residence_permit", "applicant_name": "李雷",
@@ -176,11 +182,7 @@ def test_an_application_from_the_mini_app_is_seen_through_wechat_push(wechat, ru
 def test_an_appointment_booked_in_the_mini_app_is_listed_through_wechat_push(wechat,
                                                                            running_stack):
     openid = new_openid()
-    official_account().codes["mini-" + openid] = openid
-    login = requests.post(f"{running_stack.api_url}/api/v1/auth/login",
-                          json={"platform": "wechat", "code": "mini-" + openid}, timeout=30)
-    assert login.status_code == 200, login.text
-    headers = {"Authorization": f"Bearer {login.json()['data']['token']}"}
+    headers = mini_app_login(running_stack, openid)
     api = f"{running_stack.api_url}/api/v1"
     [hospital] = requests.get(f"{api}/hospitals", params={"q": "协和医院"},
                               timeout=30).json()["data"]["items"]
