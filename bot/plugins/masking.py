@@ -9,7 +9,7 @@ on SQLite or PostgreSQL like Rasa's own ``SQLTrackerStore``.
 """
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any, Dict, Iterator, Tuple
 
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Event
@@ -25,6 +25,17 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
 
     def _additional_events(self, session: Any, tracker: Any) -> Iterator[Event]:
         for event in super()._additional_events(session, tracker):
-            data = event.as_dict()
-            safe = mask_structure(data)
-            yield event if safe == data else Event.from_parameters(safe)
+            yield self.stored_copy(event)
+
+    @staticmethod
+    def stored_copy(event: Event) -> Event:
+        """``event`` itself when it holds no personal number, else its masked copy."""
+        return stored_form(event)[0]
+
+
+def stored_form(event: Event) -> Tuple[Event, Dict[str, Any]]:
+    """The event as stored (itself, or its masked copy when it holds a personal number) and
+    its stored JSON data."""
+    data = event.as_dict()
+    safe = mask_structure(data)
+    return (event, data) if safe == data else (Event.from_parameters(safe), safe)

@@ -18,7 +18,9 @@ a two-character name with a typo is a different name.
 from __future__ import annotations
 
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -26,6 +28,7 @@ THRESHOLD = 0.6
 EXACT, CONTAINED = 1.0, 0.9
 
 
+@lru_cache(maxsize=8192)  # names and aliases of the catalog, and recent queries
 def normalize(text: str) -> str:
     text = unicodedata.normalize("NFKC", text or "").lower()
     return "".join(c for c in text if c.isalnum())
@@ -36,6 +39,7 @@ def allowed_edits(length: int) -> int:
     return 0 if length < 3 else 1 if length < 8 else 2
 
 
+@lru_cache(maxsize=1024)
 def allowed_part_edits(query: str) -> int:
     """Edits a match inside a longer term tolerates. Short queries are found nearly anywhere
     with an edit ("heart" in "women's health"), so this needs 8 Latin letters or 4 Han
@@ -58,6 +62,19 @@ def _distances(a: str, b: str, anywhere_in_b: bool) -> list[int]:
                 current[j] = min(current[j], previous2[j - 2] + 1)
         previous2, previous = previous, current
     return previous
+
+
+@lru_cache(maxsize=8192)
+def _letters(text: str) -> Counter:
+    return Counter(text)
+
+
+def unmatched(a: str, b: str) -> int:
+    """How many characters of ``a`` ``b`` lacks (counted with repeats): each edit supplies at
+    most one, so no fewer edits turn ``a`` into ``b`` or into any part of ``b``. It costs a
+    fraction of the alignment table it spares."""
+    have = _letters(b)
+    return sum(max(0, count - have.get(char, 0)) for char, count in _letters(a).items())
 
 
 def edit_distance(a: str, b: str) -> int:
@@ -84,11 +101,14 @@ def term_score(query: str, term: str) -> float:
     allowed = allowed_edits(len(query))
     if allowed == 0:
         return 0.0
-    distance = edit_distance(query, term)
-    if distance <= allowed:
-        return 0.85 - 0.1 * distance
+    missing = unmatched(query, term)  # a lower bound of both distances below
+    if abs(len(query) - len(term)) <= allowed and missing <= allowed:
+        distance = edit_distance(query, term)
+        if distance <= allowed:
+            return 0.85 - 0.1 * distance
     part_allowed = allowed_part_edits(query)
-    if part_allowed and len(term) > len(query) and substring_distance(query, term) <= part_allowed:
+    if (part_allowed and len(term) > len(query) and missing <= part_allowed
+            and substring_distance(query, term) <= part_allowed):
         return 0.7
     return 0.0
 

@@ -1,6 +1,7 @@
 """The booking rules and the fuzzy matcher as pure functions (no database, no HTTP)."""
 from __future__ import annotations
 
+import random
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -76,6 +77,19 @@ def test_rules_from_configuration():
                                             ("", "abc", 3), ("abc", "abc", 0), ("ca", "abc", 3)])
 def test_edit_distance(a, b, distance):
     assert search.edit_distance(a, b) == distance
+
+
+def test_unmatched_characters_never_exceed_either_distance():
+    # The search skips the alignment table when this bound already exceeds the edits allowed:
+    # it must be a lower bound of both distances, or a match would be lost.
+    rng = random.Random(633)
+    alphabet = "abcde心内科血管"
+    for _ in range(3000):
+        a = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 9)))
+        b = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        assert search.unmatched(a, b) <= search.edit_distance(a, b)
+        if a:
+            assert search.unmatched(a, b) <= search.substring_distance(a, b)
 
 
 def test_term_scores():
