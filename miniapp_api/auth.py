@@ -11,12 +11,13 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from functools import wraps
+from functools import lru_cache, wraps
 from typing import Callable
 from urllib.parse import unquote
 
 import jwt
 from flask import current_app, g, request
+from sqlalchemy import bindparam, select
 
 from .db import db
 from .errors import ApiError
@@ -129,13 +130,22 @@ def _bot_principal() -> Principal:
 
 def current_citizen():
     """The citizen model of the authenticated caller (401 if none, 401 if since deleted)."""
-    from .citizens.models import Citizen
-
+    if (citizen := getattr(g, "citizen", None)) is not None:
+        return citizen
     principal = authenticate()
-    citizen = db.session.get(Citizen, principal.citizen_id)
+    citizen = db.session.scalars(_citizen_statement(), {"id": principal.citizen_id}).first()
     if citizen is None:
         raise ApiError("token_invalid")
+    g.citizen = citizen
     return citizen
+
+
+@lru_cache(maxsize=None)
+def _citizen_statement():
+    """The caller's row, by a statement built once (every authenticated request reads it)."""
+    from .citizens.models import Citizen
+
+    return select(Citizen).where(Citizen.id == bindparam("id"))
 
 
 def citizen_required(view: Callable) -> Callable:

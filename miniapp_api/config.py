@@ -41,7 +41,6 @@ class Config:
         self.BOT_SERVICE_TOKEN = _env("BOT_SERVICE_TOKEN", DEV_BOT_SERVICE_TOKEN)
         default_db = f"sqlite:///{PROJECT_ROOT / 'var' / 'citizen.sqlite3'}"
         self.SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL", default_db)
-        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         self.RASA_URL = _env("RASA_URL", "http://127.0.0.1:5005")
         # Rasa's HTTP API token (``rasa run --auth-token``); empty when Rasa runs without one.
         self.RASA_TOKEN = _env("RASA_TOKEN", "")
@@ -112,6 +111,12 @@ class Config:
     @property
     def is_development(self) -> bool:
         return self.PROFILE == "development"
+
+    @property
+    def SQLALCHEMY_ENGINE_OPTIONS(self) -> dict:  # noqa: N802 (Flask-SQLAlchemy's name)
+        """A database server may restart under the pool: each pooled connection is tested
+        before use. A SQLite file cannot, and the test would cost a query per request."""
+        return {"pool_pre_ping": not self.SQLALCHEMY_DATABASE_URI.startswith("sqlite")}
 
     def check(self) -> None:
         """Refuse unusable settings; called by ``create_app``."""

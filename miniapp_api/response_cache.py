@@ -13,6 +13,11 @@ the API's cost per request near the server's own.
   Where another process's write must show at once (a new hour of air readings ingested by the
   feeder or an operator's CLI), the endpoint names a ``version`` of its data: one cheap query
   (an indexed maximum) whose value is part of the key.
+- A citizen's own answers (``cached_own``: my appointments) are keyed by the citizen too, and
+  by their ``records_version``: a number every change of their appointments and patients
+  raises in its own transaction, read with the caller's row that authentication reads anyway.
+  A booking in any process is therefore seen at once everywhere; ``seconds`` bounds only what
+  others change (a slot's remaining units, catalogue names) and the passing of time.
 - Per application (``app.extensions``), bounded (least recently stored dropped first),
   thread-safe. ``RESPONSE_CACHE=false`` turns it off.
 """
@@ -21,6 +26,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
+from datetime import datetime
 from functools import wraps
 from typing import Any, Callable, Hashable
 
@@ -81,14 +87,31 @@ def cached_public(tag: str, seconds: float,
     decorator, so a hit skips argument parsing and serialisation too); with ``version``, only
     while the data's version is the one the answer was made from."""
 
+    return _cached(tag, seconds, lambda: version() if version else None)
+
+
+def cached_own(tag: str, seconds: float, clock: Callable[[], datetime]) -> Callable:
+    """Caches a GET view's 200 answers about the calling citizen's own records, per citizen and
+    ``records_version`` (authentication first: a refused caller gets their 401, never a hit),
+    and per ``seconds`` of the ``clock`` the answers are computed with (what is still to come
+    depends on the time, and the application's clock is the one that says it)."""
+    from .auth import current_citizen
+
+    def own() -> Hashable:
+        citizen = current_citizen()
+        return citizen.id, citizen.records_version, int(clock().timestamp() // seconds)
+
+    return _cached(tag, seconds, own)
+
+
+def _cached(tag: str, seconds: float, version: Callable[[], Hashable]) -> Callable:
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any):
             cache = _cache()
             if cache is None or request.method != "GET":
                 return view(*args, **kwargs)
-            key = (request.endpoint, request.full_path, current_locale(),
-                   version() if version else None)
+            key = (request.endpoint, request.full_path, current_locale(), version())
             if hit := cache.get(key):
                 status, body, mimetype = hit
                 return current_app.response_class(body, status=status, mimetype=mimetype)

@@ -23,12 +23,13 @@ import re
 import time
 from collections.abc import Callable
 from datetime import datetime
+from functools import lru_cache
 from typing import TypeVar
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager
 
 from ..citizens.models import Citizen
 from ..db import db, utcnow
@@ -52,6 +53,9 @@ _TRANSIENT_SQLSTATES = {"40001", "40P01"}  # serialization failure, deadlock det
 # booking shows within it; the booking itself always checks the slot in the database.
 SLOT_ANSWERS = "slots"
 SLOT_ANSWER_SECONDS = 2
+# A citizen's appointment list is served again until their records change (any process: their
+# records version) or for this long (slots' remaining units, names, a clinic session ending).
+MY_APPOINTMENTS_ANSWER_SECONDS = 10
 
 
 # --- time and rules --------------------------------------------------------------------------
@@ -120,6 +124,7 @@ def add_patient(citizen_id: int, name: str, id_card: str, phone: str) -> tuple[P
     id_digest = protection.digest(card, "id_card")
     if existing := _same_person(citizen_id, id_digest):
         _set_phone(existing, mobile)
+        records_changed(citizen_id)
         db.session.commit()
         return existing, False
     held = db.session.scalar(select(func.count()).select_from(Patient)
@@ -132,6 +137,7 @@ def add_patient(citizen_id: int, name: str, id_card: str, phone: str) -> tuple[P
                       id_card_masked=mask_id_card(card))
     _set_phone(patient, mobile)
     db.session.add(patient)
+    records_changed(citizen_id)
     try:
         db.session.commit()
         return patient, True
@@ -164,16 +170,26 @@ def citizens_appointment(citizen_id: int, appointment_id: int) -> Appointment:
 
 def citizens_appointments(citizen_id: int, status: str = "active") -> list[Appointment]:
     """``active``: booked and not yet over; ``all``: every appointment. By start time."""
-    # Everything the presenter reads, in one query (not one per appointment and relation).
-    statement = (select(Appointment).join(Appointment.slot)
-                 .options(joinedload(Appointment.slot).joinedload(Slot.doctor)
-                          .joinedload(Doctor.department).joinedload(Department.hospital),
-                          joinedload(Appointment.patient))
-                 .where(Appointment.citizen_id == citizen_id)
+    values = {"citizen_id": citizen_id, "now": now()}
+    return list(db.session.scalars(_appointments_statement(status == "active"), values))
+
+
+@lru_cache(maxsize=None)
+def _appointments_statement(active: bool):
+    """Everything the presenter reads, in one query (not one per appointment and relation),
+    filled from the joins the query makes anyway (half the work of ``joinedload``'s own);
+    built once, so SQLAlchemy neither rebuilds it nor recomputes its cache key per request."""
+    statement = (select(Appointment).join(Appointment.slot).join(Slot.doctor)
+                 .join(Doctor.department).join(Department.hospital).join(Appointment.patient)
+                 .options(contains_eager(Appointment.slot).contains_eager(Slot.doctor)
+                          .contains_eager(Doctor.department).contains_eager(Department.hospital),
+                          contains_eager(Appointment.patient))
+                 .where(Appointment.citizen_id == bindparam("citizen_id"))
                  .order_by(Slot.starts_at, Appointment.id))
-    if status == "active":
-        statement = statement.where(Appointment.status == BOOKED, Slot.ends_at > now())
-    return list(db.session.scalars(statement))
+    if active:
+        statement = statement.where(Appointment.status == BOOKED,
+                                    Slot.ends_at > bindparam("now"))
+    return statement
 
 
 # --- changes ---------------------------------------------------------------------------------
@@ -200,8 +216,16 @@ def _in_transaction(work: Callable[[], T]) -> T:
 
 
 def _lock_citizen(citizen_id: int) -> None:
-    db.session.execute(select(Citizen.id).where(Citizen.id == citizen_id)
-                       .with_for_update()).scalar_one_or_none()
+    """Locks the citizen's row for this transaction by marking their records changed (an
+    update locks the row as ``SELECT ... FOR UPDATE`` would; undone if the change is)."""
+    records_changed(citizen_id)
+
+
+def records_changed(citizen_id: int) -> None:
+    """Raises the citizen's ``records_version`` in the current transaction: answers made from
+    the previous version (``response_cache.cached_own``) are no longer served, in any process."""
+    db.session.execute(update(Citizen).where(Citizen.id == citizen_id)
+                       .values(records_version=Citizen.records_version + 1))
 
 
 def _take_unit(slot_id: int) -> int | None:

@@ -11,9 +11,9 @@ from flask_smorest import Blueprint
 from ..auth import current_citizen
 from ..envelope import envelope_of, ok
 from ..i18n import current_locale
-from ..response_cache import cached_public
+from ..response_cache import cached_own, cached_public
 from . import catalog, service
-from .service import SLOT_ANSWER_SECONDS, SLOT_ANSWERS
+from .service import MY_APPOINTMENTS_ANSWER_SECONDS, SLOT_ANSWER_SECONDS, SLOT_ANSWERS
 from .presenter import (present_appointment, present_department, present_doctor,
                         present_hospital, present_patient, present_slot)
 from .schemas import (AppointmentQuerySchema, AppointmentSchema, BookSchema,
@@ -139,6 +139,7 @@ def book(body: dict):
 
 
 @bp.get("/appointments")
+@cached_own("appointments", seconds=MY_APPOINTMENTS_ANSWER_SECONDS, clock=service.now)
 @bp.arguments(AppointmentQuerySchema, location="query")
 @bp.response(200, envelope_of(items_of(AppointmentSchema)))
 def appointments(query: dict):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import UTCDateTime, db, utcnow
@@ -22,6 +22,9 @@ class Citizen(db.Model):
     locale: Mapped[str | None] = mapped_column(String(8))
     role: Mapped[str] = mapped_column(String(16), default="citizen")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Raised by every change of the citizen's appointments or patients, in its transaction
+    # (``appointments.service.records_changed``): what answers about them were made from.
+    records_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     identities: Mapped[list["ChannelIdentity"]] = relationship(
         back_populates="citizen", cascade="all, delete-orphan", order_by="ChannelIdentity.id"

@@ -400,6 +400,29 @@ def test_list_active_and_all(client, clinic, citizen, patient, clock):
     refused(client.get("/api/v1/appointments?status=maybe", headers=citizen), 422, 42200)
 
 
+def test_my_list_shows_a_change_made_by_another_process_at_once(app, app_factory, client,
+                                                                 clinic, citizen, patient,
+                                                                 clock, auth):
+    """The list is served again while the citizen's records version stays; a booking or a
+    cancellation through another API process (another app on the same database) raises it."""
+    first = book(client, citizen, clinic.slot(0, days(1)), patient).get_json()["data"]
+    mine = lambda: [a["id"] for a in client.get("/api/v1/appointments",  # noqa: E731
+                                                headers=citizen).get_json()["data"]["items"]]
+    assert mine() == [first["id"]]
+    other_process = app_factory(APPOINTMENT_CLOCK=clock).test_client()
+    second = book(other_process, citizen, clinic.slot(1, days(2)), patient).get_json()["data"]
+    assert mine() == [first["id"], second["id"]]
+    other_process.post(f"/api/v1/appointments/{first['id']}/cancel", headers=citizen)
+    assert mine() == [second["id"]]
+    # Another citizen asking the same question gets their own (empty) list, not a hit.
+    stranger = auth.citizen("wechat:o-stranger")[1]
+    assert client.get("/api/v1/appointments", headers=stranger).get_json()["data"]["items"] == []
+    # A patient's phone changed elsewhere shows at once too (it is in every appointment).
+    add_patient(other_process, citizen, phone="13912345678")
+    listed = client.get("/api/v1/appointments", headers=citizen).get_json()["data"]["items"]
+    assert listed[0]["patient"]["phone"] == "139****5678"
+
+
 def test_names_in_the_request_locale(client, clinic, citizen, patient):
     appointment = book(client, citizen, clinic.slot(0, days(1)), patient).get_json()["data"]
     english = client.get(f"/api/v1/appointments/{appointment['id']}", headers={**citizen, **EN})
