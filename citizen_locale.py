@@ -17,6 +17,10 @@ SUPPORTED_LOCALES = ("zh_CN", "en")
 DEFAULT_LOCALE = "zh_CN"
 # The slot in which the bot keeps the language a citizen chose in chat.
 LANGUAGE_SLOT = "language"
+# In an NLG reply: for how many seconds Rasa may say the same message to anyone whose
+# conversation is in the same locale without asking the API again (the API marks the messages
+# that are the same for everyone of a locale; the bot's NLG client removes the key).
+NLG_REUSABLE_KEY = "reusable_seconds"
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # A Latin word: two letters or more (an ID-card number's final X or a route "B1" is not English).
 _LATIN = re.compile(r"[A-Za-z]{2,}")

@@ -12,14 +12,21 @@ from typing import Any
 
 from flask import Blueprint, g, request
 
+from citizen_locale import NLG_REUSABLE_KEY
+
 from .auth import _bearer_token, is_service_token
 from .errors import ApiError
 from .i18n import conversation_locale, normalize_locale
 from .privacy import mask_text
-from .responses import MissingArguments, UnknownResponse, render
+from .responses import MissingArguments, UnknownResponse, render, same_for_everyone
 
 logger = logging.getLogger(__name__)
 bp = Blueprint("nlg", __name__)
+# How long a message the same for everyone of a locale may be said again without asking:
+# long enough to spare most calls, short enough that new catalogues show soon after a deploy.
+REUSABLE_SECONDS = 300
+
+
 def nlg_token() -> str:
     """The token of an NLG call: the ``token`` query parameter, else the bearer token."""
     return request.args.get("token") or _bearer_token() or ""
@@ -44,13 +51,19 @@ def generate():
                                                                   str) else None
     # An action that has just changed the language names the locale of its reply itself.
     locale = normalize_locale(arguments.pop("locale", None)) or conversation_locale(tracker)
+    reusable = same_for_everyone(body["response"], arguments)
     try:
         message = render(body["response"], arguments, locale)
     except UnknownResponse:
         raise ApiError("not_found", data={"response": body["response"][:100]}) from None
     except MissingArguments as missing:
         raise ApiError("validation_failed", data={"missing": missing.args[0]}) from None
-    return _masked(message)
+    message = _masked(message)
+    if reusable:
+        # Rasa's NLG client (bot/plugins/nlg.py) may say it again in this locale without
+        # asking, for this long; it removes the key before Rasa sees the message.
+        message[NLG_REUSABLE_KEY] = REUSABLE_SECONDS
+    return message
 
 
 def _masked(message: dict) -> dict:

@@ -43,6 +43,11 @@ def _help_button(locale: str, arguments: dict) -> list[dict]:
     return [{"title": translate("button.help", locale), "payload": "/help"}]
 
 
+# Makers that read nothing but the locale.
+LOCALE_ONLY: frozenset = frozenset({_service_titles, _service_buttons, _language_buttons,
+                                    _help_button})
+
+
 @dataclass(frozen=True)
 class Response:
     buttons: ButtonMaker | None = None
@@ -50,6 +55,13 @@ class Response:
     data_arguments: ArgumentMaker | None = None
     # Arguments the message needs; the NLG endpoint refuses a call without them.
     required: tuple[str, ...] = field(default=())
+
+    @property
+    def same_for_everyone(self) -> bool:
+        """Called without arguments, the same message for everyone who speaks the locale: its
+        catalogue text and parts made from the locale alone (no records, no data)."""
+        return not self.required and all(maker is None or maker in LOCALE_ONLY
+                                         for maker in (self.buttons, self.data_arguments))
 
 
 RESPONSES: dict[str, Response] = {
@@ -165,6 +177,12 @@ class UnknownResponse(KeyError):
 
 class MissingArguments(ValueError):
     pass
+
+
+def same_for_everyone(name: str, arguments: dict[str, Any]) -> bool:
+    """Whether rendering ``name`` with ``arguments`` gives everyone of a locale one message."""
+    response = RESPONSES.get(name)
+    return response is not None and not arguments and response.same_for_everyone
 
 
 def render(name: str, arguments: dict[str, Any], locale: str) -> dict:

@@ -9,6 +9,10 @@ language chosen in chat) and the latest user messages (metadata ``lang``, the sc
 text), so that is what goes: the last few user events and the latest message. (The check of
 the reply is Rasa's, compiled once by bot/serving/rasa_speedups.py.)
 
+A message the API marks as the same for everyone of a locale (a fixed sentence, the help menu:
+``reusable_seconds`` in its reply) is said again from memory, keyed by response, locale and
+channel, until that time passes: most greetings, thanks and questions then cost no call.
+
 The API renders every response, so when it cannot be reached (stopped, timing out, failing)
 Rasa would have nothing to say. Then the response is rendered here from the compiled catalogs
 in the conversation's language: its own text when it is a fixed sentence, else the apology
@@ -18,7 +22,9 @@ something true, and never the same apology twice for one message.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import time
 from collections import OrderedDict
 from typing import Any, Dict, Optional, Text
 
@@ -27,7 +33,8 @@ from rasa.core.nlg.callback import CallbackNaturalLanguageGenerator
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
 
-from citizen_locale import compiled_catalog, conversation_locale, normalize_locale
+from citizen_locale import (NLG_REUSABLE_KEY, compiled_catalog, conversation_locale,
+                            normalize_locale)
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +44,8 @@ NLG_TIMEOUT_SECONDS = 5
 APOLOGY = "utter_service_unavailable"
 # Messages answered by an offline apology, remembered so that it is said once per message.
 APOLOGIES_REMEMBERED = 1000
+# Reusable messages kept (responses x locales x channels: a few hundred in practice).
+REUSABLE_REMEMBERED = 2000
 
 
 def slim_state(tracker: DialogueStateTracker) -> Dict[Text, Any]:
@@ -55,12 +64,18 @@ class SlimCallbackNLG(CallbackNaturalLanguageGenerator):
     def __init__(self, endpoint_config: Any, domain: Any = None) -> None:
         super().__init__(endpoint_config)
         self._apologised: "OrderedDict[tuple, None]" = OrderedDict()
+        self._reusable = ReusableMessages()
 
     async def generate(self, utter_action: Text, tracker: DialogueStateTracker,
                        output_channel: Text, **kwargs: Any) -> Optional[Dict[Text, Any]]:
         kwargs.pop("domain_responses", None)
         body = {"response": utter_action, "id": None, "arguments": kwargs,
                 "tracker": slim_state(tracker), "channel": {"name": output_channel}}
+        key = None
+        if not kwargs:  # only a call without arguments can be a message the same for everyone
+            key = (utter_action, conversation_locale(body["tracker"]), output_channel)
+            if (known := self._reusable.get(key)) is not None:
+                return known
         try:
             response = await self.nlg_endpoint.request(method="post", json=body,
                                                        timeout=NLG_TIMEOUT_SECONDS)
@@ -68,8 +83,12 @@ class SlimCallbackNLG(CallbackNaturalLanguageGenerator):
             logger.warning("NLG endpoint failed for %s (%s): rendered offline", utter_action,
                            type(error).__name__)
             return self._offline(utter_action, body)
-        if isinstance(response, dict) and self.validate_response(response):
-            return response
+        if isinstance(response, dict):
+            seconds = response.pop(NLG_REUSABLE_KEY, None)
+            if self.validate_response(response):
+                if key is not None and isinstance(seconds, (int, float)) and seconds > 0:
+                    self._reusable.put(key, response, seconds)
+                return response
         raise RasaException("NLG web endpoint returned an invalid response.")
 
     def _offline(self, utter_action: Text, body: Dict[Text, Any]) -> Optional[Dict[Text, Any]]:
@@ -84,6 +103,30 @@ class SlimCallbackNLG(CallbackNaturalLanguageGenerator):
         while len(self._apologised) > APOLOGIES_REMEMBERED:
             self._apologised.popitem(last=False)
         return {"text": response["text"]}
+
+
+class ReusableMessages:
+    """Messages the API marked the same for everyone of a locale, by (response, locale,
+    channel), each until the time it gave; at most ``REUSABLE_REMEMBERED``. A copy is handed
+    out each time (Rasa takes the message apart as it turns it into an event)."""
+
+    def __init__(self) -> None:
+        self._messages: Dict[tuple, tuple] = {}
+
+    def get(self, key: tuple) -> Optional[Dict[Text, Any]]:
+        found = self._messages.get(key)
+        if found is None:
+            return None
+        until, text = found
+        if until <= time.monotonic():
+            del self._messages[key]
+            return None
+        return json.loads(text)
+
+    def put(self, key: tuple, message: Dict[Text, Any], seconds: float) -> None:
+        if len(self._messages) >= REUSABLE_REMEMBERED:
+            self._messages.clear()  # a bounded set of responses; only a flood of channels
+        self._messages[key] = (time.monotonic() + seconds, json.dumps(message))
 
 
 def offline_response(utter_action: Text, body: Dict[Text, Any]) -> Dict[Text, Any]:

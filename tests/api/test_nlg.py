@@ -32,9 +32,23 @@ def nlg(client, response, events=(), slots=None, sender="web:nlg-test", **argume
 def test_greeting_in_chinese_and_english(client):
     zh = nlg(client, "utter_greet_named", [user("你好")], name="王小明")
     assert zh.status_code == 200
-    assert zh.get_json() == {"text": "王小明，您好！我是市民助手，请问有什么可以帮您？"}
+    assert zh.get_json() == {"text": "王小明，您好！我是市民助手，请问有什么可以帮您？"}  # no mark
     en = nlg(client, "utter_greet_named", [user("hi there")], name="Alice")
     assert en.get_json()["text"] == "Hello Alice! I'm the Citizen Assistant. How can I help you?"
+
+
+def test_messages_the_same_for_everyone_of_a_locale_are_marked_reusable(client):
+    """Rasa's NLG client says these again without asking (bot/plugins/nlg.py); nothing made
+    from arguments, records or data is marked."""
+    for name in ("utter_greet", "utter_help", "utter_default", "utter_ask_language"):
+        assert nlg(client, name, [user("hi")]).get_json()["reusable_seconds"] > 0, name
+    assert "reusable_seconds" not in nlg(client, "utter_greet_named", [user("hi")],
+                                         name="Alice").get_json()
+    assert "reusable_seconds" not in nlg(client, "utter_ask_patient_id",
+                                         [user("book")]).get_json()  # the citizen's patients
+    for name, response in RESPONSES.items():
+        if response.required or names_records(response):
+            assert not response.same_for_everyone, name
 
 
 def test_help_lists_every_service_with_buttons(client):
