@@ -70,6 +70,11 @@ class CachingTrackerStore(MaskingSQLTrackerStore):
         self._sessions: "OrderedDict[Text, StoredSession]" = OrderedDict()
         self._handed_out: Dict[Text, HandedOut] = {}
         events = self.SQLEvent.__table__
+        # Built once: SQLAlchemy would rebuild it and recompute its cache key every message.
+        self._last_statement = (sa.select(events.c.id, events.c.timestamp)
+                                .where(events.c.sender_id == sa.bindparam("sender"))
+                                .order_by(events.c.id.desc()).limit(1))
+        self._insert_statement = events.insert()
         index = sa.Index("events_sender_id_id", events.c.sender_id, events.c.id)
         try:
             index.create(self.engine, checkfirst=True)
@@ -78,10 +83,7 @@ class CachingTrackerStore(MaskingSQLTrackerStore):
 
     def _last(self, connection: Any, sender_id: Text) -> Tuple:
         """Id and timestamp of the conversation's last stored event; (None, None) if none."""
-        events = self.SQLEvent.__table__
-        row = connection.execute(sa.select(events.c.id, events.c.timestamp)
-                                 .where(events.c.sender_id == sender_id)
-                                 .order_by(events.c.id.desc()).limit(1)).first()
+        row = connection.execute(self._last_statement, {"sender": sender_id}).first()
         return tuple(row) if row else (None, None)
 
     # --- reading ----------------------------------------------------------------------------
@@ -134,7 +136,7 @@ class CachingTrackerStore(MaskingSQLTrackerStore):
                 kept.append(copy)
                 rows.append(self._row(sender_id, copy, data))
             if rows:
-                session.execute(self.SQLEvent.__table__.insert(), rows)
+                session.execute(self._insert_statement, rows)
             last = self._last(session, sender_id)
             session.commit()
         if any(copy is not event for copy, event in zip(kept, events[stored:])):
