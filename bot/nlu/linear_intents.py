@@ -69,7 +69,13 @@ class LinearIntentClassifier(LogisticRegressionClassifier):
         clf = self.clf
         if not is_multinomial(clf):
             return clf.predict_proba(X)
-        scores = np.asarray(X @ clf.coef_.T) + clf.intercept_
+        # Row by row, the weights of the row's features only (``X @ coef_.T`` would first copy
+        # the whole transposed weight matrix into a contiguous one, every call).
+        scores = np.empty((X.shape[0], clf.coef_.shape[0]))
+        for row in range(X.shape[0]):
+            start, end = X.indptr[row], X.indptr[row + 1]
+            scores[row] = clf.coef_[:, X.indices[start:end]] @ X.data[start:end]
+        scores += clf.intercept_
         scores -= scores.max(axis=1, keepdims=True)
         np.exp(scores, out=scores)
         scores /= scores.sum(axis=1, keepdims=True)
