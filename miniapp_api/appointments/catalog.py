@@ -15,6 +15,10 @@ from .models import Department, Doctor, Hospital, Slot
 from .rules import BookingRules, booking_window, is_bookable_time
 
 MAX_SLOT_DAYS = 31  # the longest date range one slot query may span
+# Searches of the directory (hospitals, departments, doctors) are public and the directory
+# changes on an administrator's time scale: an answer is served again for this long.
+CATALOG_ANSWERS = "catalog"
+CATALOG_ANSWER_SECONDS = 60
 
 
 def _ranked(query: str | None, items: list, limit: int) -> list[tuple[float | None, object]]:

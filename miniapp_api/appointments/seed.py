@@ -21,9 +21,11 @@ from flask import current_app
 from sqlalchemy import select
 
 from ..db import db
+from ..response_cache import invalidate
+from .catalog import CATALOG_ANSWERS
 from .models import Department, Doctor, Hospital, Slot
 from .rules import HOSPITAL_ZONE, local_date
-from .service import now
+from .service import SLOT_ANSWERS, now
 
 SEED_FILE = Path(__file__).resolve().parent.parent / "seed_data" / "hospitals.json"
 FULL_SHARE_OF_CHIEFS = 0.2  # share of chief physicians' demo clinics that are already full
@@ -179,6 +181,8 @@ def seed_appointments(today: date | None = None) -> dict[str, int]:
     added = roll_slots(data, plans, today or local_date(now()),
                        current_app.config["APPOINTMENT_SLOT_DAYS"])
     db.session.commit()
+    invalidate(CATALOG_ANSWERS)  # this process's directory and slot searches see it at once
+    invalidate(SLOT_ANSWERS)
     counts = {name: len(db.session.scalars(select(model.id)).all())
               for name, model in (("hospitals", Hospital), ("departments", Department),
                                   ("doctors", Doctor))}

@@ -13,6 +13,7 @@ from ..envelope import envelope_of, ok
 from ..i18n import current_locale
 from ..response_cache import cached_own, cached_public
 from . import catalog, service
+from .catalog import CATALOG_ANSWER_SECONDS, CATALOG_ANSWERS
 from .service import MY_APPOINTMENTS_ANSWER_SECONDS, SLOT_ANSWER_SECONDS, SLOT_ANSWERS
 from .presenter import (present_appointment, present_department, present_doctor,
                         present_hospital, present_patient, present_slot)
@@ -31,6 +32,7 @@ def _items(items: list) -> dict:
 
 # --- public directory ------------------------------------------------------------------------
 @bp.get("/hospitals")
+@cached_public(CATALOG_ANSWERS, seconds=CATALOG_ANSWER_SECONDS)
 @bp.arguments(HospitalQuerySchema, location="query")
 @bp.response(200, envelope_of(items_of(HospitalSchema)))
 def hospitals(query: dict):
@@ -49,6 +51,7 @@ def hospital(hospital_id: int):
 
 
 @bp.get("/departments")
+@cached_public(CATALOG_ANSWERS, seconds=CATALOG_ANSWER_SECONDS)
 @bp.arguments(DepartmentQuerySchema, location="query")
 @bp.response(200, envelope_of(items_of(DepartmentSchema)))
 def departments(query: dict):
@@ -66,6 +69,7 @@ def department(department_id: int):
 
 
 @bp.get("/doctors")
+@cached_public(CATALOG_ANSWERS, seconds=CATALOG_ANSWER_SECONDS)
 @bp.arguments(DoctorQuerySchema, location="query")
 @bp.response(200, envelope_of(items_of(DoctorSchema)))
 def doctors(query: dict):

@@ -28,6 +28,8 @@ from .service import next_arrivals, route_filter
 # Countdowns move by the second and realtime feeds every 15-30 s: an answer a few seconds old
 # is as good (a feed ingested here drops it at once).
 ARRIVALS_ANSWER_SECONDS = 3
+# Stops by name: the catalogue changes with a GTFS import (which drops the answers here at once).
+STOP_SEARCH_ANSWER_SECONDS = 60
 
 bp = Blueprint("transit", __name__, url_prefix="/api/v1/transit",
                description="Buses: stops, routes and next arrivals (GTFS and GTFS-Realtime)")
@@ -49,6 +51,7 @@ def _stop_pk(cat: Catalogue, stop_id: str) -> int:
 
 
 @bp.get("/stops")
+@cached_public("transit", seconds=STOP_SEARCH_ANSWER_SECONDS)
 @bp.arguments(StopSearchQuerySchema, location="query")
 @bp.response(200, envelope_of(StopSchema, many=True))
 def stops(query: dict):
