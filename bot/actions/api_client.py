@@ -24,6 +24,9 @@ RETRY_BACKOFF_SECONDS = 0.2
 IDENTITY_SAFE_CHARACTERS = ":@!$&'()*+,;=-._~"
 
 _session = requests.Session()
+# The API is the action server's neighbour on the internal network, reached at API_URL itself:
+# no proxy or netrc from the environment, which requests would otherwise look up on every call.
+_session.trust_env = False
 
 
 class ApiUnavailable(Exception):
