@@ -2,7 +2,8 @@
 
 Plain standard library, at the top of the project like ``citizen_privacy``, because both
 environments decide it the same way: the API renders Rasa's responses in it (``miniapp_api.nlg``)
-and the bot renders its apology in it when the API cannot be reached (``bot.plugins.nlg``).
+and the bot renders its apology in it when the API cannot be reached (``bot.plugins.nlg``); the
+two also agree here on which NLG calls ask for a message the same for everyone of a locale.
 """
 from __future__ import annotations
 
@@ -21,6 +22,16 @@ LANGUAGE_SLOT = "language"
 # conversation is in the same locale without asking the API again (the API marks the messages
 # that are the same for everyone of a locale; the bot's NLG client removes the key).
 NLG_REUSABLE_KEY = "reusable_seconds"
+# What rasa-sdk's ``utter_message`` sends with every response, empty unless an action fills it.
+_EMPTY = (None, "", [], {})
+
+
+def given_arguments(arguments: dict[str, Any]) -> dict[str, Any]:
+    """The arguments of an NLG call that carry something: rasa-sdk sends ``text``, ``buttons``,
+    ``image`` … with every response, empty unless the action filled them, and ``template``,
+    the response's name again (its old name for ``response``)."""
+    return {name: value for name, value in arguments.items() if name != "template"
+            and not any(value is empty or value == empty for empty in _EMPTY)}
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # A Latin word: two letters or more (an ID-card number's final X or a route "B1" is not English).
 _LATIN = re.compile(r"[A-Za-z]{2,}")

@@ -23,50 +23,22 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import json
 import sys
 import tempfile
 import threading
 import time
 from datetime import date, timedelta
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import Series, cpu_seconds, prepared_profile  # noqa: E402
+from common import Client, Series, cpu_seconds, prepared_profile  # noqa: E402
 
 from launcher.stack import Ports, Stack  # noqa: E402
 
 STATION = "tianhe_coach_terminal"
 PATIENT = {"name": "王小明", "id_card": "11010519491231002X", "phone": "13800138000"}
-
-
-class Client:
-    """One kept-alive HTTP connection (http.client: the lightest client, to leave the CPU to
-    the server)."""
-
-    def __init__(self, base: str, headers: dict[str, str] | None = None) -> None:
-        parts = urlsplit(base)
-        self.connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-        self.headers = {"Accept": "application/json", **(headers or {})}
-
-    def call(self, method: str, path: str, body: dict | None = None) -> tuple[int, dict | None]:
-        headers = dict(self.headers)
-        data = None
-        if body is not None:
-            data = json.dumps(body).encode()
-            headers["Content-Type"] = "application/json"
-        self.connection.request(method, path, body=data, headers=headers)
-        response = self.connection.getresponse()
-        raw = response.read()
-        try:
-            return response.status, json.loads(raw)
-        except ValueError:
-            return response.status, None
-
-    def close(self) -> None:
-        self.connection.close()
 
 
 def prepare_citizen(api: str) -> tuple[dict[str, str], int]:

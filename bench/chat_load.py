@@ -18,6 +18,10 @@ that is more than one, a Redis lock store and a PostgreSQL tracker store of its 
 which Rasa refuses several workers), driven by as many conversations of its own example phrases
 in the order of its stories.
 
+Each conversation talks over one kept-alive connection (``common.Client``, on http.client: the
+lightest client, so that the load generator takes as little of the 2 cores as it can), the same
+for both assistants.
+
 Prints, for each: one conversation alone, then N at once: messages, messages per second,
 p50/p90/p99 latency per message, errors (HTTP failures, empty answers, and for ours any
 "service unavailable" apology, which means an action could not reach the API); and the ratio.
@@ -27,6 +31,7 @@ move with whatever else runs: run it twice and compare.
 from __future__ import annotations
 
 import argparse
+import http.client
 import itertools
 import os
 import subprocess
@@ -41,7 +46,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import (BOT_BIN, Series, cpu_seconds, prepared_profile,  # noqa: E402
+from common import (BOT_BIN, Client, Series, cpu_seconds, prepared_profile,  # noqa: E402
                     profile_named, start_stack, stock_examples, stock_project, wait_until)
 
 from miniapp_api.i18n import translate  # noqa: E402
@@ -64,18 +69,20 @@ STOCK_INTENTS = ["greet", "mood_great", "bot_challenge", "goodbye", "greet", "mo
 APOLOGIES = {translate("utter_service_unavailable", locale) for locale in ("zh_CN", "en")}
 
 
-def say(session: requests.Session, url: str, sender: str, text: str) -> list[dict]:
-    response = session.post(f"{url}/webhooks/rest/webhook", json={"sender": sender,
-                                                                  "message": text}, timeout=60)
-    response.raise_for_status()
-    return response.json()
+def say(client: Client, sender: str, text: str) -> list[dict]:
+    """One message over Rasa's REST channel; its replies."""
+    status, replies = client.call("POST", "/webhooks/rest/webhook",
+                                  {"sender": sender, "message": text})
+    if status != 200 or not isinstance(replies, list):
+        raise ValueError(f"HTTP {status}: {str(replies)[:100]}")
+    return replies
 
 
 def run_script(url: str, sender: str, script: list[str], series: Series, lock: threading.Lock,
                apologies: set[str] | None) -> None:
     """One conversation. ``apologies`` None: the stock assistant, for which an empty answer is
     a dialogue outcome (its stories end some turns silently), not a failure."""
-    session = requests.Session()
+    client = Client(url, timeout=60)
     replies: list[dict] = []
     for step in script:
         text = step
@@ -84,13 +91,15 @@ def run_script(url: str, sender: str, script: list[str], series: Series, lock: t
             text = buttons[0]["payload"] if buttons else "/help"
         started = time.perf_counter()
         try:
-            replies = say(session, url, sender, text)
+            replies = say(client, sender, text)
             problem = None
             if apologies is not None and not replies:
                 problem = "no answer"
             elif apologies and any(r.get("text") in apologies for r in replies):
                 problem = "apology"
-        except (requests.RequestException, ValueError) as error:
+        except (OSError, http.client.HTTPException, ValueError) as error:
+            client.close()
+            client = Client(url, timeout=60)
             replies, problem = [], f"{error.__class__.__name__}: {error}"[:200]
         elapsed = time.perf_counter() - started
         with lock:
@@ -98,7 +107,7 @@ def run_script(url: str, sender: str, script: list[str], series: Series, lock: t
                 series.errors.append(f"{sender} {text!r}: {problem}")
             else:
                 series.latencies.append(elapsed)
-    session.close()
+    client.close()
 
 
 def load(name: str, url: str, scripts: list[list[str]], conversations: int, rounds: int,
@@ -150,9 +159,8 @@ def ours(args, work: Path) -> tuple[Series, Series, float]:
     profile = prepared_profile(args.profile, work)
     stack, ready = start_stack(profile, work)
     try:
-        session = requests.Session()
         started = time.monotonic()
-        say(session, stack.rasa_url, f"web:bench-first-{uuid.uuid4().hex[:6]}", "你好")
+        say(Client(stack.rasa_url, timeout=60), f"web:bench-first-{uuid.uuid4().hex[:6]}", "你好")
         first = ready + time.monotonic() - started
         pids = {p.name: p.popen.pid for p in stack.processes
                 if p.name in ("rasa", "actions", "api")}

@@ -2,6 +2,8 @@
 stock ``rasa init`` assistant (trained once per Rasa version, cached under /tmp)."""
 from __future__ import annotations
 
+import http.client
+import json
 import os
 import re
 import shutil
@@ -10,6 +12,8 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -123,6 +127,35 @@ def start_stack(profile: Profile, work: Path, timeout: float = 300.0) -> tuple[S
     started = time.monotonic()
     stack.start(timeout=timeout)
     return stack, time.monotonic() - started
+
+
+# --- the load generators' HTTP client ---------------------------------------------------------
+class Client:
+    """One kept-alive HTTP connection (http.client: the lightest client, to leave the CPU to
+    the server)."""
+
+    def __init__(self, base: str, headers: dict[str, str] | None = None,
+                 timeout: float = 30) -> None:
+        parts = urlsplit(base)
+        self.connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+        self.headers = {"Accept": "application/json", **(headers or {})}
+
+    def call(self, method: str, path: str, body: dict | None = None) -> tuple[int, Any]:
+        headers = dict(self.headers)
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        self.connection.request(method, path, body=data, headers=headers)
+        response = self.connection.getresponse()
+        raw = response.read()
+        try:
+            return response.status, json.loads(raw)
+        except ValueError:
+            return response.status, None
+
+    def close(self) -> None:
+        self.connection.close()
 
 
 # --- the stock assistant -----------------------------------------------------------------------

@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Blueprint, g, request
 
-from citizen_locale import NLG_REUSABLE_KEY
+from citizen_locale import NLG_REUSABLE_KEY, given_arguments
 
 from .auth import _bearer_token, is_service_token
 from .errors import ApiError
@@ -51,7 +51,7 @@ def generate():
                                                                   str) else None
     # An action that has just changed the language names the locale of its reply itself.
     locale = normalize_locale(arguments.pop("locale", None)) or conversation_locale(tracker)
-    reusable = same_for_everyone(body["response"], arguments)
+    reusable = same_for_everyone(body["response"], given_arguments(arguments))
     try:
         message = render(body["response"], arguments, locale)
     except UnknownResponse:

@@ -34,7 +34,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
 
 from citizen_locale import (NLG_REUSABLE_KEY, compiled_catalog, conversation_locale,
-                            normalize_locale)
+                            given_arguments, normalize_locale)
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ class SlimCallbackNLG(CallbackNaturalLanguageGenerator):
         body = {"response": utter_action, "id": None, "arguments": kwargs,
                 "tracker": slim_state(tracker), "channel": {"name": output_channel}}
         key = None
-        if not kwargs:  # only a call without arguments can be a message the same for everyone
+        if not given_arguments(kwargs):  # only those can be the same for everyone
             key = (utter_action, conversation_locale(body["tracker"]), output_channel)
             if (known := self._reusable.get(key)) is not None:
                 return known

@@ -42,6 +42,10 @@ def test_messages_the_same_for_everyone_of_a_locale_are_marked_reusable(client):
     from arguments, records or data is marked."""
     for name in ("utter_greet", "utter_help", "utter_default", "utter_ask_language"):
         assert nlg(client, name, [user("hi")]).get_json()["reusable_seconds"] > 0, name
+    # rasa-sdk's utter_message sends its message fields with every response, empty here.
+    sdk_fields = {"text": None, "buttons": [], "elements": [], "custom": {}, "image": None,
+                  "attachment": None, "template": "utter_greet"}
+    assert nlg(client, "utter_greet", [user("hi")], **sdk_fields).get_json()["reusable_seconds"]
     assert "reusable_seconds" not in nlg(client, "utter_greet_named", [user("hi")],
                                          name="Alice").get_json()
     assert "reusable_seconds" not in nlg(client, "utter_ask_patient_id",

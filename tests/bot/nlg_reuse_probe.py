@@ -44,6 +44,10 @@ async def probe(url: str, token: str) -> dict:
     record["greet_zh_again"] = await nlg.generate("utter_greet", zh_other, "rest")
     record["greet_en"] = await nlg.generate("utter_greet", en, "rest")
     record["greet_chosen_en"] = await nlg.generate("utter_greet", chosen, "rest")
+    # As rasa-sdk's utter_message sends it: its message fields, empty.
+    record["greet_en_from_action"] = await nlg.generate(
+        "utter_greet", en, "rest", text=None, buttons=[], elements=[], custom={}, image=None,
+        attachment=None, template="utter_greet")
     record["help_zh"] = await nlg.generate("utter_help", zh, "rest")
     record["help_zh_again"] = await nlg.generate("utter_help", zh, "rest")
     record["help_zh_other_channel"] = await nlg.generate("utter_help", zh, "wechat")

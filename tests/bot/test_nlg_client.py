@@ -29,7 +29,7 @@ def test_reusable_messages_are_asked_for_once_per_locale_and_channel(record):
 
 def test_each_conversation_hears_its_own_language_and_an_untouched_copy(record):
     assert record["greet_zh_again"] == {"text": translate("utter_greet", "zh_CN")}
-    assert record["greet_en"] == record["greet_chosen_en"] == {
+    assert record["greet_en"] == record["greet_chosen_en"] == record["greet_en_from_action"] == {
         "text": translate("utter_greet", "en")}
     assert record["help_zh_again"] == record["help_zh"]
     assert record["help_zh"]["buttons"] and "reusable_seconds" not in record["help_zh"]
