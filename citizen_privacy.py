@@ -45,13 +45,36 @@ def mask_text(text: str) -> str:
 
 
 def mask_structure(value: Any) -> Any:
-    """The same JSON-like structure with every string's personal numbers masked."""
+    """The same JSON-like structure with every string's personal numbers masked: ``value``
+    itself when none of its strings holds one (the usual case, found with one pass of the
+    patterns over all its strings at once instead of three passes per string)."""
+    joined = "\n".join(_strings(value))
+    if mask_text(joined) == joined:
+        return value
+    return _masked_copy(value)
+
+
+def _strings(value: Any):
+    """Every string of a JSON-like structure. Joined by line breaks they are masked as they are
+    one by one: no pattern matches across a line break, and a line break is, like the start and
+    end of a string, neither a digit nor a letter."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def _masked_copy(value: Any) -> Any:
     if isinstance(value, str):
         return mask_text(value)
     if isinstance(value, dict):
-        return {key: mask_structure(item) for key, item in value.items()}
+        return {key: _masked_copy(item) for key, item in value.items()}
     if isinstance(value, list):
-        return [mask_structure(item) for item in value]
+        return [_masked_copy(item) for item in value]
     return value
 
 
