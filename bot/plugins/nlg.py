@@ -49,12 +49,19 @@ REUSABLE_REMEMBERED = 2000
 
 
 def slim_state(tracker: DialogueStateTracker) -> Dict[Text, Any]:
-    """The part of the conversation the API's renderer reads."""
-    user_events = [event.as_dict() for event in tracker.events
+    """The part of the conversation the API's renderer reads: who, the slots, and what the
+    latest user messages said and with which channel metadata (not how they were understood)."""
+    user_events = [said(event) for event in tracker.events
                    if event.type_name == "user"][-RECENT_USER_EVENTS:]
     return {"sender_id": tracker.sender_id, "slots": tracker.current_slot_values(),
-            "latest_message": tracker.latest_message.as_dict() if tracker.latest_message
-            else {}, "events": user_events}
+            "latest_message": said(tracker.latest_message) if tracker.latest_message else {},
+            "events": user_events}
+
+
+def said(event: Any) -> Dict[Text, Any]:
+    """A user event as the renderer reads it."""
+    return {"event": "user", "text": event.text, "metadata": event.metadata,
+            "message_id": event.message_id}
 
 
 class SlimCallbackNLG(CallbackNaturalLanguageGenerator):
