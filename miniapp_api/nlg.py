@@ -8,7 +8,6 @@ chose in chat (slot ``language``), else the script of the latest message that ha
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from flask import Blueprint, g, request
 

@@ -1,6 +1,7 @@
 """Fixtures for the bot's tests: a live API on loopback, and the bot environment's tools."""
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import threading
@@ -52,3 +53,11 @@ def run_in_bot_env(args: list[str], timeout: float = 600,
            "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})}
     return subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=timeout)
+
+
+def probe_record(probe: str, *arguments: str) -> dict:
+    """Runs ``tests/bot/<probe>`` in the bot environment; the JSON record it printed last."""
+    result = run_in_bot_env([str(BOT_BIN / "python"), f"tests/bot/{probe}", *arguments],
+                            timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])

@@ -3,21 +3,17 @@ are the ones scipy's ``hstack`` and scikit-learn's ``predict_proba`` give (whose
 more than the arithmetic for one message)."""
 from __future__ import annotations
 
-import json
 
 import pytest
 
-from .conftest import BOT_BIN, run_in_bot_env
+from .conftest import probe_record
 
 pytestmark = pytest.mark.bot
 
 
 @pytest.fixture(scope="module")
 def record() -> dict:
-    result = run_in_bot_env([str(BOT_BIN / "python"), "tests/bot/linear_intents_probe.py"],
-                            timeout=300)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return probe_record("linear_intents_probe.py")
 
 
 def test_the_row_is_scipys_join_of_the_sentence_features(record):

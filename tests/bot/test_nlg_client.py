@@ -3,23 +3,19 @@ same for everyone of a locale is said again from memory, per locale and channel,
 copy each time; anything made from arguments is asked for every time."""
 from __future__ import annotations
 
-import json
 
 import pytest
 
 from miniapp_api.i18n import translate
 
-from .conftest import BOT_BIN, run_in_bot_env
+from .conftest import probe_record
 
 pytestmark = pytest.mark.bot
 
 
 @pytest.fixture
 def record(live_api, app) -> dict:
-    result = run_in_bot_env([str(BOT_BIN / "python"), "tests/bot/nlg_reuse_probe.py", live_api,
-                             app.config["BOT_SERVICE_TOKEN"]], timeout=300)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return probe_record("nlg_reuse_probe.py", live_api, app.config["BOT_SERVICE_TOKEN"])
 
 
 def test_reusable_messages_are_asked_for_once_per_locale_and_channel(record):

@@ -4,23 +4,19 @@ the conversation's language), and an apology in place of a failed action, within
 action timeout. The same faults on the running system: tests/e2e/test_faults.py."""
 from __future__ import annotations
 
-import json
 
 import pytest
 
 from miniapp_api.i18n import translate
 
-from .conftest import BOT_BIN, run_in_bot_env
+from .conftest import probe_record
 
 pytestmark = pytest.mark.bot
 
 
 @pytest.fixture(scope="module")
 def record() -> dict:
-    result = run_in_bot_env([str(BOT_BIN / "python"), "tests/bot/resilience_probe.py"],
-                            timeout=300)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return probe_record("resilience_probe.py")
 
 
 def test_fixed_sentences_are_rendered_offline_in_the_conversations_language(record):

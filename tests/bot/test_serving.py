@@ -3,12 +3,11 @@ reused, and the Redis lock store serves one conversation's messages one at a tim
 order, from several clients at once (real Redis; skipped, with the reason, when it is absent)."""
 from __future__ import annotations
 
-import json
 import os
 
 import pytest
 
-from .conftest import BOT_BIN, run_in_bot_env
+from .conftest import probe_record
 
 pytestmark = pytest.mark.bot
 REDIS = os.environ.get("TEST_SCALE_REDIS", "redis://127.0.0.1:6379/7")
@@ -26,12 +25,7 @@ def redis_reason() -> str | None:
 
 @pytest.fixture(scope="module")
 def report() -> dict:
-    args = [str(BOT_BIN / "python"), "tests/bot/serving_probe.py"]
-    if redis_reason() is None:
-        args.append(REDIS)
-    result = run_in_bot_env(args, timeout=300)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return probe_record("serving_probe.py", *([REDIS] if redis_reason() is None else []))
 
 
 def test_response_validation_accepts_and_refuses_exactly_as_rasa(report):

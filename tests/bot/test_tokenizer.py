@@ -1,10 +1,9 @@
 """The jieba tokenizer drops the whitespace tokens Rasa's own keeps in mixed text."""
 import ast
-import json
 
 import pytest
 
-from .conftest import BOT_BIN, run_in_bot_env
+from .conftest import BOT_BIN, probe_record, run_in_bot_env
 
 pytestmark = pytest.mark.bot
 TEXTS = ["我想坐 bus 55 路", "hi 你好  在吗", "switch to 中文 please"]
@@ -12,9 +11,7 @@ TEXTS = ["我想坐 bus 55 路", "hi 你好  在吗", "switch to 中文 please"]
 
 @pytest.fixture(scope="module")
 def tokenized():
-    result = run_in_bot_env([str(BOT_BIN / "python"), "tests/bot/tokenize_probe.py", *TEXTS])
-    assert result.returncode == 0, result.stderr[-3000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return probe_record("tokenize_probe.py", *TEXTS)
 
 
 def test_mixed_text_has_no_whitespace_tokens(tokenized):

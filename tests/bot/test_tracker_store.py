@@ -4,12 +4,11 @@ with one statement per read and two per write — on SQLite and on the real Post
 with the reason, when it is absent)."""
 from __future__ import annotations
 
-import json
 import os
 
 import pytest
 
-from .conftest import BOT_BIN, run_in_bot_env
+from .conftest import probe_record
 
 pytestmark = pytest.mark.bot
 POSTGRES = os.environ.get("TEST_SCALE_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432")
@@ -35,10 +34,7 @@ def record(request, tmp_path_factory) -> dict:
         if reason := postgres_reason():
             pytest.skip(reason)
         url = TRACKER_DATABASE
-    result = run_in_bot_env([str(BOT_BIN / "python"), "tests/bot/tracker_store_probe.py", url],
-                            timeout=300)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return probe_record("tracker_store_probe.py", url)
 
 
 def test_every_read_is_what_rasas_store_reads(record):
