@@ -9,9 +9,11 @@ citizen's rules, then writes:
   is unique as the backstop);
 - an appointment changes state only through ``UPDATE ... WHERE status = 'booked'``, so of a
   cancel and a reschedule racing on one appointment exactly one applies;
-- the per-citizen rules are re-counted after the citizen is locked: ``SELECT ... FOR UPDATE``
-  on PostgreSQL; on SQLite the first write of the transaction holds the database's write lock,
-  so every check that follows it sees a state no one else can change.
+- the per-citizen rules are re-counted after the citizen is locked: an ``UPDATE`` of their
+  row (raising their ``records_version``, which also tells cached answers about their records
+  that they are out of date) locks it on PostgreSQL as ``SELECT ... FOR UPDATE`` would; on
+  SQLite that first write of the transaction holds the database's write lock, so every check
+  that follows it sees a state no one else can change.
 
 Locks are taken in one order (citizen, appointment, slots by id), so transactions do not
 deadlock; a busy database or a deadlock the server reports anyway is retried a few times.
