@@ -177,9 +177,11 @@ def test_two_workers_serve_one_conversations_concurrent_messages_in_order(scaled
     for thread in threads:
         thread.join(60)
     assert sorted(replies) == list(range(MESSAGES + 1)) and all(replies.values()), replies
-    # Both workers did the work (each spent CPU on these messages).
+    # Both workers did the work: each spent CPU on these messages (handling them, or waiting for
+    # their turn in the lock store). A worker left out spends nothing in these seconds, and the
+    # CPU clock counts in 10 ms ticks; a message costs a worker only a few ms now.
     spent = {pid: cpu_seconds(pid) - busy_before[pid] for pid in workers}
-    assert all(seconds >= 0.05 for seconds in spent.values()), spent
+    assert all(seconds >= 0.01 for seconds in spent.values()), spent
 
     events = tracker_events(scaled_stack, sender)
     user_events = [e for e in events if e["event"] == "user"]
