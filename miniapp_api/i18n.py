@@ -23,6 +23,27 @@ def translations(locale: str) -> Translations:
     return Translations.load(str(LOCALES_DIR), [locale], domain="messages")
 
 
+@lru_cache(maxsize=None)
+def babel_locale(locale: str) -> Locale:
+    """Babel's ``Locale`` of a locale name, parsed once: Babel parses a name given as a string
+    again on every call, looking for its data file on disk each time."""
+    return Locale.parse(locale)
+
+
+@lru_cache(maxsize=None)
+def skeleton_pattern(skeleton: str, locale: str) -> str:
+    """The locale's date pattern for a CLDR skeleton (``MMMMdEEEE``), as Babel's
+    ``format_skeleton`` matches it (fuzzily), matched once."""
+    patterns = babel_locale(locale).datetime_skeletons
+    return patterns[skeleton if skeleton in patterns else dates.match_skeleton(skeleton, patterns)]
+
+
+def format_skeleton(skeleton: str, value: date | datetime, locale: str) -> str:
+    """Babel's ``format_skeleton``, its pattern matched once per skeleton and locale."""
+    return dates.format_datetime(value, skeleton_pattern(skeleton, locale),
+                                 locale=babel_locale(locale))
+
+
 def current_locale() -> str:
     if has_request_context():
         return getattr(g, "locale", None) or negotiate_request_locale()
@@ -75,13 +96,13 @@ def format_value(name: str, value: Any, locale: str) -> Any:
         except ValueError:
             return value
     if isinstance(value, datetime):
-        return dates.format_datetime(value, "medium", tzinfo=zone, locale=locale)
+        return dates.format_datetime(value, "medium", tzinfo=zone, locale=babel_locale(locale))
     if isinstance(value, date):
-        return dates.format_date(value, "medium", locale=locale)
+        return dates.format_date(value, "medium", locale=babel_locale(locale))
     if isinstance(value, bool):
         return value
     if isinstance(value, (int, float)):
-        return numbers.format_decimal(value, locale=locale)
+        return numbers.format_decimal(value, locale=babel_locale(locale))
     return value
 
 
@@ -89,7 +110,7 @@ def join_list(items: Iterable[str], locale: str) -> str:
     """``a, b and c`` in English; the ideographic comma and and its "and" in Chinese: as Babel says."""
     from babel.lists import format_list
 
-    return format_list(list(items), locale=locale)
+    return format_list(list(items), locale=babel_locale(locale))
 
 
 def _parse_datetime(value: str) -> datetime | None:
@@ -105,4 +126,4 @@ def _timezone():
 
 
 def display_name(locale: str) -> str:
-    return Locale.parse(locale).get_display_name(locale)
+    return babel_locale(locale).get_display_name(babel_locale(locale))

@@ -31,10 +31,16 @@ def main(argv: list[str] | None = None) -> int:
     else:
         from rasa_sdk.__main__ import main as sdk_main
 
+        import gc
+
         from .action_threads import install
 
         if speedups:
             install()
+            import bot.actions  # noqa: F401  (what --actions loads, imported before freezing)
+
+            gc.collect()
+            gc.freeze()  # the libraries out of the garbage collector's full collections
         sys.argv = ["rasa_sdk", *arguments]
         sdk_main()
     return 0

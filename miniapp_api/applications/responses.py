@@ -6,7 +6,7 @@ from datetime import date
 from babel.dates import format_date
 
 from ..db import db
-from ..i18n import join_list, translate
+from ..i18n import babel_locale, join_list, translate
 from .models import ServiceItem
 from .states import STATES
 
@@ -17,7 +17,7 @@ def _item(code: object) -> ServiceItem | None:
 
 def _date(value: object, locale: str) -> str | None:
     try:
-        return format_date(date.fromisoformat(str(value)), "long", locale=locale)
+        return format_date(date.fromisoformat(str(value)), "long", locale=babel_locale(locale))
     except ValueError:
         return None
 

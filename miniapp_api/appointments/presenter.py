@@ -8,7 +8,7 @@ from datetime import datetime
 
 from babel.numbers import format_currency
 
-from ..i18n import translate
+from ..i18n import babel_locale, translate
 from .catalog import is_slot_bookable
 from .models import (LEVELS, PERIODS, STATUSES, TITLES, Appointment, Department, Doctor,
                      Hospital, Patient, Slot)
@@ -59,7 +59,7 @@ def present_doctor(doctor: Doctor, locale: str, score: float | None = None) -> d
             "title": translate(f"doctor.title.{doctor.title}", locale),
             "title_code": doctor.title, "specialties": doctor.specialties(locale),
             "fee": fee_yuan(doctor), "fee_text": format_currency(fee_yuan(doctor), "CNY",
-                                                                 locale=locale),
+                                                                 locale=babel_locale(locale)),
             "department": {"id": department.id, "name": department.name(locale)},
             "hospital": _hospital_ref(department.hospital, locale), "score": _score(score)}
 

@@ -11,14 +11,14 @@ import json
 from datetime import date
 from typing import Any, Iterable
 
-from babel.dates import format_skeleton, format_time
+from babel.dates import format_time
 from babel.numbers import format_currency
 from flask import g
 
 from ..citizens.service import find_by_identity, parse_sender_id
 from ..db import db
 from ..errors import ERRORS, ApiError
-from ..i18n import join_list, translate
+from ..i18n import babel_locale, format_skeleton, join_list, translate
 from .models import PERIODS, Appointment, Department, Doctor, Hospital, Patient, Slot
 from .presenter import fee_yuan
 from .rules import HOSPITAL_ZONE, booking_window
@@ -63,7 +63,7 @@ def _day(value: Any, locale: str) -> str:
         day = value if isinstance(value, date) else date.fromisoformat(str(value))
     except ValueError:
         return str(value)
-    return format_skeleton("MMMMdEEEE", day, locale=locale)  # "Wed, Nov 25" in English
+    return format_skeleton("MMMMdEEEE", day, locale)  # "Wed, Nov 25" in English
 
 
 def _period(code: Any, locale: str) -> str:
@@ -71,8 +71,9 @@ def _period(code: Any, locale: str) -> str:
 
 
 def _when(slot: Slot, locale: str) -> str:
-    start = format_time(slot.starts_at.astimezone(HOSPITAL_ZONE), "HH:mm", locale=locale)
-    end = format_time(slot.ends_at.astimezone(HOSPITAL_ZONE), "HH:mm", locale=locale)
+    start = format_time(slot.starts_at.astimezone(HOSPITAL_ZONE), "HH:mm",
+                        locale=babel_locale(locale))
+    end = format_time(slot.ends_at.astimezone(HOSPITAL_ZONE), "HH:mm", locale=babel_locale(locale))
     return f"{_day(slot.date, locale)} {_period(slot.period, locale)} {start}–{end}"
 
 
@@ -83,7 +84,7 @@ def _slot_names(slot: Slot, locale: str) -> dict:
     return {"hospital": hospital.name(locale), "address": hospital.address(locale),
             "department": department.name(locale), "doctor": doctor.name(locale),
             "title": translate(f"doctor.title.{doctor.title}", locale),
-            "fee": format_currency(fee_yuan(doctor), "CNY", locale=locale),
+            "fee": format_currency(fee_yuan(doctor), "CNY", locale=babel_locale(locale)),
             "when": _when(slot, locale)}
 
 
@@ -227,7 +228,8 @@ def doctor_buttons(locale: str, arguments: dict) -> list[dict]:
     for doctor in _records(Doctor, _choice_ids(arguments, "doctor")):
         title = translate("booking.doctor_choice", locale, doctor=doctor.name(locale),
                           title=translate(f"doctor.title.{doctor.title}", locale),
-                          fee=format_currency(fee_yuan(doctor), "CNY", locale=locale))
+                          fee=format_currency(fee_yuan(doctor), "CNY",
+                                              locale=babel_locale(locale)))
         buttons.append({"title": title, "payload": _payload("inform_booking",
                                                             doctor_id=doctor.id)})
     return buttons + [{"title": translate("booking.any_doctor", locale),

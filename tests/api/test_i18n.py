@@ -91,3 +91,19 @@ def test_babel_formats_dates_times_and_numbers_per_locale(app):
         assert format_value("fee", 1234.5, "en") == "1,234.5"
         assert format_value("fee", 1234.5, "zh_CN") == "1,234.5"
         assert format_value("name", "Alice", "en") == "Alice"
+
+
+@pytest.mark.parametrize("skeleton", ["MMMMdEEEE", "MMMd", "yMMMd", "Hm", "MMMMEEEEd"])
+def test_skeleton_dates_are_babels_own(skeleton):
+    """The pattern matched once per skeleton and locale writes what Babel's format_skeleton
+    writes, over a year of days."""
+    from datetime import date, timedelta
+
+    from babel.dates import format_skeleton as babels
+
+    from miniapp_api.i18n import format_skeleton
+
+    for locale in ("zh_CN", "en"):
+        for offset in range(0, 366, 7):
+            day = date(2026, 1, 1) + timedelta(days=offset)
+            assert format_skeleton(skeleton, day, locale) == babels(skeleton, day, locale=locale)

@@ -1,0 +1,53 @@
+"""A tracker duplicated from its state, not by replaying its conversation.
+
+Rasa 3.6 copies the tracker before every action it runs (``MessageProcessor._run_action``: the
+action runs on the copy, so that a rejected action leaves no trace) and in a form's activation.
+``DialogueStateTracker.copy`` makes the copy by replaying every event of the session onto a new
+tracker: the cost grows with the conversation (several percent of the Rasa server's CPU per
+message here, py-spy under ``bench/chat_load.py``).
+
+A tracker's state is by Rasa's own rule "re-creatable by processing all the events", so the copy
+here is the new tracker of ``init_copy`` given the same events and the state they made: each slot
+copied with its value, the latest action, message and bot utterance, the follow-up action, the
+pause and the active loop. As in Rasa's copy, the copy carries no model or assistant id and no
+sender source. A tracker that keeps only its last events (``max_event_history``), whose replay
+would not reach the same state, is copied as Rasa copies it. ``tests/bot/test_tracker_copy.py``
+compares both copies, attribute by attribute, at every step of the assistant's stories and rules.
+"""
+from __future__ import annotations
+
+import copy
+import dataclasses
+from typing import Any
+
+
+def duplicate(tracker: Any) -> Any:
+    """A tracker equal to ``tracker.travel_back_in_time(float("inf"))``."""
+    if tracker.events.maxlen is not None:
+        return tracker.travel_back_in_time(float("inf"))
+    twin = tracker.init_copy()
+    twin.events.extend(tracker.events)
+    twin.slots = {name: copy.copy(slot) for name, slot in tracker.slots.items()}
+    twin.latest_action = dict(tracker.latest_action) if tracker.latest_action else {}
+    twin.latest_message = tracker.latest_message
+    twin.latest_bot_utterance = tracker.latest_bot_utterance
+    twin.followup_action = tracker.followup_action
+    twin._paused = tracker._paused
+    twin.active_loop = (dataclasses.replace(tracker.active_loop)
+                        if tracker.active_loop is not None else None)
+    return twin
+
+
+def install() -> None:
+    """``DialogueStateTracker.copy`` by ``duplicate`` (in the Rasa server)."""
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    if getattr(DialogueStateTracker.copy, "from_state", False):
+        return
+
+    def copy_tracker(self: DialogueStateTracker) -> DialogueStateTracker:
+        return duplicate(self)
+
+    copy_tracker.from_state = True
+    copy_tracker.original = DialogueStateTracker.copy
+    DialogueStateTracker.copy = copy_tracker

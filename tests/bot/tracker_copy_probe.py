@@ -1,0 +1,78 @@
+"""Run in the bot environment: ``bot/serving/tracker_copy`` against Rasa's own
+``DialogueStateTracker.copy`` (a replay of every event) on the assistant's stories and rules;
+prints JSON. ``python tests/bot/tracker_copy_probe.py`` — tests/bot/test_tracker_copy.py asserts
+on the record.
+
+After every event of every story and rule (forms, rejections, slot changes, a pause, a restart
+and reverts added), both copies are compared attribute by attribute; then the copy is changed
+and the original must not change with it.
+"""
+import json
+
+from rasa.shared.core.events import (ActionExecuted, ActionReverted, ConversationPaused,
+                                     ConversationResumed, FollowupAction, Restarted, SlotSet,
+                                     UserUtteranceReverted)
+from rasa.shared.core.generator import TrainingDataGenerator
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.importers.importer import TrainingDataImporter
+
+from bot.serving import tracker_copy
+
+importer = TrainingDataImporter.load_from_config(
+    "bot/config.yml", domain_path="bot/domain", training_data_paths=["bot/data"])
+domain = importer.get_domain()
+trackers = TrainingDataGenerator(importer.get_stories(), domain, augmentation_factor=0,
+                                 remove_duplicates=False).generate()
+original = DialogueStateTracker.copy
+tracker_copy.install()
+record = {"compared": 0, "differences": [], "forms_seen": 0, "kept_apart": True,
+          "bounded_history_as_rasa": None}
+
+
+def observed(tracker: DialogueStateTracker) -> dict:
+    """Everything a tracker holds, comparable: slots by value, events by identity."""
+    seen = {}
+    for name, value in vars(tracker).items():
+        if name == "slots":
+            value = {key: (type(slot).__name__, slot.value, slot._has_been_set)
+                     for key, slot in value.items()}
+        elif name == "events":
+            value = ([id(event) for event in value], value.maxlen)
+        seen[name] = value
+    return seen
+
+
+def compare(tracker: DialogueStateTracker, label: str) -> None:
+    ours, theirs = tracker.copy(), original(tracker)
+    record["compared"] += 1
+    if type(ours) is not type(theirs) or observed(ours) != observed(theirs):
+        if len(record["differences"]) < 5:
+            a, b = observed(ours), observed(theirs)
+            record["differences"].append({"where": label, "attributes": sorted(
+                key for key in set(a) | set(b) if a.get(key) != b.get(key))})
+    before = observed(tracker)
+    ours.update(SlotSet(next(iter(ours.slots)), "changed"))
+    ours.update(ActionExecuted("action_listen"))
+    if ours.active_loop is not None:
+        ours.active_loop.rejected = not ours.active_loop.rejected
+    ours.latest_action["action_name"] = "changed"
+    if observed(tracker) != before:
+        record["kept_apart"] = False
+
+
+extra = [FollowupAction("utter_greet"), ConversationPaused(), ConversationResumed(),
+         SlotSet("language", "en"), UserUtteranceReverted(), ActionReverted(), Restarted()]
+for index, story in enumerate(trackers):
+    events = list(story.events)
+    record["forms_seen"] += any(getattr(e, "name", None) in domain.form_names for e in events)
+    for variant, added in (("as written", []), ("with extra events", extra)):
+        tracker = DialogueStateTracker(f"conversation-{index}", domain.slots)
+        tracker.model_id, tracker.assistant_id = "model", "assistant"
+        for event in events[:len(events) // 2] + added + events[len(events) // 2:]:
+            tracker.update(event)
+            compare(tracker, f"{story.sender_id} ({variant}) at {len(tracker.events)}")
+
+bounded = DialogueStateTracker.from_events("bounded", list(trackers[0].events), domain.slots,
+                                           max_event_history=3)
+record["bounded_history_as_rasa"] = observed(bounded.copy()) == observed(original(bounded))
+print(json.dumps(record))
