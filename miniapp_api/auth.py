@@ -125,6 +125,7 @@ def _bot_principal() -> Principal:
         raise ApiError("unauthorized", data={"missing": IDENTITY_HEADER})
     channel, external_id = parse_sender_id(identity)
     citizen = citizen_for_identity(channel, external_id)
+    g.citizen = citizen  # read here already: current_citizen need not read it again
     return Principal(citizen_id=citizen.id, via="bot", platform=channel)
 
 
