@@ -48,6 +48,8 @@ class Replay:
     states: List[State] = field(default_factory=list)
     last_ml_action_sub_state: Optional[Dict[Text, Any]] = None
     turn_was_hidden: bool = False
+    end_state: Optional[State] = None  # the state after the last event (None: hidden)
+    end_for: int = -1  # how many events the end state is after
 
     def continues(self, domain: Any, applied: List[Any]) -> bool:
         if self.domain is not domain or len(applied) < len(self.events):
@@ -114,15 +116,20 @@ class ResumableHistory:
                            replay.states)
             replay.tracker.update(event)
             replay.events.append(event)
+        if replay.end_for != len(replay.events):
+            # The state after the last event, on a throwaway copy of the loop's variables; kept
+            # until the next event (the policies ask two to four times a prediction).
+            scratch = replay.states[-1:]
+            end = Replay(domain, replay.tracker, [], [], replay.last_ml_action_sub_state,
+                         replay.turn_was_hidden)
+            _add_state(domain, end, replay.tracker, False, omit_unset_slots,
+                       ignore_rule_only_turns, rule_only_data, scratch)
+            replay.end_state = scratch[-1] if len(scratch) > len(replay.states[-1:]) else None
+            replay.end_for = len(replay.events)
+        # Copies: callers change the states they get, and the kept ones share sub-states.
         states = [_copy_state(state) for state in replay.states]
-        # The state after the last event: built on a throwaway copy of the loop's variables.
-        end = Replay(domain, replay.tracker, [], [],
-                     replay.last_ml_action_sub_state, replay.turn_was_hidden)
-        kept = len(states)
-        _add_state(domain, end, replay.tracker, False, omit_unset_slots, ignore_rule_only_turns,
-                   rule_only_data, states)
-        if len(states) > kept:  # it shares sub-states with the replay copy and the kept states
-            states[-1] = _copy_state(states[-1])
+        if replay.end_state is not None:
+            states.append(_copy_state(replay.end_state))
         return states
 
 

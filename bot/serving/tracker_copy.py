@@ -20,12 +20,16 @@ import copy
 import dataclasses
 from typing import Any
 
+from rasa.shared.constants import DEFAULT_SENDER_ID
+
 
 def duplicate(tracker: Any) -> Any:
     """A tracker equal to ``tracker.travel_back_in_time(float("inf"))``."""
     if tracker.events.maxlen is not None:
         return tracker.travel_back_in_time(float("inf"))
-    twin = tracker.init_copy()
+    # init_copy's new tracker, without its slots (copied and reset there, copied here)
+    twin = type(tracker)(tracker.sender_id or DEFAULT_SENDER_ID, None,
+                         tracker._max_event_history, is_rule_tracker=tracker.is_rule_tracker)
     twin.events.extend(tracker.events)
     twin.slots = {name: copy.copy(slot) for name, slot in tracker.slots.items()}
     twin.latest_action = dict(tracker.latest_action) if tracker.latest_action else {}
