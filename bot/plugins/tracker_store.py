@@ -126,19 +126,17 @@ class CachingTrackerStore(MaskingSQLTrackerStore):
         sender_id = tracker.sender_id
         events = list(tracker.events)
         self._forget(sender_id)  # until this write is known to have succeeded
-        with self.session_scope() as session:
-            if stored is None:
-                stored = min(len(events), self._event_query(  # as Rasa counts them
+        if stored is None:  # an unknown tracker: counted as Rasa counts it, in the same session
+            with self.session_scope() as session:
+                stored = min(len(events), self._event_query(
                     session, sender_id, fetch_events_from_all_sessions=False).count())
-            kept, rows = [], []
-            for event in events[stored:]:
-                copy, data = stored_form(event)
-                kept.append(copy)
-                rows.append(self._row(sender_id, copy, data))
-            if rows:
-                session.execute(self._insert_statement, rows)
-            last = self._last(session, sender_id)
-            session.commit()
+                kept, rows = self._rows(sender_id, events[stored:])
+                last = self._insert(session, sender_id, rows)
+                session.commit()
+        else:  # one Core transaction: no ORM session to set up for two statements
+            kept, rows = self._rows(sender_id, events[stored:])
+            with self.engine.begin() as connection:
+                last = self._insert(connection, sender_id, rows)
         if any(copy is not event for copy, event in zip(kept, events[stored:])):
             return  # a number was masked: the stored events differ, read them back next time
         remembered = StoredSession(current_session(events), last)
@@ -148,6 +146,21 @@ class CachingTrackerStore(MaskingSQLTrackerStore):
         while len(self._sessions) > self.capacity:
             forgotten, _ = self._sessions.popitem(last=False)
             self._handed_out.pop(forgotten, None)
+
+    def _rows(self, sender_id: Text, new: List[Event]) -> Tuple[List[Event], List[Dict]]:
+        """The stored copies of the new events, and their rows."""
+        kept, rows = [], []
+        for event in new:
+            copy, data = stored_form(event)
+            kept.append(copy)
+            rows.append(self._row(sender_id, copy, data))
+        return kept, rows
+
+    def _insert(self, connection: Any, sender_id: Text, rows: List[Dict]) -> Tuple:
+        """Inserts the rows with one statement; the conversation's last event then."""
+        if rows:
+            connection.execute(self._insert_statement, rows)
+        return self._last(connection, sender_id)
 
     @staticmethod
     def _row(sender_id: Text, event: Event, data: Dict[Text, Any]) -> Dict[Text, Any]:

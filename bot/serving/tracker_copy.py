@@ -11,7 +11,9 @@ here is the new tracker of ``init_copy`` given the same events and the state the
 copied with its value, the latest action, message and bot utterance, the follow-up action, the
 pause and the active loop. As in Rasa's copy, the copy carries no model or assistant id and no
 sender source. A tracker that keeps only its last events (``max_event_history``), whose replay
-would not reach the same state, is copied as Rasa copies it. ``tests/bot/test_tracker_copy.py``
+would not reach the same state, is copied as Rasa copies it. Slots are copied field for field
+(``copy_slot``), as ``copy.copy`` copies them but without its generic protocol (every new
+tracker copies every slot of the domain). ``tests/bot/test_tracker_copy.py``
 compares both copies, attribute by attribute, at every step of the assistant's stories and rules.
 """
 from __future__ import annotations
@@ -42,9 +44,26 @@ def duplicate(tracker: Any) -> Any:
     return twin
 
 
+def copy_slot(slot: Any) -> Any:
+    """``copy.copy`` of a slot (a new object of its class with the same attributes), without
+    the generic ``__reduce_ex__`` protocol: a quarter of the time, and every tracker made copies
+    each slot of the domain."""
+    kind = slot.__class__
+    if "__slots__" in vars(kind) or not hasattr(slot, "__dict__"):
+        return copy._reconstruct(slot, None, *slot.__reduce_ex__(4))  # copy.copy's own way
+    twin = kind.__new__(kind)
+    twin.__dict__.update(slot.__dict__)
+    return twin
+
+
 def install() -> None:
-    """``DialogueStateTracker.copy`` by ``duplicate`` (in the Rasa server)."""
+    """``DialogueStateTracker.copy`` by ``duplicate``, slots copied by ``copy_slot`` (in the Rasa
+    server)."""
+    from rasa.shared.core.slots import Slot
     from rasa.shared.core.trackers import DialogueStateTracker
+
+    if "__copy__" not in vars(Slot):
+        Slot.__copy__ = copy_slot
 
     if getattr(DialogueStateTracker.copy, "from_state", False):
         return
@@ -55,3 +74,4 @@ def install() -> None:
     copy_tracker.from_state = True
     copy_tracker.original = DialogueStateTracker.copy
     DialogueStateTracker.copy = copy_tracker
+

@@ -26,3 +26,7 @@ def test_changing_the_copy_leaves_the_original_alone(record):
 
 def test_a_tracker_keeping_only_its_last_events_is_copied_as_rasa_copies_it(record):
     assert record["bounded_history_as_rasa"] is True
+
+
+def test_slots_are_copied_as_copy_copy_copies_them(record):
+    assert record["slots_copied_as_copy_copies"] is True

@@ -74,5 +74,18 @@ for index, story in enumerate(trackers):
 
 bounded = DialogueStateTracker.from_events("bounded", list(trackers[0].events), domain.slots,
                                            max_event_history=3)
+# Every slot of the domain, set and unset, copied as copy.copy's own protocol copies it.
+import copy  # noqa: E402
+
+record["slots_copied_as_copy_copies"] = True
+for slot in domain.slots:
+    for value in (None, "x", [1], {"a": 1}):
+        slot.value = value
+        generic = copy._reconstruct(slot, None, *slot.__reduce_ex__(4))
+        ours = copy.copy(slot)
+        if (type(ours) is not type(generic) or vars(ours) != vars(generic) or ours is slot
+                or not tracker_copy.copy_slot.__name__ == type(slot).__copy__.__name__):
+            record["slots_copied_as_copy_copies"] = False
+    slot.reset()
 record["bounded_history_as_rasa"] = observed(bounded.copy()) == observed(original(bounded))
 print(json.dumps(record))

@@ -127,18 +127,18 @@ async def main(url: str) -> dict:
     # A write that fails leaves the store reading from the database again.
     tracker = await worker_a.retrieve("web:alice")
     turn(tracker, "lost", 10)
-    original = worker_a.session_scope
+    original = worker_a._insert
 
-    def failing_scope():
+    def failing_insert(connection, sender_id, rows):
         raise sa.exc.OperationalError("INSERT", {}, Exception("database gone"))
 
-    worker_a.session_scope = failing_scope
+    worker_a._insert = failing_insert
     try:
         await worker_a.save(tracker)
         record["failed_write_raised"] = False
     except sa.exc.OperationalError:
         record["failed_write_raised"] = True
-    worker_a.session_scope = original
+    worker_a._insert = original
     record["after_failed_write_same_as_rasa"] = as_dicts(
         await worker_a.retrieve("web:alice")) == as_dicts(await rasa_store.retrieve("web:alice"))
     # Capacity: the least recently used conversation is forgotten, and still read correctly.
