@@ -1,7 +1,7 @@
 """Concurrent conversations over Rasa's REST channel: our assistant beside a stock `rasa init` one.
 
-    .venv/bin/python bench/chat_load.py [--conversations 16] [--rounds 6] [--profile default|scale]
-                                        [--only ours|stock]
+    .venv/bin/python bench/chat_load.py [--conversations 16] [--rounds 6] [--pairs 3]
+                                        [--profile default|scale] [--only ours|stock]
 
 Ours: the whole stack (``launcher.stack``: API under gunicorn, action server, Rasa server, with
 the profile's workers and stores) on free ports, on its own migrated, seeded database (a SQLite
@@ -22,11 +22,14 @@ Each conversation talks over one kept-alive connection (``common.Client``, on ht
 lightest client, so that the load generator takes as little of the 2 cores as it can), the same
 for both assistants.
 
-Prints, for each: one conversation alone, then N at once: messages, messages per second,
-p50/p90/p99 latency per message, errors (HTTP failures, empty answers, and for ours any
-"service unavailable" apology, which means an action could not reach the API); and the ratio.
-Both assistants are warmed up (one round) before timing. Figures on this shared 2-core machine
-move with whatever else runs: run it twice and compare.
+Both assistants are served side by side for the whole run and measured in alternation,
+``--pairs`` times (ours, stock, ours, stock, ...): the speed of this shared 2-core machine moves
+by a third within minutes, and a ratio of two runs minutes apart is worth more than one of
+runs a quarter of an hour apart. Each measurement: one conversation alone, then N at once:
+messages, messages per second, p50/p90/p99 latency per message, errors (HTTP failures, empty
+answers, and for ours any "service unavailable" apology, which means an action could not reach
+the API), and the CPU each process spent per message. Then each pair's ratio, and their median.
+Both assistants are warmed up (one round) before the first measurement.
 """
 from __future__ import annotations
 
@@ -34,12 +37,15 @@ import argparse
 import http.client
 import itertools
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 import uuid
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import requests
@@ -134,11 +140,14 @@ def load(name: str, url: str, scripts: list[list[str]], conversations: int, roun
     return series
 
 
+def warm_up(url: str, scripts: list[list[str]], apologies: set[str] | None) -> None:
+    load("warm-up", url, scripts, len(scripts), 1, apologies)
+
+
 def measure(label: str, url: str, scripts: list[list[str]], args, apologies: set[str] | None,
             pids: dict[str, int]) -> tuple[Series, Series]:
-    """Warm-up, one conversation alone, then ``args.conversations`` at once; the CPU each
-    process (with its workers) spent per message is measured around each run."""
-    load(f"{label} warm-up", url, scripts, len(scripts), 1, apologies)
+    """One conversation alone, then ``args.conversations`` at once; the CPU each process (with
+    its workers) spent per message is measured around each run."""
     alone = timed_cpu(pids, lambda: load(f"{label}, 1 conversation", url, scripts, 1,
                                          args.rounds * 2, apologies))
     many = timed_cpu(pids, lambda: load(f"{label}, {args.conversations} conversations", url,
@@ -154,21 +163,33 @@ def timed_cpu(pids: dict[str, int], run) -> Series:
     return series
 
 
+@dataclass
+class Served:
+    """An assistant being served: where, by which processes, and its scripts."""
+
+    label: str
+    url: str
+    pids: dict[str, int]
+    scripts: list[list[str]]
+    apologies: set[str] | None
+    note: str = ""
+
+
 # --- ours ---------------------------------------------------------------------------------------
-def ours(args, work: Path) -> tuple[Series, Series, float]:
+@contextmanager
+def ours(args, work: Path):
     profile = prepared_profile(args.profile, work)
-    stack, ready = start_stack(profile, work)
+    stack, ready = start_stack(profile, work / "ours")
     try:
         started = time.monotonic()
         say(Client(stack.rasa_url, timeout=60), f"web:bench-first-{uuid.uuid4().hex[:6]}", "你好")
         first = ready + time.monotonic() - started
         pids = {p.name: p.popen.pid for p in stack.processes
                 if p.name in ("rasa", "actions", "api")}
-        alone, many = measure("ours", stack.rasa_url, list(SCRIPTS.values()), args, APOLOGIES,
-                              pids)
+        yield Served("ours", stack.rasa_url, pids, list(SCRIPTS.values()), APOLOGIES,
+                     f"ours: processes started to first answer {first:.1f} s")
     finally:
         stack.stop()
-    return alone, many, first
 
 
 # --- stock --------------------------------------------------------------------------------------
@@ -198,7 +219,8 @@ def stock_endpoints(project: Path, profile, work: Path) -> Path:
     return path
 
 
-def stock(args, work: Path) -> tuple[Series, Series, float | None]:
+@contextmanager
+def stock(args, work: Path):
     project, model, trained = stock_project()
     profile = profile_named(args.profile)
     port = free_port()
@@ -214,8 +236,10 @@ def stock(args, work: Path) -> tuple[Series, Series, float | None]:
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until(lambda: _ready(url, process), timeout=300)
-        alone, many = measure("stock rasa init", url, stock_scripts(project), args, None,
-                              {"rasa": process.pid})
+        note = (f"stock: rasa init trained in {trained:.1f} s (cached for next runs)"
+                if trained is not None else "")
+        yield Served("stock rasa init", url, {"rasa": process.pid}, stock_scripts(project),
+                     None, note)
     finally:
         process.terminate()
         try:
@@ -224,7 +248,6 @@ def stock(args, work: Path) -> tuple[Series, Series, float | None]:
             process.kill()
             process.wait()
         log.close()
-    return alone, many, trained
 
 
 def _ready(url: str, process: subprocess.Popen) -> bool:
@@ -258,40 +281,55 @@ def main() -> int:
     # and both assistants run long enough for their garbage collections to count.
     parser.add_argument("--rounds", type=int, default=6,
                         help="times each conversation runs its script (alone: twice as many)")
+    parser.add_argument("--pairs", type=int, default=3,
+                        help="measurements of each assistant, in alternation (both served "
+                             "throughout), so that each ratio compares runs minutes apart")
     parser.add_argument("--profile", default="default", choices=["default", "scale"])
     parser.add_argument("--only", choices=["ours", "stock"])
     args = parser.parse_args()
     profile = profile_named(args.profile)
     print(f"== chat load, profile {args.profile}: {describe(profile)}", flush=True)
-    results: dict[str, tuple[Series, Series]] = {}
-    with tempfile.TemporaryDirectory(prefix="chat-load-") as tmp:
+    wanted = [(name, serve) for name, serve in (("ours", ours), ("stock", stock))
+              if args.only in (None, name)]
+    results: dict[str, list[tuple[Series, Series]]] = {name: [] for name, _ in wanted}
+    with tempfile.TemporaryDirectory(prefix="chat-load-") as tmp, ExitStack() as servers:
         work = Path(tmp)
-        if args.only != "stock":
-            alone, many, first = ours(args, work)
-            results["ours"] = (alone, many)
-            print(f"ours: processes started to first answer {first:.1f} s", flush=True)
+        (work / "ours").mkdir()
+        served = {name: servers.enter_context(serve(args, work)) for name, serve in wanted}
+        for assistant in served.values():
+            if assistant.note:
+                print(assistant.note, flush=True)
+            warm_up(assistant.url, assistant.scripts, assistant.apologies)
+        for pair in range(args.pairs):
+            for name, assistant in served.items():
+                alone, many = measure(assistant.label, assistant.url, assistant.scripts, args,
+                                      assistant.apologies, assistant.pids)
+                results[name].append((alone, many))
+                for series in (alone, many):
+                    print(series.line() + "\n" + series.cpu_line(), flush=True)
+            if len(served) == 2:
+                print(ratio_line(f"pair {pair + 1}", results["ours"][-1], results["stock"][-1]),
+                      flush=True)
+    for label, runs in results.items():
+        for alone, many in runs:
             for series in (alone, many):
-                print(series.line() + "\n" + series.cpu_line(), flush=True)
-        if args.only != "ours":
-            alone, many, trained = stock(args, work)
-            results["stock"] = (alone, many)
-            if trained is not None:
-                print(f"stock: rasa init trained in {trained:.1f} s (cached for next runs)")
-            for series in (alone, many):
-                print(series.line() + "\n" + series.cpu_line(), flush=True)
-    for label, (alone, many) in results.items():
-        for series in (alone, many):
-            for error in series.errors[:5]:
-                print(f"  {label} error: {error}")
+                for error in series.errors[:5]:
+                    print(f"  {label} error: {error}")
     if len(results) == 2:
-        ours_many, stock_many = results["ours"][1], results["stock"][1]
-        ours_alone, stock_alone = results["ours"][0], results["stock"][0]
-        print(f"ratio ours/stock at {args.conversations} conversations: "
-              f"{ours_many.rate / stock_many.rate:.2f}x messages per second "
-              f"(p99 {ours_many.ms(99):.0f} ms vs {stock_many.ms(99):.0f} ms); "
-              f"alone p50 {ours_alone.ms(50):.1f} ms vs {stock_alone.ms(50):.1f} ms")
-    failed = sum(len(s.errors) for pair in results.values() for s in pair)
+        ratios = sorted(o[1].rate / s[1].rate for o, s in zip(results["ours"], results["stock"]))
+        print(f"ratios ours/stock at {args.conversations} conversations, pair by pair: "
+              + ", ".join(f"{r:.2f}x" for r in ratios)
+              + f"; median {statistics.median(ratios):.2f}x")
+    failed = sum(len(s.errors) for runs in results.values() for pair in runs for s in pair)
     return 1 if failed else 0
+
+
+def ratio_line(label: str, ours_pair: tuple[Series, Series],
+               stock_pair: tuple[Series, Series]) -> str:
+    (ours_alone, ours_many), (stock_alone, stock_many) = ours_pair, stock_pair
+    return (f"{label}: ratio ours/stock {ours_many.rate / stock_many.rate:.2f}x messages per "
+            f"second (p99 {ours_many.ms(99):.0f} ms vs {stock_many.ms(99):.0f} ms); "
+            f"alone p50 {ours_alone.ms(50):.1f} ms vs {stock_alone.ms(50):.1f} ms")
 
 
 if __name__ == "__main__":
