@@ -55,6 +55,17 @@ def run_in_bot_env(args: list[str], timeout: float = 600,
                           timeout=timeout)
 
 
+def probe_fixture(probe: str, *arguments: str):
+    """A module-scoped fixture ``record``: ``probe_record(probe, *arguments)``, run once for
+    the module's tests (``record = probe_fixture("x_probe.py")``)."""
+
+    @pytest.fixture(scope="module")
+    def record() -> dict:
+        return probe_record(probe, *arguments)
+
+    return record
+
+
 def probe_record(probe: str, *arguments: str) -> dict:
     """Runs ``tests/bot/<probe>`` in the bot environment; the JSON record it printed last."""
     result = run_in_bot_env([str(BOT_BIN / "python"), f"tests/bot/{probe}", *arguments],

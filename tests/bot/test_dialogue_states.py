@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import probe_record
+from .conftest import probe_fixture
 
 pytestmark = pytest.mark.bot
 
-
-@pytest.fixture(scope="module")
-def record() -> dict:
-    return probe_record("dialogue_states_probe.py")
+record = probe_fixture("dialogue_states_probe.py")
 
 
 def test_every_prediction_gets_rasas_states(record):

@@ -6,14 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import probe_record
+from .conftest import probe_fixture
 
 pytestmark = pytest.mark.bot
 
-
-@pytest.fixture(scope="module")
-def record() -> dict:
-    return probe_record("linear_intents_probe.py")
+record = probe_fixture("linear_intents_probe.py")
 
 
 def test_the_row_is_scipys_join_of_the_sentence_features(record):

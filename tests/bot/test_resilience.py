@@ -9,14 +9,11 @@ import pytest
 
 from miniapp_api.i18n import translate
 
-from .conftest import probe_record
+from .conftest import probe_fixture
 
 pytestmark = pytest.mark.bot
 
-
-@pytest.fixture(scope="module")
-def record() -> dict:
-    return probe_record("resilience_probe.py")
+record = probe_fixture("resilience_probe.py")
 
 
 def test_fixed_sentences_are_rendered_offline_in_the_conversations_language(record):

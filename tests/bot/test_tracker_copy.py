@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import probe_record
+from .conftest import probe_fixture
 
 pytestmark = pytest.mark.bot
 
-
-@pytest.fixture(scope="module")
-def record() -> dict:
-    return probe_record("tracker_copy_probe.py")
+record = probe_fixture("tracker_copy_probe.py")
 
 
 def test_the_copy_is_rasas_after_every_event(record):
