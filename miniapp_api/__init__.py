@@ -10,6 +10,7 @@ import logging
 from flask import Flask, g
 from flask_smorest import Api
 
+from .auth import NoCookieSessions
 from .config import Config
 from .db import db, install_session_teardown, migrate
 from .envelope import ErrorEnvelopeSchema
@@ -37,6 +38,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.config.from_object(config)
     app.json.ensure_ascii = False
     app.json.sort_keys = False
+    app.session_interface = NoCookieSessions()
     install_log_masking()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 

@@ -16,11 +16,24 @@ from typing import Callable
 from urllib.parse import unquote
 
 import jwt
-from flask import current_app, g, request
+from flask import Flask, current_app, g, request
+from flask.sessions import SessionInterface
 from sqlalchemy import bindparam, select
 
 from .db import db
 from .errors import ApiError
+
+class NoCookieSessions(SessionInterface):
+    """Callers name themselves with a bearer token; no cookie session exists. (Flask's default
+    interface would build its signing serializer and look for a session cookie on every
+    request, to find none.) A view that wrote to ``flask.session`` would fail loudly."""
+
+    def open_session(self, app: Flask, request):  # noqa: ANN001, ANN201 (Flask's signature)
+        return self.make_null_session(app)
+
+    def save_session(self, app: Flask, session, response) -> None:  # noqa: ANN001
+        return None
+
 
 TOKEN_AUDIENCE = "citizen-assistant"
 TOKEN_ALGORITHM = "HS256"

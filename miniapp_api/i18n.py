@@ -12,6 +12,8 @@ from typing import Any, Iterable
 from babel import Locale, dates, numbers
 from babel.support import LazyProxy, Translations
 from flask import current_app, g, has_app_context, has_request_context, request
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 # Which locales exist and which one a text or a conversation speaks: shared with the bot.
 from citizen_locale import (DEFAULT_LOCALE, LOCALES_DIR, SUPPORTED_LOCALES,  # noqa: F401
@@ -55,8 +57,16 @@ def negotiate_request_locale() -> str:
     for candidate in (request.args.get("lang"), request.headers.get("X-Lang")):
         if locale := normalize_locale(candidate):
             return locale
-    best = request.accept_languages.best_match(["zh-CN", "zh", "en"])
-    return normalize_locale(best) or current_app.config.get("DEFAULT_LOCALE", DEFAULT_LOCALE)
+    return (accepted_locale(request.headers.get("Accept-Language", ""))
+            or current_app.config.get("DEFAULT_LOCALE", DEFAULT_LOCALE))
+
+
+@lru_cache(maxsize=512)
+def accepted_locale(accept_language: str) -> str | None:
+    """Our best locale for an ``Accept-Language`` header (parsed once per distinct header:
+    clients send the same few again and again)."""
+    best = parse_accept_header(accept_language, LanguageAccept).best_match(["zh-CN", "zh", "en"])
+    return normalize_locale(best)
 
 
 def translate(message_id: str, locale: str | None = None, **arguments: Any) -> str:

@@ -15,6 +15,11 @@ conversation, the events of its current session as they were stored (masked:
 - ``save`` knows how many of the tracker's events are stored when the tracker came from it, and
   inserts the new ones with one statement; an unknown tracker is counted as Rasa counts it.
 
+When this Rasa process is the conversations' only writer (``sole_writer``: its lock store is in
+memory, which Rasa allows for one process only, so no other process may handle them), nothing
+can have been written behind its back: a remembered conversation is read with no statement and
+written with one.
+
 The database stays the truth: a conversation whose stored events differ from the tracker's
 (a personal number masked) or whose write failed is forgotten and read again next time. At most
 ``TRACKER_CACHE_CONVERSATIONS`` conversations are remembered (least recently used first out).
@@ -47,7 +52,7 @@ class StoredSession:
     and timestamp of the conversation's last stored event."""
 
     events: List[Event]
-    last: Tuple
+    last: Optional[Tuple]
 
 
 @dataclass
@@ -65,6 +70,8 @@ class CachingTrackerStore(MaskingSQLTrackerStore):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Set by bot.serving once the lock store is known (``mark_sole_writer``).
+        self.sole_writer = False
         self.capacity = int(os.environ.get("TRACKER_CACHE_CONVERSATIONS",
                                            DEFAULT_CONVERSATIONS))
         self._sessions: "OrderedDict[Text, StoredSession]" = OrderedDict()
@@ -90,8 +97,11 @@ class CachingTrackerStore(MaskingSQLTrackerStore):
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         remembered = self._sessions.get(sender_id)
         if remembered is not None and self.domain:
-            with self.engine.connect() as connection:
-                last = self._last(connection, sender_id)
+            if self.sole_writer:
+                last = remembered.last
+            else:
+                with self.engine.connect() as connection:
+                    last = self._last(connection, sender_id)
             if last == remembered.last:
                 self._sessions.move_to_end(sender_id)
                 tracker = DialogueStateTracker.from_events(sender_id, remembered.events,
@@ -156,11 +166,12 @@ class CachingTrackerStore(MaskingSQLTrackerStore):
             rows.append(self._row(sender_id, copy, data))
         return kept, rows
 
-    def _insert(self, connection: Any, sender_id: Text, rows: List[Dict]) -> Tuple:
-        """Inserts the rows with one statement; the conversation's last event then."""
+    def _insert(self, connection: Any, sender_id: Text, rows: List[Dict]) -> Optional[Tuple]:
+        """Inserts the rows with one statement; the conversation's last event then (None when
+        this process is the only writer: nobody else's write is to be recognised)."""
         if rows:
             connection.execute(self._insert_statement, rows)
-        return self._last(connection, sender_id)
+        return None if self.sole_writer else self._last(connection, sender_id)
 
     @staticmethod
     def _row(sender_id: Text, event: Event, data: Dict[Text, Any]) -> Dict[Text, Any]:
@@ -169,6 +180,18 @@ class CachingTrackerStore(MaskingSQLTrackerStore):
                 "timestamp": data.get("timestamp"),
                 "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
                 "action_name": data.get("name"), "data": json.dumps(data)}
+
+
+def mark_sole_writer(tracker_store: Any, lock_store: Any) -> bool:
+    """Tells a ``CachingTrackerStore`` (also inside Rasa's awaitable wrapper) that its process
+    is the conversations' only writer when the lock store is Rasa's in-memory one; True if so."""
+    from rasa.core.lock_store import InMemoryLockStore
+
+    store = getattr(tracker_store, "_tracker_store", tracker_store)
+    if not isinstance(store, CachingTrackerStore):
+        return False
+    store.sole_writer = isinstance(lock_store, InMemoryLockStore)
+    return store.sole_writer
 
 
 def current_session(events: List[Event]) -> List[Event]:

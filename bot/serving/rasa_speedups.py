@@ -42,11 +42,19 @@ Measured with ``bench/chat_load.py`` and py-spy on this 2-core machine (figures 
   imported libraries) to Python's garbage collector, which walks them all in every full
   collection: 215 ms with the event loop stopped, every conversation waiting. Here they are
   frozen (``gc.freeze``) once the model is loaded; collections walk what came after.
+* asks the SQL tracker store, before replaying a remembered conversation, whether anybody
+  wrote to it since (``bot/plugins/tracker_store.py``). With the in-memory lock store, which
+  Rasa allows for one process only, nobody else can have: the store is told so once the agent
+  is loaded, and reads a remembered conversation with no statement.
 * turns the whole conversation into dialogue states again for every prediction of every policy,
   replaying every event of the session onto a fresh tracker. Here each conversation's replay is
   resumed where the last prediction left it (``dialogue_states``).
 * copies the tracker before every action by replaying the whole conversation. Here the copy is
   made from the tracker's state (``tracker_copy``).
+
+* computes each message's count-vector features with four calls to scikit-learn, each
+  building its analyzer again and a CSR matrix that Rasa sorts and converts. Here the COO
+  matrices are made directly, equal to Rasa's (``count_vectors``).
 
 Nothing here changes what is validated, sent or answered; ``tests/bot/test_serving.py`` checks
 that invalid replies are still refused with Rasa's errors.
@@ -62,7 +70,7 @@ from typing import Any, Dict, Optional, Text, Tuple
 
 import ujson  # Rasa's own dependency (and Sanic's JSON)
 
-from . import dialogue_states, graph_runner, tracker_copy
+from . import count_vectors, dialogue_states, graph_runner, tracker_copy
 
 logger = logging.getLogger(__name__)
 
@@ -90,25 +98,29 @@ def install() -> None:
     graph_runner.install()
     dialogue_states.install()
     tracker_copy.install()
-    install_frozen_model_heap()
+    count_vectors.install()
+    install_after_agent_loaded()
     _installed = True
 
 
-# --- the loaded model out of the garbage collector's walks ---------------------------------
-def install_frozen_model_heap() -> None:
+# --- once the agent is loaded: its heap frozen, its tracker store told who else writes ------
+def install_after_agent_loaded() -> None:
     from rasa.core import run
 
+    from bot.plugins.tracker_store import mark_sole_writer
+
     original = run.load_agent_on_start
-    if getattr(original, "freezes_heap", False):
+    if getattr(original, "citizen_hooks", False):
         return
 
     async def load_agent_on_start(*args: Any, **kwargs: Any) -> Any:
         agent = await original(*args, **kwargs)
+        mark_sole_writer(agent.tracker_store, agent.lock_store)
         gc.collect()  # what loading left behind, collected once, not frozen
         gc.freeze()
         return agent
 
-    load_agent_on_start.freezes_heap = True
+    load_agent_on_start.citizen_hooks = True
     run.load_agent_on_start = load_agent_on_start
 
 

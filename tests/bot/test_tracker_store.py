@@ -1,6 +1,6 @@
 """bot/plugins/tracker_store.py: the caching tracker store reads and writes exactly what Rasa's
 SQL tracker store does, across workers, sessions, restarts, masked numbers and failed writes,
-with one statement per read and two per write — on SQLite and on the real PostgreSQL (skipped,
+with one statement per read and two per write (none and one for the only writer) — on SQLite and on the real PostgreSQL (skipped,
 with the reason, when it is absent)."""
 from __future__ import annotations
 
@@ -58,6 +58,14 @@ def test_another_workers_messages_are_read_from_the_database(record):
 def test_a_remembered_conversation_costs_one_statement_to_read_and_two_to_write(record):
     air = next(step for step in record["steps"] if step["text"] == "air today")
     assert (air["retrieve_statements"], air["save_statements"]) == (1, 2)
+
+
+def test_the_only_writer_reads_a_remembered_conversation_without_asking(record):
+    assert record["sole_writer"] == {"in_memory_lock_store": True, "redis_lock_store": False}
+    steps = {step["text"]: step for step in record["steps"] if step["sender"] == "web:erin"}
+    assert [steps[text]["same_as_rasa_before"] for text in steps] == [True, True, True]
+    for text in ("sole air", "sole bus"):
+        assert (steps[text]["retrieve_statements"], steps[text]["save_statements"]) == (0, 1)
 
 
 def test_masked_numbers_are_read_back_masked(record):

@@ -11,13 +11,14 @@ import json
 import sys
 
 import sqlalchemy as sa
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.lock_store import InMemoryLockStore, RedisLockStore
+from rasa.core.tracker_store import AwaitableTrackerStore, SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (ActionExecuted, BotUttered, Restarted, SessionStarted,
                                      SlotSet, UserUttered)
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.plugins.tracker_store import CachingTrackerStore
+from bot.plugins.tracker_store import CachingTrackerStore, mark_sole_writer
 
 DOMAIN = Domain.from_dict({"intents": ["greet", "ask"], "slots": {
     "city": {"type": "text", "mappings": [{"type": "custom"}]},
@@ -81,8 +82,8 @@ async def main(url: str) -> dict:
         record["steps"].append({
             "sender": sender, "text": text, "same_as_rasa_before": same_before,
             "stored_as_tracker": as_dicts(after) == masked(as_dicts(tracker)),
-            "retrieve_statements": retrieved_statements if store is worker_a else None,
-            "save_statements": saved_statements if store is worker_a else None,
+            "retrieve_statements": retrieved_statements,
+            "save_statements": saved_statements,
         })
         return tracker
 
@@ -141,6 +142,17 @@ async def main(url: str) -> dict:
     worker_a._insert = original
     record["after_failed_write_same_as_rasa"] = as_dicts(
         await worker_a.retrieve("web:alice")) == as_dicts(await rasa_store.retrieve("web:alice"))
+    # The only writer (Rasa's in-memory lock store): a remembered conversation is read with no
+    # statement and written with one, and still reads as Rasa's store reads it.
+    sole = CachingTrackerStore(DOMAIN, **arguments)
+    record["sole_writer"] = {
+        "in_memory_lock_store": mark_sole_writer(AwaitableTrackerStore(sole), InMemoryLockStore()),
+        "redis_lock_store": mark_sole_writer(CachingTrackerStore(DOMAIN, **arguments),
+                                             RedisLockStore(host="127.0.0.1", port=1)),
+    }
+    sole_counter = StatementCounter(sole.engine)
+    for number, text in enumerate(["sole hello", "sole air", "sole bus"], start=1):
+        await step(sole, sole_counter, "web:erin", text, number, city=f"s{number}")
     # Capacity: the least recently used conversation is forgotten, and still read correctly.
     worker_a.capacity = 2
     for sender in ("web:bob", "web:carol", "web:dave"):
