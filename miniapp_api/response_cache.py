@@ -95,11 +95,11 @@ def cached_own(tag: str, seconds: float, clock: Callable[[], datetime]) -> Calla
     ``records_version`` (authentication first: a refused caller gets their 401, never a hit),
     and per ``seconds`` of the ``clock`` the answers are computed with (what is still to come
     depends on the time, and the application's clock is the one that says it)."""
-    from .auth import current_citizen
+    from .auth import records_version_of_caller
 
     def own() -> Hashable:
-        citizen = current_citizen()
-        return citizen.id, citizen.records_version, int(clock().timestamp() // seconds)
+        citizen_id, records_version = records_version_of_caller()
+        return citizen_id, records_version, int(clock().timestamp() // seconds)
 
     return _cached(tag, seconds, own)
 
