@@ -1,0 +1,25 @@
+"""bot/serving/rule_lookup.py: the rule policy finds the same rules, for its rules and its loops'
+unhappy paths, and predicts the same action as with Rasa's own code, before every action of every
+story and rule of the trained assistant."""
+from __future__ import annotations
+
+import pytest
+
+from .conftest import probe_fixture
+
+pytestmark = pytest.mark.bot
+
+record = probe_fixture("rule_lookup_probe.py")
+
+
+def test_the_rule_policy_finds_what_rasas_code_finds(record):
+    assert record["installed"] is True
+    assert record["compared"] > 100
+    assert record["different_count"] == 0, record["different"]
+
+
+def test_the_comparison_reaches_past_the_longest_rule(record):
+    # Conversations longer than any rule, where the filtering now stops early.
+    assert record["longest_state_history"] > record["longest_rule"] >= 2
+    assert record["with_rules_found"] > 50 and record["actions_predicted"] > 50
+    assert record["with_unhappy_found"] > 0
