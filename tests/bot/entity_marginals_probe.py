@@ -1,0 +1,44 @@
+"""Run in the bot environment: whole parses of the trained assistant (intent ranking, entities
+with their confidences) with Rasa's own CRF code and with ``bot.serving.entity_marginals``,
+for every training example and phrasings none of them has; prints JSON.
+``python tests/bot/entity_marginals_probe.py`` — tests/bot/test_entity_marginals.py asserts on
+the record."""
+import asyncio
+import json
+import sys
+from pathlib import Path
+
+from rasa.core.agent import Agent
+from rasa.nlu.extractors.crf_entity_extractor import CRFEntityExtractor
+
+from bot.serving import entity_marginals
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from count_vectors_probe import UNSEEN, texts  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def parses(agent: Agent, messages: list) -> list:
+    return [await agent.parse_message(text) for text in messages]
+
+
+def main() -> dict:
+    agent = Agent.load(str(ROOT / "bot" / "models" / "citizen.tar.gz"))
+    messages = texts() + UNSEEN
+    theirs = asyncio.run(parses(agent, messages))
+    entity_marginals.install()
+    ours = asyncio.run(parses(agent, messages))
+    different = [{"text": m, "ours": o, "theirs": t}
+                 for m, o, t in zip(messages, ours, theirs) if o != t]
+    return {"compared": len(messages),
+            "with_entities": sum(bool(t.get("entities")) for t in theirs),
+            "entity_confidences": sorted({round(e.get("confidence_entity", -1), 3)
+                                          for t in theirs for e in t.get("entities", [])})[:5],
+            "different_count": len(different), "different": different[:3],
+            "installed": getattr(CRFEntityExtractor._most_likely_tag, "__module__", "")
+            == entity_marginals.__name__}
+
+
+if __name__ == "__main__":
+    print(json.dumps(main(), ensure_ascii=False, default=str))
