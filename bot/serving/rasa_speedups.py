@@ -66,6 +66,10 @@ Measured with ``bench/chat_load.py`` and py-spy on this 2-core machine (figures 
   up once a message and each prefix stripped once: the same calls and sums
   (``entity_marginals``).
 
+* works out a conversation's applied events (without what reverts, restarts and loops undid)
+  from its first event, several times a message. Here each conversation's working-out goes on
+  from where the last one stopped (``applied_events``).
+
 Nothing here changes what is validated, sent or answered; ``tests/bot/test_serving.py`` checks
 that invalid replies are still refused with Rasa's errors.
 """
@@ -80,8 +84,8 @@ from typing import Any, Dict, Optional, Text, Tuple
 
 import ujson  # Rasa's own dependency (and Sanic's JSON)
 
-from . import (count_vectors, dialogue_states, entity_marginals, graph_runner, rule_lookup,
-               tracker_copy)
+from . import (applied_events, count_vectors, dialogue_states, entity_marginals, graph_runner,
+               rule_lookup, tracker_copy)
 
 logger = logging.getLogger(__name__)
 
@@ -112,6 +116,7 @@ def install() -> None:
     count_vectors.install()
     rule_lookup.install()
     entity_marginals.install()
+    applied_events.install()
     install_after_agent_loaded()
     _installed = True
 
