@@ -14,18 +14,13 @@ import json
 
 from rasa.shared.core.events import (ActionExecuted, ActionReverted, ActiveLoop, Restarted,
                                      SessionStarted, UserUttered, UserUtteranceReverted)
-from rasa.shared.core.generator import TrainingDataGenerator
 from rasa.shared.core.trackers import DialogueStateTracker
-from rasa.shared.importers.importer import TrainingDataImporter
 
+from assistant_stories import domain_and_stories
 from bot.serving import applied_events
 
-importer = TrainingDataImporter.load_from_config(
-    "bot/config.yml", domain_path="bot/domain", training_data_paths=["bot/data"])
-domain = importer.get_domain()
+domain, stories = domain_and_stories()
 original = DialogueStateTracker.applied_events
-stories = TrainingDataGenerator(importer.get_stories(), domain, augmentation_factor=0,
-                                remove_duplicates=False).generate()
 applied_events.install()
 resumed = DialogueStateTracker.applied_events
 assert resumed.resumable and resumed.original is original

@@ -17,18 +17,13 @@ from rasa.shared.core.constants import RULE_ONLY_LOOPS, RULE_ONLY_SLOTS
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (ActionExecuted, ActionReverted, Restarted, UserUttered,
                                      UserUtteranceReverted)
-from rasa.shared.core.generator import TrainingDataGenerator
 from rasa.shared.core.trackers import DialogueStateTracker
-from rasa.shared.importers.importer import TrainingDataImporter
 
+from assistant_stories import domain_and_stories
 from bot.serving import dialogue_states
 
-importer = TrainingDataImporter.load_from_config(
-    "bot/config.yml", domain_path="bot/domain", training_data_paths=["bot/data"])
-domain = importer.get_domain()
+domain, trackers = domain_and_stories()
 original = Domain.states_for_tracker_history
-trackers = TrainingDataGenerator(importer.get_stories(), domain, augmentation_factor=0,
-                                 remove_duplicates=False).generate()
 dialogue_states.install()
 resumed = Domain.states_for_tracker_history
 assert resumed.resumable and resumed.original is original

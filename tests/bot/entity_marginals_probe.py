@@ -5,16 +5,13 @@ for every training example and phrasings none of them has; prints JSON.
 the record."""
 import asyncio
 import json
-import sys
 from pathlib import Path
 
 from rasa.core.agent import Agent
 from rasa.nlu.extractors.crf_entity_extractor import CRFEntityExtractor
 
 from bot.serving import entity_marginals
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from count_vectors_probe import UNSEEN, texts  # noqa: E402
+from count_vectors_probe import UNSEEN, texts
 
 ROOT = Path(__file__).resolve().parents[2]
 

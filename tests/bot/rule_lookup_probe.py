@@ -13,10 +13,9 @@ from pathlib import Path
 from rasa.core.agent import Agent
 from rasa.core.policies.rule_policy import RULES, RULES_FOR_LOOP_UNHAPPY_PATH, RulePolicy
 from rasa.shared.core.events import ActionExecuted
-from rasa.shared.core.generator import TrainingDataGenerator
 from rasa.shared.core.trackers import DialogueStateTracker
-from rasa.shared.importers.importer import TrainingDataImporter
 
+from assistant_stories import domain_and_stories
 from bot.serving import rule_lookup
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,13 +42,8 @@ def main() -> dict:
                   agent.processor.graph_runner._instantiated_nodes.values()
                   if isinstance(node._component, RulePolicy))
     domain = agent.domain
-    importer = TrainingDataImporter.load_from_config(
-        str(ROOT / "bot" / "config.yml"), domain_path=str(ROOT / "bot" / "domain"),
-        training_data_paths=[str(ROOT / "bot" / "data")])
     played = []
-    for index, story in enumerate(TrainingDataGenerator(
-            importer.get_stories(), domain, augmentation_factor=0,
-            remove_duplicates=False).generate()):
+    for index, story in enumerate(domain_and_stories(domain)[1]):
         events = list(story.events)
         for end in range(1, len(events) + 1):
             if end == len(events) or isinstance(events[end], ActionExecuted):

@@ -12,17 +12,12 @@ import json
 from rasa.shared.core.events import (ActionExecuted, ActionReverted, ConversationPaused,
                                      ConversationResumed, FollowupAction, Restarted, SlotSet,
                                      UserUtteranceReverted)
-from rasa.shared.core.generator import TrainingDataGenerator
 from rasa.shared.core.trackers import DialogueStateTracker
-from rasa.shared.importers.importer import TrainingDataImporter
 
+from assistant_stories import domain_and_stories
 from bot.serving import tracker_copy
 
-importer = TrainingDataImporter.load_from_config(
-    "bot/config.yml", domain_path="bot/domain", training_data_paths=["bot/data"])
-domain = importer.get_domain()
-trackers = TrainingDataGenerator(importer.get_stories(), domain, augmentation_factor=0,
-                                 remove_duplicates=False).generate()
+domain, trackers = domain_and_stories()
 original = DialogueStateTracker.copy
 tracker_copy.install()
 record = {"compared": 0, "differences": [], "forms_seen": 0, "kept_apart": True,
