@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import logging
+from datetime import datetime, timedelta
 from urllib.parse import parse_qsl
 
 import jwt
@@ -11,6 +12,7 @@ from alipay import AliPay
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from miniapp_api import auth
 from miniapp_api.auth import issue_session_token
 from miniapp_api.citizens import platforms
 from miniapp_api.citizens.alipay_signing import sign_rsa2, signing_string, verify_rsa2
@@ -292,6 +294,21 @@ def test_expired_token(client, app):
     _, citizen_id = _token_and_citizen(client)
     with app.app_context():
         token, _ = issue_session_token(citizen_id, "wechat", ttl_seconds=-10)
+    assert_error(client.get("/api/v1/me", headers=bearer(token)), 401, 40101)
+
+
+def test_a_token_verified_before_is_refused_once_expired(client, app, monkeypatch):
+    _, citizen_id = _token_and_citizen(client)
+    with app.app_context():
+        token, expires_at = issue_session_token(citizen_id, "wechat", ttl_seconds=60)
+    assert client.get("/api/v1/me", headers=bearer(token)).status_code == 200  # verified, kept
+
+    class Later(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return expires_at + timedelta(seconds=1)
+
+    monkeypatch.setattr(auth, "datetime", Later)
     assert_error(client.get("/api/v1/me", headers=bearer(token)), 401, 40101)
 
 
