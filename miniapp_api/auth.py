@@ -23,6 +23,7 @@ from sqlalchemy import bindparam, select
 from .db import db
 from .errors import ApiError
 
+
 class NoCookieSessions(SessionInterface):
     """Callers name themselves with a bearer token; no cookie session exists. (Flask's default
     interface would build its signing serializer and look for a session cookie on every
