@@ -39,6 +39,8 @@ sys.path.insert(0, str(ROOT))
 import requests  # noqa: E402
 from sqlalchemy import create_engine, inspect, text  # noqa: E402
 
+from launcher.stack import api_server_command, free_port  # noqa: E402
+
 ROWS, COLS, SPACING_DEG = 75, 70, 0.0036
 HUB_ROUTES, HEADWAY, FIRST, LAST = 40, 20 * 60, 5 * 3600 + 1800, 23 * 3600 + 1800
 ZONE = "Asia/Shanghai"
@@ -151,12 +153,6 @@ def reset_database(url: str) -> None:
     engine.dispose()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def percentiles(samples: list[float]) -> str:
     ordered = sorted(samples)
     pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]  # noqa: E731
@@ -241,10 +237,9 @@ def main() -> int:
 
     port = free_port()
     access_log = work / "access.log"
-    server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "gunicorn"), "--workers", "2",
-                               "--threads", "4", "--bind", f"127.0.0.1:{port}",
-                               "--log-level", "warning", "--access-logfile", str(access_log),
-                               "--access-logformat", "%(D)s %(U)s", "miniapp_api.wsgi:app"],
+    server = subprocess.Popen(api_server_command(port, 2, 4, "--log-level", "warning",
+                                                 "--access-logfile", str(access_log),
+                                                 "--access-logformat", "%(D)s %(U)s"),
                               cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
     server_times = ServerTimes(access_log)
     base = f"http://127.0.0.1:{port}/api/v1"

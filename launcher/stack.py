@@ -31,6 +31,21 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def api_server_command(port: int, workers: int, threads: int, *options: str,
+                       app: str = "miniapp_api.wsgi:app") -> list[str]:
+    """gunicorn serving the API as the launcher runs it (the benchmarks and the tests that start
+    gunicorn use it too): threaded workers, even with one thread (gunicorn would otherwise run
+    its sync worker, which keeps no connection alive and serves one request at a time, and the
+    web chat, which waits for Rasa while Rasa's actions call the API, needs another free);
+    connections kept alive longer than Rasa's and the action server's clients keep idle ones; the
+    API's settings (``miniapp_api/gunicorn_conf.py``: a worker with requests waiting for its
+    threads lets its kept-alive clients move)."""
+    return [str(ROOT / ".venv" / "bin" / "gunicorn"), "--worker-class", "gthread",
+            "--workers", str(workers), "--threads", str(threads), "--keep-alive", "5", "--graceful-timeout", "5",
+            "--config", "python:miniapp_api.gunicorn_conf", "--bind", f"127.0.0.1:{port}",
+            *options, app]
+
+
 @dataclass
 class Ports:
     api: int = 5000
@@ -109,13 +124,10 @@ class Stack:
     def _all_processes(self) -> list[Process]:
         logs = self.var_dir / "log"
         return [
-            # Keep-alive longer than Rasa's and the action server's clients keep idle ones.
-            Process("api", [str(ROOT / ".venv" / "bin" / "gunicorn"),
-                            "--workers", str(self.api_workers or self.profile.api_workers),
-                            "--threads", str(self.profile.api_threads), "--keep-alive", "5",
-                            "--bind", f"127.0.0.1:{self.ports.api}",
-                            "--access-logfile", "-", "--graceful-timeout", "5",
-                            "miniapp_api.wsgi:app"],
+            Process("api", api_server_command(self.ports.api,
+                                              self.api_workers or self.profile.api_workers,
+                                              self.profile.api_threads,
+                                              "--access-logfile", "-"),
                     f"{self.api_url}/api/v1/health", logs / "api.log"),
             # Keeps the demo air-quality network's current hour filled while the system runs.
             Process("air-feed", [str(ROOT / ".venv" / "bin" / "flask"), "--app", "miniapp_api",

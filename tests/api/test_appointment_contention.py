@@ -15,7 +15,7 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from launcher.stack import free_port
+from launcher.stack import api_server_command, free_port
 from miniapp_api.appointments.models import Appointment, Slot
 from miniapp_api.appointments.rules import local_date
 from miniapp_api.appointments.service import add_patient
@@ -43,8 +43,7 @@ def server(app, database_url, tmp_path):
            "PATIENT_DATA_KEY": app.config["PATIENT_DATA_KEY"], "PYTHONPATH": str(ROOT)}
     log = open(tmp_path / "gunicorn.log", "wb")
     process = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "gunicorn"), "--workers", str(WORKERS), "--threads",
-         str(THREADS), "--bind", f"127.0.0.1:{port}", "miniapp_api.wsgi:app"],
+        api_server_command(port, WORKERS, THREADS),
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:

@@ -22,7 +22,7 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from launcher.stack import free_port
+from launcher.stack import api_server_command, free_port
 from miniapp_api.appointments.models import Appointment, Slot
 from miniapp_api.appointments.rules import local_date
 from miniapp_api.appointments.service import add_patient
@@ -88,8 +88,7 @@ def server(city, postgres, tmp_path_factory):
            "PATIENT_DATA_KEY": app.config["PATIENT_DATA_KEY"], "PYTHONPATH": str(ROOT)}
     log = open(log_path, "wb")
     process = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "gunicorn"), "--workers", "2", "--threads", "4",
-         "--bind", f"127.0.0.1:{port}", "miniapp_api.wsgi:app"],
+        api_server_command(port, workers=2, threads=4),
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
