@@ -70,6 +70,10 @@ Measured with ``bench/chat_load.py`` and py-spy on this 2-core machine (figures 
   from its first event, several times a message. Here each conversation's working-out goes on
   from where the last one stopped (``applied_events``).
 
+* deep-copies what its debug lines show (events, dialogue states, entities, slots) as the
+  arguments of the debug call, so for every message even with debug lines off. Here the copies
+  are made only while those lines are written (``debug_copies``).
+
 Nothing here changes what is validated, sent or answered; ``tests/bot/test_serving.py`` checks
 that invalid replies are still refused with Rasa's errors.
 """
@@ -84,8 +88,8 @@ from typing import Any, Dict, Optional, Text, Tuple
 
 import ujson  # Rasa's own dependency (and Sanic's JSON)
 
-from . import (applied_events, count_vectors, dialogue_states, entity_marginals, graph_runner,
-               rule_lookup, tracker_copy)
+from . import (applied_events, count_vectors, debug_copies, dialogue_states, entity_marginals,
+               graph_runner, rule_lookup, tracker_copy)
 
 logger = logging.getLogger(__name__)
 
@@ -117,6 +121,7 @@ def install() -> None:
     rule_lookup.install()
     entity_marginals.install()
     applied_events.install()
+    debug_copies.install()
     install_after_agent_loaded()
     _installed = True
 
