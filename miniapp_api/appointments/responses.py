@@ -41,7 +41,13 @@ def _get(model, value: Any):
 
 
 def _conversation_citizen_id() -> int | None:
-    sender = getattr(g, "conversation_sender", None)
+    """The conversation's citizen, read once a request (a reply may name several records)."""
+    if "conversation_citizen_id" not in g:
+        g.conversation_citizen_id = _citizen_id_of(getattr(g, "conversation_sender", None))
+    return g.conversation_citizen_id
+
+
+def _citizen_id_of(sender: str | None) -> int | None:
     if not sender:
         return None
     try:
@@ -181,7 +187,14 @@ def _choice_ids(arguments: dict, kind: str) -> list[int]:
 
 
 def _records(model, ids: Iterable[int]) -> list:
-    return [r for r in (db.session.get(model, i) for i in ids) if r is not None]
+    """The records of ``ids`` that exist, in the order of ``ids``, read by one query (the
+    buttons of a choice name up to eight)."""
+    ids = list(ids)
+    if not ids:
+        return []
+    found = {record.id: record
+             for record in db.session.scalars(db.select(model).where(model.id.in_(set(ids))))}
+    return [found[i] for i in ids if i in found]
 
 
 def hospital_buttons(locale: str, arguments: dict) -> list[dict]:

@@ -200,3 +200,17 @@ def test_only_the_bot_may_ask_for_replies(client):
         response = client.post(path, json=body)
         assert response.status_code == 401
         assert response.get_json()["errcode"] == 40100
+
+
+def test_choice_buttons_follow_the_given_order_and_skip_unknown_ids(app, client):
+    from miniapp_api.appointments.models import Hospital
+    from miniapp_api.db import db
+
+    with app.app_context():
+        hospitals = db.session.scalars(db.select(Hospital).order_by(Hospital.id)).all()[:3]
+        expected = [h.name("en") for h in reversed(hospitals)]
+        ids = [h.id for h in reversed(hospitals)]
+    body = nlg(client, "utter_ask_hospital_id", [user("book a hospital")],
+               booking_choices={"kind": "hospital", "reason": "ambiguous", "query": "x",
+                                "ids": [ids[0], 999999, ids[1], ids[2]]}).get_json()
+    assert [button["title"] for button in body["buttons"]] == expected
