@@ -15,6 +15,8 @@ from pathlib import Path
 import requests
 
 from bot.actions.settings import DEV_BOT_SERVICE_TOKEN
+from bot.serving.action_guard import DEV_ACTION_SERVER_TOKEN
+from citizen_identity import DEV_ASSERTION_KEY, DEV_CHANNEL_TOKEN, DEV_RASA_TOKEN
 
 from .profiles import Profile, profile_named
 
@@ -44,6 +46,19 @@ def api_server_command(port: int, workers: int, threads: int, *options: str,
             "--workers", str(workers), "--threads", str(threads), "--keep-alive", "5", "--graceful-timeout", "5",
             "--config", "python:miniapp_api.gunicorn_conf", "--bind", f"127.0.0.1:{port}",
             *options, app]
+
+
+# The credentials between the processes, each its own (the production profile of the API refuses
+# the development defaults): the environment's, else those defaults.
+INTERNAL_CREDENTIALS = {"BOT_SERVICE_TOKEN": DEV_BOT_SERVICE_TOKEN, "RASA_TOKEN": DEV_RASA_TOKEN,
+                        "RASA_CHANNEL_TOKEN": DEV_CHANNEL_TOKEN,
+                        "IDENTITY_ASSERTION_KEY": DEV_ASSERTION_KEY,
+                        "ACTION_SERVER_TOKEN": DEV_ACTION_SERVER_TOKEN}
+
+
+def internal_credentials(environ: dict[str, str] | None = None) -> dict[str, str]:
+    environ = os.environ if environ is None else environ
+    return {name: environ.get(name) or default for name, default in INTERNAL_CREDENTIALS.items()}
 
 
 @dataclass
@@ -110,7 +125,9 @@ class Stack:
                "API_URL": self.api_url, "ACTION_SERVER_URL": self.actions_url,
                "RASA_URL": self.rasa_url,
                **self.profile.environment(self.var_dir), "TF_CPP_MIN_LOG_LEVEL": "2",
-               "BOT_SERVICE_TOKEN": os.environ.get("BOT_SERVICE_TOKEN", DEV_BOT_SERVICE_TOKEN)}
+               **internal_credentials(),
+               # rasa-sdk binds SANIC_HOST: loopback (or the internal address given), not 0.0.0.0.
+               "SANIC_HOST": os.environ.get("ACTION_SERVER_HOST", "127.0.0.1")}
         for name in ("TRACKER_STORE_DIALECT", "TRACKER_STORE_HOST", "TRACKER_STORE_DB"):
             if name in os.environ:
                 env[name] = os.environ[name]
@@ -149,11 +166,14 @@ class Stack:
                     f"{self.actions_url}/health", logs / "actions.log"),
             Process("rasa", [str(BOT_BIN / "python"), "-m", "bot.serving", "rasa",
                              "run", "--model", str(MODEL),
-                             "--enable-api", "--cors", "*", "--port", str(self.ports.rasa),
+                             "--enable-api", "--auth-token", self.environment()["RASA_TOKEN"],
+                             # Only the web chat's own origin (the API's) may call from a page.
+                             "--cors", self.api_url, "--port", str(self.ports.rasa),
                              "--interface", "127.0.0.1",
                              "--credentials", str(ROOT / "bot" / "credentials.yml"),
                              "--endpoints", str(ROOT / "bot" / "endpoints.yml")],
-                    f"{self.rasa_url}/status", logs / "rasa.log"),
+                    f"{self.rasa_url}/status?token={self.environment()['RASA_TOKEN']}",
+                    logs / "rasa.log"),
         ]
 
     def _transit_realtime_arguments(self) -> list[str]:

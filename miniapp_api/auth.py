@@ -2,9 +2,12 @@
 
 - Mini-app clients send ``Authorization: Bearer <session token>``, a signed, expiring JWT issued
   at login.
-- The action server sends ``Authorization: Bearer <BOT_SERVICE_TOKEN>`` and
-  ``X-Citizen-Identity: <channel>:<id>`` (the conversation's sender id); the API acts for the
-  citizen that identity names.
+- The action server sends ``Authorization: Bearer <BOT_SERVICE_TOKEN>``,
+  ``X-Citizen-Identity: <channel>:<id>`` (the conversation's sender id) and, when a trusted edge
+  proved who is talking, ``X-Identity-Assertion`` (``citizen_identity``). The service token
+  proves only that the bot is calling: the API acts for the citizen of the conversation only on
+  an assertion issued for that very conversation; without one the conversation is a guest's,
+  and anything personal answers ``sign_in_required``.
 """
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ from typing import Callable
 from urllib.parse import unquote
 
 import jwt
+from citizen_identity import HEADER as ASSERTION_HEADER, for_conversation
 from flask import Flask, current_app, g, request
 from flask.sessions import SessionInterface
 from sqlalchemy import bindparam, select
@@ -106,12 +110,35 @@ def header_identity() -> str:
 
 
 def bot_identity() -> str | None:
-    """The identity named by the bot's service token in this request, if the bot is calling
-    (no database access: for rate-limit keys)."""
+    """The conversation named by the bot's service token in this request, if the bot is calling
+    (no database access: for rate-limit keys). A name, not a proof."""
     token = _bearer_token()
     if token is None or not is_service_token(token):
         return None
     return header_identity() or None
+
+
+def bot_conversation() -> str:
+    """The conversation a call of the bot is about (``channel:id``, validated), proven or a
+    guest's; 401 when the caller is not the bot, 403 for a citizen's session."""
+    from .citizens.service import parse_sender_id
+
+    token = _bearer_token()
+    if token is None:
+        raise ApiError("unauthorized", headers={"WWW-Authenticate": "Bearer"})
+    if not is_service_token(token):
+        raise ApiError("forbidden")
+    identity = header_identity()
+    if not identity:
+        raise ApiError("unauthorized", data={"missing": IDENTITY_HEADER})
+    channel, external_id = parse_sender_id(identity)
+    return f"{channel}:{external_id}"
+
+
+def proven_conversation() -> bool:
+    """True when the bot's call carries an identity assertion for the conversation it names."""
+    return for_conversation(request.headers.get(ASSERTION_HEADER), header_identity(),
+                            current_app.config["IDENTITY_ASSERTION_KEY"]) is not None
 
 
 def authenticate() -> Principal:
@@ -151,6 +178,9 @@ def _bot_principal() -> Principal:
     if not identity:
         raise ApiError("unauthorized", data={"missing": IDENTITY_HEADER})
     channel, external_id = parse_sender_id(identity)
+    if not proven_conversation():
+        # A guest: the sender id is a name anyone can write. Nothing personal, no citizen made.
+        raise ApiError("sign_in_required")
     citizen = citizen_for_identity(channel, external_id)
     g.citizen = citizen  # read here already: current_citizen need not read it again
     return Principal(citizen_id=citizen.id, via="bot", platform=channel)

@@ -5,13 +5,27 @@ while any secret still has its development default.
 """
 from __future__ import annotations
 
+import math
 import os
+from collections import Counter
 from pathlib import Path
+
+from citizen_identity import DEV_ASSERTION_KEY, DEV_CHANNEL_TOKEN, DEV_RASA_TOKEN
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET_KEY = "development-secret-key-not-for-production"
 DEV_BOT_SERVICE_TOKEN = "development-bot-service-token-not-for-production"
 DEV_PATIENT_DATA_KEY = "development-patient-data-key-not-for-production"
+# The secrets production needs, each its own: a leak of one must not open another's door.
+SECRETS = ("SECRET_KEY", "BOT_SERVICE_TOKEN", "PATIENT_DATA_KEY", "IDENTITY_ASSERTION_KEY",
+           "RASA_TOKEN", "RASA_CHANNEL_TOKEN")
+MIN_SECRET_LENGTH = 32
+# Shannon entropy of the secret's own characters, times its length: 32 random URL-safe
+# characters carry about 190 bits; a phrase or a repeated pattern far less.
+MIN_SECRET_BITS = 128
+# Words of placeholders and samples ("change-me-at-least-32-random-characters").
+PLACEHOLDER_WORDS = ("change", "changeme", "example", "placeholder", "secret", "password",
+                     "default", "development", "sample", "replace", "your-", "todo", "xxxx")
 # Hospital appointments: the booking rules (miniapp_api/appointments/rules.py) and the demo
 # schedule; each is an environment variable of the same name.
 APPOINTMENT_DEFAULTS = {"BOOKING_MIN_DAYS_AHEAD": 1, "BOOKING_MAX_DAYS_AHEAD": 7,
@@ -43,7 +57,12 @@ class Config:
         self.SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL", default_db)
         self.RASA_URL = _env("RASA_URL", "http://127.0.0.1:5005")
         # Rasa's HTTP API token (``rasa run --auth-token``); empty when Rasa runs without one.
-        self.RASA_TOKEN = _env("RASA_TOKEN", "")
+        self.RASA_TOKEN = _env("RASA_TOKEN", DEV_RASA_TOKEN)
+        # The credential of Rasa's REST channel, which only the API's /chat may use.
+        self.RASA_CHANNEL_TOKEN = _env("RASA_CHANNEL_TOKEN", DEV_CHANNEL_TOKEN)
+        # Signs identity assertions (citizen_identity): the API for its sessions, the WeChat
+        # channel after its signature check, the hotline gateway; the API verifies them.
+        self.IDENTITY_ASSERTION_KEY = _env("IDENTITY_ASSERTION_KEY", DEV_ASSERTION_KEY)
         self.RASA_TIMEOUT_SECONDS = float(_env("RASA_TIMEOUT_SECONDS", "20"))
         self.API_URL = _env("API_URL", "http://127.0.0.1:5000")
         self.DEFAULT_LOCALE = _env("DEFAULT_LOCALE", "zh_CN")
@@ -71,11 +90,24 @@ class Config:
         # Reverse proxies in front of the API whose X-Forwarded-For is trusted (nginx: 1).
         self.TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
         self.LOGIN_RATE_LIMIT = _env("LOGIN_RATE_LIMIT", "20 per minute")
+        # New web chat visitors (each a new citizen) per client address: no flood of throwaway
+        # accounts holding a doctor's slots.
+        self.NEW_CITIZEN_RATE_LIMIT = _env("NEW_CITIZEN_RATE_LIMIT", "60 per hour")
         # Guests query progress with a number and four ID characters: slow down guessing.
         self.GUEST_LOOKUP_RATE_LIMIT = _env("GUEST_LOOKUP_RATE_LIMIT", "10 per minute")
+        # ...and a day's tries per application number (whoever asks) and per client, counted
+        # in the database so every worker and the bot's path share them (trust/budgets.py).
+        self.GUEST_LOOKUP_NUMBER_BUDGET = _env_int("GUEST_LOOKUP_NUMBER_BUDGET", 10)
+        self.GUEST_LOOKUP_CLIENT_BUDGET = _env_int("GUEST_LOOKUP_CLIENT_BUDGET", 30)
         # Chat turns: each citizen, and each client address (many citizens behind one NAT).
         self.CHAT_RATE_LIMIT = _env("CHAT_RATE_LIMIT", "30 per minute")
         self.CHAT_ADDRESS_RATE_LIMIT = _env("CHAT_ADDRESS_RATE_LIMIT", "120 per minute")
+        # One-time codes proving a phone before it is bound (trust/phone_codes.py), sent by
+        # SMS_SENDER: log (development), jsonl:PATH (a local stand-in), or a gateway's adapter.
+        self.SMS_SENDER = _env("SMS_SENDER", "log")
+        self.PHONE_CODE_TTL_SECONDS = _env_int("PHONE_CODE_TTL_SECONDS", 300)
+        self.PHONE_CODE_MAX_ATTEMPTS = _env_int("PHONE_CODE_MAX_ATTEMPTS", 5)
+        self.PHONE_CODE_DAILY_BUDGET = _env_int("PHONE_CODE_DAILY_BUDGET", 5)
         # Public holidays and make-up working days (JSON); default: seed_data/holidays.json.
         self.HOLIDAY_CALENDAR = _env("HOLIDAY_CALENDAR", "")
         for name, default in APPOINTMENT_DEFAULTS.items():
@@ -124,19 +156,33 @@ class Config:
             raise ConfigurationError(f"unknown CITIZEN_PROFILE {self.PROFILE!r}")
         if self.PROFILE != "production":
             return
-        defaults = {
-            "SECRET_KEY": self.SECRET_KEY == DEV_SECRET_KEY,
-            "BOT_SERVICE_TOKEN": self.BOT_SERVICE_TOKEN == DEV_BOT_SERVICE_TOKEN,
-            "WECHAT_SECRET": self.WECHAT_SECRET == "wx-demo-secret",
-            "PATIENT_DATA_KEY": self.PATIENT_DATA_KEY == DEV_PATIENT_DATA_KEY,
-        }
-        weak = [name for name, is_default in defaults.items() if is_default]
-        weak += [n for n in ("SECRET_KEY", "BOT_SERVICE_TOKEN", "PATIENT_DATA_KEY")
-                 if len(getattr(self, n)) < 32]
+        problems = {name: weakness(getattr(self, name)) for name in SECRETS}
+        problems["WECHAT_SECRET"] = "default" if self.WECHAT_SECRET == "wx-demo-secret" else None
+        values = [getattr(self, name) for name in SECRETS]
+        for name in SECRETS:
+            if values.count(getattr(self, name)) > 1 and not problems[name]:
+                problems[name] = "the same as another secret"
+        weak = {name: why for name, why in problems.items() if why}
         if weak:
-            raise ConfigurationError(
-                "production profile refuses default or short secrets: " + ", ".join(sorted(set(weak)))
-            )
+            raise ConfigurationError("production profile refuses these secrets: " + "; ".join(
+                f"{name} ({why})" for name, why in sorted(weak.items())))
+
+
+def weakness(secret: str) -> str | None:
+    """Why ``secret`` is unfit for production (``None`` when it is fit): a development default,
+    too short, a placeholder's words, or too little entropy."""
+    lowered = (secret or "").lower()
+    if "not-for-production" in lowered:
+        return "development default"
+    if len(secret) < MIN_SECRET_LENGTH:
+        return f"shorter than {MIN_SECRET_LENGTH} characters"
+    if any(word in lowered for word in PLACEHOLDER_WORDS):
+        return "a placeholder"
+    counts = Counter(secret)
+    bits = -sum(n * math.log2(n / len(secret)) for n in counts.values())
+    if bits < MIN_SECRET_BITS:
+        return "too little entropy"
+    return None
 
 
 class TestingConfig(Config):

@@ -13,6 +13,8 @@ from flask import Flask, Response, jsonify
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
+from citizen_identity import SIGN_IN_REQUIRED_ERRCODE
+
 from .i18n import translate
 
 logger = logging.getLogger(__name__)
@@ -32,6 +34,8 @@ ERRORS: dict[str, ErrorKind] = {
     "token_expired": ErrorKind(401, 40101, "error.token_expired"),
     "token_invalid": ErrorKind(401, 40102, "error.token_invalid"),
     "login_failed": ErrorKind(401, 40103, "error.login_failed"),
+    # A guest conversation (no identity assertion) asked for something personal.
+    "sign_in_required": ErrorKind(401, SIGN_IN_REQUIRED_ERRCODE, "error.sign_in_required"),
     "forbidden": ErrorKind(403, 40300, "error.forbidden"),
     "not_found": ErrorKind(404, 40400, "error.not_found"),
     # Hospital appointments (404: unknown, or another citizen's).
@@ -63,6 +67,7 @@ ERRORS: dict[str, ErrorKind] = {
     "invalid_phone": ErrorKind(422, 42210, "error.invalid_phone"),
     "missing_slot_filter": ErrorKind(422, 42211, "error.missing_slot_filter"),
     "invalid_date_range": ErrorKind(422, 42212, "error.invalid_date_range"),
+    "phone_code_invalid": ErrorKind(422, 42213, "error.phone_code_invalid"),
     "rate_limited": ErrorKind(429, 42900, "error.rate_limited"),
     "internal": ErrorKind(500, 50000, "error.internal"),
     "platform_unavailable": ErrorKind(502, 50200, "error.platform_unavailable"),

@@ -6,3 +6,4 @@ from .appointments import models as appointment_models  # noqa: F401
 from .city import models as city_models  # noqa: F401
 from .handoff import models as handoff_models  # noqa: F401
 from .transit import models as transit_models  # noqa: F401
+from .trust import models as trust_models  # noqa: F401

@@ -75,6 +75,8 @@ RESPONSES: dict[str, Response] = {
     "utter_out_of_scope": Response(buttons=_help_button),
     "utter_default": Response(buttons=_help_button),
     "utter_service_unavailable": Response(),
+    # A guest asked for something personal: sign in first (citizen_identity).
+    "utter_sign_in_required": Response(),
     # Said by Rasa's own actions: "/restart" (a fresh start) and "/back" (the last turn undone).
     "utter_restart": Response(buttons=_help_button),
     "utter_back": Response(),

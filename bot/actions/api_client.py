@@ -1,7 +1,9 @@
 """The one client through which actions reach the API.
 
-It authenticates with the bot's service token and names the citizen by the conversation's sender
-id. Connection errors (nothing reached the API, so nothing happened) are retried; timeouts and
+It authenticates with the bot's service token, names the conversation by its sender id and
+forwards the identity assertion the conversation's latest message carried (``citizen_identity``):
+the API acts for a citizen only on that proof; without it the conversation is a guest's and
+anything personal raises ``SignInRequired``. Connection errors (nothing reached the API, so nothing happened) are retried; timeouts and
 answers are not, so a write is never sent twice. Unreachable or failing API → ``ApiUnavailable``.
 """
 from __future__ import annotations
@@ -14,6 +16,8 @@ from urllib.parse import quote
 
 import requests
 from urllib3.exceptions import NewConnectionError
+
+import citizen_identity
 
 from .settings import Settings, settings
 
@@ -41,12 +45,27 @@ class ApiRefused(Exception):
         self.status, self.errcode, self.errmsg, self.data = status, errcode, errmsg, data
 
 
-class CitizenApi:
-    """The API, acting for the citizen behind ``sender_id`` (``web:abc``, ``wechat:openid``)."""
+class SignInRequired(Exception):
+    """The conversation is a guest's (no identity assertion) and asked for something personal:
+    the citizen is asked to sign in. Not an ``ApiRefused``, so no action mistakes it for a
+    rule or a missing record."""
 
-    def __init__(self, sender_id: str, config: Settings | None = None) -> None:
+
+class CitizenApi:
+    """The API, for the conversation ``sender_id`` (``web:abc``, ``wechat:openid``): acting for
+    its citizen when ``assertion`` proves it, as a guest otherwise."""
+
+    def __init__(self, sender_id: str, assertion: str | None = None,
+                 config: Settings | None = None) -> None:
         self.sender_id = sender_id
+        self.assertion = assertion
         self.config = config or settings()
+
+    @classmethod
+    def for_tracker(cls, tracker: Any) -> "CitizenApi":
+        """The client for a conversation, with the proof its latest message carried."""
+        metadata = (tracker.latest_message or {}).get("metadata")
+        return cls(tracker.sender_id, citizen_identity.of_metadata(metadata))
 
     # --- citizens -------------------------------------------------------------------------
     def me(self) -> dict:
@@ -134,6 +153,8 @@ class CitizenApi:
     def _request(self, method: str, path: str, **kwargs: Any) -> Any:
         headers = {"Authorization": f"Bearer {self.config.service_token}",
                    IDENTITY_HEADER: identity_header_value(self.sender_id)}
+        if self.assertion:
+            headers[citizen_identity.HEADER] = self.assertion
         url = self.config.api_url + path
         for attempt in range(1, self.config.connect_attempts + 1):
             try:
@@ -158,6 +179,8 @@ class CitizenApi:
             body = None
         if response.status_code >= 500 or not isinstance(body, dict):
             raise ApiUnavailable(f"{method} {path}: HTTP {response.status_code}")
+        if body.get("errcode") == citizen_identity.SIGN_IN_REQUIRED_ERRCODE:
+            raise SignInRequired(f"{method} {path}")
         if response.status_code >= 400 or body.get("errcode"):
             raise ApiRefused(response.status_code, body.get("errcode", -1),
                              body.get("errmsg", ""), body.get("data"))

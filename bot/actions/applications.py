@@ -7,7 +7,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from .api_client import ApiRefused, CitizenApi
+from .api_client import ApiRefused, CitizenApi, SignInRequired
 from .base import ApiAction, latest_entity
 
 NOT_FOUND = 404
@@ -46,7 +46,10 @@ class ActionApplicationStatus(ApiAction):
         number, last4 = tracker.get_slot("application_number"), tracker.get_slot("id_last4")
         if number:
             return self._by_number(api, dispatcher, number, last4)
-        mine = api.my_applications()
+        try:
+            mine = api.my_applications()
+        except SignInRequired:  # a guest asks by number and the last four ID characters
+            mine = []
         item = latest_entity(tracker, "service_item")
         candidates = [a for a in mine if a["item_code"] == item] if item else mine
         if len(candidates) == 1:
@@ -66,8 +69,8 @@ class ActionApplicationStatus(ApiAction):
                    last4: Optional[str]) -> List[Dict[Text, Any]]:
         try:
             application = api.my_application(number)
-        except ApiRefused as refused:
-            if refused.status != NOT_FOUND:
+        except (ApiRefused, SignInRequired) as refused:
+            if isinstance(refused, ApiRefused) and refused.status != NOT_FOUND:
                 raise
             if not last4:
                 dispatcher.utter_message(response="utter_ask_id_last4")

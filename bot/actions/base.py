@@ -8,10 +8,12 @@ from typing import Any, Dict, List, Optional, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from .api_client import ApiRefused, ApiUnavailable, CitizenApi
+from .api_client import ApiRefused, ApiUnavailable, CitizenApi, SignInRequired
 
 logger = logging.getLogger(__name__)
 SERVICE_UNAVAILABLE = "utter_service_unavailable"
+# A guest conversation asked for something personal.
+SIGN_IN_REQUIRED = "utter_sign_in_required"
 # A refusal the action did not expect (the citizen's text is no valid number, name, date...).
 NOT_UNDERSTOOD = "utter_default"
 
@@ -20,7 +22,8 @@ class ApiAction(Action, ABC):
     """An action with an API client for the conversation's citizen.
 
     Subclasses implement ``act``; if the API cannot be reached the citizen hears
-    ``utter_service_unavailable`` in their language and the conversation goes on. A refusal
+    ``utter_service_unavailable`` in their language and the conversation goes on; a guest who
+    asked for something personal hears ``utter_sign_in_required``. A refusal
     ``act`` does not handle itself (the API found the input invalid) is answered as input not
     understood, never with silence.
     """
@@ -32,9 +35,12 @@ class ApiAction(Action, ABC):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        api = CitizenApi(tracker.sender_id)
+        api = CitizenApi.for_tracker(tracker)
         try:
             return self.act(api, dispatcher, tracker, domain)
+        except SignInRequired:
+            dispatcher.utter_message(response=SIGN_IN_REQUIRED)
+            return []
         except ApiUnavailable as error:
             logger.warning("%s: API unavailable (%s)", self.name(), error)
             dispatcher.utter_message(response=SERVICE_UNAVAILABLE)

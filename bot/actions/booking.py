@@ -24,12 +24,12 @@ from datetime import date, timedelta
 from typing import Any, Callable, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
-from .api_client import ApiRefused, ApiUnavailable, CitizenApi
-from .base import NOT_UNDERSTOOD, SERVICE_UNAVAILABLE
+from .api_client import ApiRefused, ApiUnavailable, CitizenApi, SignInRequired
+from .base import NOT_UNDERSTOOD, SERVICE_UNAVAILABLE, SIGN_IN_REQUIRED
 from .dates import city_today, parse_date, parse_period
 from .sealing import seal, unseal
 from .words import pattern
@@ -390,7 +390,7 @@ class ValidateBookingForm(FormValidationAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        booking = Booking(CitizenApi(tracker.sender_id), tracker, dispatcher, self.today())
+        booking = Booking(CitizenApi.for_tracker(tracker), tracker, dispatcher, self.today())
         try:
             if not booking.understand():
                 return []  # not about the booking: the form rejects, the rules take over
@@ -403,6 +403,11 @@ class ValidateBookingForm(FormValidationAction):
             logger.warning("booking: API refused (%s)", refused)
             dispatcher.utter_message(response=NOT_UNDERSTOOD)
             return still_asking(tracker)
+        except SignInRequired:
+            # A guest may look for free slots; choosing a patient and booking need proof. The
+            # form stops here, so the guest is not asked again what it cannot take.
+            dispatcher.utter_message(response=SIGN_IN_REQUIRED)
+            return [ActiveLoop(None), SlotSet("requested_slot", None)]
         if booking.get("booking_confirmed") is False:
             dispatcher.utter_message(response="utter_booking_stopped")
         return booking.events(next_question)

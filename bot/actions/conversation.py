@@ -9,7 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from .api_client import ApiRefused, ApiUnavailable, CitizenApi
+from .api_client import ApiRefused, ApiUnavailable, CitizenApi, SignInRequired
 from .base import ApiAction, latest_entity
 
 logger = logging.getLogger(__name__)
@@ -23,7 +23,10 @@ class ActionGreet(ApiAction):
 
     def act(self, api: CitizenApi, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        citizen = api.me()
+        try:
+            citizen = api.me()
+        except SignInRequired:  # a guest is greeted all the same, by no name
+            citizen = {}
         if citizen.get("display_name"):
             dispatcher.utter_message(response="utter_greet_named", name=citizen["display_name"])
         else:
@@ -45,7 +48,7 @@ class ActionSwitchLanguage(ApiAction):
             return []
         try:
             api.set_locale(locale)
-        except (ApiUnavailable, ApiRefused) as error:
+        except (ApiUnavailable, ApiRefused, SignInRequired) as error:
             # The choice still holds for this conversation; only the profile missed it.
             logger.warning("could not keep the locale on the profile: %s", error)
         # The slot takes effect after this action, so this reply names its locale itself.

@@ -85,7 +85,7 @@ class ActionHandoff(ApiAction):
             domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
         reason = "fallback" if intent == FALLBACK_INTENT else "requested"
-        handoff = HandoffApi(api.sender_id, api.config)
+        handoff = HandoffApi(api.sender_id, api.assertion, api.config)
         try:
             ticket = handoff.open_ticket(reason, transcript_of(tracker.events),
                                          conversation_lang(tracker))

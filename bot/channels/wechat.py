@@ -20,6 +20,7 @@ openid). Settings: ``bot/credentials.yml`` keys, else the environment (see ``WeC
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import os
 import re
@@ -35,6 +36,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+import citizen_identity
+
+from .edge import assert_conversation
 from .wechat_api import WeChatApi, WeChatApiError
 from .wechat_crypto import WeChatCrypto, WeChatCryptoError, signature_matches
 from .wechat_memory import Memory, memory_from_url
@@ -83,6 +87,8 @@ class WeChatSettings:
             lang=_setting(c, "lang", "WECHAT_LANG", ""),
             memory_url=_setting(c, "memory_url", "WECHAT_MEMORY_URL", ""),
         )
+        if not settings.token.strip():
+            raise ValueError("WECHAT_TOKEN is empty: anyone could sign WeChat's messages")
         if os.environ.get("CITIZEN_PROFILE") == "production" and settings.token == DEV_TOKEN:
             raise ValueError("WECHAT_TOKEN: the production profile refuses the development token")
         return settings
@@ -179,6 +185,8 @@ class WeChatInput(InputChannel):
             logger.warning("wechat: XML refused (%s)", refused)
             raise _Refused(400) from None
         if request.args.get("encrypt_type", "raw") != "aes":
+            if self.crypto is not None:  # safe mode configured: plaintext is a forgery
+                raise _Refused(400)
             return fields
         encrypted = fields.get("Encrypt")
         if self.crypto is None or not encrypted:
@@ -210,8 +218,20 @@ class WeChatInput(InputChannel):
             return "/greet"
         return None
 
-    def _metadata(self, fields: Dict[str, str]) -> Dict[str, Any]:
-        metadata: Dict[str, Any] = {"channel": "wechat", "msg_type": fields.get("MsgType")}
+    async def _first_use(self, request: Request) -> bool:
+        """False when this signed URL (timestamp and nonce) came before with another body: a
+        captured URL replayed with a forged message. The same body again is WeChat's retry."""
+        args = request.args
+        digest = hashlib.sha256(request.body or b"").hexdigest()
+        held = await self.memory.claim(f"nonce:{args.get('timestamp', '')}:{args.get('nonce', '')}",
+                                       digest, ttl=2 * self.settings.timestamp_window_seconds)
+        return held is None or held == digest
+
+    def _metadata(self, fields: Dict[str, str], openid: str) -> Dict[str, Any]:
+        # The signature (and in safe mode the AES envelope) checked: this edge proves the openid.
+        metadata: Dict[str, Any] = {
+            "channel": "wechat", "msg_type": fields.get("MsgType"),
+            citizen_identity.METADATA_KEY: assert_conversation(SENDER_PREFIX + openid, "wechat")}
         if self.settings.lang:
             metadata["lang"] = self.settings.lang
         return metadata
@@ -255,7 +275,8 @@ class WeChatInput(InputChannel):
     async def _receive(self, request: Request,
                        on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> HTTPResponse:
         timestamp = request.args.get("timestamp", "")
-        if not self._signed(request) or not self._fresh(timestamp):
+        if not self._signed(request) or not self._fresh(timestamp) \
+                or not await self._first_use(request):
             return response.text("forbidden", status=403)
         try:
             fields = self._read(request)
@@ -273,7 +294,7 @@ class WeChatInput(InputChannel):
             return response.text(ACK)
         collector = CollectingOutputChannel()
         message = UserMessage(text, collector, SENDER_PREFIX + openid, input_channel=self.name(),
-                              message_id=fields.get("MsgId"), metadata=self._metadata(fields))
+                              message_id=fields.get("MsgId"), metadata=self._metadata(fields, openid))
         handling = asyncio.ensure_future(on_new_message(message))
         done, _ = await asyncio.wait({handling}, timeout=max(0.0, self._remaining_budget(timestamp)))
         if handling not in done:

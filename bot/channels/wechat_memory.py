@@ -16,6 +16,11 @@ class Memory:
         """True the first time ``key`` is seen within ``ttl`` seconds (atomically)."""
         raise NotImplementedError
 
+    async def claim(self, key: str, value: str, ttl: int) -> Optional[str]:
+        """Stores ``value`` under ``key`` for ``ttl`` seconds if nobody holds the key (``None``);
+        else the value its holder stored (atomically)."""
+        raise NotImplementedError
+
     async def put(self, key: str, value: str, ttl: int) -> None:
         raise NotImplementedError
 
@@ -49,6 +54,12 @@ class LocalMemory(Memory):
         self._store(key, "1", ttl)
         return True
 
+    async def claim(self, key: str, value: str, ttl: int) -> Optional[str]:
+        held = self._live(key)
+        if held is None:
+            self._store(key, value, ttl)
+        return held
+
     async def put(self, key: str, value: str, ttl: int) -> None:
         self._store(key, value, ttl)
 
@@ -66,6 +77,11 @@ class RedisMemory(Memory):
 
     async def first(self, key: str, ttl: int) -> bool:
         return bool(await self._redis.set(self.PREFIX + key, "1", nx=True, ex=ttl))
+
+    async def claim(self, key: str, value: str, ttl: int) -> Optional[str]:
+        if await self._redis.set(self.PREFIX + key, value, nx=True, ex=ttl):
+            return None
+        return await self._redis.get(self.PREFIX + key) or value
 
     async def put(self, key: str, value: str, ttl: int) -> None:
         await self._redis.set(self.PREFIX + key, value, ex=ttl)

@@ -18,6 +18,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from citizen_identity import DEV_RASA_TOKEN
+
 from .transcripts import Call
 
 FALLBACK_INTENTS = ("nlu_fallback", "out_of_scope", "handoff")
@@ -105,8 +107,14 @@ class HttpBackend:
     def __init__(self, url: str, timeout: float = 60) -> None:
         import aiohttp
 
+        from bot.channels.edge import channel_token
+
         self.url = url.rstrip("/")
-        self.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout))
+        # A replay is a guest on every call: the REST channel's credential, no identity
+        # assertion, so no replayed caller acts as a real citizen.
+        self.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout),
+                                             headers={"Authorization": f"Bearer {channel_token()}"})
+        self.rasa_token = os.environ.get("RASA_TOKEN", DEV_RASA_TOKEN)
 
     async def send(self, sender: str, text: str) -> TurnResult:
         async with self.session.post(f"{self.url}/webhooks/rest/webhook",
@@ -115,7 +123,8 @@ class HttpBackend:
                 return TurnResult(error=f"REST channel answered HTTP {response.status}")
             await response.read()
         async with self.session.get(f"{self.url}/conversations/{sender}/tracker",
-                                    params={"include_events": "AFTER_RESTART"}) as response:
+                                    params={"include_events": "AFTER_RESTART",
+                                            "token": self.rasa_token}) as response:
             if response.status != 200:
                 return TurnResult(error=f"tracker endpoint answered HTTP {response.status}")
             tracker = await response.json()

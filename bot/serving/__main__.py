@@ -33,8 +33,10 @@ def main(argv: list[str] | None = None) -> int:
 
         import gc
 
+        from . import action_guard
         from .action_threads import install
 
+        action_guard.register()  # not a speed-up: Rasa's token and bounded bodies, always
         if speedups:
             install()
             import bot.actions  # noqa: F401  (what --actions loads, imported before freezing)

@@ -6,6 +6,7 @@ from flask_limiter.util import get_remote_address
 from flask_smorest import Blueprint
 
 from ..auth import authenticate, bot_identity, current_citizen, operator_required
+from ..trust.budgets import spend
 from ..envelope import envelope_of, ok
 from ..i18n import current_locale
 from ..limiter import limiter
@@ -79,7 +80,16 @@ def my_application(number: str):
 @bp.arguments(GuestLookupSchema)
 @bp.response(200, envelope_of(ApplicationSchema))
 def lookup(body: dict):
-    """Guests: the number plus the last four ID characters. Any mismatch is the same 404."""
+    """Guests: the number plus the last four ID characters. Any mismatch is the same 404.
+
+    Each application number has one budget of tries a day whoever asks (the bot's
+    conversations and the mini-app's callers together, across every worker), and each client
+    (its address, or the bot's conversation) one of its own: four characters have about 11,000
+    values, and a new sender id or worker buys no new tries."""
+    config = current_app.config
+    spend(f"guest-lookup:client:{_guest_key()}", config["GUEST_LOOKUP_CLIENT_BUDGET"])
+    spend(f"guest-lookup:number:{body['number'].strip().upper()}",
+          config["GUEST_LOOKUP_NUMBER_BUDGET"])
     application = guest_lookup(body["number"], body["id_last4"])
     return ok(present_application(application, current_locale()))
 

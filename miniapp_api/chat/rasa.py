@@ -1,7 +1,8 @@
 """The API's client of the Rasa server: the REST channel, a conversation's tracker, its events.
 
 One ``requests.Session`` per process keeps connections to Rasa open between requests. Rasa's
-HTTP API needs ``?token=`` only when Rasa runs with ``--auth-token`` (``RASA_TOKEN``).
+HTTP API needs ``?token=`` (``RASA_TOKEN``, Rasa's ``--auth-token``, in every profile); its REST
+channel a bearer token of its own (``RASA_CHANNEL_TOKEN``).
 """
 from __future__ import annotations
 
@@ -21,20 +22,25 @@ class RasaUnavailable(Exception):
 
 
 class RasaClient:
-    def __init__(self, base_url: str, timeout: float, token: str | None = None) -> None:
+    def __init__(self, base_url: str, timeout: float, token: str | None = None,
+                 channel_token: str | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.token = token or None
+        self.channel_token = channel_token or None
 
     @classmethod
     def from_config(cls) -> "RasaClient":
         config = current_app.config
-        return cls(config["RASA_URL"], config["RASA_TIMEOUT_SECONDS"], config.get("RASA_TOKEN"))
+        return cls(config["RASA_URL"], config["RASA_TIMEOUT_SECONDS"], config.get("RASA_TOKEN"),
+                   config.get("RASA_CHANNEL_TOKEN"))
 
     def send(self, sender_id: str, message: str, metadata: dict[str, Any]) -> list[dict]:
         """The bot's replies to ``message`` from ``sender_id`` (REST channel)."""
         body = {"sender": sender_id, "message": message, "metadata": metadata}
-        replies = self._request("POST", "/webhooks/rest/webhook", json=body, with_token=False)
+        headers = {"Authorization": f"Bearer {self.channel_token}"} if self.channel_token else {}
+        replies = self._request("POST", "/webhooks/rest/webhook", json=body, with_token=False,
+                                headers=headers)
         if not isinstance(replies, list):
             raise RasaUnavailable("REST channel: not a list of replies")
         return [r for r in replies if isinstance(r, dict)]

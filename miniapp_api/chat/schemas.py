@@ -71,3 +71,5 @@ class WebSessionSchema(Schema):
     token = fields.String()
     expires_at = fields.DateTime()
     citizen_id = fields.Integer()
+    channel_ticket = fields.String(metadata={
+        "description": "opens the socket.io channel for this conversation (auth.ticket)"})

@@ -4,7 +4,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from flask import request
+import citizen_identity
+from flask import current_app, request
 
 from ..auth import Principal, header_identity
 from ..citizens.models import Citizen
@@ -27,8 +28,17 @@ def sender_id_for(principal: Principal, citizen: Citizen) -> str:
     return (same_platform or citizen.identities)[0].sender_id
 
 
-def metadata_for(body: dict) -> dict[str, Any]:
-    metadata: dict[str, Any] = {"channel": "miniapp"}
+def assertion_for(principal: Principal, sender_id: str) -> str:
+    """The identity assertion that goes with the message: the API's own word for a session it
+    verified; for the bot (which proved the conversation to reach here), the one it sent."""
+    if principal.via == "bot":
+        return request.headers.get(citizen_identity.HEADER, "")
+    return citizen_identity.issue(sender_id, "session",
+                                  current_app.config["IDENTITY_ASSERTION_KEY"])
+
+
+def metadata_for(body: dict, assertion: str) -> dict[str, Any]:
+    metadata: dict[str, Any] = {"channel": "miniapp", citizen_identity.METADATA_KEY: assertion}
     if body.get("lang"):
         metadata["lang"] = body["lang"]
     if body.get("location"):

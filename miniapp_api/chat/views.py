@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 
+import citizen_identity
 from flask import current_app
 from flask_limiter.util import get_remote_address
 from flask_smorest import Blueprint
@@ -21,7 +22,7 @@ from ..handoff.service import open_ticket_for
 from ..limiter import limiter
 from .rasa import RasaClient, RasaUnavailable
 from .schemas import ChatReplySchema, ChatRequestSchema, HistorySchema, WebSessionSchema
-from .service import history_of, metadata_for, reply_of, sender_id_for
+from .service import assertion_for, history_of, metadata_for, reply_of, sender_id_for
 
 bp = Blueprint("chat", __name__, url_prefix="/api/v1", description="Chat with the assistant")
 RETRY_AFTER_SECONDS = "10"
@@ -37,6 +38,10 @@ def _address_rate_limit() -> str:
 
 def _login_rate_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _new_citizen_rate_limit() -> str:
+    return current_app.config["NEW_CITIZEN_RATE_LIMIT"]
 
 
 def _citizen_key() -> str:
@@ -64,11 +69,13 @@ def chat(body: dict):
     questions. 503 when the assistant cannot be reached.
     """
     citizen = current_citizen()
-    sender_id = sender_id_for(authenticate(), citizen)
+    principal = authenticate()
+    sender_id = sender_id_for(principal, citizen)
     message = (body.get("text") or body.get("payload")).strip()
+    metadata = metadata_for(body, assertion_for(principal, sender_id))
     db.session.commit()  # no transaction (nor pooled connection) held while Rasa answers
     try:
-        replies = RasaClient.from_config().send(sender_id, message, metadata_for(body))
+        replies = RasaClient.from_config().send(sender_id, message, metadata)
     except RasaUnavailable:
         raise _unavailable() from None
     ticket = open_ticket_for(sender_id)
@@ -92,9 +99,19 @@ def history():
 
 @bp.post("/chat/session")
 @limiter.limit(_login_rate_limit)
+@limiter.limit(_new_citizen_rate_limit, scope="new-citizens")
 @bp.response(201, envelope_of(WebSessionSchema))
 def web_session():
-    """A web chat visitor's session: a new ``web:`` identity no one else can guess."""
-    citizen = citizen_for_identity("web", "v-" + secrets.token_urlsafe(18))
+    """A web chat visitor's session: a new ``web:`` identity no one else can guess.
+
+    ``channel_ticket`` opens the assistant's socket.io channel for this conversation alone (an
+    identity assertion as long-lived as the session): the channel takes the conversation from
+    it, never from the client."""
+    sender_id = "web:v-" + secrets.token_urlsafe(18)
+    citizen = citizen_for_identity(*sender_id.split(":", 1))
     token, expires_at = issue_session_token(citizen.id, "web")
-    return ok({"token": token, "expires_at": expires_at, "citizen_id": citizen.id})
+    ticket = citizen_identity.issue(sender_id, "session",
+                                    current_app.config["IDENTITY_ASSERTION_KEY"],
+                                    ttl_seconds=current_app.config["SESSION_TTL_SECONDS"])
+    return ok({"token": token, "expires_at": expires_at, "citizen_id": citizen.id,
+               "channel_ticket": ticket})

@@ -42,9 +42,28 @@ class CitizenSchema(Schema):
     identities = fields.List(fields.Nested(IdentitySchema), dump_only=True)
 
 
-class CitizenUpdateSchema(Schema):
-    display_name = fields.String(validate=validate.Length(min=1, max=64))
+def _phone_field() -> fields.String:
     # The spec's pattern is ECMA-262, where `$` is the end of the text (Python's `\Z`).
-    phone = fields.String(validate=validate.Regexp(MAINLAND_MOBILE),
-                          metadata={"pattern": "^1[3-9][0-9]{9}$"})
+    return fields.String(required=True, validate=validate.Regexp(MAINLAND_MOBILE),
+                         metadata={"pattern": "^1[3-9][0-9]{9}$"})
+
+
+class PhoneCodeRequestSchema(Schema):
+    phone = _phone_field()
+
+
+class PhoneVerifySchema(Schema):
+    phone = _phone_field()
+    code = fields.String(required=True, validate=validate.Regexp(r"^[0-9]{6}\Z"),
+                         metadata={"pattern": "^[0-9]{6}$"})
+
+
+class PhoneCodeSentSchema(Schema):
+    expires_in = fields.Integer(metadata={"description": "seconds the code stays valid"})
+
+
+class CitizenUpdateSchema(Schema):
+    """The phone is bound only by a one-time code (``/me/phone/code``, ``/me/phone/verify``)."""
+
+    display_name = fields.String(validate=validate.Length(min=1, max=64))
     locale = fields.String(validate=validate.OneOf(SUPPORTED_LOCALES))

@@ -13,9 +13,6 @@ from .models import CHANNELS, ChannelIdentity, Citizen
 
 MAINLAND_MOBILE = re.compile(r"^1[3-9]\d{9}\Z", re.ASCII)  # no trailing newline, ASCII digits only
 _EXTERNAL_ID = re.compile(r"^[A-Za-z0-9_\-.+@=]{1,128}$")
-# A hotline identity: the caller's number (optionally +86 / 0086), optionally "-<call id>" when
-# each call is its own conversation (the hotline replay).
-_HOTLINE_CALLER = re.compile(r"^(?:\+86|0086|86)?(1[3-9][0-9]{9})(?:-.*)?\Z", re.ASCII)
 
 
 def parse_sender_id(sender_id: str) -> tuple[str, str]:
@@ -46,22 +43,15 @@ def _identity_statement():
 def citizen_for_identity(channel: str, external_id: str) -> Citizen:
     """The citizen behind a channel identity, created on first contact.
 
-    A hotline caller whose number is a citizen's verified phone is that citizen (also when the
-    number was verified after the line first called). Safe under concurrency: when two first
-    contacts race, the loser of the unique constraint reads the winner's row.
+    Callers of this have the identity proven (a platform login, an identity assertion). A
+    hotline caller's number is never matched to a citizen's phone here: caller ID can be
+    spoofed, so it proves nothing. Safe under concurrency: when two first contacts race, the
+    loser of the unique constraint reads the winner's row.
     """
-    owner = _citizen_with_caller_number(channel, external_id)
     if citizen := find_by_identity(channel, external_id):
-        if owner is None or owner.id == citizen.id:
-            return citizen
-        return _move_identity(channel, external_id, owner)
-    identity = ChannelIdentity(channel=channel, external_id=external_id)
-    citizen = owner
-    if citizen is not None:
-        citizen.identities.append(identity)
-    else:
-        citizen = Citizen(identities=[identity])
-        db.session.add(citizen)
+        return citizen
+    citizen = Citizen(identities=[ChannelIdentity(channel=channel, external_id=external_id)])
+    db.session.add(citizen)
     try:
         db.session.commit()
     except IntegrityError:
@@ -72,31 +62,22 @@ def citizen_for_identity(channel: str, external_id: str) -> Citizen:
     return citizen
 
 
-def _move_identity(channel: str, external_id: str, owner: Citizen) -> Citizen:
-    identity = db.session.scalars(select(ChannelIdentity).where(
-        ChannelIdentity.channel == channel, ChannelIdentity.external_id == external_id)).one()
-    identity.citizen_id = owner.id
-    db.session.commit()
-    db.session.expire_all()
-    return owner
-
-
-def _citizen_with_caller_number(channel: str, external_id: str) -> Citizen | None:
-    caller = _HOTLINE_CALLER.match(external_id) if channel == "hotline" else None
-    if caller is None:
-        return None
-    return db.session.scalars(select(Citizen).where(Citizen.phone == caller.group(1))).first()
-
-
 def update_profile(citizen: Citizen, changes: dict) -> Citizen:
-    """Apply validated profile changes; a phone verified by another citizen is a conflict."""
-    phone = changes.get("phone")
-    if phone and phone != citizen.phone:
+    """Apply validated profile changes (display name, locale)."""
+    for field in ("display_name", "locale"):
+        if field in changes:
+            setattr(citizen, field, changes[field])
+    db.session.commit()
+    return citizen
+
+
+def bind_phone(citizen: Citizen, phone: str) -> Citizen:
+    """Binds a phone whose one-time code the citizen has proven; another citizen's verified
+    phone is a conflict (told only now, after the code, so it enumerates nothing)."""
+    if phone != citizen.phone:
         owner = db.session.scalars(select(Citizen).where(Citizen.phone == phone)).first()
         if owner is not None and owner.id != citizen.id:
             raise ApiError("phone_in_use")
-    for field in ("display_name", "phone", "locale"):
-        if field in changes:
-            setattr(citizen, field, changes[field])
+        citizen.phone = phone
     commit_or_conflict("phone_in_use", IntegrityError)  # a concurrent claim of the phone
     return citizen

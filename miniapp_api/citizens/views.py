@@ -9,7 +9,9 @@ from ..envelope import envelope_of, ok
 from ..errors import ApiError
 from ..limiter import limiter
 from . import platforms
+from ..trust.phone_codes import send_code, verify_code
 from .schemas import (CitizenSchema, CitizenUpdateSchema, DevLoginSchema, LoginSchema,
+                      PhoneCodeRequestSchema, PhoneCodeSentSchema, PhoneVerifySchema,
                       SessionSchema)
 from .service import citizen_for_identity, parse_sender_id, update_profile
 
@@ -58,9 +60,27 @@ def read_me():
 @bp.arguments(CitizenUpdateSchema)
 @bp.response(200, envelope_of(CitizenSchema))
 def update_me(changes: dict):
-    """Change the display name, phone (409 if another citizen has it) or preferred locale."""
+    """Change the display name or preferred locale (the phone: ``/me/phone/code``)."""
     citizen = update_profile(current_citizen(), changes)
     return ok(citizen)
+
+
+@bp.post("/me/phone/code")
+@bp.arguments(PhoneCodeRequestSchema)
+@bp.response(202, envelope_of(PhoneCodeSentSchema))
+def request_phone_code(body: dict):
+    """Text a one-time code to the phone to bind. The same answer for a free phone and one
+    another citizen has; a few codes a day per citizen and per phone."""
+    return ok({"expires_in": send_code(current_citizen(), body["phone"])}), 202
+
+
+@bp.post("/me/phone/verify")
+@bp.arguments(PhoneVerifySchema)
+@bp.response(200, envelope_of(CitizenSchema))
+def verify_phone(body: dict):
+    """Bind the phone with the code it received (422 if wrong or expired; 409 if another
+    citizen has already proven it)."""
+    return ok(verify_code(current_citizen(), body["phone"], body["code"]))
 
 
 @bp.get("/admin/citizens/<int:citizen_id>")

@@ -7,8 +7,8 @@ from __future__ import annotations
 from flask import request
 from flask_smorest import Blueprint
 
-from ..auth import authenticate, header_identity, current_citizen, operator_required
-from ..citizens.service import parse_sender_id
+from ..auth import bot_conversation, current_citizen, operator_required, proven_conversation
+from ..citizens.service import citizen_for_identity, parse_sender_id
 from ..chat.rasa import RasaClient, RasaUnavailable
 from ..envelope import envelope_of, ok
 from ..errors import ApiError
@@ -30,14 +30,15 @@ bp = Blueprint("handoff", __name__, url_prefix="/api/v1",
 def create(body: dict):
     """The bot (service token and ``X-Citizen-Identity``) hands the conversation to a person.
 
-    Answers the conversation's open ticket (``created: false``) if it already has one.
+    Answers the conversation's open ticket (``created: false``) if it already has one. A guest
+    conversation (no identity assertion) may ask for a person too: its ticket is its own
+    record's, never that of a citizen its sender id names.
     """
-    principal = authenticate()
-    if principal.via != "bot":
-        raise ApiError("forbidden")
-    citizen = current_citizen()
-    channel, external_id = parse_sender_id(header_identity())
-    ticket, created = open_ticket(citizen, f"{channel}:{external_id}", channel, body["reason"],
+    sender_id = bot_conversation()
+    channel, external_id = parse_sender_id(sender_id)
+    citizen = current_citizen() if proven_conversation() \
+        else citizen_for_identity(channel, external_id)
+    ticket, created = open_ticket(citizen, sender_id, channel, body["reason"],
                                   body["transcript"], body.get("lang"))
     return ok({"number": ticket.number, "status": ticket.status, "created": created}), \
         201 if created else 200
@@ -48,10 +49,7 @@ def create(body: dict):
 def current():
     """The bot: the open ticket of the conversation named by ``X-Citizen-Identity`` (404 if
     none), so a new session of a handed-over conversation stays paused."""
-    if authenticate().via != "bot":
-        raise ApiError("forbidden")
-    channel, external_id = parse_sender_id(header_identity())
-    ticket = open_ticket_for(f"{channel}:{external_id}")
+    ticket = open_ticket_for(bot_conversation())
     if ticket is None:
         raise ApiError("not_found")
     return ok({"number": ticket.number, "status": ticket.status})

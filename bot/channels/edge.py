@@ -1,0 +1,34 @@
+"""What the bot's channels share as trusted edges: the credentials they check and the identity
+assertions they issue or pass on (``citizen_identity``), read from the environment once."""
+from __future__ import annotations
+
+import hmac
+import os
+from functools import lru_cache
+from typing import Optional
+
+import citizen_identity
+
+
+
+@lru_cache(maxsize=None)
+def assertion_key() -> str:
+    return os.environ.get("IDENTITY_ASSERTION_KEY") or citizen_identity.DEV_ASSERTION_KEY
+
+
+@lru_cache(maxsize=None)
+def channel_token() -> str:
+    return os.environ.get("RASA_CHANNEL_TOKEN") or citizen_identity.DEV_CHANNEL_TOKEN
+
+
+def bearer_matches(header: Optional[str], expected: str) -> bool:
+    """True when an ``Authorization`` header is ``Bearer <expected>`` (compared in constant
+    time)."""
+    scheme, _, token = (header or "").partition(" ")
+    return scheme.lower() == "bearer" and bool(token) and hmac.compare_digest(
+        token.strip().encode(), expected.encode())
+
+
+def assert_conversation(sender_id: str, edge: str) -> str:
+    """A fresh assertion, issued by this edge, that it proved the conversation ``sender_id``."""
+    return citizen_identity.issue(sender_id, edge, assertion_key())
