@@ -127,6 +127,7 @@ def bot_conversation() -> str:
     if token is None:
         raise ApiError("unauthorized", headers={"WWW-Authenticate": "Bearer"})
     if not is_service_token(token):
+        authenticate()  # a bad or expired token is told so (401); a citizen's session is 403
         raise ApiError("forbidden")
     identity = header_identity()
     if not identity:

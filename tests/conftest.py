@@ -165,9 +165,13 @@ class Auth:
             token, _ = issue_session_token(citizen.id, "web")
             return citizen.id, {"Authorization": f"Bearer {token}"}
 
-    def bot(self, identity: str) -> dict:
-        return {"Authorization": f"Bearer {self.app.config['BOT_SERVICE_TOKEN']}",
-                "X-Citizen-Identity": identity}
+    def bot(self, identity: str, proven: bool = True) -> dict:
+        """The action server's headers for a conversation: with the identity assertion a
+        trusted edge issued for it, or (``proven=False``) a guest's, without."""
+        from tests.edge import bot_headers
+
+        return bot_headers(identity, proven, self.app.config["BOT_SERVICE_TOKEN"],
+                           self.app.config["IDENTITY_ASSERTION_KEY"])
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from urllib.parse import unquote
 
 from werkzeug.wrappers import Request, Response
 
+from citizen_identity import DEV_CHANNEL_TOKEN
 from tests.platform_standins import StandIn
 
 
@@ -40,6 +41,9 @@ class RasaStandIn(StandIn):
         with self._lock:
             self.calls.append(SeenCall(request.method, request.path, request.args.to_dict(), body))
         if request.path == "/webhooks/rest/webhook" and request.method == "POST":
+            # As the project's REST channel does (bot/channels/rest.py): the API's token only.
+            if request.headers.get("Authorization") != f"Bearer {DEV_CHANNEL_TOKEN}":
+                return Response("unauthorized", status=401)
             return _json([{"recipient_id": body["sender"], **r} for r in self.replies])
         if request.path.startswith("/conversations/"):
             sender = unquote(request.path.split("/")[2])

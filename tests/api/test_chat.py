@@ -8,8 +8,19 @@ from __future__ import annotations
 
 import pytest
 
+import citizen_identity
+from citizen_identity import DEV_ASSERTION_KEY
+
 from tests.platform_standins import unused_loopback_url
 from tests.rasa_standin import RasaStandIn
+
+def proven_by_the_api(sent: dict) -> bool:
+    """The message carried the API's identity assertion for its own conversation (taken out of
+    its metadata, so the rest can be compared)."""
+    token = sent["metadata"].pop(citizen_identity.METADATA_KEY)
+    assertion = citizen_identity.for_conversation(token, sent["sender"], DEV_ASSERTION_KEY)
+    return assertion is not None and assertion.edge == "session"
+
 
 REPLIES = [{"text": "您好！", "buttons": [{"title": "空气质量", "payload": "今天空气怎么样"}]},
            {"text": "还有什么可以帮您？"}]
@@ -41,6 +52,7 @@ def test_a_message_reaches_rasa_as_the_citizen_and_the_replies_come_back(client,
         {"text": "您好！", "buttons": [{"title": "空气质量", "payload": "今天空气怎么样"}]},
         {"text": "还有什么可以帮您？"}], "handoff": None}}
     sent = rasa.posted("/webhooks/rest/webhook")[0].body
+    assert proven_by_the_api(sent)
     assert sent == {"sender": "web:chat-alice", "message": "附近空气怎么样", "metadata": {
         "channel": "miniapp", "lang": "zh_CN",
         "location": {"latitude": 23.13, "longitude": 113.32, "accuracy": 30.0}}}
@@ -53,6 +65,7 @@ def test_a_button_payload_carries_its_title(client, auth, rasa):
     assert response.status_code == 200
     sent = rasa.posted("/webhooks/rest/webhook")[0].body
     assert sent["message"] == "/help"
+    assert proven_by_the_api(sent)
     assert sent["metadata"] == {"channel": "miniapp", "button_title": "What can you do?"}
 
 
@@ -78,6 +91,16 @@ def test_the_bot_token_speaks_for_the_identity_it_names(client, auth, rasa):
                            json={"text": "你好"})
     assert response.status_code == 200
     assert rasa.posted("/webhooks/rest/webhook")[0].body["sender"] == "hotline:13800001234"
+
+
+def test_the_bot_token_without_an_assertion_speaks_for_nobody(client, auth, rasa):
+    """The service token proves the bot is calling, not who the conversation is."""
+    response = client.post("/api/v1/chat", headers=auth.bot("web:chat-alice", proven=False),
+                           json={"text": "你好"}, environ_base={"HTTP_ACCEPT_LANGUAGE": "en"})
+    assert response.status_code == 401
+    assert response.get_json()["errcode"] == 40104
+    assert "sign in" in response.get_json()["errmsg"]
+    assert rasa.posted("/webhooks/rest/webhook") == []
 
 
 @pytest.mark.parametrize("body", [

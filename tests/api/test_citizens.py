@@ -15,6 +15,27 @@ def test_bot_acts_for_the_citizen_its_sender_id_names(client, auth):
         {"channel": "wechat", "external_id": "o6_bmjrPTlm6_2sgVt7hMZOPfL2M"}]
 
 
+def test_bot_without_an_assertion_is_a_guest(client, auth):
+    """A sender id the bot names is no proof: without an assertion nothing personal, no citizen
+    made (a guest may still ask public questions)."""
+    response = client.get("/api/v1/me", headers=auth.bot("web:nobody-proved-this", proven=False))
+    assert response.status_code == 401 and response.get_json()["errcode"] == 40104
+    public = client.get("/api/v1/hospitals", headers=auth.bot("web:nobody-proved-this",
+                                                              proven=False))
+    assert public.status_code == 200
+    from miniapp_api.citizens.service import find_by_identity
+
+    with client.application.app_context():
+        assert find_by_identity("web", "nobody-proved-this") is None
+
+
+def test_an_assertion_for_another_conversation_proves_nothing(client, auth):
+    _, _ = auth.citizen("web:victim")
+    headers = {**auth.bot("web:victim", proven=False),
+               "X-Identity-Assertion": auth.bot("web:mallory")["X-Identity-Assertion"]}
+    assert client.get("/api/v1/me", headers=headers).status_code == 401
+
+
 def test_bot_without_identity_is_refused(client, app):
     headers = {"Authorization": f"Bearer {app.config['BOT_SERVICE_TOKEN']}"}
     response = client.get("/api/v1/me", headers=headers)
@@ -22,9 +43,9 @@ def test_bot_without_identity_is_refused(client, app):
 
 
 def test_profile_update_and_masked_phone(client, auth):
-    _, headers = auth.citizen()
+    _, headers = auth.citizen(phone="13812345678")
     response = client.patch("/api/v1/me", headers=headers,
-                            json={"display_name": "李雷", "phone": "13812345678", "locale": "en"})
+                            json={"display_name": "李雷", "locale": "en"})
     assert response.status_code == 200
     data = response.get_json()["data"]
     assert data["display_name"] == "李雷" and data["locale"] == "en"

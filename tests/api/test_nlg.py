@@ -4,6 +4,7 @@ import pytest
 from miniapp_api.nlg import conversation_locale
 from miniapp_api.appointments import responses as booking_replies
 from miniapp_api.responses import RESPONSES
+from tests.edge import bot_headers
 
 
 def names_records(response) -> bool:
@@ -92,8 +93,7 @@ SAMPLE_ARGUMENTS = {"name": "Alice", "place_kind": "city", "place_code": "city",
 
 def booking_arguments(app, client, sender: str) -> dict:
     """A booked appointment of ``sender``'s, and the ids and codes booking replies take."""
-    headers = {"Authorization": f"Bearer {app.config['BOT_SERVICE_TOKEN']}",
-               "X-Citizen-Identity": sender}
+    headers = bot_headers(sender, service_token=app.config["BOT_SERVICE_TOKEN"])
     [department] = [d for d in client.get("/api/v1/departments", headers=headers,
                                           query_string={"q": "心内科", "limit": 1}
                                           ).get_json()["data"]["items"]]
