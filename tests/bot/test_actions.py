@@ -10,11 +10,15 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions import settings
 from bot.actions.conversation import ActionGreet, ActionSwitchLanguage
+from tests.edge import proven_metadata
 
 
-def tracker_for(sender_id: str, text: str, intent: str, entities: list | None = None) -> Tracker:
+def tracker_for(sender_id: str, text: str, intent: str, entities: list | None = None,
+                proven: bool = True) -> Tracker:
+    """A conversation's tracker; its latest message carries an identity assertion (as from
+    the API's /chat) unless ``proven=False`` (a guest)."""
     message = {"text": text, "intent": {"name": intent, "confidence": 0.99},
-               "entities": entities or [], "metadata": {}}
+               "entities": entities or [], "metadata": proven_metadata(sender_id, proven=proven)}
     return Tracker(sender_id=sender_id, slots={}, latest_message=message,
                    events=[{"event": "user", "text": text, "parse_data": message}],
                    paused=False, followup_action=None, active_loop={},
@@ -33,6 +37,13 @@ def test_greet_by_the_name_on_file(live_api):
     events, messages = run(ActionGreet(), tracker_for("web:demo-alice", "hi", "greet"))
     assert events == []
     assert messages == [{"response": "utter_greet_named", "name": "Alice"}]
+
+
+def test_a_guest_is_greeted_by_no_name_whatever_sender_id_it_writes(live_api):
+    """``web:demo-alice`` written by a client without proof is not Alice."""
+    events, messages = run(ActionGreet(), tracker_for("web:demo-alice", "hi", "greet",
+                                                      proven=False))
+    assert messages == [{"response": "utter_greet"}]
 
 
 def test_greet_a_newcomer_without_a_name(live_api):
@@ -88,3 +99,27 @@ def test_language_switch_still_holds_when_the_profile_cannot_be_saved(monkeypatc
         settings.settings.cache_clear()
     assert events == [SlotSet("language", "zh_CN")]
     assert messages == [{"response": "utter_language_switched", "locale": "zh_CN"}]
+
+
+def test_a_guest_asking_for_its_records_is_asked_to_sign_in(live_api):
+    """A client naming a citizen's conversation without proof hears the sign-in request, in
+    the citizen's language, and nothing of the records."""
+    from bot.actions.appointments import ActionListAppointments
+
+    events, messages = run(ActionListAppointments(),
+                           tracker_for("web:demo-wang", "我挂了哪些号", "list_appointments",
+                                       proven=False))
+    assert (events, messages) == ([], [{"response": "utter_sign_in_required"}])
+
+
+def test_a_forged_assertion_is_a_guest(live_api):
+    from bot.actions.appointments import ActionListAppointments
+    from tests.edge import assertion
+
+    forged = tracker_for("web:demo-wang", "我挂了哪些号", "list_appointments", proven=False)
+    forged.latest_message["metadata"]["identity_assertion"] = assertion(
+        "web:demo-wang", key="a-key-the-attacker-made-up-for-itself")
+    assert run(ActionListAppointments(), forged)[1] == [{"response": "utter_sign_in_required"}]
+    stolen = tracker_for("web:demo-wang", "我挂了哪些号", "list_appointments", proven=False)
+    stolen.latest_message["metadata"]["identity_assertion"] = assertion("web:mallory")
+    assert run(ActionListAppointments(), stolen)[1] == [{"response": "utter_sign_in_required"}]

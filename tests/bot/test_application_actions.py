@@ -57,15 +57,17 @@ def test_suspended_application_carries_its_reason(live_api):
 def test_guest_needs_number_and_last_four(live_api):
     number = ALICE_LICENCE["number"].lower()
     ask = tracker_for("hotline:13900001111", f"查一下 {number}", "ask_application_status",
-                      [entity("application_number", number)])
+                      [entity("application_number", number)], proven=False)
     with_slots(ask, application_number=number)
     assert run(ActionApplicationStatus(), ask)[1] == [{"response": "utter_ask_id_last4"}]
-    wrong = with_slots(tracker_for("hotline:13900001111", "后四位 0000", "provide_application_info"),
+    wrong = with_slots(tracker_for("hotline:13900001111", "后四位 0000",
+                                   "provide_application_info", proven=False),
                        application_number=number, id_last4="0000")
     events, messages = run(ActionApplicationStatus(), wrong)
     assert messages == [{"response": "utter_application_not_found"}]
     assert events == [SlotSet("application_number", None), SlotSet("id_last4", None)]
-    right = with_slots(tracker_for("hotline:13900001111", "后四位", "provide_application_info"),
+    right = with_slots(tracker_for("hotline:13900001111", "后四位", "provide_application_info",
+                                   proven=False),
                        application_number=number, id_last4=ALICE_LICENCE["id_card"][-4:])
     _, [message] = run(ActionApplicationStatus(), right)
     assert message["response"] == "utter_application_status"

@@ -17,6 +17,8 @@ from bot.actions.booking import ValidateBookingForm
 from bot.actions.dates import city_today
 from bot.actions.sealing import seal, unseal
 
+from tests.edge import assertion, proven_metadata
+
 from .test_actions import run
 
 VALID_ID_CARD = "11010519491231002X"
@@ -27,9 +29,9 @@ def entity(name, value):
     return {"entity": name, "value": value}
 
 
-def tracker(sender, text, intent, entities=(), requested=None, **slots):
+def tracker(sender, text, intent, entities=(), requested=None, proven=True, **slots):
     message = {"text": text, "intent": {"name": intent, "confidence": 0.99},
-               "entities": list(entities), "metadata": {}}
+               "entities": list(entities), "metadata": proven_metadata(sender, proven=proven)}
     return Tracker(sender_id=sender, slots={"requested_slot": requested, **slots},
                    latest_message=message,
                    events=[{"event": "user", "text": text, "parse_data": message}],
@@ -54,7 +56,7 @@ def sender():
 @pytest.fixture
 def xiehe_cardiology(live_api):
     """协和医院's cardiology, and a date and period in the booking window with free slots."""
-    api = CitizenApi("web:booking-probe")
+    api = CitizenApi("web:booking-probe", assertion("web:booking-probe"))
     [hospital] = api.hospitals(q="协和医院")
     [department] = [d for d in api.departments(q="心内科", hospital_id=hospital["id"])
                     if d["name"] == "心内科"]
@@ -180,7 +182,7 @@ def test_new_patient_registration_and_a_refused_id_number(xiehe_cardiology, send
 def _book(sender, xiehe_cardiology, live_api):
     """Registers a patient and books the free slot through the form and the action."""
     hospital, department, free = xiehe_cardiology
-    patient = CitizenApi(sender).add_patient("王小明", VALID_ID_CARD, "13800138000")
+    patient = CitizenApi(sender, assertion(sender)).add_patient("王小明", VALID_ID_CARD, "13800138000")
     filled = dict(_walk_to_patient(sender, xiehe_cardiology), doctor_id=str(free["doctor"]["id"]),
                   slot_id=str(free["id"]), patient_id=str(patient["id"]))
     slots, _ = validate(tracker(sender, "确认", "affirm", requested="booking_confirmed",
@@ -196,7 +198,7 @@ def _book(sender, xiehe_cardiology, live_api):
 
 def test_confirm_books_and_the_citizen_sees_it(xiehe_cardiology, sender, live_api):
     booked = _book(sender, xiehe_cardiology, live_api)
-    [mine] = CitizenApi(sender).my_appointments()
+    [mine] = CitizenApi(sender, assertion(sender)).my_appointments()
     assert (mine["id"], mine["queue_number"]) == (booked["appointment_id"],
                                                  booked["queue_number"])
     _, messages = run(ActionListAppointments(), tracker(sender, "我挂了哪些号",
@@ -214,7 +216,7 @@ def test_deny_at_the_confirmation_books_nothing(xiehe_cardiology, sender):
     assert messages == [{"response": "utter_booking_stopped"}]
     events, messages = run(ActionBookAppointment(),
                            tracker(sender, "不要", "deny", **filled, booking_confirmed=False))
-    assert messages == [] and CitizenApi(sender).my_appointments() == []
+    assert messages == [] and CitizenApi(sender, assertion(sender)).my_appointments() == []
 
 
 def test_cancel_by_the_day_said(xiehe_cardiology, sender, live_api):
@@ -228,7 +230,7 @@ def test_cancel_by_the_day_said(xiehe_cardiology, sender, live_api):
                       tracker(sender, f"取消我{day.isoformat()}的预约", "cancel_appointment"))
     assert messages == [{"response": "utter_appointment_cancelled",
                          "appointment_id": booked["appointment_id"]}]
-    assert CitizenApi(sender).my_appointments() == []
+    assert CitizenApi(sender, assertion(sender)).my_appointments() == []
 
 
 def test_change_moves_to_another_doctor_atomically(xiehe_cardiology, sender, live_api):
@@ -236,7 +238,7 @@ def test_change_moves_to_another_doctor_atomically(xiehe_cardiology, sender, liv
     events, messages = run(ActionChangeAppointment(),
                            tracker(sender, "换个医生", "change_booking",
                                    [entity("booking_field", "doctor")]))
-    [mine] = CitizenApi(sender).my_appointments()
+    [mine] = CitizenApi(sender, assertion(sender)).my_appointments()
     if messages[0]["response"] == "utter_appointment_rescheduled":
         assert mine["slot"]["doctor"]["id"] != xiehe_cardiology[2]["doctor"]["id"]
         assert mine["id"] == messages[0]["appointment_id"]

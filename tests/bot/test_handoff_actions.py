@@ -13,6 +13,7 @@ from bot.actions.handoff import (ActionFallback, ActionHandoff, ActionSessionSta
                                  previous_user_intent, transcript_of)
 from miniapp_api.db import db
 from miniapp_api.handoff.models import HandoffTicket
+from tests.edge import proven_metadata
 
 SENDER = "wechat:o-handoff-action"
 
@@ -41,7 +42,7 @@ def tracker(events: list[dict], sender: str = SENDER, slots: dict | None = None)
     latest = next(e for e in reversed(events) if e["event"] == "user")
     return Tracker(sender_id=sender, slots=slots or {},
                    latest_message={**latest["parse_data"], "text": latest["text"],
-                                   "metadata": latest.get("metadata") or {}},
+                                   "metadata": proven_metadata(sender, latest.get("metadata"))},
                    events=events, paused=False, followup_action=None, active_loop={},
                    latest_action_name="action_listen")
 
