@@ -9,9 +9,9 @@ from datetime import date
 import pytest
 import requests
 
-from miniapp_api.config import Config
 
 from .test_chat import say
+from tests.edge import RASA_TOKEN, bot_headers
 
 pytestmark = pytest.mark.e2e
 PERIOD_ZH = {"morning": "上午", "afternoon": "下午", "evening": "晚上"}
@@ -19,8 +19,7 @@ ID_CARD = "11010519491231002X"
 
 
 def api(stack, sender, path, **params):
-    headers = {"Authorization": f"Bearer {Config().BOT_SERVICE_TOKEN}",
-               "X-Citizen-Identity": sender}
+    headers = bot_headers(sender)
     response = requests.get(f"{stack.api_url}/api/v1{path}", headers=headers, params=params,
                             timeout=10)
     assert response.status_code == 200, response.text
@@ -70,7 +69,7 @@ def test_booking_in_chinese_list_reschedule_cancel(running_stack):
     assert mine["patient"]["id_card"] != ID_CARD  # masked in the mini-app API too
     # What Rasa keeps of the conversation holds the numbers masked only.
     stored = json.dumps(requests.get(f"{running_stack.rasa_url}/conversations/{sender}/tracker",
-                                     timeout=10).json(), ensure_ascii=False)
+                                     params=RASA_TOKEN, timeout=10).json(), ensure_ascii=False)
     assert "我叫王小明" in stored
     assert ID_CARD not in stored and "13800138000" not in stored
     assert "110**************X" in stored

@@ -6,16 +6,15 @@ import uuid
 import pytest
 import requests
 
-from miniapp_api.config import Config
+from tests.edge import bot_headers, rest_say
 
 pytestmark = pytest.mark.e2e
 
 
-def say(stack, sender: str, message: str, **metadata) -> list[dict]:
-    body = {"sender": sender, "message": message}
-    if metadata:
-        body["metadata"] = metadata
-    response = requests.post(f"{stack.rasa_url}/webhooks/rest/webhook", json=body, timeout=60)
+def say(stack, sender: str, message: str, proven: bool = True, **metadata) -> list[dict]:
+    """A message through the REST channel as the API's /chat sends it (with the conversation's
+    identity assertion unless ``proven=False``)."""
+    response = rest_say(stack.rasa_url, sender, message, proven=proven, **metadata)
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -57,8 +56,7 @@ def test_channel_metadata_language_comes_first(running_stack):
 
 def test_the_api_and_bot_agree_on_the_citizen(running_stack):
     """The greeting came from the API's record: the action server really called it."""
-    headers = {"Authorization": f"Bearer {Config().BOT_SERVICE_TOKEN}",
-               "X-Citizen-Identity": "web:demo-alice"}
+    headers = bot_headers("web:demo-alice")
     me = requests.get(f"{running_stack.api_url}/api/v1/me", headers=headers, timeout=10).json()
     assert texts(say(running_stack, "web:demo-alice", "hi")) == [
         f"Hello {me['data']['display_name']}! I'm the Citizen Assistant. How can I help you?"]

@@ -8,10 +8,10 @@ import uuid
 import pytest
 import requests
 
-from miniapp_api.config import Config
 from tests.api.residents import valid_id_card
 
 from .test_chat import say
+from tests.edge import bot_headers
 
 pytestmark = pytest.mark.e2e
 B_NAME = "贝塔测试"
@@ -20,8 +20,7 @@ B_PHONE = "13755556666"
 
 
 def api(stack, sender: str, method: str, path: str, **kwargs) -> requests.Response:
-    headers = {"Authorization": f"Bearer {Config().BOT_SERVICE_TOKEN}",
-               "X-Citizen-Identity": sender}
+    headers = bot_headers(sender)
     return requests.request(method, f"{stack.api_url}/api/v1{path}", headers=headers,
                             timeout=30, **kwargs)
 

@@ -23,6 +23,7 @@ from launcher.stack import MODEL, ROOT, Ports, Stack
 from tests.scale import scaled
 
 from .faults import DelayingProxy
+from tests.edge import RASA_TOKEN, rest_say
 
 pytestmark = pytest.mark.e2e
 ACTION_TIMEOUT_SECONDS = 5
@@ -63,8 +64,7 @@ def stack(proxy, tmp_path_factory):
 
 
 def say(stack, sender: str, message: str, timeout: float = 120) -> list[dict]:
-    response = requests.post(f"{stack.rasa_url}/webhooks/rest/webhook", timeout=timeout,
-                             json={"sender": sender, "message": message})
+    response = rest_say(stack.rasa_url, sender, message, timeout=timeout)
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -74,7 +74,8 @@ def texts(replies: list[dict]) -> list[str]:
 
 
 def slots(stack, sender: str) -> dict:
-    tracker = requests.get(f"{stack.rasa_url}/conversations/{sender}/tracker", timeout=30).json()
+    tracker = requests.get(f"{stack.rasa_url}/conversations/{sender}/tracker", timeout=30,
+                           params=RASA_TOKEN).json()
     return {k: v for k, v in tracker["slots"].items() if v is not None}
 
 
@@ -132,7 +133,7 @@ def test_action_server_slower_than_rasa_waits(stack, proxy):
         assert slow == [APOLOGY_ZH], slow
         fast = texts(say(stack, sender, "今天空气怎么样"))
         assert fast and "空气质量指数" in fast[0], fast  # the conversation goes on
-    assert requests.get(f"{stack.rasa_url}/status", timeout=30).status_code == 200
+    assert requests.get(f"{stack.rasa_url}/status", params=RASA_TOKEN, timeout=30).status_code == 200
 
 
 def test_rasa_restarted_mid_conversation(stack):

@@ -25,6 +25,7 @@ from tests.scale import scaled
 from .hostile import HOSTILE_SENDERS, MARKUP, hostile_messages
 from .test_chat import say, texts
 from .test_web_chat import chromium, page  # noqa: F401 (fixtures)
+from tests.edge import RASA_TOKEN, rest_say
 
 pytestmark = pytest.mark.e2e
 MESSAGES = 1000
@@ -49,8 +50,7 @@ def send_all(stack, sender: str, messages: list[tuple[str, str]]) -> list[dict]:
     for kind, message in messages:
         started = time.monotonic()
         try:
-            response = session.post(f"{stack.rasa_url}/webhooks/rest/webhook", timeout=120,
-                                    json={"sender": sender, "message": message})
+            response = rest_say(stack.rasa_url, sender, message, timeout=120, session=session)
             status, body = response.status_code, response.text
         except requests.RequestException as error:
             status, body = None, repr(error)
@@ -64,7 +64,7 @@ def turns_before_first_pause(stack, sender: str) -> int | None:
     paused it), or None if it never was."""
     path = quote(sender, safe=":@=+")  # as the API's Rasa client writes it
     response = requests.get(f"{stack.rasa_url}/conversations/{path}/tracker",
-                            params={"include_events": "ALL"}, timeout=60)
+                            params={"include_events": "ALL", **RASA_TOKEN}, timeout=60)
     turns = 0
     for event in response.json().get("events") or []:
         if event.get("event") == "pause":
@@ -108,7 +108,7 @@ def test_every_hostile_message_is_answered_and_the_servers_live(running_stack, h
     # Alive: every process runs, answers its health check, and holds a conversation.
     for process in stack.processes:
         assert process.popen.poll() is None, (process.name, process.log_tail())
-    assert requests.get(f"{stack.rasa_url}/status", timeout=30).status_code == 200
+    assert requests.get(f"{stack.rasa_url}/status", params=RASA_TOKEN, timeout=30).status_code == 200
     assert requests.get(f"{stack.actions_url}/health", timeout=30).status_code == 200
     assert requests.get(f"{stack.api_url}/api/v1/health", timeout=30).status_code == 200
     assert texts(say(stack, f"web:after-hostile-{uuid.uuid4().hex[:6]}", "你好呀")) == [

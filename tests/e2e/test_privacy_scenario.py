@@ -17,10 +17,10 @@ import pytest
 import requests
 
 from launcher.stack import BOT_BIN, ROOT
-from miniapp_api.config import Config
 from tests.api.residents import valid_id_card
 
 from .test_appointment_chat import PERIOD_ZH, free_cardiology_slot
+from tests.edge import RASA_TOKEN, bot_headers, rest_say
 
 pytestmark = pytest.mark.e2e
 ID_CARD = valid_id_card("31011519880808123")
@@ -52,15 +52,12 @@ class Recorder:
 
     def say(self, sender: str, message: str) -> list[dict]:
         self.senders.add(sender)
-        response = requests.post(f"{self.stack.rasa_url}/webhooks/rest/webhook", timeout=60,
-                                 json={"sender": sender, "message": message})
+        response = rest_say(self.stack.rasa_url, sender, message)
         assert response.status_code == 200, response.text
         self.replies.extend(json.dumps(r, ensure_ascii=False) for r in response.json())
         return response.json()
 
 
-def bot_headers(sender: str) -> dict:
-    return {"Authorization": f"Bearer {Config().BOT_SERVICE_TOKEN}", "X-Citizen-Identity": sender}
 
 
 def book_through_the_mini_app_chat(rec: Recorder) -> str:
@@ -139,7 +136,8 @@ def places(rec: Recorder, report: Path) -> dict[str, str]:
     for path in tracker_files:
         found[f"tracker store {path.name}"] = path.read_bytes().decode("latin-1")
     for sender in sorted(rec.senders):
-        response = requests.get(f"{stack.rasa_url}/conversations/{sender}/tracker", timeout=60)
+        response = requests.get(f"{stack.rasa_url}/conversations/{sender}/tracker", timeout=60,
+                                params=RASA_TOKEN)
         found[f"GET tracker {sender}"] = response.text
     for path in sorted(report.rglob("*")):
         if path.is_file():

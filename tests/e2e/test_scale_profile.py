@@ -27,6 +27,7 @@ import requests
 
 from launcher.profiles import check_redis, ensure_postgres_database, profile_named
 from launcher.stack import ROOT, Ports, Stack
+from tests.edge import RASA_TOKEN, rest_say
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
 
@@ -79,14 +80,14 @@ def scaled_stack(tmp_path_factory):
 
 
 def say(stack: Stack, sender: str, message: str, **metadata) -> list[dict]:
-    body = {"sender": sender, "message": message, "metadata": metadata}
-    response = requests.post(f"{stack.rasa_url}/webhooks/rest/webhook", json=body, timeout=60)
+    response = rest_say(stack.rasa_url, sender, message, **metadata)
     assert response.status_code == 200, response.text
     return response.json()
 
 
 def tracker_events(stack: Stack, sender: str) -> list[dict]:
-    response = requests.get(f"{stack.rasa_url}/conversations/{sender}/tracker", timeout=30)
+    response = requests.get(f"{stack.rasa_url}/conversations/{sender}/tracker", timeout=30,
+                            params=RASA_TOKEN)
     assert response.status_code == 200, response.text
     return response.json()["events"]
 
@@ -237,7 +238,7 @@ def test_nginx_spreads_one_conversation_over_two_rasa_servers(scaled_stack, tmp_
     nginx = None
     try:
         ready = time.monotonic() + 300
-        while not _answers(f"http://127.0.0.1:{second_port}/status"):
+        while not _answers(f"http://127.0.0.1:{second_port}/status?token={RASA_TOKEN['token']}"):
             assert second.poll() is None and time.monotonic() < ready, "second Rasa server"
             time.sleep(1)
         listen = free_port()
@@ -256,8 +257,7 @@ def test_nginx_spreads_one_conversation_over_two_rasa_servers(scaled_stack, tmp_
         expected = [("我想挂协和医院的号", "您想挂协和医院的哪个科室"), ("心内科", "哪一天"),
                     ("不挂了", "没有为您预约"), ("谢谢", "不客气")] * 2
         for message, answer in expected:
-            reply = requests.post(f"{public}/webhooks/rest/webhook", timeout=60,
-                                  json={"sender": sender, "message": message})
+            reply = rest_say(public, sender, message)
             assert reply.status_code == 200 and answer in reply.json()[0]["text"], reply.text
         time.sleep(0.5)  # nginx writes its log after answering
         used = [line.split()[1] for line in (tmp_path / "access.log").read_text().splitlines()

@@ -1,31 +1,41 @@
-"""The socket.io channel of the running Rasa server, with python-socketio as the client: a
-persistent session, replies in each language, buttons, and the metadata's language."""
+"""The socket.io channel of the running Rasa server, with python-socketio as the client: the
+conversation comes from the web session's channel ticket, never from the client; replies in each
+language, buttons, the metadata's language, a reconnection; and clients that lie."""
 from __future__ import annotations
 
 import queue
-import uuid
 
 import pytest
+import requests
 import socketio
+
+from tests.edge import assertion
 
 pytestmark = pytest.mark.e2e
 
 
+def web_session(stack) -> dict:
+    response = requests.post(f"{stack.api_url}/api/v1/chat/session", timeout=10)
+    assert response.status_code == 201, response.text
+    return response.json()["data"]
+
+
 class Conversation:
-    def __init__(self, url: str, session_id: str) -> None:
+    def __init__(self, url: str, ticket: str | None, session_id: str | None = None) -> None:
         self.replies: queue.Queue = queue.Queue()
         self.confirmed: queue.Queue = queue.Queue()
         self.client = socketio.Client(reconnection=False)
         self.client.on("bot_uttered", self.replies.put)
         self.client.on("session_confirm", self.confirmed.put)
         self.client.connect(url, socketio_path="/socket.io", transports=["websocket"],
-                            wait_timeout=30)
-        self.session_id = session_id
+                            wait_timeout=30, auth={"ticket": ticket} if ticket else None)
         self.client.emit("session_request", {"session_id": session_id})
-        assert self.confirmed.get(timeout=30) == session_id
+        self.session_id = self.confirmed.get(timeout=30)
 
-    def say(self, text: str, count: int = 1, **metadata) -> list[dict]:
-        self.client.emit("user_uttered", {"message": text, "session_id": self.session_id,
+    def say(self, text: str, count: int = 1, session_id: str | None = None,
+            **metadata) -> list[dict]:
+        self.client.emit("user_uttered", {"message": text,
+                                          "session_id": session_id or self.session_id,
                                           "metadata": metadata})
         return [self.replies.get(timeout=60) for _ in range(count)]
 
@@ -34,8 +44,13 @@ class Conversation:
 
 
 @pytest.fixture
-def conversation(running_stack):
-    talk = Conversation(running_stack.rasa_url, f"web:sio-{uuid.uuid4().hex[:12]}")
+def session(running_stack) -> dict:
+    return web_session(running_stack)
+
+
+@pytest.fixture
+def conversation(running_stack, session):
+    talk = Conversation(running_stack.rasa_url, session["channel_ticket"])
     yield talk
     talk.close()
 
@@ -50,15 +65,46 @@ def test_a_conversation_in_chinese_then_english(conversation):
     assert thanks["text"] == "You're welcome, glad I could help!"
 
 
-def test_the_session_survives_a_reconnection(running_stack):
-    session_id = f"web:sio-{uuid.uuid4().hex[:12]}"
-    first = Conversation(running_stack.rasa_url, session_id)
+def test_the_ticket_proves_the_session_citizen(conversation):
+    """The actions act for the session's citizen (the ticket is the message's assertion)."""
+    [reply] = conversation.say("我挂了哪些号")
+    assert reply["text"] == "您目前没有有效的预约。"
+
+
+def test_the_session_survives_a_reconnection(running_stack, session):
+    first = Conversation(running_stack.rasa_url, session["channel_ticket"])
     first.say("please reply in Chinese")
     first.close()
-    again = Conversation(running_stack.rasa_url, session_id)
+    again = Conversation(running_stack.rasa_url, session["channel_ticket"])
     try:
+        assert again.session_id == first.session_id
         # The language chosen before the reconnection still holds: one conversation.
         [reply] = again.say("thanks a lot")
         assert reply["text"] == "不客气，很高兴能帮到您！"
     finally:
         again.close()
+
+
+def test_no_ticket_or_a_forged_one_is_refused(running_stack):
+    forged = assertion("web:demo-wang", key="a-key-the-attacker-made-up-for-itself")
+    for ticket in (None, forged, "not-a-ticket"):
+        with pytest.raises(socketio.exceptions.ConnectionError):
+            Conversation(running_stack.rasa_url, ticket)
+
+
+def test_a_client_cannot_pick_or_join_another_conversation(running_stack, session):
+    """Mallory asks for Wang's conversation and writes his session id on her messages: she
+    gets her own conversation, speaks only in it, and hears nothing of his."""
+    victim_session = web_session(running_stack)
+    victim = Conversation(running_stack.rasa_url, victim_session["channel_ticket"])
+    mallory = Conversation(running_stack.rasa_url, session["channel_ticket"],
+                           session_id=victim.session_id)
+    try:
+        assert mallory.session_id != victim.session_id
+        mallory.say("please reply in English", session_id=victim.session_id)
+        [reply] = victim.say("谢谢")
+        assert reply["text"] == "不客气，很高兴能帮到您！"  # his language was not changed
+        assert mallory.replies.empty()  # and his reply did not reach her
+    finally:
+        mallory.close()
+        victim.close()
