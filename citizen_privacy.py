@@ -10,9 +10,53 @@ import re
 from typing import Any
 from urllib.parse import unquote
 
-# Mainland mobile numbers and 18-character resident ID-card numbers (GB 11643) inside free text.
-_PHONE_IN_TEXT = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
-_ID_CARD_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{3})\d{14}([\dXx])(?![0-9A-Za-z])")
+# Personal numbers inside free text, in the spellings people and systems write them: digits
+# ASCII or full-width, grouped by single spaces or hyphens ("138 0013 8000", "138-0013-8000",
+# "6222 0212 3456 7890"), a mobile with its country code ("+86 13800138000", "0086…"), an ID
+# number right after letters ("sfz4401…"). A number is not part of a longer run of digits; a line
+# break never joins two (``mask_structure`` relies on it).
+_DIGIT = "[0-9\uff10-\uff19]"
+_GAP = "[ \\-\u00a0\u3000]?"
+_NOT_DIGIT_BEFORE, _NOT_DIGIT_AFTER = f"(?<!{_DIGIT})", f"(?!{_DIGIT})"
+
+
+def _digits(count: str) -> str:
+    return f"(?:{_GAP}{_DIGIT}){count}"
+
+
+_PERSONAL_NUMBER = re.compile(
+    _NOT_DIGIT_BEFORE + "(?:"
+    # Resident ID card, 18 characters (GB 11643): region 1-8, 16 digits, a digit or X.
+    f"(?P<id18>[1-8\uff11-\uff18]{_digits('{16}')}{_GAP}(?:{_DIGIT}|[Xx\uff38\uff58]))"
+    # Bank card: 16 to 19 digits.
+    f"|(?P<bank>[1-9\uff11-\uff19]{_digits('{15,18}')})"
+    # Resident ID card of the first generation, 15 digits.
+    f"|(?P<id15>[1-8\uff11-\uff18]{_digits('{14}')})"
+    # Mainland mobile, with its country code or without.
+    f"|(?P<prefix>(?:[+\uff0b]|00|\uff10\uff10)?(?:86|\uff18\uff16)[ \\-]?)?"
+    f"(?P<phone>[1\uff11]{_GAP}[3-9\uff13-\uff19]{_digits('{9}')})"
+    ")" + _NOT_DIGIT_AFTER)
+_FULL_WIDTH = str.maketrans("\uff10\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19\uff38\uff58",
+                            "0123456789XX")
+_GAPS = re.compile("[ \\-\u00a0\u3000]")
+
+
+def _plain(number: str) -> str:
+    """``１３８ 0013-8000`` → ``13800138000``."""
+    return _GAPS.sub("", number.translate(_FULL_WIDTH)).upper()
+
+
+def _masked_number(match: re.Match) -> str:
+    kind = match.lastgroup if match.lastgroup != "prefix" else "phone"
+    number = _plain(match.group(kind))
+    if kind == "phone":
+        prefix = match.group("prefix")
+        return (f"+86 " if prefix else "") + f"{number[:3]}****{number[-4:]}"
+    if kind == "bank":
+        return f"{number[:4]}{'*' * (len(number) - 8)}{number[-4:]}"
+    return f"{number[:3]}{'*' * (len(number) - 4)}{number[-1]}"
+
+
 # Credentials that libraries log inside URLs (urllib3 logs the full URL at DEBUG; the access
 # log has Rasa's NLG calls, ``/nlg?token=<the bot's service token>``).
 _SECRET_IN_URL = re.compile(
@@ -38,10 +82,9 @@ def mask_id_card(number: str | None) -> str | None:
 
 
 def mask_text(text: str) -> str:
-    """Mask every phone and ID-card number, and URL credentials, that appear in free text."""
+    """Mask every phone, ID-card and bank-card number, and URL credentials, in free text."""
     text = _SECRET_IN_URL.sub(r"\1***", text)
-    text = _ID_CARD_IN_TEXT.sub(lambda m: f"{m.group(1)}{'*' * 14}{m.group(2)}", text)
-    return _PHONE_IN_TEXT.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
+    return _PERSONAL_NUMBER.sub(_masked_number, text)
 
 
 def mask_structure(value: Any) -> Any:
@@ -87,7 +130,16 @@ def _masked(record: logging.LogRecord) -> logging.LogRecord:
             masked = mask_text(decoded)
     if masked != message:
         record.msg, record.args = masked, None
+    # A traceback repeats the values its exception names ("invalid phone 138…"): formatted now,
+    # masked, and kept where every ``logging.Formatter`` takes it from.
+    if record.exc_info and not record.exc_text:
+        record.exc_text = mask_text(_TRACEBACKS.formatException(record.exc_info))
+    if record.stack_info:
+        record.stack_info = mask_text(record.stack_info)
     return record
+
+
+_TRACEBACKS = logging.Formatter()
 
 
 def install_log_masking() -> None:
