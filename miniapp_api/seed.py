@@ -31,11 +31,14 @@ def seed_citizens() -> int:
     return db.session.scalar(select(func.count()).select_from(Citizen))
 
 
-def seed_demo_data() -> dict[str, int]:
+def seed_demo_data(people: bool = True) -> dict[str, int]:
+    """The demo city; ``people=False`` (the production profile) leaves out its residents, its
+    operator and their applications: no account anyone could know exists in production."""
     from .air.service import seed_air
     from .applications.seed import seed_applications
     from .appointments.seed import seed_appointments
     from .transit.seed import seed_transit
 
-    return {"citizens": seed_citizens(), **seed_air(), **seed_applications(),
-            **seed_appointments(), **seed_transit()}
+    citizens = {"citizens": seed_citizens()} if people else {}
+    return {**citizens, **seed_air(), **seed_applications(people), **seed_appointments(),
+            **seed_transit()}

@@ -12,9 +12,12 @@ from .models import Application
 from .service import SEED_DATA, seed_catalog
 
 
-def seed_applications() -> dict[str, int]:
-    """Idempotent: the catalog is merged; demo applications keep their fixed numbers."""
+def seed_applications(people: bool = True) -> dict[str, int]:
+    """Idempotent: the catalog is merged; demo applications (``people``) keep their fixed
+    numbers."""
     items = seed_catalog()
+    if not people:
+        return {"service_items": items, "demo_applications_added": 0}
     demo = json.loads((SEED_DATA / "applications.json").read_text(encoding="utf-8"))
     created = 0
     for entry in demo:

@@ -22,8 +22,8 @@ pytestmark = pytest.mark.e2e
 def operator_headers(running_stack):
     env = {**os.environ, **running_stack.env, "PYTHONPATH": str(ROOT)}
     token = subprocess.run([sys.executable, "-m", "flask", "--app", "miniapp_api",
-                            "operator-token", "web:e2e-operator"], cwd=ROOT, env=env,
-                           check=True, capture_output=True, text=True).stdout.strip()
+                            "create-operator", "web:e2e-operator"], cwd=ROOT, env=env,
+                           check=True, capture_output=True, text=True).stdout.splitlines()[-1]
     return {"Authorization": f"Bearer {token}"}
 
 

@@ -15,6 +15,7 @@ import requests
 from launcher.stack import ROOT
 
 from .test_chat import say, texts
+from tests.edge import RASA_TOKEN
 
 pytestmark = pytest.mark.e2e
 TICKET = re.compile(r"HD \d{4} \d{4}")
@@ -27,8 +28,8 @@ NOT_UNDERSTOOD = ("/nlu_fallback", "/nlu_fallback")
 def operator(running_stack) -> dict:
     env = {**os.environ, **running_stack.env, "PYTHONPATH": str(ROOT)}
     token = subprocess.run([sys.executable, "-m", "flask", "--app", "miniapp_api",
-                            "operator-token", "web:e2e-handoff-operator"], cwd=ROOT, env=env,
-                           check=True, capture_output=True, text=True).stdout.strip()
+                            "create-operator", "web:e2e-handoff-operator"], cwd=ROOT, env=env,
+                           check=True, capture_output=True, text=True).stdout.splitlines()[-1]
     return {"Authorization": f"Bearer {token}"}
 
 
@@ -65,7 +66,7 @@ def test_silent_while_the_ticket_is_open_and_back_when_closed(running_stack, ope
     # Resumed: the bot answers again, in the same conversation.
     assert texts(say(running_stack, sender, "谢谢你")) == ["不客气，很高兴能帮到您！"]
     tracker = requests.get(f"{running_stack.rasa_url}/conversations/{sender}/tracker",
-                           timeout=30).json()
+                           params=RASA_TOKEN, timeout=30).json()
     users = [e["text"] for e in tracker["events"] if e["event"] == "user"]
     assert users == ["你好", "我要转人工", "有人吗？", "thanks", "谢谢你"]
 

@@ -14,6 +14,7 @@ import requests
 from launcher.stack import ROOT
 
 from .browser import chromium_or_reason
+from tests.edge import RASA_TOKEN
 
 pytestmark = pytest.mark.e2e
 ARTIFACTS = ROOT / "var" / "test-artifacts"
@@ -65,7 +66,7 @@ def test_a_mini_app_login_chats_as_its_wechat_identity(running_stack):
     headers = {"Authorization": f"Bearer {login.json()['data']['token']}"}
     assert chat(running_stack, headers, text="谢谢").status_code == 200
     tracker = requests.get(f"{running_stack.rasa_url}/conversations/wechat:{openid}/tracker",
-                           timeout=30).json()
+                           params=RASA_TOKEN, timeout=30).json()
     assert [e["text"] for e in tracker["events"] if e["event"] == "user"] == ["谢谢"]
 
 

@@ -11,6 +11,7 @@ import requests
 
 from tests.wechat_client import WeChatServer, parse_reply, subscribe_event, text_message
 from tests.wechat_standin import OFFICIAL_TOKEN, official_account
+from tests.edge import RASA_TOKEN
 
 pytestmark = pytest.mark.e2e
 GREETING_ZH = "您好！我是市民助手，请问有什么可以帮您？"
@@ -28,7 +29,7 @@ def new_openid() -> str:
 
 def user_texts(stack, openid: str) -> list[str]:
     tracker = requests.get(f"{stack.rasa_url}/conversations/wechat:{openid}/tracker",
-                           timeout=30).json()
+                           params=RASA_TOKEN, timeout=30).json()
     return [e.get("text") for e in tracker.get("events") or [] if e.get("event") == "user"]
 
 
