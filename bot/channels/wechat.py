@@ -218,11 +218,14 @@ class WeChatInput(InputChannel):
             return "/greet"
         return None
 
-    async def _first_use(self, request: Request) -> bool:
-        """False when this signed URL (timestamp and nonce) came before with another body: a
-        captured URL replayed with a forged message. The same body again is WeChat's retry."""
+    async def _first_use(self, request: Request, fields: Dict[str, str]) -> bool:
+        """False when this signed URL (timestamp and nonce) came before with another message:
+        a captured URL replayed with a forged one (in plaintext mode the signature does not
+        cover the body). The same message again is WeChat's retry, answered as a retry."""
         args = request.args
-        digest = hashlib.sha256(request.body or b"").hexdigest()
+        message = "\x1f".join(fields.get(name, "") for name in (
+            "FromUserName", "MsgId", "CreateTime", "MsgType", "Content", "Event"))
+        digest = hashlib.sha256(message.encode("utf-8")).hexdigest()
         held = await self.memory.claim(f"nonce:{args.get('timestamp', '')}:{args.get('nonce', '')}",
                                        digest, ttl=2 * self.settings.timestamp_window_seconds)
         return held is None or held == digest
@@ -275,13 +278,14 @@ class WeChatInput(InputChannel):
     async def _receive(self, request: Request,
                        on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> HTTPResponse:
         timestamp = request.args.get("timestamp", "")
-        if not self._signed(request) or not self._fresh(timestamp) \
-                or not await self._first_use(request):
+        if not self._signed(request) or not self._fresh(timestamp):
             return response.text("forbidden", status=403)
         try:
             fields = self._read(request)
         except _Refused as refused:
             return response.text("refused", status=refused.status)
+        if not await self._first_use(request, fields):
+            return response.text("forbidden", status=403)
         openid = fields.get("FromUserName", "")
         if not _OPENID.match(openid):
             return response.text("refused", status=400)

@@ -93,17 +93,17 @@ def test_two_fallbacks_in_a_row_hand_over(running_stack, operator):
 
 
 def test_a_wechat_conversation_handed_over_gets_acknowledgements_only(running_stack, operator):
-    from tests.wechat_client import WeChatServer, parse_reply, text_message
+    from tests.wechat_client import WeChatServer, text_message
 
     wechat = WeChatServer(running_stack.rasa_url)
     openid = "o" + uuid.uuid4().hex[:27]
-    handoff = parse_reply(wechat.post_plain(text_message(openid, "人工客服")))
+    handoff = wechat.say(text_message(openid, "人工客服"))
     number = ticket_number(handoff.content)
-    silent = wechat.post_plain(text_message(openid, "在吗"))
+    silent, _ = wechat.post_encrypted(text_message(openid, "在吗"))
     assert silent.status_code == 200 and silent.text == "success"  # received, nothing to say
     ticket = requests.get(f"{running_stack.api_url}/api/v1/operator/handoff/tickets/{number}",
                           headers=operator, timeout=30).json()["data"]
     assert ticket["channel"] == "wechat" and ticket["sender_id"] == f"wechat:{openid}"
     assert close(running_stack, operator, number).status_code == 200
-    assert parse_reply(wechat.post_plain(text_message(openid, "谢谢"))).content == \
+    assert wechat.say(text_message(openid, "谢谢")).content == \
         "不客气，很高兴能帮到您！"

@@ -9,7 +9,7 @@ import uuid
 import pytest
 import requests
 
-from tests.wechat_client import WeChatServer, parse_reply, subscribe_event, text_message
+from tests.wechat_client import WeChatServer, subscribe_event, text_message
 from tests.wechat_standin import OFFICIAL_TOKEN, official_account
 from tests.edge import RASA_TOKEN
 
@@ -46,11 +46,12 @@ def test_url_verification_echoes_only_for_a_good_signature(wechat):
 
 # --- plaintext and safe mode ----------------------------------------------------------------
 
-def test_plaintext_message_gets_a_passive_reply(wechat):
+def test_plaintext_is_refused_once_safe_mode_is_configured(wechat, running_stack):
+    """With an AES key configured, a plaintext message (its body not covered by any signature)
+    is a forgery: refused, and nothing is heard."""
     openid = new_openid()
-    reply = parse_reply(wechat.post_plain(text_message(openid, "你好呀")))
-    assert reply.type == "text" and reply.content == GREETING_ZH
-    assert reply.target == openid and reply.source == "gh_e2e_citizen"
+    assert wechat.post_plain(text_message(openid, "你好呀")).status_code == 400
+    assert user_texts(running_stack, openid) == []
 
 
 def test_safe_mode_message_gets_an_encrypted_reply(wechat):
@@ -63,7 +64,7 @@ def test_safe_mode_message_gets_an_encrypted_reply(wechat):
 
 
 def test_a_new_follower_is_greeted(wechat):
-    reply = parse_reply(wechat.post_plain(subscribe_event(new_openid())))
+    reply = wechat.say(subscribe_event(new_openid()))
     assert reply.content == GREETING_ZH
 
 
@@ -115,10 +116,10 @@ def test_oversized_and_malformed_xml_is_refused(wechat, running_stack):
 def test_a_retried_message_is_answered_once(wechat, running_stack):
     openid = new_openid()
     message = text_message(openid, "谢谢你", msg_id=880011223344)
-    first = parse_reply(wechat.post_plain(message))
+    first = wechat.say(message)
     assert first.content == "不客气，很高兴能帮到您！"
     for _ in range(2):  # WeChat retries up to three times
-        again = wechat.post_plain(message)
+        again, _ = wechat.post_encrypted(message)
         assert again.status_code == 200 and again.text == "success"
     assert user_texts(running_stack, openid) == ["谢谢你"]
 
@@ -130,7 +131,8 @@ def test_late_answers_go_through_the_customer_service_api(wechat, running_stack)
     openid = new_openid()
     standin.expire_next = True  # the cached token is refused once: the channel fetches another
     started = time.monotonic()
-    response = wechat.post_plain(text_message(openid, "你好"), timestamp=int(time.time()) - 5)
+    response, _ = wechat.post_encrypted(text_message(openid, "你好"),
+                                        timestamp=int(time.time()) - 5)
     assert response.status_code == 200 and response.text == "success"
     assert time.monotonic() - started < 4.5
     [sent] = standin.wait_for(openid)
@@ -140,7 +142,7 @@ def test_late_answers_go_through_the_customer_service_api(wechat, running_stack)
 
 def test_buttons_become_menu_links_that_send_their_payload(wechat):
     openid = new_openid()
-    reply = parse_reply(wechat.post_plain(text_message(openid, "你都能帮我干点啥")))
+    reply = wechat.say(text_message(openid, "你都能帮我干点啥"))
     assert reply.content.startswith("我可以帮您办理")
     links = [line for line in reply.content.splitlines() if "weixin://bizmsgmenu" in line]
     assert [line.rsplit(">", 2)[1].removesuffix("</a") for line in links] == [
@@ -148,7 +150,7 @@ def test_buttons_become_menu_links_that_send_their_payload(wechat):
     air = links[3]
     menu_id = air.split("msgmenuid=")[1].split('"')[0]
     # Tapping the link: WeChat sends the title as text, with the menu id.
-    answer = parse_reply(wechat.post_plain(text_message(openid, "空气质量", menu_id=menu_id)))
+    answer = wechat.say(text_message(openid, "空气质量", menu_id=menu_id))
     assert "空气质量指数（AQI）" in answer.content
 
 
@@ -175,7 +177,7 @@ def test_an_application_from_the_mini_app_is_seen_through_wechat_push(wechat, ru
                                     "id_card": body + id_card_check_char(body)}, timeout=30)
     assert submitted.status_code == 201, submitted.text
     application = submitted.json()["data"]
-    reply = parse_reply(wechat.post_plain(text_message(openid, "我的居住证办到哪一步了")))
+    reply = wechat.say(text_message(openid, "我的居住证办到哪一步了"))
     assert "目前处于「已提交」阶段" in reply.content
     assert application["number"] in reply.content or application["display_number"] in reply.content
 
@@ -200,7 +202,26 @@ def test_an_appointment_booked_in_the_mini_app_is_listed_through_wechat_push(wec
                            json={"slot_id": slot["id"], "patient_id": patient["id"]})
     assert booked.status_code == 201, booked.text
     queue_number = booked.json()["data"]["queue_number"]
-    reply = parse_reply(wechat.post_plain(text_message(openid, "我挂了哪些号")))
+    reply = wechat.say(text_message(openid, "我挂了哪些号"))
     assert reply.content.startswith("您有1个有效预约")
     assert f"第{queue_number}号（韩梅梅）" in reply.content
     assert "协和医院" in reply.content
+
+
+def test_a_signed_url_replayed_with_another_message_is_refused(wechat, running_stack):
+    """The same timestamp and nonce with a different message (another FromUserName) is a
+    replay of a captured URL: refused, and the forged openid is never heard."""
+    victim, mallory = new_openid(), new_openid()
+    query = wechat.query()
+    first, _ = wechat.post_encrypted(text_message(victim, "谢谢"), query=query)
+    assert first.status_code == 200
+    replayed, _ = wechat.post_encrypted(text_message(mallory, "我挂了哪些号"), query=query)
+    assert replayed.status_code == 403
+    assert user_texts(running_stack, mallory) == []
+
+
+def test_the_push_conversation_is_proven_by_the_channel(wechat):
+    """After its signature and AES checks the channel vouches for the openid: the actions act
+    for that citizen (a guest would be asked to sign in)."""
+    reply = wechat.say(text_message(new_openid(), "我挂了哪些号"))
+    assert reply.content == "您目前没有有效的预约。"
