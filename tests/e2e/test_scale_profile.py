@@ -241,13 +241,13 @@ def test_nginx_spreads_one_conversation_over_two_rasa_servers(scaled_stack, tmp_
         while not _answers(f"http://127.0.0.1:{second_port}/status?token={RASA_TOKEN['token']}"):
             assert second.poll() is None and time.monotonic() < ready, "second Rasa server"
             time.sleep(1)
-        listen = free_port()
+        listen, internal = free_port(), free_port()
         for folder in ("body", "proxy"):
             (tmp_path / folder).mkdir()
         conf = tmp_path / "nginx.conf"
         conf.write_text(nginx_config((ROOT / "deploy" / "nginx.conf").read_text(),
                                      [scaled_stack.ports.rasa, second_port],
-                                     scaled_stack.ports.api, listen, free_port(), tmp_path))
+                                     scaled_stack.ports.api, listen, internal, tmp_path))
         nginx = subprocess.Popen(["nginx", "-c", str(conf), "-g",
                                   f"daemon off; pid {tmp_path}/nginx.pid; "
                                   f"error_log {tmp_path}/error.log;"])
@@ -256,8 +256,10 @@ def test_nginx_spreads_one_conversation_over_two_rasa_servers(scaled_stack, tmp_
         sender = f"web:scale-nginx-{uuid.uuid4().hex[:8]}"
         expected = [("我想挂协和医院的号", "您想挂协和医院的哪个科室"), ("心内科", "哪一天"),
                     ("不挂了", "没有为您预约"), ("谢谢", "不客气")] * 2
+        # The REST channel is the API's alone: reached on the internal port, not the public one.
+        assert rest_say(public, sender, "你好").status_code == 404
         for message, answer in expected:
-            reply = rest_say(public, sender, message)
+            reply = rest_say(f"http://127.0.0.1:{internal}", sender, message)
             assert reply.status_code == 200 and answer in reply.json()[0]["text"], reply.text
         time.sleep(0.5)  # nginx writes its log after answering
         used = [line.split()[1] for line in (tmp_path / "access.log").read_text().splitlines()

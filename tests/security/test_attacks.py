@@ -1,0 +1,267 @@
+"""The attack suite: each finding of the trust review as the request sequence an attacker would
+send, against a running stack in the default and in the production profile. Every attack is
+refused with a clear status or a sign-in answer, changes nothing of the victim's, and no reply
+holds anything of the victim's."""
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import uuid
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.edge import REST_HEADERS, assertion
+
+pytestmark = pytest.mark.e2e
+ID_CARD = "11010519491231002X"
+
+
+@dataclass
+class Victim:
+    sender: str
+    headers: dict
+    phone: str
+    appointment_id: int
+    application_number: str
+
+
+def _data(response: requests.Response, status: int = 200) -> dict:
+    assert response.status_code == status, response.text
+    return response.json()["data"]
+
+
+def sms_codes(stack) -> list[tuple[str, str]]:
+    path = Path(stack.environment()["SMS_SENDER"].removeprefix("jsonl:"))
+    lines = path.read_text().splitlines() if path.exists() else []
+    return [(m["phone"], "".join(c for c in m["text"] if c.isdigit())[:6])
+            for m in map(json.loads, lines)]
+
+
+def bind_phone(stack, headers: dict, phone: str) -> None:
+    api = stack.api_url
+    _data(requests.post(f"{api}/api/v1/me/phone/code", json={"phone": phone},
+                        headers=headers, timeout=10), 202)
+    code = [c for p, c in sms_codes(stack) if p == phone][-1]
+    _data(requests.post(f"{api}/api/v1/me/phone/verify", json={"phone": phone, "code": code},
+                        headers=headers, timeout=10))
+
+
+@pytest.fixture(scope="module")
+def victim(stack) -> Victim:
+    """A resident as the web chat makes one: a session, a phone proven by its code, an
+    appointment and an application."""
+    api = stack.api_url
+    session = _data(requests.post(f"{api}/api/v1/chat/session", timeout=10), 201)
+    headers = {"Authorization": f"Bearer {session['token']}"}
+    sender = json.loads(__import__("base64").urlsafe_b64decode(
+        session["channel_ticket"].split(".")[1] + "=="))["sub"]
+    phone = f"139{uuid.uuid4().int % 10**8:08d}"
+    bind_phone(stack, headers, phone)
+    [department] = [d for d in _data(requests.get(f"{api}/api/v1/departments",
+                                                  params={"q": "心内科"}, timeout=10))["items"]
+                    if d["name"] == "心内科"][:1]
+    slot = _data(requests.get(f"{api}/api/v1/slots", params={
+        "department_id": department["id"], "available": "true"}, timeout=10))["items"][0]
+    patient = _data(requests.post(f"{api}/api/v1/patients", headers=headers, timeout=10, json={
+        "name": "王小明", "id_card": ID_CARD, "phone": phone}), 201)
+    booked = _data(requests.post(f"{api}/api/v1/appointments", headers=headers, timeout=10,
+                                 json={"slot_id": slot["id"], "patient_id": patient["id"]}), 201)
+    application = _data(requests.post(f"{api}/api/v1/applications", headers=headers,
+                                      timeout=10, json={"item_code": "residence_permit",
+                                                        "applicant_name": "王小明",
+                                                        "id_card": ID_CARD}), 201)
+    return Victim(sender, headers, phone, booked["id"], application["number"])
+
+
+def victims_records(stack, victim: Victim) -> dict:
+    """What the victim sees of themselves: unchanged by every attack."""
+    api = stack.api_url
+    get = lambda path, **params: _data(requests.get(  # noqa: E731
+        f"{api}/api/v1{path}", headers=victim.headers, params=params, timeout=10))
+    return {"me": get("/me"), "appointments": get("/appointments", status="all"),
+            "patients": get("/patients"), "applications": get("/applications")}
+
+
+def assert_nothing_private(text: str, victim: Victim) -> None:
+    for secret in (victim.phone, ID_CARD, victim.application_number):
+        assert secret not in text, (secret, text[:300])
+
+
+@pytest.fixture
+def unchanged(stack, victim):
+    before = victims_records(stack, victim)
+    yield
+    assert victims_records(stack, victim) == before
+
+
+# 1. Sender ids are believed -------------------------------------------------------------------
+def test_the_rest_channel_refuses_a_client_naming_a_conversation(stack, victim, unchanged):
+    for headers in ({}, {"Authorization": "Bearer guessed"}):
+        response = requests.post(f"{stack.rasa_url}/webhooks/rest/webhook", headers=headers,
+                                 json={"sender": victim.sender, "message": "我挂了哪些号"},
+                                 timeout=30)
+        assert response.status_code == 401, response.text
+        assert_nothing_private(response.text, victim)
+
+
+@pytest.mark.parametrize("message", ["我挂了哪些号", "取消我的预约", "我的居住证办到哪一步了",
+                                     "我要转人工"])
+def test_a_named_conversation_without_proof_is_a_guest(stack, victim, unchanged, message):
+    """Even a caller holding the REST channel's credential (an insider, a leaked token) who
+    names the victim's conversation without an assertion gets guest answers."""
+    if stack.environment().get("CITIZEN_PROFILE") == "production":
+        pytest.skip("the production stack's REST channel credential is its own secret")
+    reply = requests.post(f"{stack.rasa_url}/webhooks/rest/webhook", headers=REST_HEADERS,
+                          json={"sender": victim.sender, "message": message}, timeout=60)
+    assert reply.status_code == 200
+    assert_nothing_private(reply.text, victim)
+    texts = " ".join(r.get("text", "") for r in reply.json())
+    assert "登录" in texts or "办件号" in texts or "工单" in texts, texts
+
+
+def test_a_forged_or_borrowed_assertion_proves_nothing(stack, victim, unchanged):
+    """Mallory's own assertion, or one she signed herself, for the victim's conversation."""
+    api = stack.api_url
+    mallory = _data(requests.post(f"{api}/api/v1/chat/session", timeout=10), 201)
+    for forged in (mallory["channel_ticket"],
+                   assertion(victim.sender, key="mallory-made-this-key-up-herself")):
+        response = requests.post(f"{api}/api/v1/chat", timeout=60, json={
+            "text": "我挂了哪些号", "sender": victim.sender,
+            "metadata": {"identity_assertion": forged}},
+            headers={"Authorization": f"Bearer {mallory['token']}"})
+        assert response.status_code == 422  # the client names no conversation and no proof
+        assert_nothing_private(response.text, victim)
+
+
+def test_the_web_chat_speaks_only_in_the_sessions_own_conversation(stack, victim, unchanged):
+    api = stack.api_url
+    mallory = _data(requests.post(f"{api}/api/v1/chat/session", timeout=10), 201)
+    reply = _data(requests.post(f"{api}/api/v1/chat", json={"text": "我挂了哪些号"}, timeout=60,
+                                headers={"Authorization": f"Bearer {mallory['token']}"}))
+    assert [r["text"] for r in reply["replies"]] == ["您目前没有有效的预约。"]
+
+
+# 2. Caller ID is treated as proof --------------------------------------------------------------
+def test_a_caller_showing_the_victims_number_is_a_guest(stack, victim, unchanged):
+    if stack.environment().get("CITIZEN_PROFILE") == "production":
+        pytest.skip("the production stack's REST channel credential is its own secret")
+    reply = requests.post(f"{stack.rasa_url}/webhooks/rest/webhook", headers=REST_HEADERS,
+                          json={"sender": f"hotline:{victim.phone}", "message": "我挂了哪些号"},
+                          timeout=60)
+    assert reply.status_code == 200
+    assert_nothing_private(reply.text, victim)
+    assert "登录" in reply.json()[0]["text"]
+
+
+# 3. A phone is "verified" by saying it --------------------------------------------------------
+def test_a_phone_is_bound_only_by_its_code(stack, victim, unchanged):
+    api = stack.api_url
+    mallory = _data(requests.post(f"{api}/api/v1/chat/session", timeout=10), 201)
+    headers = {"Authorization": f"Bearer {mallory['token']}"}
+    said = requests.patch(f"{api}/api/v1/me", json={"phone": victim.phone}, headers=headers,
+                          timeout=10)
+    assert said.status_code == 422
+    taken = requests.post(f"{api}/api/v1/me/phone/code", json={"phone": victim.phone},
+                          headers=headers, timeout=10)
+    free = requests.post(f"{api}/api/v1/me/phone/code", json={"phone": "13700001111"},
+                         headers=headers, timeout=10)
+    assert taken.status_code == free.status_code == 202
+    assert taken.json() == free.json()  # no telling which number is registered
+    guesses = [requests.post(f"{api}/api/v1/me/phone/verify", headers=headers, timeout=10,
+                             json={"phone": victim.phone, "code": f"{n:06d}"}).status_code
+               for n in range(6)]
+    assert set(guesses) == {422}
+
+
+# 4. The action server without any credential --------------------------------------------------
+def test_the_action_server_answers_rasa_alone(stack, victim, unchanged):
+    call = {"next_action": "action_list_appointments", "sender_id": victim.sender,
+            "tracker": {"sender_id": victim.sender, "slots": {}, "events": [],
+                        "latest_message": {"metadata": {}}}, "domain": {}}
+    plain = requests.post(f"{stack.actions_url}/webhook", json=call, timeout=10)
+    assert plain.status_code == 401
+    bomb = zlib.compress(b"{" + b" " * (64 * 1024 * 1024) + b"}", 9)  # 64 MiB from 64 kB
+    deflated = requests.post(f"{stack.actions_url}/webhook", data=bomb, timeout=30,
+                             headers={"Content-Encoding": "deflate"})
+    assert deflated.status_code == 401
+    token = stack.environment()["ACTION_SERVER_TOKEN"]
+    insider = requests.post(f"{stack.actions_url}/webhook", data=bomb, timeout=30, headers={
+        "Content-Encoding": "deflate", "Authorization": f"Bearer {token}"})
+    assert insider.status_code == 413  # bounded after decompression, even for Rasa
+    assert requests.get(f"{stack.actions_url}/health", timeout=10).status_code == 200
+
+
+def test_the_action_server_listens_on_loopback(stack):
+    """Bound to 127.0.0.1, not rasa-sdk's 0.0.0.0: no other host reaches it."""
+    port = stack.ports.actions
+    listening = subprocess.run(["ss", "-ltnH", f"sport = :{port}"], capture_output=True,
+                               text=True, check=True).stdout.split()
+    addresses = {word.rsplit(":", 1)[0] for word in listening if word.endswith(f":{port}")}
+    assert addresses == {"127.0.0.1"}, listening
+
+
+# 5. Rasa's HTTP API is open -------------------------------------------------------------------
+def test_rasas_http_api_needs_its_token(stack, victim, unchanged):
+    rasa = stack.rasa_url
+    attempts = [("GET", f"/conversations/{victim.sender}/tracker", None),
+                ("POST", f"/conversations/{victim.sender}/trigger_intent",
+                 {"name": "list_appointments"}),
+                ("POST", f"/conversations/{victim.sender}/tracker/events",
+                 [{"event": "pause"}]),
+                ("DELETE", "/model", None), ("GET", "/status", None)]
+    for method, path, body in attempts:
+        response = requests.request(method, rasa + path, json=body, timeout=30,
+                                    params={"token": "guessed"})
+        assert response.status_code in (401, 403), (method, path, response.status_code)
+        assert_nothing_private(response.text, victim)
+    assert requests.get(f"{rasa}/status", timeout=10,
+                        params={"token": stack.environment()["RASA_TOKEN"]}).status_code == 200
+
+
+def test_no_other_origin_may_call_rasa_from_a_page(stack):
+    preflight = requests.options(f"{stack.rasa_url}/conversations/x/tracker", timeout=10,
+                                 headers={"Origin": "https://evil.example",
+                                          "Access-Control-Request-Method": "GET"})
+    assert preflight.headers.get("Access-Control-Allow-Origin") not in ("*",
+                                                                        "https://evil.example")
+
+
+# 6. The guest lookup budget can be reset ------------------------------------------------------
+def test_guessing_the_last_four_spends_one_budget_per_number(stack, victim, unchanged):
+    """Ten wrong tries, each from a new session, and the number is closed for the day, even
+    to the right answer; another number's budget is untouched."""
+    api, number = stack.api_url, victim.application_number
+    statuses = []
+    for n in range(10):
+        session = _data(requests.post(f"{api}/api/v1/chat/session", timeout=10), 201)
+        statuses.append(requests.post(f"{api}/api/v1/applications/lookup", timeout=10,
+                                      json={"number": number, "id_last4": f"{n:04d}"},
+                                      headers={"Authorization": f"Bearer {session['token']}"}
+                                      ).status_code)
+    assert statuses == [404] * 10, statuses
+    right = requests.post(f"{api}/api/v1/applications/lookup", timeout=10,
+                          json={"number": number, "id_last4": ID_CARD[-4:]})
+    assert right.status_code == 429 and right.json()["errcode"] == 42900
+    assert_nothing_private(right.text, victim)
+    other = requests.post(f"{api}/api/v1/applications/lookup", timeout=10,
+                          json={"number": "GZ2026AAAAAAAAAA0", "id_last4": "1234"})
+    assert other.status_code == 404
+
+
+# 7. Production accepts placeholders; demo people in production ---------------------------------
+def test_production_has_no_demo_people_and_no_development_login(stack):
+    if stack.environment().get("CITIZEN_PROFILE") != "production":
+        pytest.skip("the default profile is the demo city")
+    api = stack.api_url
+    assert requests.post(f"{api}/api/v1/auth/dev-login", json={"identity": "web:demo-wang"},
+                         timeout=10).status_code == 404
+    database = stack.environment()["DATABASE_URL"].removeprefix("sqlite:///")
+    with sqlite3.connect(database) as connection:
+        demo = connection.execute("SELECT count(*) FROM channel_identity WHERE external_id "
+                                  "LIKE 'demo-%'").fetchone()[0]
+    assert demo == 0
