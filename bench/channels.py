@@ -6,7 +6,7 @@ Starts the API, the action server and the Rasa server (``launcher.stack``, its o
 seeded SQLite database in a temporary directory, the model of ``CITIZEN_MODEL`` or
 ``bot/models/citizen.tar.gz``), then times sequential turns ("谢谢" / "thanks", answered from
 the rules and the API's NLG) through: Rasa's REST channel; the API's ``POST /api/v1/chat``
-(session check, rate limits, forwarding); the WeChat channel in plaintext and in AES safe mode
+(session check, rate limits, forwarding); the WeChat channel in AES safe mode (plaintext is refused once a key is configured)
 (signature checks, decryption, a reply encrypted and checked by wechatpy). Prints p50, p95 and
 the slowest turn of each, and how many WeChat passive replies stayed inside the 4 s budget.
 Not part of the test suite; the model's start-up is not timed.
@@ -29,8 +29,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from launcher.stack import Ports, Stack  # noqa: E402
-from tests.wechat_client import WeChatServer, parse_reply, text_message  # noqa: E402
+from tests.wechat_client import WeChatServer, text_message  # noqa: E402
 from tests.wechat_standin import stack_env  # noqa: E402
+from tests.edge import rest_say  # noqa: E402
 
 
 # Rasa posts a conversation's whole tracker to the NLG endpoint with every response; past about
@@ -68,7 +69,7 @@ def main() -> None:
         stack = Stack(ports=Ports.free(), var_dir=var, api_workers=1,
                       env={"DATABASE_URL": env["DATABASE_URL"], **stack_env(), **limits})
         with stack:
-            rest, api, plain, aes = [], [], [], []
+            rest, api, aes = [], [], []
             wechat = WeChatServer(stack.rasa_url)
             for i in range(turns):
                 if i % CONVERSATION_TURNS == 0:  # a new conversation on every channel
@@ -78,23 +79,19 @@ def main() -> None:
                     headers = {"Authorization": f"Bearer {session['data']['token']}"}
                     openid = "o" + uuid.uuid4().hex[:27]
                 text = "谢谢" if i % 2 else "thanks"
-                rest.append(timed(lambda: requests.post(
-                    f"{stack.rasa_url}/webhooks/rest/webhook",
-                    json={"sender": sender, "message": text}, timeout=60).raise_for_status()))
+                rest.append(timed(lambda: rest_say(stack.rasa_url, sender, text
+                                                   ).raise_for_status()))
                 api.append(timed(lambda: requests.post(
                     f"{stack.api_url}/api/v1/chat", headers=headers, json={"text": text},
                     timeout=60).raise_for_status()))
-                plain.append(timed(lambda: parse_reply(
-                    wechat.post_plain(text_message(openid, text))).content))
                 aes.append(timed(lambda: wechat.decrypt_reply(
                     wechat.post_encrypted(text_message(openid, text))[0]).content))
         print(f"sequential turns through each channel ({turns} each, loopback, 1 API worker)")
         report("Rasa REST channel", rest)
         report("API POST /api/v1/chat", api)
-        report("WeChat plaintext", plain)
         report("WeChat AES safe mode", aes)
-        inside = sum(1 for s in plain + aes if s < 4.0)
-        print(f"WeChat passive replies inside the 4 s budget: {inside} of {len(plain + aes)}")
+        inside = sum(1 for s in aes if s < 4.0)
+        print(f"WeChat passive replies inside the 4 s budget: {inside} of {len(aes)}")
 
 
 if __name__ == "__main__":

@@ -55,7 +55,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import (BOT_BIN, Client, Series, cpu_seconds, prepared_profile,  # noqa: E402
                     profile_named, start_stack, stock_examples, stock_project, wait_until)
 
+import citizen_identity  # noqa: E402
+from citizen_identity import DEV_ASSERTION_KEY, DEV_CHANNEL_TOKEN  # noqa: E402
 from miniapp_api.i18n import translate  # noqa: E402
+
+# Ours: the REST channel's credential, as the API's /chat holds it (the stock one ignores it).
+REST_HEADERS = {"Authorization": f"Bearer {DEV_CHANNEL_TOKEN}"}
 
 BUTTON = "<first button>"  # a step that clicks the first button of the previous answer
 SCRIPTS = {
@@ -75,10 +80,15 @@ STOCK_INTENTS = ["greet", "mood_great", "bot_challenge", "goodbye", "greet", "mo
 APOLOGIES = {translate("utter_service_unavailable", locale) for locale in ("zh_CN", "en")}
 
 
-def say(client: Client, sender: str, text: str) -> list[dict]:
-    """One message over Rasa's REST channel; its replies."""
-    status, replies = client.call("POST", "/webhooks/rest/webhook",
-                                  {"sender": sender, "message": text})
+def say(client: Client, sender: str, text: str, proven: bool = True) -> list[dict]:
+    """One message over Rasa's REST channel, as the API's /chat sends it (ours: with the
+    channel's credential and the conversation's identity assertion, made anew each message,
+    so the proof's cost is measured); its replies."""
+    body = {"sender": sender, "message": text}
+    if proven:
+        body["metadata"] = {citizen_identity.METADATA_KEY: citizen_identity.issue(
+            sender, "session", DEV_ASSERTION_KEY)}
+    status, replies = client.call("POST", "/webhooks/rest/webhook", body)
     if status != 200 or not isinstance(replies, list):
         raise ValueError(f"HTTP {status}: {str(replies)[:100]}")
     return replies
@@ -88,7 +98,7 @@ def run_script(url: str, sender: str, script: list[str], series: Series, lock: t
                apologies: set[str] | None) -> None:
     """One conversation. ``apologies`` None: the stock assistant, for which an empty answer is
     a dialogue outcome (its stories end some turns silently), not a failure."""
-    client = Client(url, timeout=60)
+    client = Client(url, REST_HEADERS, timeout=60)
     replies: list[dict] = []
     for step in script:
         text = step
@@ -97,7 +107,7 @@ def run_script(url: str, sender: str, script: list[str], series: Series, lock: t
             text = buttons[0]["payload"] if buttons else "/help"
         started = time.perf_counter()
         try:
-            replies = say(client, sender, text)
+            replies = say(client, sender, text, proven=apologies is not None)
             problem = None
             if apologies is not None and not replies:
                 problem = "no answer"
@@ -105,7 +115,7 @@ def run_script(url: str, sender: str, script: list[str], series: Series, lock: t
                 problem = "apology"
         except (OSError, http.client.HTTPException, ValueError) as error:
             client.close()
-            client = Client(url, timeout=60)
+            client = Client(url, REST_HEADERS, timeout=60)
             replies, problem = [], f"{error.__class__.__name__}: {error}"[:200]
         elapsed = time.perf_counter() - started
         with lock:
@@ -182,7 +192,8 @@ def ours(args, work: Path):
     stack, ready = start_stack(profile, work / "ours")
     try:
         started = time.monotonic()
-        say(Client(stack.rasa_url, timeout=60), f"web:bench-first-{uuid.uuid4().hex[:6]}", "你好")
+        say(Client(stack.rasa_url, REST_HEADERS, timeout=60),
+            f"web:bench-first-{uuid.uuid4().hex[:6]}", "你好")
         first = ready + time.monotonic() - started
         pids = {p.name: p.popen.pid for p in stack.processes
                 if p.name in ("rasa", "actions", "api")}

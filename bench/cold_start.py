@@ -35,6 +35,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import API_PYTHON, BOT_BIN, CACHE, ROOT, prepared_profile  # noqa: E402
 
 from launcher.stack import Ports  # noqa: E402
+from citizen_identity import DEV_CHANNEL_TOKEN  # noqa: E402
+
+
+# The REST channel is the API's alone: its development credential.
+REST_HEADERS = {"Authorization": f"Bearer {DEV_CHANNEL_TOKEN}"}
 
 
 def cold_start(profile_name: str, work: Path) -> dict[str, float]:
@@ -69,7 +74,7 @@ def cold_start(profile_name: str, work: Path) -> dict[str, float]:
                 raise RuntimeError("the launcher stopped:\n" + "".join(output[-30:]))
             try:
                 response = requests.post(url, json={"sender": sender, "message": "你好"},
-                                         timeout=10)
+                                         headers=REST_HEADERS, timeout=10)
                 if response.status_code == 200 and response.json():
                     marks["answered"] = time.monotonic()
                     # The launcher notices readiness on its own poll; let it say so.

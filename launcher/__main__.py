@@ -17,17 +17,18 @@ BANNER = """
 Citizen Assistant is running.
   API            {api}/api/v1/health   (OpenAPI: {api}/api/v1/openapi.json)
   Action server  {actions}/health
-  Rasa server    {rasa}/status   (REST and socket.io channels)
+  Rasa server    {rasa}   (socket.io and WeChat public; REST for the API alone)
   Air feeder     fills the demo network's current hour (flask air feed --follow)
   Outbox worker  delivers notifications (flask applications deliver --follow)
   Bus realtime   moves the demo city's buses (flask transit simulate --follow)
   Logs           var/log/{{api,actions,rasa,air-feed,outbox,transit-realtime}}.log
 
-Talk to the bot:
-  curl -s {rasa}/webhooks/rest/webhook -H 'Content-Type: application/json' \\
-       -d '{{"sender": "web:demo-wang", "message": "{example_zh}"}}'
-  curl -s {rasa}/webhooks/rest/webhook -H 'Content-Type: application/json' \\
-       -d '{{"sender": "web:demo-alice", "message": "{example_en}"}}'
+Talk to the bot: open the web chat, {api}/, or through the API as the mini-app does:
+  token=$(curl -s -X POST {api}/api/v1/chat/session | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["token"])')
+  curl -s {api}/api/v1/chat -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \\
+       -d '{{"text": "{example_zh}"}}'
+  curl -s {api}/api/v1/chat -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \\
+       -d '{{"text": "{example_en}"}}'
 
 Press Ctrl-C to stop them all.
 """

@@ -181,7 +181,9 @@ def auth(app) -> Auth:
 
 # The stacks' per-minute limits per address, raised: every test speaks from 127.0.0.1, and the
 # attack suite (tests/security) shows the daily budgets that hold whatever the address.
-ATTACK_SETTINGS = {"GUEST_LOOKUP_RATE_LIMIT": "1000 per minute", "LOGIN_RATE_LIMIT": "1000 per minute"}
+ATTACK_SETTINGS = {"GUEST_LOOKUP_RATE_LIMIT": "1000 per minute",
+                   "LOGIN_RATE_LIMIT": "1000 per minute",
+                   "NEW_CITIZEN_RATE_LIMIT": "100000 per hour"}
 
 
 @pytest.fixture(scope="session")

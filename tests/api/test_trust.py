@@ -150,3 +150,13 @@ def test_a_guest_conversation_cannot_ask_for_a_code(client, auth, sms):
     response = client.post("/api/v1/me/phone/code", json={"phone": PHONE},
                            headers=auth.bot("hotline:13912345678", proven=False))
     assert response.status_code == 401 and sent_codes(sms) == []
+
+
+def test_new_visitors_are_limited_per_address(app_factory):
+    """Each web visitor is a new citizen record: throwaway accounts are bounded per address."""
+    client = app_factory(NEW_CITIZEN_RATE_LIMIT="3 per hour",
+                         LOGIN_RATE_LIMIT="1000 per minute").test_client()
+    made = [client.post("/api/v1/chat/session", environ_base=HERE).status_code
+            for _ in range(4)]
+    assert made == [201, 201, 201, 429]
+    assert client.post("/api/v1/chat/session", environ_base=ELSEWHERE).status_code == 201
