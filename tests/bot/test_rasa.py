@@ -9,6 +9,7 @@ import requests
 import yaml
 
 from .conftest import BOT_BIN, MODEL, ROOT, run_in_bot_env
+from tests.edge import RASA_TOKEN
 
 pytestmark = pytest.mark.bot
 HELD_OUT = ROOT / "tests" / "data" / "nlu_heldout.yml"
@@ -65,7 +66,7 @@ def test_held_out_accuracy_through_the_running_server(running_stack):
     wrong = []
     for intent, text in held_out:
         parsed = requests.post(f"{running_stack.rasa_url}/model/parse", json={"text": text},
-                               timeout=30).json()
+                               params=RASA_TOKEN, timeout=30).json()
         if parsed["intent"]["name"] != intent:
             wrong.append((text, intent, parsed["intent"]["name"]))
     accuracy = 1 - len(wrong) / len(held_out)
