@@ -71,6 +71,7 @@ def create_app(config: Config | None = None) -> Flask:
     from .chat.views import bp as chat_bp
     from .handoff.views import bp as handoff_bp
     from .transit.views import bp as transit_bp
+    from .trust.views import bp as trust_bp
 
     api.register_blueprint(health.bp)
     api.register_blueprint(citizens_bp)
@@ -82,6 +83,7 @@ def create_app(config: Config | None = None) -> Flask:
     api.register_blueprint(fhir_bp)
     api.register_blueprint(chat_bp)
     api.register_blueprint(handoff_bp)
+    api.register_blueprint(trust_bp)
     api.register_blueprint(transit_bp)
     app.register_blueprint(nlg.bp)
     if app.config.get("BENCH_NOOP_ENDPOINT"):  # bench/api_load.py's baseline only

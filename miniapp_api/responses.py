@@ -77,6 +77,11 @@ RESPONSES: dict[str, Response] = {
     "utter_service_unavailable": Response(),
     # A guest asked for something personal: sign in first (citizen_identity).
     "utter_sign_in_required": Response(),
+    # A hotline caller's step-up inside the call (bot/actions/verification.py).
+    "utter_hotline_verify_ask_last4": Response(),
+    "utter_hotline_verify_ask_code": Response(),
+    "utter_hotline_verified": Response(),
+    "utter_hotline_verify_failed": Response(),
     # Said by Rasa's own actions: "/restart" (a fresh start) and "/back" (the last turn undone).
     "utter_restart": Response(buttons=_help_button),
     "utter_back": Response(),

@@ -63,9 +63,12 @@ class CitizenApi:
 
     @classmethod
     def for_tracker(cls, tracker: Any) -> "CitizenApi":
-        """The client for a conversation, with the proof its latest message carried."""
+        """The client for a conversation, with the proof its latest message carried, else the
+        proof a hotline caller gave earlier in the call (slot ``identity_assertion``)."""
         metadata = (tracker.latest_message or {}).get("metadata")
-        return cls(tracker.sender_id, citizen_identity.of_metadata(metadata))
+        assertion = citizen_identity.of_metadata(metadata) or tracker.get_slot(
+            "identity_assertion")
+        return cls(tracker.sender_id, assertion if isinstance(assertion, str) else None)
 
     # --- citizens -------------------------------------------------------------------------
     def me(self) -> dict:
@@ -73,6 +76,13 @@ class CitizenApi:
 
     def set_locale(self, locale: str) -> dict:
         return self._request("PATCH", "/api/v1/me", json={"locale": locale})
+
+    # --- hotline step-up ------------------------------------------------------------------
+    def start_hotline_verification(self, id_last4: str) -> dict:
+        return self._request("POST", "/api/v1/hotline/verification", json={"id_last4": id_last4})
+
+    def confirm_hotline_verification(self, code: str) -> dict:
+        return self._request("POST", "/api/v1/hotline/verification/confirm", json={"code": code})
 
     # --- air quality ----------------------------------------------------------------------
     def air_now(self, query: dict) -> dict:

@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from .api_client import ApiRefused, CitizenApi, SignInRequired
 from .base import ApiAction, latest_entity
+from .verification import is_hotline
 
 NOT_FOUND = 404
 
@@ -48,8 +49,10 @@ class ActionApplicationStatus(ApiAction):
             return self._by_number(api, dispatcher, number, last4)
         try:
             mine = api.my_applications()
-        except SignInRequired:  # a guest asks by number and the last four ID characters
-            mine = []
+        except SignInRequired:
+            if is_hotline(tracker.sender_id):
+                raise  # a hotline caller is asked to prove who they are
+            mine = []  # a guest asks by number and the last four ID characters
         item = latest_entity(tracker, "service_item")
         candidates = [a for a in mine if a["item_code"] == item] if item else mine
         if len(candidates) == 1:

@@ -8,6 +8,9 @@ from typing import Any, Dict, List, Optional, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from rasa_sdk.events import SlotSet
+
+from . import verification
 from .api_client import ApiRefused, ApiUnavailable, CitizenApi, SignInRequired
 
 logger = logging.getLogger(__name__)
@@ -36,11 +39,19 @@ class ApiAction(Action, ABC):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         api = CitizenApi.for_tracker(tracker)
+        dropped: List[Dict[Text, Any]] = []
         try:
-            return self.act(api, dispatcher, tracker, domain)
+            if tracker.get_slot(verification.STEP_SLOT):  # a hotline caller proving who it is
+                answered = verification.answer(api, dispatcher, tracker)
+                if answered is not None:
+                    return answered
+                dropped = [SlotSet(verification.STEP_SLOT, None)]
+            return dropped + self.act(api, dispatcher, tracker, domain)
         except SignInRequired:
+            if verification.is_hotline(tracker.sender_id):
+                return dropped + verification.begin(dispatcher)
             dispatcher.utter_message(response=SIGN_IN_REQUIRED)
-            return []
+            return dropped
         except ApiUnavailable as error:
             logger.warning("%s: API unavailable (%s)", self.name(), error)
             dispatcher.utter_message(response=SERVICE_UNAVAILABLE)

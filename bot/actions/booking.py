@@ -29,6 +29,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
 from .api_client import ApiRefused, ApiUnavailable, CitizenApi, SignInRequired
+from . import verification
 from .base import NOT_UNDERSTOOD, SERVICE_UNAVAILABLE, SIGN_IN_REQUIRED
 from .dates import city_today, parse_date, parse_period
 from .sealing import seal, unseal
@@ -405,9 +406,13 @@ class ValidateBookingForm(FormValidationAction):
             return still_asking(tracker)
         except SignInRequired:
             # A guest may look for free slots; choosing a patient and booking need proof. The
-            # form stops here, so the guest is not asked again what it cannot take.
+            # form stops here, so the guest is not asked again what it cannot take; a hotline
+            # caller is asked to prove who they are.
+            stop = [ActiveLoop(None), SlotSet("requested_slot", None)]
+            if verification.is_hotline(tracker.sender_id):
+                return stop + verification.begin(dispatcher)
             dispatcher.utter_message(response=SIGN_IN_REQUIRED)
-            return [ActiveLoop(None), SlotSet("requested_slot", None)]
+            return stop
         if booking.get("booking_confirmed") is False:
             dispatcher.utter_message(response="utter_booking_stopped")
         return booking.events(next_question)

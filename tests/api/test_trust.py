@@ -160,3 +160,72 @@ def test_new_visitors_are_limited_per_address(app_factory):
             for _ in range(4)]
     assert made == [201, 201, 201, 429]
     assert client.post("/api/v1/chat/session", environ_base=ELSEWHERE).status_code == 201
+
+
+# --- the hotline's step-up inside the call ----------------------------------------------------
+CALLER = "13912345678"
+CALL = f"hotline:{CALLER}-call-0007"
+
+
+@pytest.fixture
+def caller_on_file(client, auth) -> int:
+    """A citizen whose verified phone is the caller's number, with an application on file."""
+    citizen_id, headers = auth.citizen("wechat:o-hotline-owner", phone=CALLER)
+    response = client.post("/api/v1/applications", headers=headers, json={
+        "item_code": "residence_permit", "applicant_name": "Li Lei", "id_card": ID_CARD})
+    assert response.status_code == 201
+    return citizen_id
+
+
+def verify_call(client, auth, sms, last4: str, call: str = CALL):
+    guest = auth.bot(call, proven=False)
+    started = client.post("/api/v1/hotline/verification", json={"id_last4": last4},
+                          headers=guest)
+    assert started.status_code == 202
+    codes = [code for phone, code in sent_codes(sms) if phone == CALLER]
+    return started, codes
+
+
+def test_a_caller_proves_the_number_with_the_file_and_the_phone(client, auth, sms,
+                                                                caller_on_file):
+    guest = auth.bot(CALL, proven=False)
+    assert client.get("/api/v1/applications", headers=guest).status_code == 401
+    _, [code] = verify_call(client, auth, sms, ID_CARD[-4:])
+    proven = client.post("/api/v1/hotline/verification/confirm", json={"code": code},
+                         headers=guest)
+    assert proven.status_code == 200
+    assertion = proven.get_json()["data"]["assertion"]
+    headers = {**guest, "X-Identity-Assertion": assertion}
+    mine = client.get("/api/v1/applications", headers=headers)
+    assert mine.status_code == 200 and len(mine.get_json()["data"]) == 1
+    assert client.get("/api/v1/me", headers=headers).get_json()["data"]["id"] == caller_on_file
+    # The proof is this call's alone: another call from the same number is a guest again.
+    other_call = {**auth.bot(f"hotline:{CALLER}-call-0008", proven=False),
+                  "X-Identity-Assertion": assertion}
+    assert client.get("/api/v1/applications", headers=other_call).status_code == 401
+
+
+def test_a_wrong_file_or_an_unknown_number_answers_the_same_and_texts_nothing(
+        client, auth, sms, caller_on_file):
+    wrong, codes = verify_call(client, auth, sms, "0000")
+    unknown, _ = verify_call(client, auth, sms, ID_CARD[-4:], call="hotline:13700000000-c1")
+    assert codes == [] and sent_codes(sms) == []
+    assert wrong.get_json() == unknown.get_json()
+    refused = client.post("/api/v1/hotline/verification/confirm", json={"code": "123456"},
+                          headers=auth.bot(CALL, proven=False))
+    assert refused.status_code == 422 and refused.get_json()["errcode"] == 42213
+
+
+def test_a_code_read_out_in_another_call_proves_nothing(client, auth, sms, caller_on_file):
+    _, [code] = verify_call(client, auth, sms, ID_CARD[-4:])
+    spoofed = client.post("/api/v1/hotline/verification/confirm", json={"code": code},
+                          headers=auth.bot(f"hotline:{CALLER}-call-9999", proven=False))
+    assert spoofed.status_code == 422
+
+
+def test_only_the_bot_and_only_for_hotline_calls(client, auth, caller_on_file):
+    _, session = auth.citizen("web:someone")
+    assert client.post("/api/v1/hotline/verification", json={"id_last4": "1234"},
+                       headers=session).status_code == 403
+    assert client.post("/api/v1/hotline/verification", json={"id_last4": "1234"},
+                       headers=auth.bot("web:someone", proven=False)).status_code == 404
