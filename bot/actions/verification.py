@@ -59,3 +59,4 @@ def answer(api: CitizenApi, dispatcher: CollectingDispatcher,
         dispatcher.utter_message(response="utter_hotline_verified")
         return [SlotSet(STEP_SLOT, None), SlotSet(ASSERTION_SLOT, proven["assertion"])]
     return None
+
