@@ -51,7 +51,7 @@ def _masked_number(match: re.Match) -> str:
     number = _plain(match.group(kind))
     if kind == "phone":
         prefix = match.group("prefix")
-        return (f"+86 " if prefix else "") + f"{number[:3]}****{number[-4:]}"
+        return ("+86 " if prefix else "") + f"{number[:3]}****{number[-4:]}"
     if kind == "bank":
         return f"{number[:4]}{'*' * (len(number) - 8)}{number[-4:]}"
     return f"{number[:3]}{'*' * (len(number) - 4)}{number[-1]}"

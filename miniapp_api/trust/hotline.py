@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-import secrets
 from datetime import datetime, timedelta, timezone
 
 import citizen_identity
@@ -27,14 +26,12 @@ from ..applications.models import Application
 from ..citizens.models import ChannelIdentity, Citizen
 from ..db import db
 from ..errors import ApiError
-from ..i18n import translate
 from .budgets import spend
 from .models import PhoneCode
-from .sms import sms_sender
+from .phone_codes import check_code, new_code, text_code
 
 # A hotline conversation: the caller's number (optionally +86 / 0086), optionally "-<call id>".
 _CALLER = re.compile(r"^(?:\+86|0086|86)?(1[3-9][0-9]{9})(?:-.*)?\Z", re.ASCII)
-CODE_DIGITS = 6
 # The caller's proof lasts the call (and a little longer).
 CALL_ASSERTION_SECONDS = 3600
 
@@ -77,7 +74,7 @@ def start(sender_id: str, id_last4: str) -> int:
     citizen = _claimed_citizen(phone, id_last4)
     if citizen is None:
         return ttl
-    code = f"{secrets.randbelow(10 ** CODE_DIGITS):0{CODE_DIGITS}d}"
+    code = new_code()
     now = datetime.now(timezone.utc)
     db.session.execute(delete(PhoneCode).where(PhoneCode.citizen_id == citizen.id,
                                                PhoneCode.phone == phone))
@@ -85,8 +82,7 @@ def start(sender_id: str, id_last4: str) -> int:
                              code_digest=_digest(sender_id, code),
                              expires_at=now + timedelta(seconds=ttl)))
     db.session.commit()
-    sms_sender().send(phone, translate("phone_code.sms", citizen.locale or None, code=code,
-                                       minutes=max(1, ttl // 60)))
+    text_code(citizen, phone, code, ttl)
     return ttl
 
 
@@ -94,16 +90,9 @@ def confirm(sender_id: str, code: str) -> str:
     """The identity assertion for this call once ``code`` is the one texted for it; 422
     ``phone_code_invalid`` otherwise. The call's identity becomes the citizen's."""
     phone = caller_number(sender_id)
-    now = datetime.now(timezone.utc)
-    pending = db.session.scalars(select(PhoneCode).where(PhoneCode.phone == phone)
-                                 .order_by(PhoneCode.id.desc())).first()
-    if pending is None or pending.expires_at <= now \
-            or pending.attempts >= current_app.config["PHONE_CODE_MAX_ATTEMPTS"]:
-        raise ApiError("phone_code_invalid")
-    if not hmac.compare_digest(pending.code_digest, _digest(sender_id, code)):
-        pending.attempts += 1
-        db.session.commit()
-        raise ApiError("phone_code_invalid")
+    pending = check_code(db.session.scalars(select(PhoneCode).where(PhoneCode.phone == phone)
+                                            .order_by(PhoneCode.id.desc())).first(),
+                         _digest(sender_id, code))
     citizen_id = pending.citizen_id
     db.session.delete(pending)
     _attach_call(sender_id, citizen_id)

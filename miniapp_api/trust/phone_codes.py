@@ -33,13 +33,37 @@ def _digest(citizen_id: int, phone: str, code: str) -> str:
                     hashlib.sha256).hexdigest()
 
 
+def new_code() -> str:
+    """Six random digits."""
+    return f"{secrets.randbelow(10 ** CODE_DIGITS):0{CODE_DIGITS}d}"
+
+
+def text_code(citizen: Citizen, phone: str, code: str, ttl: int) -> None:
+    sms_sender().send(phone, translate("phone_code.sms", citizen.locale or None, code=code,
+                                       minutes=max(1, ttl // 60)))
+
+
+def check_code(pending: PhoneCode | None, digest: str) -> PhoneCode:
+    """``pending`` when ``digest`` is its code's and it is still valid; else 422
+    ``phone_code_invalid`` (a wrong code spends one of its tries)."""
+    now = datetime.now(timezone.utc)
+    if pending is None or pending.expires_at <= now \
+            or pending.attempts >= current_app.config["PHONE_CODE_MAX_ATTEMPTS"]:
+        raise ApiError("phone_code_invalid")
+    if not hmac.compare_digest(pending.code_digest, digest):
+        pending.attempts += 1
+        db.session.commit()
+        raise ApiError("phone_code_invalid")
+    return pending
+
+
 def send_code(citizen: Citizen, phone: str) -> int:
     """Sends a new code to ``phone`` for ``citizen`` (earlier ones stop counting); the seconds
     it stays valid. Budgets per citizen and per phone stop a flood of texts."""
     config = current_app.config
     spend(f"phone-code:citizen:{citizen.id}", config["PHONE_CODE_DAILY_BUDGET"])
     spend(f"phone-code:phone:{phone}", config["PHONE_CODE_DAILY_BUDGET"])
-    code = f"{secrets.randbelow(10 ** CODE_DIGITS):0{CODE_DIGITS}d}"
+    code = new_code()
     ttl = config["PHONE_CODE_TTL_SECONDS"]
     now = datetime.now(timezone.utc)
     db.session.execute(delete(PhoneCode).where(PhoneCode.citizen_id == citizen.id))
@@ -47,8 +71,7 @@ def send_code(citizen: Citizen, phone: str) -> int:
                              code_digest=_digest(citizen.id, phone, code), attempts=0,
                              expires_at=now + timedelta(seconds=ttl)))
     db.session.commit()
-    sms_sender().send(phone, translate("phone_code.sms", citizen.locale or None, code=code,
-                                       minutes=max(1, ttl // 60)))
+    text_code(citizen, phone, code, ttl)
     return ttl
 
 
@@ -57,13 +80,5 @@ def verify_code(citizen: Citizen, phone: str, code: str) -> Citizen:
     otherwise (wrong, expired, used up, or never sent)."""
     pending = db.session.scalars(select(PhoneCode).where(
         PhoneCode.citizen_id == citizen.id, PhoneCode.phone == phone)).first()
-    now = datetime.now(timezone.utc)
-    if pending is None or pending.expires_at <= now \
-            or pending.attempts >= current_app.config["PHONE_CODE_MAX_ATTEMPTS"]:
-        raise ApiError("phone_code_invalid")
-    if not hmac.compare_digest(pending.code_digest, _digest(citizen.id, phone, code)):
-        pending.attempts += 1
-        db.session.commit()
-        raise ApiError("phone_code_invalid")
-    db.session.delete(pending)
+    db.session.delete(check_code(pending, _digest(citizen.id, phone, code)))
     return bind_phone(citizen, phone)
