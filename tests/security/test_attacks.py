@@ -156,7 +156,7 @@ def test_a_caller_showing_the_victims_number_is_a_guest(stack, victim, unchanged
     assert reply.status_code == 200
     # (The reply's recipient_id is the sender id the caller wrote itself.)
     assert_nothing_private(json.dumps([r.get("text") for r in reply.json()]), victim)
-    assert "登录" in reply.json()[0]["text"]
+    assert "后四位" in reply.json()[0]["text"]  # asked to prove it inside the call
 
 
 # 3. A phone is "verified" by saying it --------------------------------------------------------
@@ -266,3 +266,82 @@ def test_production_has_no_demo_people_and_no_development_login(stack):
         demo = connection.execute("SELECT count(*) FROM channel_identity WHERE external_id "
                                   "LIKE 'demo-%'").fetchone()[0]
     assert demo == 0
+
+
+# 8. WeChat: plaintext beside safe mode, replayed URLs, an openid in a forged body -------------
+def test_wechat_refuses_forgeries_and_replays(stack, victim, unchanged):
+    from tests.wechat_client import WeChatServer, text_message
+
+    wechat = WeChatServer(stack.rasa_url, token=stack.environment()["WECHAT_TOKEN"])
+    openid = "o" + uuid.uuid4().hex[:27]
+    # Safe mode is configured: a plaintext body, which no signature covers, is a forgery.
+    assert wechat.post_plain(text_message(openid, "我挂了哪些号")).status_code == 400
+    # Signed with a guessed token.
+    guessed = WeChatServer(stack.rasa_url, token="guessed-token")
+    assert guessed.post_encrypted(text_message(openid, "你好"))[0].status_code == 403
+    # A captured URL replayed with another message.
+    query = wechat.query()
+    assert wechat.post_encrypted(text_message(openid, "谢谢"), query=query)[0].status_code == 200
+    other = "o" + uuid.uuid4().hex[:27]
+    assert wechat.post_encrypted(text_message(other, "我挂了哪些号"),
+                                 query=query)[0].status_code == 403
+
+
+# The socket.io channel: no ticket, a forged one, or another's conversation asked for -----------
+def test_socketio_takes_the_conversation_from_the_ticket_alone(stack, victim, unchanged):
+    import socketio
+
+    from tests.socketio_client import Conversation
+
+    for ticket in (None, assertion(victim.sender, key="mallory-made-this-key-up-herself")):
+        with pytest.raises(socketio.exceptions.ConnectionError):
+            Conversation(stack.rasa_url, ticket)
+    mallory = _data(requests.post(f"{stack.api_url}/api/v1/chat/session", timeout=10), 201)
+    talk = Conversation(stack.rasa_url, mallory["channel_ticket"], session_id=victim.sender)
+    try:
+        assert talk.session_id != victim.sender
+        [reply] = talk.say("我挂了哪些号", session_id=victim.sender)
+        assert reply["text"] == "您目前没有有效的预约。"
+    finally:
+        talk.close()
+
+
+# 9. Personal numbers in any spelling, in replies and in the stored conversation ---------------
+def test_numbers_a_citizen_types_are_masked_in_replies_and_the_tracker(stack, victim):
+    api = stack.api_url
+    session = _data(requests.post(f"{api}/api/v1/chat/session", timeout=10), 201)
+    headers = {"Authorization": f"Bearer {session['token']}"}
+    spelled = ["138 0013 8000", "+86-139-1234-5678", "１３７００１３７０００",
+               "sfz110105194912310021", "6222 0212 3456 7890 123"]
+    for text in spelled:
+        reply = requests.post(f"{api}/api/v1/chat", json={"text": f"我的号码是{text}"},
+                              headers=headers, timeout=60)
+        assert reply.status_code == 200
+    history = requests.get(f"{api}/api/v1/chat/history", headers=headers, timeout=30).text
+    sender = json.loads(__import__("base64").urlsafe_b64decode(
+        session["channel_ticket"].split(".")[1] + "=="))["sub"]
+    tracker = requests.get(f"{stack.rasa_url}/conversations/{sender}/tracker", timeout=30,
+                           params={"token": stack.environment()["RASA_TOKEN"]}).text
+    for stored in (history, tracker):
+        plain = stored.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+        digits = "".join(c for c in plain if c.isdigit())
+        for number in ("13800138000", "13912345678", "13700137000", "110105194912310021",
+                       "6222021234567890123"):
+            assert number not in digits.replace(" ", ""), number
+        for middle in ("0013 8000", "1234-5678", "19491231", "3456 7890"):
+            assert middle not in plain, (middle, plain[plain.find(middle) - 80:][:160])
+
+
+# 10. Flooding: new visitors per address ---------------------------------------------------------
+def test_guests_make_no_records(stack, victim):
+    """A guest conversation (here: the hotline gateway's, unverified) creates no citizen."""
+    if stack.environment().get("CITIZEN_PROFILE") == "production":
+        pytest.skip("the production stack's REST channel credential is its own secret")
+    call = f"hotline:137{uuid.uuid4().int % 10**8:08d}-flood"
+    requests.post(f"{stack.rasa_url}/webhooks/rest/webhook", headers=REST_HEADERS, timeout=60,
+                  json={"sender": call, "message": "我挂了哪些号"})
+    database = stack.environment()["DATABASE_URL"].removeprefix("sqlite:///")
+    with sqlite3.connect(database) as connection:
+        made = connection.execute("SELECT count(*) FROM channel_identity WHERE external_id = ?",
+                                  (call.split(":", 1)[1],)).fetchone()[0]
+    assert made == 0
