@@ -2,7 +2,6 @@
 with more requests in hand than threads answers with ``Connection: close``, so kept-alive clients
 move to a less busy worker; a worker that keeps up keeps its connections."""
 import http.client
-import socket
 import subprocess
 import time
 from contextlib import closing
@@ -21,10 +20,14 @@ def one_thread_worker():
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 30
     while True:
+        # Ready once a whole request is answered: a bare connection probe could still be in the
+        # worker's hands (a request waiting for its thread) when the test's first one arrives.
         try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            with closing(connection_to(port)) as probe:
+                probe.request("GET", "/", headers={"Connection": "close"})
+                probe.getresponse().read()
             break
-        except OSError:
+        except (OSError, http.client.HTTPException):
             assert server.poll() is None and time.monotonic() < deadline, "gunicorn did not start"
             time.sleep(0.1)
     yield port
