@@ -12,7 +12,7 @@ import pytest
 from launcher.stack import ROOT
 
 from ..air_readings import KNOWN_READINGS, next_hour
-from .test_chat import say
+from .conversation import say
 
 pytestmark = pytest.mark.e2e
 

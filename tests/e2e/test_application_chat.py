@@ -13,7 +13,7 @@ import requests
 from launcher.stack import ROOT
 
 from ..bot.test_application_actions import ALICE_LICENCE, WANG_PERMIT
-from .test_chat import say
+from .conversation import say
 
 pytestmark = pytest.mark.e2e
 

@@ -10,7 +10,7 @@ import pytest
 import requests
 
 
-from .test_chat import say
+from .conversation import say
 from tests.edge import RASA_TOKEN, bot_headers
 
 pytestmark = pytest.mark.e2e

@@ -6,21 +6,11 @@ import uuid
 import pytest
 import requests
 
-from tests.edge import bot_headers, rest_say
+from tests.edge import bot_headers
+
+from .conversation import say, texts
 
 pytestmark = pytest.mark.e2e
-
-
-def say(stack, sender: str, message: str, proven: bool = True, **metadata) -> list[dict]:
-    """A message through the REST channel as the API's /chat sends it (with the conversation's
-    identity assertion unless ``proven=False``)."""
-    response = rest_say(stack.rasa_url, sender, message, proven=proven, **metadata)
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-def texts(replies: list[dict]) -> list[str]:
-    return [reply.get("text") for reply in replies]
 
 
 def test_chinese_conversation_for_a_known_citizen(running_stack):

@@ -10,7 +10,7 @@ import requests
 
 from tests.api.residents import valid_id_card
 
-from .test_chat import say
+from .conversation import say
 from tests.edge import bot_headers
 
 pytestmark = pytest.mark.e2e

@@ -14,7 +14,7 @@ import requests
 
 from launcher.stack import ROOT
 
-from .test_chat import say, texts
+from .conversation import say, texts
 from tests.edge import RASA_TOKEN
 
 pytestmark = pytest.mark.e2e

@@ -23,7 +23,7 @@ from miniapp_api.privacy import mask_text
 from tests.scale import scaled
 
 from .hostile import HOSTILE_SENDERS, MARKUP, hostile_messages
-from .test_chat import say, texts
+from .conversation import say, texts
 from .test_web_chat import chromium, page  # noqa: F401 (fixtures)
 from tests.edge import RASA_TOKEN, rest_say
 

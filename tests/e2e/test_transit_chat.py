@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 
-from .test_chat import say
+from .conversation import say
 
 pytestmark = pytest.mark.e2e
 ZHUJIANG_NEW_TOWN = {"latitude": 23.1190, "longitude": 113.3215}
