@@ -1,1 +1,1 @@
-"""Hotline transcript replay: ``python -m bot.replay FILE`` (see the README's "Hotline replay")."""
+"""Hotline transcript replay: ``python -m bot.replay FILE`` (see docs/operations.md, "Hotline replay")."""

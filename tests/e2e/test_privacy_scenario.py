@@ -120,7 +120,7 @@ def replay_calls(rec: Recorder, out: Path) -> Path:
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
     assert json.loads((report / "report.json").read_text(encoding="utf-8"))["calls"]
-    # The replay's sender ids, as the README gives them (the report shows them masked).
+    # The replay's sender ids, as docs/operations.md gives them (the report shows them masked).
     rec.senders |= {f"hotline:{CALLER}-{c['call_id']}" for c in (call, second)}
     return report
 
