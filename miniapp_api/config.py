@@ -141,7 +141,9 @@ class ApiSettings:
     PHONE_CODE_MAX_ATTEMPTS: int = setting("PHONE_CODE_MAX_ATTEMPTS", 5,
                                            "wrong tries before a code is spent", check=positive)
     PHONE_CODE_DAILY_BUDGET: int = setting("PHONE_CODE_DAILY_BUDGET", 5,
-                                           "codes sent per phone a day", check=at_least(0))
+                                           "codes sent a day per citizen and per phone (the "
+                                           "hotline's: per call and per phone)",
+                                           check=at_least(0))
     HOLIDAY_CALENDAR: str = setting("HOLIDAY_CALENDAR", "",
                                     "public holidays and make-up working days (JSON); empty: "
                                     "`miniapp_api/seed_data/holidays.json`")
