@@ -94,15 +94,6 @@ def at_least(minimum: Any) -> Callable[[Any], Any]:
     return check
 
 
-def one_of(*choices: str) -> Callable[[str], str]:
-    """A check: one of the words given."""
-    def check(value: str) -> str:
-        if value not in choices:
-            raise ValueError(f"must be one of {', '.join(choices)}")
-        return value
-    return check
-
-
 def specs(cls: type) -> list[tuple[dataclasses.Field, Spec, Any]]:
     """The settings fields of ``cls``, each with its spec and its resolved type."""
     hints = typing.get_type_hints(cls)
@@ -163,11 +154,6 @@ def load(cls: type[T], environ: Optional[Mapping[str, str]] = None, **overrides:
                                     f"{error}") from None
         values[field.name] = value
     return cls(**values, **overrides)
-
-
-def variables(cls: type) -> dict[str, str]:
-    """Field name to variable name, for the code that passes settings on to another process."""
-    return {field.name: spec.variable for field, spec, _ in specs(cls)}
 
 
 def _type_name(kind: Any) -> str:
