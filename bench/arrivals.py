@@ -39,11 +39,12 @@ sys.path.insert(0, str(ROOT))
 import requests  # noqa: E402
 from sqlalchemy import create_engine, inspect, text  # noqa: E402
 
+from citizen_settings import DEFAULT_CITY_TIME_ZONE  # noqa: E402
 from launcher.stack import api_server_command, free_port  # noqa: E402
 
 ROWS, COLS, SPACING_DEG = 75, 70, 0.0036
 HUB_ROUTES, HEADWAY, FIRST, LAST = 40, 20 * 60, 5 * 3600 + 1800, 23 * 3600 + 1800
-ZONE = "Asia/Shanghai"
+ZONE = DEFAULT_CITY_TIME_ZONE  # the synthetic feed runs on the city's default zone
 
 
 def write_feed(folder: Path) -> tuple[str, dict[str, int]]:

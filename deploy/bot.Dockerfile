@@ -8,6 +8,6 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PYTHONPATH=/app \
 COPY bot/requirements.txt bot/constraints.txt bot/
 RUN pip install --no-cache-dir -r bot/requirements.txt -c bot/constraints.txt
 COPY bot bot
-COPY citizen_privacy.py citizen_locale.py ./
+COPY citizen_privacy.py citizen_locale.py citizen_identity.py citizen_settings.py ./
 COPY locales locales
 EXPOSE 5005 5055

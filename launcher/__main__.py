@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import signal
 import sys
 import time
@@ -11,7 +10,8 @@ from pathlib import Path
 from miniapp_api.i18n import translate
 
 from .profiles import PROFILES, prepare, profile_named
-from .stack import ROOT, Ports, Stack
+from .settings import launcher_settings
+from .stack import Ports, Stack
 
 BANNER = """
 Citizen Assistant is running.
@@ -41,16 +41,17 @@ def banner(stack: Stack) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    settings = launcher_settings()
     parser = argparse.ArgumentParser(prog="python -m launcher", description=__doc__)
     parser.add_argument("--profile", choices=sorted(PROFILES),
-                        default=os.environ.get("CITIZEN_STACK_PROFILE") or "default",
+                        default=settings.profile,
                         help="workers and stores (launcher/profiles.py); `make run PROFILE=scale`")
     args = parser.parse_args(argv)
     profile = profile_named(args.profile)
     # The scale profile's PostgreSQL databases are created, migrated and seeded when missing.
     prepare(profile)
     stack = Stack(ports=Ports.from_environment(), profile=profile,
-                  var_dir=Path(os.environ.get("CITIZEN_VAR_DIR") or ROOT / "var"))
+                  var_dir=Path(settings.var_dir))
 
     def stop(signum, frame):
         raise KeyboardInterrupt

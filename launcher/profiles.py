@@ -21,6 +21,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from .settings import launcher_settings
+
 ROOT = Path(__file__).resolve().parent.parent
 SCALE_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/citizen_scale"
 SCALE_TRACKER_STORE_URL = "postgresql://postgres@127.0.0.1:5432/citizen_tracker_scale"
@@ -93,20 +95,15 @@ PROFILES = {
 def profile_named(name: str | None = None, environ: dict[str, str] | None = None) -> Profile:
     """The profile ``name`` (default: ``CITIZEN_STACK_PROFILE`` or ``default``), with the
     environment's overrides applied."""
-    environ = os.environ if environ is None else environ
-    name = name or environ.get("CITIZEN_STACK_PROFILE") or "default"
+    settings = launcher_settings(environ)
+    name = name or settings.profile
     if name not in PROFILES:
         raise ValueError(f"unknown profile {name!r}; known: {', '.join(PROFILES)}")
-    base = PROFILES[name]
-    numbers = {"api_workers": "API_WORKERS", "api_threads": "API_THREADS",
-               "rasa_workers": "SANIC_WORKERS", "action_workers": "ACTION_SERVER_SANIC_WORKERS",
-               "action_threads": "ACTION_THREADS"}
-    changes: dict[str, object] = {field: int(environ[var]) for field, var in numbers.items()
-                                  if environ.get(var)}
-    stores = {"database_url": "DATABASE_URL", "tracker_store_url": "TRACKER_STORE_URL",
-              "lock_store_url": "LOCK_STORE_URL"}
-    changes.update({field: environ[var] for field, var in stores.items() if environ.get(var)})
-    return replace(base, **changes)
+    overrides = ("api_workers", "api_threads", "rasa_workers", "action_workers",
+                 "action_threads", "database_url", "tracker_store_url", "lock_store_url")
+    changes = {field: getattr(settings, field) for field in overrides
+               if getattr(settings, field) is not None}
+    return replace(PROFILES[name], **changes)
 
 
 # --- preparing the stores of a profile -------------------------------------------------------

@@ -14,17 +14,14 @@ from pathlib import Path
 
 import requests
 
-from bot.actions.settings import DEV_BOT_SERVICE_TOKEN
-from bot.serving.action_guard import DEV_ACTION_SERVER_TOKEN
-from citizen_identity import DEV_ASSERTION_KEY, DEV_CHANNEL_TOKEN, DEV_RASA_TOKEN
-
 from .profiles import Profile, profile_named
+from .settings import CREDENTIALS, LauncherSettings, launcher_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 API_PYTHON = ROOT / ".venv" / "bin" / "python"
 BOT_BIN = ROOT / ".venv-bot" / "bin"
 # CITIZEN_MODEL: run another trained model (a candidate being checked) instead of the default.
-MODEL = Path(os.environ.get("CITIZEN_MODEL") or ROOT / "bot" / "models" / "citizen.tar.gz")
+MODEL = Path(launcher_settings().model)
 
 
 def free_port() -> int:
@@ -36,29 +33,22 @@ def free_port() -> int:
 def api_server_command(port: int, workers: int, threads: int, *options: str,
                        app: str = "miniapp_api.wsgi:app") -> list[str]:
     """gunicorn serving the API as the launcher runs it (the benchmarks and the tests that start
-    gunicorn use it too): threaded workers, even with one thread (gunicorn would otherwise run
-    its sync worker, which keeps no connection alive and serves one request at a time, and the
-    web chat, which waits for Rasa while Rasa's actions call the API, needs another free);
-    connections kept alive longer than Rasa's and the action server's clients keep idle ones; the
-    API's settings (``miniapp_api/gunicorn_conf.py``: a worker with requests waiting for its
-    threads lets its kept-alive clients move)."""
-    return [str(ROOT / ".venv" / "bin" / "gunicorn"), "--worker-class", "gthread",
-            "--workers", str(workers), "--threads", str(threads), "--keep-alive", "5", "--graceful-timeout", "5",
-            "--config", "python:miniapp_api.gunicorn_conf", "--bind", f"127.0.0.1:{port}",
+    gunicorn use it too): the API's gunicorn configuration (``miniapp_api/gunicorn_conf.py``,
+    which holds every flag), with the profile's workers and threads, on loopback."""
+    return [str(ROOT / ".venv" / "bin" / "gunicorn"), "--config", "python:miniapp_api.gunicorn_conf",
+            "--workers", str(workers), "--threads", str(threads), "--bind", f"127.0.0.1:{port}",
             *options, app]
 
 
 # The credentials between the processes, each its own (the production profile of the API refuses
-# the development defaults): the environment's, else those defaults.
-INTERNAL_CREDENTIALS = {"BOT_SERVICE_TOKEN": DEV_BOT_SERVICE_TOKEN, "RASA_TOKEN": DEV_RASA_TOKEN,
-                        "RASA_CHANNEL_TOKEN": DEV_CHANNEL_TOKEN,
-                        "IDENTITY_ASSERTION_KEY": DEV_ASSERTION_KEY,
-                        "ACTION_SERVER_TOKEN": DEV_ACTION_SERVER_TOKEN}
+# the development defaults): the environment's, else those defaults (launcher/settings.py).
+INTERNAL_CREDENTIALS = {variable: getattr(LauncherSettings, field)
+                        for field, variable in CREDENTIALS.items()}
 
 
 def internal_credentials(environ: dict[str, str] | None = None) -> dict[str, str]:
-    environ = os.environ if environ is None else environ
-    return {name: environ.get(name) or default for name, default in INTERNAL_CREDENTIALS.items()}
+    settings = launcher_settings(environ)
+    return {variable: getattr(settings, field) for field, variable in CREDENTIALS.items()}
 
 
 @dataclass
@@ -74,9 +64,8 @@ class Ports:
     @classmethod
     def from_environment(cls) -> "Ports":
         """``API_PORT``, ``ACTIONS_PORT``, ``RASA_PORT``, else the usual ports."""
-        return cls(api=int(os.environ.get("API_PORT", cls.api)),
-                   actions=int(os.environ.get("ACTIONS_PORT", cls.actions)),
-                   rasa=int(os.environ.get("RASA_PORT", cls.rasa)))
+        settings = launcher_settings()
+        return cls(api=settings.api_port, actions=settings.actions_port, rasa=settings.rasa_port)
 
 
 @dataclass
@@ -120,6 +109,7 @@ class Stack:
         return f"http://127.0.0.1:{self.ports.rasa}"
 
     def environment(self) -> dict[str, str]:
+        settings = launcher_settings()
         env = {**os.environ,
                "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false",
                "API_URL": self.api_url, "ACTION_SERVER_URL": self.actions_url,
@@ -127,10 +117,12 @@ class Stack:
                **self.profile.environment(self.var_dir), "TF_CPP_MIN_LOG_LEVEL": "2",
                **internal_credentials(),
                # rasa-sdk binds SANIC_HOST: loopback (or the internal address given), not 0.0.0.0.
-               "SANIC_HOST": os.environ.get("ACTION_SERVER_HOST", "127.0.0.1")}
-        for name in ("TRACKER_STORE_DIALECT", "TRACKER_STORE_HOST", "TRACKER_STORE_DB"):
-            if name in os.environ:
-                env[name] = os.environ[name]
+               "SANIC_HOST": settings.action_server_host}
+        for name, value in (("TRACKER_STORE_DIALECT", settings.tracker_store_dialect),
+                            ("TRACKER_STORE_HOST", settings.tracker_store_host),
+                            ("TRACKER_STORE_DB", settings.tracker_store_db)):
+            if value is not None:
+                env[name] = value
         env.update(self.env)
         return env
 
@@ -153,7 +145,7 @@ class Stack:
             # Delivers citizens' notifications from the outbox (to the log in development).
             Process("outbox", [str(ROOT / ".venv" / "bin" / "flask"), "--app", "miniapp_api",
                                "applications", "deliver", "--follow",
-                               "--sender", os.environ.get("OUTBOX_SENDER", "log")],
+                               "--sender", launcher_settings().outbox_sender],
                     None, logs / "outbox.log"),
             # Moves the demo city's buses (GTFS-Realtime written and ingested every 15 s); with
             # TRANSIT_REALTIME_URLS set, polls those real feeds instead.
@@ -177,7 +169,7 @@ class Stack:
         ]
 
     def _transit_realtime_arguments(self) -> list[str]:
-        if os.environ.get("TRANSIT_REALTIME_URLS"):
+        if launcher_settings().transit_realtime_urls:
             return ["realtime", "--follow"]
         return ["simulate", "--follow", "--interval", "15",
                 "--out", str(self.var_dir / "transit" / "realtime.pb")]

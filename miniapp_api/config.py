@@ -1,20 +1,25 @@
-"""Configuration: one class read from the environment, with safe local defaults.
+"""Configuration: the API's settings (one frozen dataclass, ``ApiSettings``) read from the
+environment, with safe local defaults, and Flask's config object made of them.
 
 Profiles: ``development`` (default), ``testing`` and ``production``. Production refuses to start
-while any secret still has its development default.
+while any secret still has its development default. ``docs/configuration.md`` is generated from
+the fields below (``python -m scripts.configuration_doc``).
 """
 from __future__ import annotations
 
 import math
-import os
 from collections import Counter
+from dataclasses import dataclass, fields
+from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from citizen_identity import DEV_ASSERTION_KEY, DEV_CHANNEL_TOKEN, DEV_RASA_TOKEN
+from citizen_settings import (DEV_BOT_SERVICE_TOKEN, SettingsError, at_least, city_time_zone,
+                              load, positive, setting)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET_KEY = "development-secret-key-not-for-production"
-DEV_BOT_SERVICE_TOKEN = "development-bot-service-token-not-for-production"
 DEV_PATIENT_DATA_KEY = "development-patient-data-key-not-for-production"
 # The secrets production needs, each its own: a leak of one must not open another's door.
 SECRETS = ("SECRET_KEY", "BOT_SERVICE_TOKEN", "PATIENT_DATA_KEY", "IDENTITY_ASSERTION_KEY",
@@ -26,112 +31,224 @@ MIN_SECRET_BITS = 128
 # Words of placeholders and samples ("change-me-at-least-32-random-characters").
 PLACEHOLDER_WORDS = ("change", "changeme", "example", "placeholder", "secret", "password",
                      "default", "development", "sample", "replace", "your-", "todo", "xxxx")
-# Hospital appointments: the booking rules (miniapp_api/appointments/rules.py) and the demo
-# schedule; each is an environment variable of the same name.
-APPOINTMENT_DEFAULTS = {"BOOKING_MIN_DAYS_AHEAD": 1, "BOOKING_MAX_DAYS_AHEAD": 7,
-                        "MAX_APPOINTMENTS_PER_DOCTOR_DAY": 1, "MAX_APPOINTMENTS_PER_DAY": 3,
-                        "CANCEL_CUTOFF_MINUTES": 0, "MAX_PATIENTS_PER_CITIZEN": 10,
-                        "APPOINTMENT_SLOT_DAYS": 14}
 
 
 class ConfigurationError(RuntimeError):
     """The configuration cannot be used (for example a default secret in production)."""
 
 
-def _env(name: str, default: str) -> str:
-    return os.environ.get(name, default)
+@dataclass(frozen=True)
+class ApiSettings:
+    """Every environment variable the API's processes (gunicorn's workers, the ``flask``
+    commands) read; the field names are Flask's config keys."""
+
+    PROFILE: str = setting("CITIZEN_PROFILE", "development",
+                           "`development`, `testing` or `production`; production refuses default "
+                           "or short secrets, and has no dev login")
+    SECRET_KEY: str = setting("SECRET_KEY", DEV_SECRET_KEY,
+                              "signs citizens' session tokens (HS256 JWT)",
+                              shown_default="dev value")
+    BOT_SERVICE_TOKEN: str = setting("BOT_SERVICE_TOKEN", DEV_BOT_SERVICE_TOKEN,
+                                     "the action server's token; with `X-Citizen-Identity` it "
+                                     "acts for that citizen", shown_default="dev value")
+    SQLALCHEMY_DATABASE_URI: str = setting(
+        "DATABASE_URL", f"sqlite:///{PROJECT_ROOT / 'var' / 'citizen.sqlite3'}",
+        "the API's database (e.g. `postgresql+psycopg://user@host/db`)",
+        shown_default="`sqlite:///var/citizen.sqlite3`")
+    RASA_URL: str = setting("RASA_URL", "http://127.0.0.1:5005",
+                            "the Rasa server the API's chat, history and handoff resume call")
+    # Rasa's HTTP API token (``rasa run --auth-token``); empty when Rasa runs without one.
+    RASA_TOKEN: str = setting("RASA_TOKEN", DEV_RASA_TOKEN,
+                              "the API's calls to Rasa (chat, history, handoff resume); the token "
+                              "only if Rasa runs with `--auth-token` (empty: none)",
+                              shown_default="dev value")
+    RASA_CHANNEL_TOKEN: str = setting("RASA_CHANNEL_TOKEN", DEV_CHANNEL_TOKEN,
+                                      "the credential of Rasa's REST channel, which only the "
+                                      "API's /chat may use", shown_default="dev value")
+    IDENTITY_ASSERTION_KEY: str = setting(
+        "IDENTITY_ASSERTION_KEY", DEV_ASSERTION_KEY,
+        "signs identity assertions (`citizen_identity`): the API for its sessions, the WeChat "
+        "channel after its signature check, the hotline gateway; the API verifies them",
+        shown_default="dev value")
+    RASA_TIMEOUT_SECONDS: float = setting("RASA_TIMEOUT_SECONDS", 20.0,
+                                          "timeout of the API's calls to Rasa", check=positive)
+    API_URL: str = setting("API_URL", "http://127.0.0.1:5000",
+                           "where the action server and Rasa's NLG reach the API")
+    DEFAULT_LOCALE: str = setting("DEFAULT_LOCALE", "zh_CN", "fallback locale")
+    TIMEZONE: str = city_time_zone()
+    CITY_NAME_KEY: str = setting("CITY", "demo_city", "the city's name (its locale key)")
+    SESSION_TTL_SECONDS: int = setting("SESSION_TTL_SECONDS", 7 * 24 * 3600,
+                                       "lifetime of a mini-app session token", check=positive)
+    MAX_CONTENT_LENGTH: int = setting("MAX_CONTENT_LENGTH", 64 * 1024,
+                                      "larger request bodies get 413 (refused before anything "
+                                      "else runs)", check=positive)
+    BOT_MAX_CONTENT_LENGTH: int = setting(
+        "BOT_MAX_CONTENT_LENGTH", 16 * 1024 * 1024,
+        "the bot's own calls (service token): Rasa's NLG call carries the whole tracker, a "
+        "handoff ticket the latest turns", check=positive)
+    WECHAT_APPID: str = setting("WECHAT_APPID", "wx-demo-appid",
+                                "the mini-program's app id: mini-app login (`jscode2session`)",
+                                shown_default="demo value")
+    WECHAT_SECRET: str = setting("WECHAT_SECRET", "wx-demo-secret",
+                                 "the mini-program's secret (production refuses the demo one)",
+                                 shown_default="demo value")
+    WECHAT_API_BASE: str = setting("WECHAT_API_BASE", "https://api.weixin.qq.com",
+                                   "WeChat's API, for the mini-app login")
+    ALIPAY_APP_ID: str = setting("ALIPAY_APP_ID", "2021000000000000",
+                                 "mini-app login (`alipay.system.oauth.token`, RSA2): the app id",
+                                 shown_default="demo id")
+    ALIPAY_GATEWAY: str = setting("ALIPAY_GATEWAY", "https://openapi.alipay.com/gateway.do",
+                                  "Alipay's gateway")
+    ALIPAY_APP_PRIVATE_KEY: str = setting("ALIPAY_APP_PRIVATE_KEY", "",
+                                          "the app's RSA2 private key (PEM)")
+    ALIPAY_PUBLIC_KEY: str = setting("ALIPAY_PUBLIC_KEY", "", "Alipay's RSA2 public key (PEM)")
+    PLATFORM_TIMEOUT_SECONDS: float = setting("PLATFORM_TIMEOUT_SECONDS", 5.0,
+                                              "timeout of calls to WeChat and Alipay",
+                                              check=positive)
+    RATELIMIT_STORAGE_URI: str = setting("RATELIMIT_STORAGE_URI", "memory://",
+                                         "the rate limits' store: `memory://`, or `redis://…` "
+                                         "when scaled out")
+    TRUSTED_PROXIES: int = setting(
+        "TRUSTED_PROXIES", 0,
+        "reverse proxies in front of the API whose `X-Forwarded-For` gives the client's address "
+        "for the rate limits (deploy/'s nginx: `1`); with `0` the header is ignored",
+        check=at_least(0))
+    LOGIN_RATE_LIMIT: str = setting("LOGIN_RATE_LIMIT", "20 per minute",
+                                    "mini-app logins per client address")
+    NEW_CITIZEN_RATE_LIMIT: str = setting(
+        "NEW_CITIZEN_RATE_LIMIT", "60 per hour",
+        "new web chat visitors (each a new citizen) per client address: no flood of throwaway "
+        "accounts holding a doctor's slots")
+    GUEST_LOOKUP_RATE_LIMIT: str = setting(
+        "GUEST_LOOKUP_RATE_LIMIT", "10 per minute",
+        "guests' progress queries (a number and four ID characters) per client address")
+    GUEST_LOOKUP_NUMBER_BUDGET: int = setting(
+        "GUEST_LOOKUP_NUMBER_BUDGET", 10,
+        "a day's guest lookups per application number, whoever asks (counted in the database)",
+        check=at_least(0))
+    GUEST_LOOKUP_CLIENT_BUDGET: int = setting(
+        "GUEST_LOOKUP_CLIENT_BUDGET", 30, "a day's guest lookups per client", check=at_least(0))
+    CHAT_RATE_LIMIT: str = setting("CHAT_RATE_LIMIT", "30 per minute",
+                                   "`POST /api/v1/chat` per citizen (429 with `Retry-After`)")
+    CHAT_ADDRESS_RATE_LIMIT: str = setting(
+        "CHAT_ADDRESS_RATE_LIMIT", "120 per minute",
+        "`POST /api/v1/chat` per client address (many citizens behind one NAT)")
+    SMS_SENDER: str = setting("SMS_SENDER", "log",
+                              "sends the one-time codes proving a phone: `log` (development), "
+                              "`jsonl:PATH` (a local stand-in), or a gateway's adapter")
+    PHONE_CODE_TTL_SECONDS: int = setting("PHONE_CODE_TTL_SECONDS", 300,
+                                          "lifetime of a phone's one-time code", check=positive)
+    PHONE_CODE_MAX_ATTEMPTS: int = setting("PHONE_CODE_MAX_ATTEMPTS", 5,
+                                           "wrong tries before a code is spent", check=positive)
+    PHONE_CODE_DAILY_BUDGET: int = setting("PHONE_CODE_DAILY_BUDGET", 5,
+                                           "codes sent a day per citizen and per phone (the "
+                                           "hotline's: per call and per phone)",
+                                           check=at_least(0))
+    HOLIDAY_CALENDAR: str = setting("HOLIDAY_CALENDAR", "",
+                                    "public holidays and make-up working days (JSON); empty: "
+                                    "`miniapp_api/seed_data/holidays.json`")
+    BOOKING_MIN_DAYS_AHEAD: int = setting("BOOKING_MIN_DAYS_AHEAD", 1,
+                                          "the first bookable date, counted from today in the "
+                                          "city's time zone", check=at_least(0))
+    BOOKING_MAX_DAYS_AHEAD: int = setting("BOOKING_MAX_DAYS_AHEAD", 7,
+                                          "the last bookable date, counted from today in the "
+                                          "city's time zone", check=at_least(0))
+    MAX_APPOINTMENTS_PER_DOCTOR_DAY: int = setting(
+        "MAX_APPOINTMENTS_PER_DOCTOR_DAY", 1,
+        "active appointments per citizen with one doctor on one day", check=at_least(1))
+    MAX_APPOINTMENTS_PER_DAY: int = setting("MAX_APPOINTMENTS_PER_DAY", 3,
+                                            "active appointments per citizen on one day",
+                                            check=at_least(1))
+    CANCEL_CUTOFF_MINUTES: int = setting("CANCEL_CUTOFF_MINUTES", 0,
+                                         "cancel or reschedule until this long before the slot "
+                                         "starts", check=at_least(0))
+    MAX_PATIENTS_PER_CITIZEN: int = setting("MAX_PATIENTS_PER_CITIZEN", 10,
+                                            "patients one citizen may register", check=at_least(1))
+    APPOINTMENT_SLOT_DAYS: int = setting("APPOINTMENT_SLOT_DAYS", 14,
+                                         "days of demo slots `flask seed` keeps ahead",
+                                         check=at_least(0))
+    PATIENT_DATA_KEY: str = setting(
+        "PATIENT_DATA_KEY", DEV_PATIENT_DATA_KEY,
+        "seals patients' ID-card and phone numbers (AES-GCM) and keys their digests; "
+        "production refuses the default or a short one", shown_default="dev value")
+    TRANSIT_REALTIME_MAX_AGE_SECONDS: int = setting(
+        "TRANSIT_REALTIME_MAX_AGE_SECONDS", 120,
+        "realtime older than this falls back to the timetable (and the answer says so)",
+        check=positive)
+    TRANSIT_REALTIME_URLS: str = setting(
+        "TRANSIT_REALTIME_URLS", "",
+        "GTFS-Realtime sources polled by `flask transit realtime --follow` (comma-separated); "
+        "when set, `make run` polls them instead of running the simulator")
+    TRANSIT_REALTIME_INTERVAL_SECONDS: int = setting(
+        "TRANSIT_REALTIME_INTERVAL_SECONDS", 15, "seconds between two polls of those sources",
+        check=positive)
+    TRANSIT_REALTIME_TIMEOUT_SECONDS: int = setting(
+        "TRANSIT_REALTIME_TIMEOUT_SECONDS", 10, "timeout of one poll", check=positive)
+    TRANSIT_ALIASES: str = setting(
+        "TRANSIT_ALIASES", str(PROJECT_ROOT / "miniapp_api" / "seed_data" / "transit_aliases.json"),
+        "other names of stops, for the stop search",
+        shown_default="`miniapp_api/seed_data/transit_aliases.json`")
+    TRANSIT_DEMO_FEED: str = setting(
+        "TRANSIT_DEMO_FEED", str(PROJECT_ROOT / "var" / "transit" / "demo-gtfs.zip"),
+        "the demo feed `flask seed` writes and imports",
+        shown_default="`var/transit/demo-gtfs.zip`")
+    TRANSIT_SIMULATOR_FEED: str = setting(
+        "TRANSIT_SIMULATOR_FEED", str(PROJECT_ROOT / "var" / "transit" / "realtime.pb"),
+        "the simulator's GTFS-Realtime file", shown_default="`var/transit/realtime.pb`")
+    RESPONSE_CACHE: bool = setting(
+        "RESPONSE_CACHE", True,
+        "public answers (current AQI 60 s, arrivals 3 s, slot searches 2 s, hospital, "
+        "department, doctor and stop searches 60 s) served again for that long per locale; a "
+        "write in the same process drops them at once, a new hour of air readings anywhere too. "
+        "A citizen's appointment list is served again for up to 10 s only while their records "
+        "version (raised by every change of their appointments or patients, in any process) "
+        "stays the same", empty_is_default=True)
+    BENCH_NOOP_ENDPOINT: bool = setting(
+        "BENCH_NOOP_ENDPOINT", False,
+        "`GET /api/v1/noop`, which does nothing: the baseline of `bench/api_load.py`",
+        empty_is_default=True)
 
 
-def _env_int(name: str, default: int) -> int:
-    return int(os.environ.get(name, default))
+# Hospital appointments: the booking rules (miniapp_api/appointments/rules.py) and the demo
+# schedule; the tests' configuration pins them to these defaults whatever the environment says.
+APPOINTMENT_DEFAULTS = {f.name: f.default for f in fields(ApiSettings)
+                        if f.name in ("BOOKING_MIN_DAYS_AHEAD", "BOOKING_MAX_DAYS_AHEAD",
+                                      "MAX_APPOINTMENTS_PER_DOCTOR_DAY",
+                                      "MAX_APPOINTMENTS_PER_DAY", "CANCEL_CUTOFF_MINUTES",
+                                      "MAX_PATIENTS_PER_CITIZEN", "APPOINTMENT_SLOT_DAYS")}
+
+
+def load_settings() -> ApiSettings:
+    """The API's settings from the environment now; a bad value is a ``ConfigurationError``
+    naming its variable."""
+    try:
+        return load(ApiSettings)
+    except SettingsError as error:
+        raise ConfigurationError(str(error)) from None
+
+
+@lru_cache(maxsize=1)
+def settings() -> ApiSettings:
+    """The process's settings, read once: for what is fixed when a module is imported (the
+    city's time zone) rather than per application."""
+    return load_settings()
+
+
+def city_zone() -> ZoneInfo:
+    """The city's time zone (``CITIZEN_TIMEZONE``), the one every local date and time uses."""
+    return ZoneInfo(settings().TIMEZONE)
 
 
 class Config:
-    """Settings read from the environment when the class is instantiated."""
+    """Flask's configuration: the settings read from the environment when the class is
+    instantiated (each test's app sees its own), and the fixed keys of the extensions."""
 
     def __init__(self) -> None:
-        self.PROFILE = _env("CITIZEN_PROFILE", "development")
-        self.SECRET_KEY = _env("SECRET_KEY", DEV_SECRET_KEY)
-        self.BOT_SERVICE_TOKEN = _env("BOT_SERVICE_TOKEN", DEV_BOT_SERVICE_TOKEN)
-        default_db = f"sqlite:///{PROJECT_ROOT / 'var' / 'citizen.sqlite3'}"
-        self.SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL", default_db)
-        self.RASA_URL = _env("RASA_URL", "http://127.0.0.1:5005")
-        # Rasa's HTTP API token (``rasa run --auth-token``); empty when Rasa runs without one.
-        self.RASA_TOKEN = _env("RASA_TOKEN", DEV_RASA_TOKEN)
-        # The credential of Rasa's REST channel, which only the API's /chat may use.
-        self.RASA_CHANNEL_TOKEN = _env("RASA_CHANNEL_TOKEN", DEV_CHANNEL_TOKEN)
-        # Signs identity assertions (citizen_identity): the API for its sessions, the WeChat
-        # channel after its signature check, the hotline gateway; the API verifies them.
-        self.IDENTITY_ASSERTION_KEY = _env("IDENTITY_ASSERTION_KEY", DEV_ASSERTION_KEY)
-        self.RASA_TIMEOUT_SECONDS = float(_env("RASA_TIMEOUT_SECONDS", "20"))
-        self.API_URL = _env("API_URL", "http://127.0.0.1:5000")
-        self.DEFAULT_LOCALE = _env("DEFAULT_LOCALE", "zh_CN")
-        self.TIMEZONE = _env("CITIZEN_TIMEZONE", "Asia/Shanghai")
-        self.CITY_NAME_KEY = _env("CITY", "demo_city")
-        # Session tokens issued at mini-app login.
-        self.SESSION_TTL_SECONDS = _env_int("SESSION_TTL_SECONDS", 7 * 24 * 3600)
-        # Request bodies above this size are refused with 413 before they are read.
-        self.MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 64 * 1024)
-        # The bot's calls (service token) carry whole conversations: Rasa's NLG call the
-        # tracker, a handoff ticket the transcript.
-        self.BOT_MAX_CONTENT_LENGTH = _env_int("BOT_MAX_CONTENT_LENGTH", 16 * 1024 * 1024)
-        # Mini-app platforms: login code exchange.
-        self.WECHAT_APPID = _env("WECHAT_APPID", "wx-demo-appid")
-        self.WECHAT_SECRET = _env("WECHAT_SECRET", "wx-demo-secret")
-        self.WECHAT_API_BASE = _env("WECHAT_API_BASE", "https://api.weixin.qq.com")
-        self.ALIPAY_APP_ID = _env("ALIPAY_APP_ID", "2021000000000000")
-        self.ALIPAY_GATEWAY = _env("ALIPAY_GATEWAY", "https://openapi.alipay.com/gateway.do")
-        self.ALIPAY_APP_PRIVATE_KEY = _env("ALIPAY_APP_PRIVATE_KEY", "")
-        self.ALIPAY_PUBLIC_KEY = _env("ALIPAY_PUBLIC_KEY", "")
-        self.PLATFORM_TIMEOUT_SECONDS = float(_env("PLATFORM_TIMEOUT_SECONDS", "5"))
-        # Rate limits (Flask-Limiter); memory by default, Redis when scaled out.
-        self.RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
+        for name, value in vars(load_settings()).items():
+            setattr(self, name, value)
         self.RATELIMIT_HEADERS_ENABLED = True
-        # Reverse proxies in front of the API whose X-Forwarded-For is trusted (nginx: 1).
-        self.TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
-        self.LOGIN_RATE_LIMIT = _env("LOGIN_RATE_LIMIT", "20 per minute")
-        # New web chat visitors (each a new citizen) per client address: no flood of throwaway
-        # accounts holding a doctor's slots.
-        self.NEW_CITIZEN_RATE_LIMIT = _env("NEW_CITIZEN_RATE_LIMIT", "60 per hour")
-        # Guests query progress with a number and four ID characters: slow down guessing.
-        self.GUEST_LOOKUP_RATE_LIMIT = _env("GUEST_LOOKUP_RATE_LIMIT", "10 per minute")
-        # ...and a day's tries per application number (whoever asks) and per client, counted
-        # in the database so every worker and the bot's path share them (trust/budgets.py).
-        self.GUEST_LOOKUP_NUMBER_BUDGET = _env_int("GUEST_LOOKUP_NUMBER_BUDGET", 10)
-        self.GUEST_LOOKUP_CLIENT_BUDGET = _env_int("GUEST_LOOKUP_CLIENT_BUDGET", 30)
-        # Chat turns: each citizen, and each client address (many citizens behind one NAT).
-        self.CHAT_RATE_LIMIT = _env("CHAT_RATE_LIMIT", "30 per minute")
-        self.CHAT_ADDRESS_RATE_LIMIT = _env("CHAT_ADDRESS_RATE_LIMIT", "120 per minute")
-        # One-time codes proving a phone before it is bound (trust/phone_codes.py), sent by
-        # SMS_SENDER: log (development), jsonl:PATH (a local stand-in), or a gateway's adapter.
-        self.SMS_SENDER = _env("SMS_SENDER", "log")
-        self.PHONE_CODE_TTL_SECONDS = _env_int("PHONE_CODE_TTL_SECONDS", 300)
-        self.PHONE_CODE_MAX_ATTEMPTS = _env_int("PHONE_CODE_MAX_ATTEMPTS", 5)
-        self.PHONE_CODE_DAILY_BUDGET = _env_int("PHONE_CODE_DAILY_BUDGET", 5)
-        # Public holidays and make-up working days (JSON); default: seed_data/holidays.json.
-        self.HOLIDAY_CALENDAR = _env("HOLIDAY_CALENDAR", "")
-        for name, default in APPOINTMENT_DEFAULTS.items():
-            setattr(self, name, _env_int(name, default))
-        # Seals patients' ID-card and phone numbers at rest (AES-GCM); production needs its own.
-        self.PATIENT_DATA_KEY = _env("PATIENT_DATA_KEY", DEV_PATIENT_DATA_KEY)
         # The booking rules' clock: None is the real time; tests set a function returning one.
         self.APPOINTMENT_CLOCK = None
-        # Transit: realtime older than this falls back to the schedule (and says so).
-        self.TRANSIT_REALTIME_MAX_AGE_SECONDS = _env_int("TRANSIT_REALTIME_MAX_AGE_SECONDS", 120)
-        # GTFS-Realtime sources polled by `flask transit realtime --follow` (comma-separated).
-        self.TRANSIT_REALTIME_URLS = _env("TRANSIT_REALTIME_URLS", "")
-        self.TRANSIT_REALTIME_INTERVAL_SECONDS = _env_int("TRANSIT_REALTIME_INTERVAL_SECONDS", 15)
-        self.TRANSIT_REALTIME_TIMEOUT_SECONDS = _env_int("TRANSIT_REALTIME_TIMEOUT_SECONDS", 10)
-        self.TRANSIT_ALIASES = _env("TRANSIT_ALIASES", str(PROJECT_ROOT / "miniapp_api" / "seed_data"
-                                                         / "transit_aliases.json"))
-        self.TRANSIT_DEMO_FEED = _env("TRANSIT_DEMO_FEED", str(PROJECT_ROOT / "var" / "transit"
-                                                             / "demo-gtfs.zip"))
-        self.TRANSIT_SIMULATOR_FEED = _env("TRANSIT_SIMULATOR_FEED", str(
-            PROJECT_ROOT / "var" / "transit" / "realtime.pb"))
-        # Public answers (AQI, arrivals) kept for a few seconds (miniapp_api/response_cache.py).
-        self.RESPONSE_CACHE = _env("RESPONSE_CACHE", "true").lower() not in ("0", "false", "no")
-        # GET /api/v1/noop, which does nothing: the baseline of bench/api_load.py.
-        self.BENCH_NOOP_ENDPOINT = _env("BENCH_NOOP_ENDPOINT", "0") == "1"
         # flask-smorest / OpenAPI
         self.API_TITLE = "Citizen Assistant API"
         self.API_VERSION = "v1"

@@ -1,4 +1,12 @@
-"""gunicorn settings of the API: ``gunicorn --config python:miniapp_api.gunicorn_conf …``.
+"""gunicorn settings of the API: ``gunicorn --config python:miniapp_api.gunicorn_conf --bind
+ADDRESS miniapp_api.wsgi:app``. The one place for gunicorn's flags: the launcher, the tests, the
+benchmarks and ``deploy/docker-compose.yml`` run this configuration and add only the address (and
+where the access log goes); the numbers come from the environment (``ServerSettings``).
+
+Threaded (gthread) workers, even with one thread: gunicorn would otherwise run its sync worker,
+which keeps no connection alive and serves one request at a time, and the web chat, which waits
+for Rasa while Rasa's actions call the API, needs another free. Connections are kept alive
+(5 s) longer than Rasa's and the action server's clients keep idle ones.
 
 A threaded (gthread) worker keeps each kept-alive connection for as long as the client uses it.
 With few long-lived clients (the action server's and the NLG's connection pools, a proxy's
@@ -11,6 +19,38 @@ its connections. This is the keep-alive shedding proxies do under overload (Envo
 manager disables keep-alive the same way).
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
+
+from citizen_settings import at_least, load, setting
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """What gunicorn's master reads when it loads this file."""
+
+    workers: int = setting(
+        "API_WORKERS", 2,
+        "gunicorn workers of the API; always gunicorn's threaded worker, even with one thread (the "
+        "web chat waits for Rasa while Rasa's actions call the API, so a worker must be able to "
+        "answer those calls meanwhile)", check=at_least(1), empty_is_default=True)
+    threads: int = setting(
+        "API_THREADS", 4,
+        "threads in each API worker. A worker with more requests in hand than threads answers "
+        "`Connection: close`, so kept-alive clients move to a less busy worker",
+        check=at_least(1), empty_is_default=True)
+    graceful_timeout_seconds: int = setting(
+        "API_GRACEFUL_TIMEOUT_SECONDS", 5,
+        "how long a stopping worker may finish the requests in hand (deploy/: 30, as long as "
+        "a chat turn may wait for Rasa)", check=at_least(0), empty_is_default=True)
+
+
+_settings = load(ServerSettings)
+worker_class = "gthread"
+workers = _settings.workers
+threads = _settings.threads
+keepalive = 5
+graceful_timeout = _settings.graceful_timeout_seconds
 
 
 def requests_in_hand(worker) -> int:

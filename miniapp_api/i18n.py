@@ -19,6 +19,8 @@ from werkzeug.http import parse_accept_header
 from citizen_locale import (DEFAULT_LOCALE, LOCALES_DIR, SUPPORTED_LOCALES,  # noqa: F401
                             conversation_locale, locale_of_text, normalize_locale)
 
+from .config import settings
+
 
 @lru_cache(maxsize=None)
 def translations(locale: str) -> Translations:
@@ -132,7 +134,7 @@ def _parse_datetime(value: str) -> datetime | None:
 
 def _timezone():
     zone = current_app.config.get("TIMEZONE") if has_app_context() else None
-    return dates.get_timezone(zone or "Asia/Shanghai")
+    return dates.get_timezone(zone or settings().TIMEZONE)
 
 
 def display_name(locale: str) -> str:

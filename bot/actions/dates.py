@@ -13,9 +13,9 @@ from datetime import date, datetime, timedelta
 from typing import Optional
 from zoneinfo import ZoneInfo
 
+from .settings import settings
 from .words import pattern, words
 
-CITY_ZONE = ZoneInfo("Asia/Shanghai")
 PERIODS = ("morning", "afternoon", "evening")
 
 _WORDS = words("dates")
@@ -44,7 +44,7 @@ _PERIOD_WORDS = tuple((period, re.compile(words_pattern))
                       for period, words_pattern in _WORDS["periods"].items())
 
 def city_today() -> date:
-    return datetime.now(CITY_ZONE).date()
+    return datetime.now(ZoneInfo(settings().time_zone)).date()
 
 
 def _next_weekday(today: date, weekday: int) -> date:

@@ -1,24 +1,21 @@
 """What the bot's channels share as trusted edges: the credentials they check and the identity
-assertions they issue or pass on (``citizen_identity``), read from the environment once."""
+assertions they issue or pass on (``citizen_identity``), read from the environment once
+(``bot/settings.py``)."""
 from __future__ import annotations
 
 import hmac
-import os
-from functools import lru_cache
 from typing import Optional
 
 import citizen_identity
+from bot.settings import settings
 
 
-
-@lru_cache(maxsize=None)
 def assertion_key() -> str:
-    return os.environ.get("IDENTITY_ASSERTION_KEY") or citizen_identity.DEV_ASSERTION_KEY
+    return settings().identity_assertion_key
 
 
-@lru_cache(maxsize=None)
 def channel_token() -> str:
-    return os.environ.get("RASA_CHANNEL_TOKEN") or citizen_identity.DEV_CHANNEL_TOKEN
+    return settings().channel_token
 
 
 def bearer_matches(header: Optional[str], expected: str) -> bool:

@@ -15,14 +15,13 @@ the bot has not answered within the reply deadline (counted from WeChat's own ``
 the channel acknowledges at once and sends the answer through the customer-service message API.
 
 The conversation is ``wechat:<openid>`` (the same citizen as the WeChat mini-app's login of that
-openid). Settings: ``bot/credentials.yml`` keys, else the environment (see ``WeChatSettings``).
+openid). Settings: ``bot/credentials.yml`` keys, else the environment (``bot/settings.py``).
 """
 from __future__ import annotations
 
 import asyncio
 import hashlib
 import logging
-import os
 import re
 import secrets
 import time
@@ -37,6 +36,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 import citizen_identity
+from bot.settings import DEV_WECHAT_TOKEN, RasaSettings
+from citizen_settings import load
 
 from .edge import assert_conversation
 from .wechat_api import WeChatApi, WeChatApiError
@@ -48,13 +49,15 @@ logger = logging.getLogger(__name__)
 ACK = "success"  # WeChat: received, no passive reply (and no retry)
 SENDER_PREFIX = "wechat:"
 _OPENID = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
-DEV_TOKEN = "citizen-dev-wechat-token"
+DEV_TOKEN = DEV_WECHAT_TOKEN
 MENU_TTL_SECONDS = 1800
 
 
-def _setting(credentials: Dict[Text, Any], key: Text, variable: Text, default: Text) -> Text:
+def _setting(credentials: Dict[Text, Any], key: Text, environment: Any,
+             parse: Callable[[Text], Any] = str) -> Any:
+    """``credentials.yml``'s value when it gives one, else the environment's (``bot.settings``)."""
     value = credentials.get(key)
-    return str(value) if value not in (None, "") else os.environ.get(variable, default)
+    return parse(str(value)) if value not in (None, "") else environment
 
 
 @dataclass(frozen=True)
@@ -73,23 +76,25 @@ class WeChatSettings:
     @classmethod
     def load(cls, credentials: Optional[Dict[Text, Any]]) -> "WeChatSettings":
         c = credentials or {}
+        # Read now, not from the process's cache: a channel is made once, from the latest.
+        env = load(RasaSettings)
         settings = cls(
-            token=_setting(c, "token", "WECHAT_TOKEN", DEV_TOKEN),
-            app_id=_setting(c, "app_id", "WECHAT_APP_ID", "wx-dev-official-account"),
-            app_secret=_setting(c, "app_secret", "WECHAT_APP_SECRET", "wx-dev-official-secret"),
-            encoding_aes_key=_setting(c, "encoding_aes_key", "WECHAT_ENCODING_AES_KEY", ""),
-            api_base=_setting(c, "api_base", "WECHAT_API_BASE", "https://api.weixin.qq.com"),
-            reply_deadline_seconds=float(_setting(c, "reply_deadline_seconds",
-                                                  "WECHAT_REPLY_DEADLINE_SECONDS", "4.0")),
-            timestamp_window_seconds=int(_setting(c, "timestamp_window_seconds",
-                                                  "WECHAT_TIMESTAMP_WINDOW_SECONDS", "300")),
-            max_body_bytes=int(_setting(c, "max_body_bytes", "WECHAT_MAX_BODY_BYTES", "65536")),
-            lang=_setting(c, "lang", "WECHAT_LANG", ""),
-            memory_url=_setting(c, "memory_url", "WECHAT_MEMORY_URL", ""),
+            token=_setting(c, "token", env.wechat_token),
+            app_id=_setting(c, "app_id", env.wechat_app_id),
+            app_secret=_setting(c, "app_secret", env.wechat_app_secret),
+            encoding_aes_key=_setting(c, "encoding_aes_key", env.wechat_encoding_aes_key),
+            api_base=_setting(c, "api_base", env.wechat_api_base),
+            reply_deadline_seconds=_setting(c, "reply_deadline_seconds",
+                                            env.wechat_reply_deadline_seconds, float),
+            timestamp_window_seconds=_setting(c, "timestamp_window_seconds",
+                                              env.wechat_timestamp_window_seconds, int),
+            max_body_bytes=_setting(c, "max_body_bytes", env.wechat_max_body_bytes, int),
+            lang=_setting(c, "lang", env.wechat_lang),
+            memory_url=_setting(c, "memory_url", env.wechat_memory_url),
         )
         if not settings.token.strip():
             raise ValueError("WECHAT_TOKEN is empty: anyone could sign WeChat's messages")
-        if os.environ.get("CITIZEN_PROFILE") == "production" and settings.token == DEV_TOKEN:
+        if env.profile == "production" and settings.token == DEV_TOKEN:
             raise ValueError("WECHAT_TOKEN: the production profile refuses the development token")
         return settings
 

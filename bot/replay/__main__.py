@@ -46,6 +46,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def _servers() -> tuple[str, str]:
+    """The action server and the API, read now: ``main`` may just have started them."""
+    from bot.settings import RasaSettings
+    from citizen_settings import load
+
+    settings = load(RasaSettings)
+    return settings.action_server_url, settings.api_url
+
+
 async def run(args, calls, stop: asyncio.Event):
     from tqdm import tqdm
 
@@ -53,8 +62,7 @@ async def run(args, calls, stop: asyncio.Event):
         backend = runner.HttpBackend(args.url)
     else:
         backend = runner.InProcessBackend(
-            args.model, os.environ.get("ACTION_SERVER_URL", "http://127.0.0.1:5055"),
-            os.environ.get("API_URL", "http://127.0.0.1:5000"))
+            args.model, *_servers())
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGINT, stop.set)
     loop.add_signal_handler(signal.SIGTERM, stop.set)

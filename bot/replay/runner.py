@@ -18,8 +18,6 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from citizen_identity import DEV_RASA_TOKEN
-
 from .transcripts import Call
 
 FALLBACK_INTENTS = ("nlu_fallback", "out_of_scope", "handoff")
@@ -114,7 +112,9 @@ class HttpBackend:
         # assertion, so no replayed caller acts as a real citizen.
         self.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout),
                                              headers={"Authorization": f"Bearer {channel_token()}"})
-        self.rasa_token = os.environ.get("RASA_TOKEN", DEV_RASA_TOKEN)
+        from bot.settings import settings
+
+        self.rasa_token = settings().auth_token
 
     async def send(self, sender: str, text: str) -> TurnResult:
         async with self.session.post(f"{self.url}/webhooks/rest/webhook",

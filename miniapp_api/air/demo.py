@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import math
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
+from ..config import city_zone
 from .models import POLLUTANTS
 
-CITY_ZONE = timezone(timedelta(hours=8))
+CITY_ZONE = city_zone()
 # Typical 1-hour concentration (CO in mg/m3, others in ug/m3) and relative daily swing.
 BASELINE = {"so2": (8, 0.3), "no2": (38, 0.45), "co": (0.8, 0.25), "o3": (70, 0.9),
             "pm10": (55, 0.35), "pm25": (32, 0.35)}

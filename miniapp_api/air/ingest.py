@@ -19,11 +19,13 @@ import io
 import json
 import math
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
+from ..config import city_zone
 from .models import POLLUTANTS
 
-CITY_ZONE = timezone(timedelta(hours=8))
+# Readings without an offset are the city's local time.
+CITY_ZONE = city_zone()
 CSV_TYPES = {"PM2.5": "pm25", "PM10": "pm10", "SO2": "so2", "NO2": "no2", "O3": "o3", "CO": "co"}
 # Concentrations beyond these are instrument faults, not air (ug/m3; CO mg/m3).
 PLAUSIBLE_MAXIMUM = {"so2": 5000, "no2": 5000, "co": 200, "o3": 5000, "pm10": 5000,

@@ -120,7 +120,7 @@ class Slot(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     doctor_id: Mapped[int] = mapped_column(ForeignKey("doctor.id"), index=True)
-    date: Mapped[date] = mapped_column(Date, index=True)  # local date (Asia/Shanghai)
+    date: Mapped[date] = mapped_column(Date, index=True)  # local date (the city's zone, CITIZEN_TIMEZONE)
     period: Mapped[str] = mapped_column(String(16))  # a code of PERIODS
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,7 +1,8 @@
 """The booking rules, as pure functions of dates, times and counts (no database, no HTTP).
 
 - A slot is bookable from ``min_days_ahead`` (1: tomorrow) to ``max_days_ahead`` (7) days after
-  today, today being the hospital's local date (Asia/Shanghai); and never once it has started.
+  today, today being the hospital's local date (the city's time zone, ``CITIZEN_TIMEZONE``); and
+  never once it has started.
 - A citizen holds at most ``per_doctor_per_day`` active appointments with one doctor on one day
   (1), and at most ``per_day`` active appointments on one day (3), whoever the patients are.
 - An appointment may be cancelled (or moved) until ``cancel_cutoff`` before its slot starts.
@@ -14,9 +15,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Mapping
-from zoneinfo import ZoneInfo
 
-HOSPITAL_ZONE = ZoneInfo("Asia/Shanghai")
+from ..config import city_zone
+
+HOSPITAL_ZONE = city_zone()
 
 
 class RuleBroken(Exception):

@@ -30,7 +30,8 @@ _session = requests.Session()
 WECHAT_CODE_REFUSED = frozenset({40029, 40163, 40226})
 ALIPAY_METHOD = "alipay.system.oauth.token"
 ALIPAY_RESPONSE_KEY = "alipay_system_oauth_token_response"
-# China Standard Time has no daylight saving: a fixed offset needs no tz database.
+# Alipay's gateway reads its `timestamp` as Beijing time whatever the city's zone (its protocol,
+# not a setting). China Standard Time has no daylight saving: a fixed offset needs no tz database.
 _SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 
