@@ -17,7 +17,7 @@ CATALOGS  := $(LOCALES:.po=.mo)
 # Everything the trained model depends on: retrain when (and only when) one of these changes.
 TRAIN_INPUTS := bot/config.yml $(shell find bot/domain bot/data intents bot/nlu -type f \( -name '*.yml' -o -name '*.py' -o -name '*.txt' \) 2>/dev/null)
 
-.PHONY: run test setup db train locales extract-messages clean help replay soak
+.PHONY: run test setup db train locales extract-messages configuration-doc clean help replay soak
 .DEFAULT_GOAL := help
 
 help:
@@ -85,6 +85,10 @@ extract-messages: $(VENV)/.installed
 	$(VENV)/bin/pybabel extract -F locales/babel.cfg -o locales/messages.pot --no-location --sort-output \
 	  --ignore-dirs='.* _* venv* tests bot bench' .
 	$(VENV)/bin/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching
+
+# Developers: after adding or changing a setting (the settings classes describe every variable).
+configuration-doc: $(VENV)/.installed
+	$(API_PY) -m scripts.configuration_doc
 
 # --- database -----------------------------------------------------------------------------
 db: $(VENV)/.installed $(CATALOGS)
