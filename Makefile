@@ -57,12 +57,12 @@ replay: setup
 	  $(if $(CONCURRENCY),--concurrency $(CONCURRENCY))
 
 # --- environments -------------------------------------------------------------------------
-$(VENV)/.installed: requirements.txt scripts/find-python310.sh
+$(VENV)/.installed: requirements.txt requirements-test.txt scripts/find-python310.sh
 	@py=$$(scripts/find-python310.sh) || exit 1; \
 	 echo "==> creating $(VENV) with $$py"; \
 	 [ -x $(API_PY) ] || $$py -m venv $(VENV)
 	@$(API_PY) -m pip install -qq --upgrade pip
-	@$(API_PY) -m pip install -qq -r requirements.txt
+	@$(API_PY) -m pip install -qq -r requirements-test.txt
 	@touch $@
 
 $(BOT_VENV)/.installed: bot/requirements.txt bot/constraints.txt scripts/find-python310.sh
