@@ -19,7 +19,7 @@ from bot.actions.sealing import seal, unseal
 
 from tests.edge import assertion, proven_metadata
 
-from .test_actions import run
+from .trackers import run
 
 VALID_ID_CARD = "11010519491231002X"
 PERIOD_WORDS = {"morning": "上午", "afternoon": "下午", "evening": "晚上"}

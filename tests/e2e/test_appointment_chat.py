@@ -10,31 +10,12 @@ import pytest
 import requests
 
 
+from .booking import PERIOD_ZH, api, free_cardiology_slot
 from .conversation import say
-from tests.edge import RASA_TOKEN, bot_headers
+from tests.edge import RASA_TOKEN
 
 pytestmark = pytest.mark.e2e
-PERIOD_ZH = {"morning": "上午", "afternoon": "下午", "evening": "晚上"}
 ID_CARD = "11010519491231002X"
-
-
-def api(stack, sender, path, **params):
-    headers = bot_headers(sender)
-    response = requests.get(f"{stack.api_url}/api/v1{path}", headers=headers, params=params,
-                            timeout=10)
-    assert response.status_code == 200, response.text
-    return response.json()["data"]
-
-
-def free_cardiology_slot(stack, sender):
-    [hospital] = api(stack, sender, "/hospitals", q="协和医院")["items"]
-    department = next(d for d in api(stack, sender, "/departments", q="心内科",
-                                     hospital_id=hospital["id"])["items"]
-                      if d["name"] == "心内科")
-    slots = api(stack, sender, "/slots", department_id=department["id"],
-                available="true")["items"]
-    assert slots
-    return slots[0]
 
 
 def click(stack, sender, reply, title):
