@@ -15,10 +15,11 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from .api_client import ApiRefused, CitizenApi
 from .base import ApiAction, latest_entity
-from .booking import QUESTIONS, REGISTRATION
+from .booking import QUESTIONS, REGISTRATION, WORKING
 from .dates import city_today, parse_date, parse_period
 
-BOOKING_SLOTS = QUESTIONS + REGISTRATION + ("slot_id", "booking_choices", "department_query")
+# Everything the booking form holds, forgotten once it is done.
+BOOKING_SLOTS = QUESTIONS + REGISTRATION + WORKING
 # What each question's response is told: the choices offered, and what is known so far.
 CONTEXT_SLOTS = ("booking_choices", "hospital_id", "department_id", "appointment_date",
                  "period", "doctor_id", "slot_id", "patient_id")
