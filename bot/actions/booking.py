@@ -449,9 +449,11 @@ class ValidateBookingForm(FormValidationAction):
       not in ``validate_<slot>``: a refused validation still counts as an answer for Rasa.
     - ``validate_<slot>`` accepts an answer: a new date, period, doctor or patient clears the
       slot and confirmation chosen for the old one; identity numbers are sealed.
-    - ``next_requested_slot`` settles what the answers leave: the free slot for the date,
-      period and doctor (or the nearest alternatives), the patient (or their registration),
-      and the question that comes next with the choices it offers.
+    - then (``get_validation_events``, after the ``validate_<slot>`` steps) the answers are
+      settled together: the free slot for the date, period and doctor (or the nearest
+      alternatives), the patient (or their registration), and the question that comes next
+      with the choices it offers, which ``next_requested_slot`` asks. These depend on several
+      answers at once and on the API, so no single ``validate_<slot>`` can decide them.
 
     rasa-sdk runs extract_/validate_ with no state of their own between them; the turn's
     ``Booking`` (what is known, what changed) is kept in a context variable for that one run.
