@@ -151,6 +151,8 @@ RESPONSES: dict[str, Response] = {
     "utter_no_appointments": Response(),
     "utter_ask_which_appointment": Response(buttons=booking.appointment_buttons,
                                             required=("appointment_ids",)),
+    "utter_ask_which_appointment_to_reschedule": Response(buttons=booking.reschedule_buttons,
+                                                          required=("appointment_ids",)),
     "utter_appointment_cancelled": Response(data_arguments=booking.booking_arguments,
                                             required=("appointment_id",)),
     "utter_appointment_rescheduled": Response(data_arguments=booking.booking_arguments,

@@ -15,10 +15,11 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from .api_client import ApiRefused, CitizenApi
 from .base import ApiAction, latest_entity
-from .booking import QUESTIONS, REGISTRATION
+from .booking import QUESTIONS, REGISTRATION, WORKING
 from .dates import city_today, parse_date, parse_period
 
-BOOKING_SLOTS = QUESTIONS + REGISTRATION + ("slot_id", "booking_choices", "department_query")
+# Everything the booking form holds, forgotten once it is done.
+BOOKING_SLOTS = QUESTIONS + REGISTRATION + WORKING
 # What each question's response is told: the choices offered, and what is known so far.
 CONTEXT_SLOTS = ("booking_choices", "hospital_id", "department_id", "appointment_date",
                  "period", "doctor_id", "slot_id", "patient_id")
@@ -148,22 +149,39 @@ class ActionCancelAppointment(ApiAction):
 
 class ActionChangeAppointment(ApiAction):
     """"Make it the afternoon", "another doctor", "move it to Friday" after booking: one
-    atomic reschedule."""
+    atomic reschedule.
+
+    The appointment moved is the one a button names (it must be one of the citizen's own active
+    appointments, or nothing moves), else the only one, else the one this conversation last
+    booked or changed; with several and none of these, the citizen is asked which, as when
+    cancelling, and each choice carries the change asked for."""
 
     def name(self) -> Text:
         return "action_change_appointment"
 
     def act(self, api: CitizenApi, dispatcher: CollectingDispatcher, tracker: Tracker,
             domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        current = self._target(api, tracker)
-        if current is None:
-            dispatcher.utter_message(response="utter_no_appointments")
-            return []
+        active = api.my_appointments("active")
         text = (tracker.latest_message or {}).get("text") or ""
-        old = current["slot"]
-        day = parse_date(text, city_today())
+        day = parse_date(latest_entity(tracker, "date") or text, city_today())
         period = latest_entity(tracker, "period") or parse_period(text)
         other_doctor = latest_entity(tracker, "booking_field") == "doctor"
+        named = latest_entity(tracker, "appointment_id")
+        if named is not None:
+            current = next((a for a in active if str(a["id"]) == str(named)), None)
+        else:
+            current = self._target(active, tracker)
+            if current is None and len(active) > 1:
+                wishes = {"date": day.isoformat() if day else None, "period": period,
+                          "booking_field": "doctor" if other_doctor else None}
+                dispatcher.utter_message(response="utter_ask_which_appointment_to_reschedule",
+                                         appointment_ids=[a["id"] for a in active],
+                                         **{k: v for k, v in wishes.items() if v})
+                return []
+        if current is None:  # none, or the one named is not the citizen's
+            dispatcher.utter_message(response="utter_no_appointments")
+            return []
+        old = current["slot"]
         if day is None and period is None and not other_doctor:
             dispatcher.utter_message(response="utter_ask_reschedule_to",
                                      appointment_id=current["id"])
@@ -186,14 +204,12 @@ class ActionChangeAppointment(ApiAction):
         return [SlotSet("appointment_id", str(moved["id"]))]
 
     @staticmethod
-    def _target(api: CitizenApi, tracker: Tracker) -> Optional[dict]:
-        active = api.my_appointments("active")
-        for wanted in (latest_entity(tracker, "appointment_id"),
-                       tracker.get_slot("appointment_id")):
-            match = next((a for a in active if str(a["id"]) == str(wanted)), None)
-            if match:
-                return match
-        return active[-1] if len(active) == 1 else (active[0] if active else None)
+    def _target(active: List[dict], tracker: Tracker) -> Optional[dict]:
+        """The only active appointment, or the one this conversation last booked or changed."""
+        if len(active) == 1:
+            return active[0]
+        wanted = tracker.get_slot("appointment_id")
+        return next((a for a in active if str(a["id"]) == str(wanted)), None)
 
     @staticmethod
     def _new_slot(api: CitizenApi, old: dict, wanted: dict, other_doctor: bool) -> Optional[dict]:

@@ -1,8 +1,9 @@
 """The booking form's brain: what the citizen just said, checked against the API, and what to ask next.
 
-The form ``booking_form`` (bot/domain/appointments.yml) gathers, in order: hospital, department,
-date, period, doctor (or "any"), patient, confirmation. Every slot is filled here, never by Rasa's
-own mappings, so one place decides:
+The form ``booking_form`` gathers, in the order its ``required_slots`` in
+bot/domain/appointments.yml list them (the one list of them, read here): hospital, department,
+date, period, doctor (or "any"), patient, confirmation. Every slot is filled here, in rasa-sdk's
+validation loop (``ValidateBookingForm``), never by Rasa's own mappings, so one place decides:
 
 - what a message means for the booking (entities from NLU or button payloads, dates and periods
   parsed from the text, free text searched in the API when it answers the question asked);
@@ -20,9 +21,12 @@ from __future__ import annotations
 
 import logging
 import re
+from contextvars import ContextVar
 from datetime import date, timedelta
-from typing import Any, Callable, Dict, List, Optional, Text
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Text, Tuple
 
+import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -38,11 +42,24 @@ from .words import pattern
 logger = logging.getLogger(__name__)
 
 FORM = "booking_form"
+DOMAIN_FILE = Path(__file__).resolve().parents[1] / "domain" / "appointments.yml"
 BOOKING_INTENTS = {"book_appointment", "inform_booking", "change_booking", "affirm", "deny"}
-# The questions, in the order the form asks them.
-QUESTIONS = ("hospital_id", "department_id", "appointment_date", "period", "doctor_id",
-             "patient_id", "booking_confirmed")
+
+
+def _form_questions() -> Tuple[str, ...]:
+    """The form's questions in the order it asks them: its ``required_slots`` in the domain,
+    the one place they are listed (the ask actions are registered at import, before any
+    domain reaches the action server, so the file is read rather than the domain sent)."""
+    domain = yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8"))
+    return tuple(domain["forms"][FORM]["required_slots"])
+
+
+QUESTIONS = _form_questions()
+# A new patient's registration, asked instead of ``patient_id`` when the citizen has none.
 REGISTRATION = ("patient_name", "patient_id_card", "patient_phone")
+# What the form works out along the way: the slot chosen, the choices offered with the next
+# question, a department asked for before its hospital.
+WORKING = ("slot_id", "booking_choices", "department_query")
 # A changed answer clears the answers that were chosen because of it.
 DEPENDENTS = {
     "hospital_id": ("department_id", "doctor_id", "slot_id", "booking_confirmed"),
@@ -85,9 +102,11 @@ class Booking:
         self.api, self.tracker, self.dispatcher = api, tracker, dispatcher
         self.today = today or city_today()
         self.values: Dict[str, Any] = {name: tracker.get_slot(name)
-                                       for name in QUESTIONS + REGISTRATION
-                                       + ("slot_id", "booking_choices", "department_query")}
+                                       for name in QUESTIONS + REGISTRATION + WORKING}
         self.changed: Dict[str, Any] = {}
+        # What the current extract_/validate_ step changed (``take`` hands it to rasa-sdk).
+        self.pending: Dict[str, Any] = {}
+        self.question: Optional[str] = None
         self.noticed = False
         self.requested = tracker.get_slot("requested_slot")
         message = tracker.latest_message or {}
@@ -107,6 +126,18 @@ class Booking:
     def _store(self, name: str, value: Any) -> None:
         self.values[name] = value
         self.changed[name] = value
+        self.pending[name] = value
+
+    def propose(self, name: str, value: Any) -> None:
+        """An answer the message gives, which ``validate_<name>`` accepts with ``set`` (that
+        clears what depended on the old one); until then it counts as a change of this turn."""
+        self.changed[name] = value
+        self.pending[name] = value
+
+    def take(self) -> Dict[str, Any]:
+        """The slots changed since the last call: one extract_/validate_ step's answer."""
+        taken, self.pending = self.pending, {}
+        return taken
 
     def notify(self, response: str, **arguments: Any) -> None:
         """Tells the citizen something about their answer (it counts as an answer)."""
@@ -114,19 +145,13 @@ class Booking:
         self.dispatcher.utter_message(response=response, **arguments)
 
     # --- the turn ---------------------------------------------------------------------------
-    def understand(self) -> bool:
-        """Applies the latest message; False when it is not about the booking at all."""
-        if self.requested in REGISTRATION:
-            return self._registration_answer()
-        if self.intent not in BOOKING_INTENTS:
-            return False
-        self._corrections()
-        self._hospital()
-        self._department()
-        self._date_and_period()
-        self._doctor()
-        self._patient()
-        self._confirmation()
+    def about_questions(self) -> bool:
+        """Whether the message may answer the form's questions (not a registration answer, and
+        an intent of the booking's)."""
+        return self.requested not in REGISTRATION and self.intent in BOOKING_INTENTS
+
+    def understood(self) -> bool:
+        """Whether the message was about the booking at all (else the form rejects it)."""
         return bool(self.changed) or self.noticed or self.intent == "book_appointment"
 
     def _corrections(self) -> None:
@@ -194,26 +219,28 @@ class Booking:
             self._store("booking_choices", {"kind": "department", "reason": "ambiguous",
                                             "query": query, "ids": [d["id"] for d in found]})
 
-    def _date_and_period(self) -> None:
+    def _date(self) -> None:
         said_date = _entity(self.tracker, "date")
         day = parse_date(said_date or self.text, self.today)
         if day is not None:
             if day <= self.today:
                 self.notify("utter_booking_date_too_early", date=day.isoformat())
             else:
-                self.set("appointment_date", day.isoformat())
+                self.propose("appointment_date", day.isoformat())
+
+    def _period(self) -> None:
         period = _entity(self.tracker, "period") or parse_period(self.text)
         if period in ("morning", "afternoon", "evening"):
-            self.set("period", period)
+            self.propose("period", period)
 
     def _doctor(self) -> None:
         chosen = _entity(self.tracker, "doctor_id")
         if chosen == ANY_DOCTOR or (chosen is None and ANY_DOCTOR_WORDS.search(self.text)
                                     and self.requested == "doctor_id"):
-            self.set("doctor_id", ANY_DOCTOR)
+            self.propose("doctor_id", ANY_DOCTOR)
             return
         if _as_id(chosen) is not None:
-            self.set("doctor_id", str(_as_id(chosen)))
+            self.propose("doctor_id", str(_as_id(chosen)))
             return
         query = _entity(self.tracker, "doctor")
         if query is None and self._answers("doctor_id"):
@@ -223,14 +250,14 @@ class Booking:
         found = self.api.doctors(q=query, hospital_id=self.get("hospital_id"),
                                  department_id=self.get("department_id"), limit=MAX_CHOICES)
         if found:
-            self.set("doctor_id", str(found[0]["id"]))
+            self.propose("doctor_id", str(found[0]["id"]))
         else:
             self.notify("utter_booking_not_found", kind="doctor", query=query)
 
     def _patient(self) -> None:
         chosen = _as_id(_entity(self.tracker, "patient_id"))
         if chosen is not None:
-            self.set("patient_id", str(chosen))
+            self.propose("patient_id", str(chosen))
 
     def _confirmation(self) -> None:
         if self.requested != "booking_confirmed" or self.changed:
@@ -241,17 +268,18 @@ class Booking:
             self._store("booking_confirmed", False)
 
     def _registration_answer(self) -> bool:
-        """Name, ID-card number or phone of a new patient, whatever the NLU thought."""
+        """Name, ID-card number or phone of a new patient, whatever the NLU thought (the
+        numbers as said: ``validate_<slot>`` seals them)."""
         if self.requested == "patient_id_card":
             match = ID_CARD.search(self.text)
             if not match:
                 return False
-            self._store("patient_id_card", seal(match.group(0).upper()))
+            self.propose("patient_id_card", match.group(0).upper())
         elif self.requested == "patient_phone":
             match = PHONE.search(self.text.replace(" ", "").replace("-", ""))
             if not match:
                 return False
-            self._store("patient_phone", seal(match.group(0)))
+            self.propose("patient_phone", match.group(0))
         else:
             if self.intent not in BOOKING_INTENTS | {"nlu_fallback", "greet"} \
                     and not NAME_PREFIX.match(self.text.strip()):
@@ -356,13 +384,6 @@ class Booking:
             self._store("booking_choices", None)
         return question
 
-    def events(self, next_question: Optional[str]) -> List[Dict[Text, Any]]:
-        """The changed slots, and the next question. ``booking_choices`` is always set: an
-        answer that changed nothing (a value not found, already explained) is still an answer,
-        and Rasa rejects a form turn that sets no slot."""
-        changed = {"booking_choices": self.get("booking_choices"), **self.changed}
-        return [SlotSet(name, value) for name, value in changed.items()] \
-            + [SlotSet("requested_slot", next_question)]
 
 
 INVALID_ID_CARD_ERRCODE = 42201
@@ -381,21 +402,85 @@ def _exact(item: dict, query: str) -> bool:
     return any(query == str(n).lower() for n in names)
 
 
+_turn: ContextVar[Booking] = ContextVar("booking_turn")
+
+
+def _accepted(slot: str) -> Callable[..., Dict[Text, Any]]:
+    """``validate_<slot>`` for an answer checked as it was extracted (see the class)."""
+    def validate(self: "ValidateBookingForm", value: Any, dispatcher: CollectingDispatcher,
+                 tracker: Tracker, domain: Dict[Text, Any]) -> Dict[Text, Any]:
+        return {slot: value}
+    return validate
+
+
+def _replaces(slot: str) -> Callable[..., Dict[Text, Any]]:
+    """``validate_<slot>`` for an answer that replaces the one before: what was chosen because
+    of the old answer (a slot, the confirmation) is cleared."""
+    def validate(self: "ValidateBookingForm", value: Any, dispatcher: CollectingDispatcher,
+                 tracker: Tracker, domain: Dict[Text, Any]) -> Dict[Text, Any]:
+        booking = _turn.get()
+        booking.set(slot, value)
+        return booking.take()
+    return validate
+
+
+def _sealed(slot: str) -> Callable[..., Dict[Text, Any]]:
+    """``validate_<slot>`` for an identity number: the conversation keeps it sealed only."""
+    def validate(self: "ValidateBookingForm", value: Any, dispatcher: CollectingDispatcher,
+                 tracker: Tracker, domain: Dict[Text, Any]) -> Dict[Text, Any]:
+        booking = _turn.get()
+        booking._store(slot, seal(value) if value else value)
+        return booking.take()
+    return validate
+
+
 class ValidateBookingForm(FormValidationAction):
-    """Fills and checks the booking form's slots (see the module's docstring)."""
+    """Fills and checks the booking form's slots (see the module's docstring) in rasa-sdk's own
+    loop: ``extract_<slot>`` for each slot of ``required_slots`` in order, ``validate_<slot>``
+    for each slot extracted, then ``next_requested_slot``.
+
+    - ``extract_<slot>`` reads the answer to one question from the message. Where the answer is
+      free text or a name, extracting it means finding the record in the API (a hospital, a
+      department within the hospital just chosen, a doctor), so these run in the form's order,
+      and a hospital or department chosen clears what depended on the old one right there (the
+      next extraction reads the new one). A message that answers nothing extracts nothing, so
+      the form rejects it and the rules for interruptions take over; that is why answers that
+      cannot be used (a past date, a number that is no ID-card number) are refused here too,
+      not in ``validate_<slot>``: a refused validation still counts as an answer for Rasa.
+    - ``validate_<slot>`` accepts an answer: a new date, period, doctor or patient clears the
+      slot and confirmation chosen for the old one; identity numbers are sealed.
+    - then (``get_validation_events``, after the ``validate_<slot>`` steps) the answers are
+      settled together: the free slot for the date, period and doctor (or the nearest
+      alternatives), the patient (or their registration), and the question that comes next
+      with the choices it offers, which ``next_requested_slot`` asks. These depend on several
+      answers at once and on the API, so no single ``validate_<slot>`` can decide them.
+
+    rasa-sdk runs extract_/validate_ with no state of their own between them; the turn's
+    ``Booking`` (what is known, what changed) is kept in a context variable for that one run.
+    """
 
     today: Callable[[], date] = staticmethod(city_today)
 
     def name(self) -> Text:
         return f"validate_{FORM}"
 
+    def domain_slots(self, domain: Dict[Text, Any]) -> List[Text]:
+        """The form's questions, as the domain lists them (``QUESTIONS``)."""
+        return list(QUESTIONS)
+
+    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
+                             tracker: Tracker, domain: Dict[Text, Any]) -> List[Text]:
+        """Every slot this action fills: the questions, a new patient's registration, and
+        what the form works out along the way (rasa-sdk returns only these slots' events)."""
+        return list(domain_slots) + list(REGISTRATION) + list(WORKING)
+
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        booking = Booking(CitizenApi.for_tracker(tracker), tracker, dispatcher, self.today())
+        """rasa-sdk's loop, with the API's failures answered as every action answers them."""
+        token = _turn.set(Booking(CitizenApi.for_tracker(tracker), tracker, dispatcher,
+                                  self.today()))
         try:
-            if not booking.understand():
-                return []  # not about the booking: the form rejects, the rules take over
-            next_question = booking.settle()
+            return await super().run(dispatcher, tracker, domain)
         except ApiUnavailable as error:
             logger.warning("booking: API unavailable (%s)", error)
             dispatcher.utter_message(response=SERVICE_UNAVAILABLE)
@@ -413,9 +498,110 @@ class ValidateBookingForm(FormValidationAction):
                 return stop + verification.begin(dispatcher)
             dispatcher.utter_message(response=SIGN_IN_REQUIRED)
             return stop
+        finally:
+            _turn.reset(token)
+
+    # --- extraction: the answers in the message, in the form's order -------------------------
+    @staticmethod
+    def _extract(*steps: Callable[[Booking], None],
+                 registration: Optional[str] = None) -> Dict[Text, Any]:
+        booking = _turn.get()
+        if registration is not None:
+            if booking.requested == registration:
+                booking._registration_answer()
+        elif booking.about_questions():
+            for step in steps:
+                step(booking)
+        return booking.take()
+
+    def extract_hospital_id(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                            domain: Dict[Text, Any]) -> Dict[Text, Any]:
+        """A correction ("another hospital") first, then the hospital named or chosen."""
+        return self._extract(Booking._corrections, Booking._hospital)
+
+    def extract_department_id(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                              domain: Dict[Text, Any]) -> Dict[Text, Any]:
+        return self._extract(Booking._department)
+
+    def extract_appointment_date(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                 domain: Dict[Text, Any]) -> Dict[Text, Any]:
+        return self._extract(Booking._date)
+
+    def extract_period(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                       domain: Dict[Text, Any]) -> Dict[Text, Any]:
+        return self._extract(Booking._period)
+
+    def extract_doctor_id(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                          domain: Dict[Text, Any]) -> Dict[Text, Any]:
+        return self._extract(Booking._doctor)
+
+    def extract_patient_id(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                           domain: Dict[Text, Any]) -> Dict[Text, Any]:
+        return self._extract(Booking._patient)
+
+    def extract_booking_confirmed(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                  domain: Dict[Text, Any]) -> Dict[Text, Any]:
+        return self._extract(Booking._confirmation)
+
+    def extract_patient_name(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                             domain: Dict[Text, Any]) -> Dict[Text, Any]:
+        return self._extract(registration="patient_name")
+
+    def extract_patient_id_card(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                domain: Dict[Text, Any]) -> Dict[Text, Any]:
+        return self._extract(registration="patient_id_card")
+
+    def extract_patient_phone(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                              domain: Dict[Text, Any]) -> Dict[Text, Any]:
+        return self._extract(registration="patient_phone")
+
+    def _worked_out(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                    domain: Dict[Text, Any]) -> Dict[Text, Any]:
+        """Never said by the citizen: set by the other steps and by settling."""
+        return {}
+
+    extract_slot_id = extract_booking_choices = extract_department_query = _worked_out
+
+    # --- validation ----------------------------------------------------------------------------
+    validate_hospital_id = _accepted("hospital_id")
+    validate_department_id = _accepted("department_id")
+    validate_appointment_date = _replaces("appointment_date")
+    validate_period = _replaces("period")
+    validate_doctor_id = _replaces("doctor_id")
+    validate_patient_id = _replaces("patient_id")
+    validate_booking_confirmed = _accepted("booking_confirmed")
+    validate_patient_name = _accepted("patient_name")
+    validate_patient_id_card = _sealed("patient_id_card")
+    validate_patient_phone = _sealed("patient_phone")
+    validate_slot_id = _accepted("slot_id")
+    validate_booking_choices = _accepted("booking_choices")
+    validate_department_query = _accepted("department_query")
+
+    async def get_validation_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        """The validated answers, then what settling them changed (see ``settle``), with
+        ``booking_choices`` always set: an answer that changed nothing (a value not found,
+        already explained) is still an answer, and Rasa rejects a form turn that sets no slot.
+        Nothing at all when the message was not about the booking."""
+        events = await super().get_validation_events(dispatcher, tracker, domain)
+        booking = _turn.get()
+        if not booking.understood():
+            return []
+        booking.question = booking.settle()
+        settled = booking.take()
+        settled["booking_choices"] = booking.get("booking_choices")
         if booking.get("booking_confirmed") is False:
             dispatcher.utter_message(response="utter_booking_stopped")
-        return booking.events(next_question)
+        return events + [SlotSet(name, value) for name, value in settled.items()]
+
+    async def next_requested_slot(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                  domain: Dict[Text, Any]) -> Optional[Dict[Text, Any]]:
+        """The question settling chose (none: the form is done); nothing when the message
+        was not about the booking, so the form rejects it."""
+        booking = _turn.get()
+        if not booking.understood():
+            return None
+        return SlotSet("requested_slot", booking.question)
 
 
 def still_asking(tracker: Tracker) -> List[Dict[Text, Any]]:

@@ -262,15 +262,34 @@ def confirm_buttons(locale: str, arguments: dict) -> list[dict]:
             {"title": translate("button.cancel_booking", locale), "payload": "/deny"}]
 
 
-def appointment_buttons(locale: str, arguments: dict) -> list[dict]:
+def _appointment_choice(locale: str, arguments: dict, intent: str,
+                        **entities: Any) -> list[dict]:
+    """One button per appointment of the citizen's in ``appointment_ids``: ``intent`` with the
+    appointment's id and ``entities``."""
     buttons = []
     for appointment in (_own(Appointment, i) for i in arguments.get("appointment_ids") or []):
         if appointment is not None:
             names = _appointment_names(appointment, locale)
             buttons.append({"title": f"{names['when']} {names['department']}",
-                            "payload": _payload("cancel_appointment",
-                                                appointment_id=appointment.id)})
+                            "payload": _payload(intent, appointment_id=appointment.id,
+                                                **entities)})
     return buttons
+
+
+def appointment_buttons(locale: str, arguments: dict) -> list[dict]:
+    """Which appointment to cancel."""
+    return _appointment_choice(locale, arguments, "cancel_appointment")
+
+
+# What a reschedule asked for, carried by the buttons that ask which appointment it is for.
+RESCHEDULE_WISHES = ("date", "period", "booking_field")
+
+
+def reschedule_buttons(locale: str, arguments: dict) -> list[dict]:
+    """Which appointment to move: each button carries the change the citizen asked for (a day,
+    a period, another doctor), so choosing one completes the request."""
+    wishes = {k: arguments[k] for k in RESCHEDULE_WISHES if arguments.get(k) not in (None, "")}
+    return _appointment_choice(locale, arguments, "change_booking", **wishes)
 
 
 def message_ids() -> list[str]:

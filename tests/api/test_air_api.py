@@ -1,24 +1,5 @@
 """The air-quality API: reports for the city, a district, a station or a location."""
-from datetime import datetime, timedelta, timezone
-
-import pytest
-
-from miniapp_api.air.service import seed_places, store_readings
 from miniapp_api.seed import seed_demo_data
-
-from ..air_readings import readings_at
-
-UTC = timezone.utc
-HOUR = datetime(2026, 11, 20, 2, tzinfo=UTC)  # 10:00 in the city
-
-
-@pytest.fixture
-def network(app):
-    """The demo stations with the hand-made readings of tests/air_readings.py."""
-    with app.app_context():
-        seed_places()
-        store_readings(readings_at(HOUR))
-    return app
 
 
 def get(client, path, **params):
@@ -26,7 +7,7 @@ def get(client, path, **params):
     return response.status_code, response.get_json()
 
 
-def test_station_report_by_code_and_by_location(client, network):
+def test_station_report_by_code_and_by_location(client, air_network):
     status, body = get(client, "/api/v1/air/now", station="1347A")
     assert status == 200
     data = body["data"]
@@ -44,7 +25,7 @@ def test_station_report_by_code_and_by_location(client, network):
     assert near["data"]["place"]["code"] == "1347A"
 
 
-def test_district_is_the_mean_of_its_stations(client, network):
+def test_district_is_the_mean_of_its_stations(client, air_network):
     _, body = get(client, "/api/v1/air/now", district="haizhu", lang="en")
     data = body["data"]
     assert data["place"] == {"kind": "district", "code": "haizhu", "name": "Haizhu"}
@@ -56,7 +37,7 @@ def test_district_is_the_mean_of_its_stations(client, network):
     assert pollutants["no2"]["concentration"] == 20  # Luhu's missing NO2 is not a zero
 
 
-def test_missing_pollutant_follows_the_standard(client, network):
+def test_missing_pollutant_follows_the_standard(client, air_network):
     _, body = get(client, "/api/v1/air/now", station="1354A")
     report = body["data"]["report"]
     no2 = next(p for p in report["pollutants"] if p["code"] == "no2")
@@ -65,14 +46,14 @@ def test_missing_pollutant_follows_the_standard(client, network):
     assert report["aqi"] is None and report["aqi_status"] == "NA" and not report["published"]
 
 
-def test_2012_edition_is_selectable(client, network):
+def test_2012_edition_is_selectable(client, air_network):
     _, body = get(client, "/api/v1/air/now", station="1348A", standard="2012")
     report = body["data"]["report"]
     assert report["standard"] == "HJ 633-2012"
     assert {p["indicator"] for p in report["pollutants"]} >= {"o3_8h", "pm25_24h"}
 
 
-def test_unknown_place_and_bad_queries(client, network):
+def test_unknown_place_and_bad_queries(client, air_network):
     assert get(client, "/api/v1/air/now", district="atlantis")[0] == 404
     assert get(client, "/api/v1/air/now", station="0000X")[0] == 404
     status, body = get(client, "/api/v1/air/now", lat=91, lon=0)
@@ -82,7 +63,7 @@ def test_unknown_place_and_bad_queries(client, network):
     assert get(client, "/api/v1/air/hours", hours=1000)[0] == 422
 
 
-def test_far_away_location_answers_for_the_city(client, network):
+def test_far_away_location_answers_for_the_city(client, air_network):
     _, body = get(client, "/api/v1/air/now", lat=39.9, lon=116.4)
     assert body["data"]["place"]["kind"] == "city"
 
@@ -104,7 +85,7 @@ def test_history_and_daily_reports_on_demo_data(app, client):
         assert report["aqi"] is None or 1 <= report["aqi"] <= 500
 
 
-def test_stations_list(client, network):
+def test_stations_list(client, air_network):
     _, body = get(client, "/api/v1/air/stations", lang="en")
     assert len(body["data"]) == 10
     assert body["data"][0]["code"] == "1345A" and body["data"][0]["district"] == "liwan"

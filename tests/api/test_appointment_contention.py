@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import threading
-import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -22,6 +21,7 @@ from miniapp_api.appointments.service import add_patient
 from miniapp_api.db import db, utcnow
 
 from .appointment_support import build_clinic, id_card, phone
+from .gunicorn_support import wait_ready
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKERS, THREADS = 4, 8
@@ -47,25 +47,12 @@ def server(app, database_url, tmp_path):
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_ready(url, process, tmp_path / "gunicorn.log")
+        wait_ready(url, process, tmp_path / "gunicorn.log")
         yield url
     finally:
         process.terminate()
         process.wait(timeout=30)
         log.close()
-
-
-def _wait_ready(url: str, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        assert process.poll() is None, log.read_text(errors="replace")
-        try:
-            if requests.get(f"{url}/api/v1/health", timeout=2).status_code == 200:
-                return
-        except requests.RequestException:  # not listening, or still booting its workers
-            pass
-        time.sleep(0.2)
-    raise AssertionError("gunicorn did not become ready:\n" + log.read_text(errors="replace"))
 
 
 def citizens_with_patients(app, auth, count: int) -> list[tuple[dict, int]]:

@@ -31,7 +31,7 @@ from miniapp_api.config import TestingConfig
 from miniapp_api import create_app
 from miniapp_api.db import db, utcnow
 from tests.api.appointment_support import build_clinic, id_card, phone
-from tests.api.test_appointment_contention import _wait_ready
+from tests.api.gunicorn_support import wait_ready
 from tests.conftest import Auth
 from tests.own_postgres import OwnPostgres, unavailable_reason
 from tests.scale import scaled
@@ -92,7 +92,7 @@ def server(city, postgres, tmp_path_factory):
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_ready(url, process, log_path)
+        wait_ready(url, process, log_path)
         yield url, process, log_path
     finally:
         process.terminate()

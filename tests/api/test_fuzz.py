@@ -27,7 +27,7 @@ from schemathesis.core.failures import FailureGroup
 from miniapp_api.db import db
 from miniapp_api.seed import seed_demo_data
 from tests.api.residents import operator_headers, two_residents
-from tests.api.test_login import Keys, _bare
+from tests.platform_keys import Keys, bare
 from tests.platform_standins import AlipayStandIn, WeChatStandIn
 from tests.rasa_standin import RasaStandIn
 from tests.scale import scaled
@@ -69,7 +69,7 @@ def platforms():
                "WECHAT_API_BASE": wechat.url, "ALIPAY_APP_ID": "2021000000099999",
                "ALIPAY_GATEWAY": alipay.gateway_url,
                "ALIPAY_APP_PRIVATE_KEY": keys.app_private_pkcs1,
-               "ALIPAY_PUBLIC_KEY": _bare(keys.alipay_public), "RASA_URL": rasa.url,
+               "ALIPAY_PUBLIC_KEY": bare(keys.alipay_public), "RASA_URL": rasa.url,
                "PLATFORM_TIMEOUT_SECONDS": 2.0}
 
 

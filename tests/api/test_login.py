@@ -9,13 +9,12 @@ from urllib.parse import parse_qsl
 import jwt
 import pytest
 from alipay import AliPay
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 
 from miniapp_api import auth
 from miniapp_api.auth import issue_session_token
 from miniapp_api.citizens import platforms
 from miniapp_api.citizens.alipay_signing import sign_rsa2, signing_string, verify_rsa2
+from tests.platform_keys import Keys, bare, pem_public
 from tests.platform_standins import AlipayStandIn, WeChatStandIn, unused_loopback_url
 
 WECHAT_APPID, WECHAT_SECRET = "wx-test-appid", "wx-test-secret-do-not-log"
@@ -25,39 +24,6 @@ ALIPAY_USER_ID = "2088102150477652"
 
 
 # --- keys and stand-ins -----------------------------------------------------------------------
-
-def _pem_private(key: rsa.RSAPrivateKey, fmt: serialization.PrivateFormat) -> str:
-    return key.private_bytes(serialization.Encoding.PEM, fmt,
-                             serialization.NoEncryption()).decode()
-
-
-def _pem_public(key: rsa.RSAPrivateKey) -> str:
-    return key.public_key().public_bytes(serialization.Encoding.PEM,
-                                         serialization.PublicFormat.SubjectPublicKeyInfo).decode()
-
-
-def _bare(pem: str) -> str:
-    """The base64 body alone, as Alipay's console shows keys."""
-    return "".join(line for line in pem.splitlines() if not line.startswith("-----"))
-
-
-def _new_key() -> rsa.RSAPrivateKey:
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
-
-
-class Keys:
-    """The app's key pair, "Alipay's", and a stranger's (2048-bit, made for this module)."""
-
-    def __init__(self) -> None:
-        self.app, self.alipay, self.stranger = _new_key(), _new_key(), _new_key()
-        pkcs1 = serialization.PrivateFormat.TraditionalOpenSSL
-        self.app_private_pkcs1 = _pem_private(self.app, pkcs1)
-        self.app_private_pkcs8 = _pem_private(self.app, serialization.PrivateFormat.PKCS8)
-        self.app_public = _pem_public(self.app)
-        self.alipay_private = _pem_private(self.alipay, serialization.PrivateFormat.PKCS8)
-        self.alipay_public = _pem_public(self.alipay)
-        self.stranger_private = _pem_private(self.stranger, serialization.PrivateFormat.PKCS8)
-
 
 @pytest.fixture(scope="module")
 def keys() -> Keys:
@@ -83,7 +49,7 @@ def platform_settings(keys, wechat, alipay) -> dict:
     return {"WECHAT_APPID": WECHAT_APPID, "WECHAT_SECRET": WECHAT_SECRET,
             "WECHAT_API_BASE": wechat.url, "ALIPAY_APP_ID": ALIPAY_APP_ID,
             "ALIPAY_GATEWAY": alipay.gateway_url, "ALIPAY_APP_PRIVATE_KEY": keys.app_private_pkcs1,
-            "ALIPAY_PUBLIC_KEY": _bare(keys.alipay_public), "PLATFORM_TIMEOUT_SECONDS": 2.0,
+            "ALIPAY_PUBLIC_KEY": bare(keys.alipay_public), "PLATFORM_TIMEOUT_SECONDS": 2.0,
             "LOGIN_RATE_LIMIT": "1000 per minute"}
 
 
@@ -197,7 +163,7 @@ def test_alipay_open_id(client, alipay):
 @pytest.mark.parametrize("private_key", ["pkcs8", "bare_pkcs8"])
 def test_alipay_login_with_other_key_formats(client, app, alipay, keys, private_key):
     pem = keys.app_private_pkcs8
-    app.config["ALIPAY_APP_PRIVATE_KEY"] = pem if private_key == "pkcs8" else _bare(pem)
+    app.config["ALIPAY_APP_PRIVATE_KEY"] = pem if private_key == "pkcs8" else bare(pem)
     app.config["ALIPAY_PUBLIC_KEY"] = keys.alipay_public
     assert login(client, "alipay", "auth-good").status_code == 200
 
@@ -220,7 +186,7 @@ def test_alipay_response_signature_must_verify(client, alipay, mode):
 
 
 def test_alipay_response_signed_by_someone_else(client, app, keys):
-    app.config["ALIPAY_PUBLIC_KEY"] = _pem_public(keys.stranger)
+    app.config["ALIPAY_PUBLIC_KEY"] = pem_public(keys.stranger)
     assert_error(login(client, "alipay", "auth-good"), 502, 50200)
 
 
@@ -257,7 +223,7 @@ def test_sign_rsa2_matches_python_alipay_sdk(keys):
                  app_private_key_string=keys.app_private_pkcs1,
                  alipay_public_key_string=keys.alipay_public, sign_type="RSA2")
     sdk_signature = dict(parse_qsl(sdk.sign_data(dict(params))))["sign"]
-    for key in (keys.app_private_pkcs1, keys.app_private_pkcs8, _bare(keys.app_private_pkcs8)):
+    for key in (keys.app_private_pkcs1, keys.app_private_pkcs8, bare(keys.app_private_pkcs8)):
         assert sign_rsa2(params, key) == sdk_signature
     # Ours verifies what the SDK signs, and refuses other content.
     content = '{"user_id": "2088102150477652", "note": "\u5e02\u6c11"}'
@@ -265,7 +231,7 @@ def test_sign_rsa2_matches_python_alipay_sdk(keys):
                         alipay_public_key_string=keys.app_public, sign_type="RSA2")
     signature = alipay_sdk._sign(content)
     assert verify_rsa2(content, signature, keys.alipay_public)
-    assert verify_rsa2(content, signature, _bare(keys.alipay_public))
+    assert verify_rsa2(content, signature, bare(keys.alipay_public))
     assert not verify_rsa2(content + " ", signature, keys.alipay_public)
     assert not verify_rsa2(content, "not base64!", keys.alipay_public)
 

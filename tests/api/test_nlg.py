@@ -214,3 +214,19 @@ def test_choice_buttons_follow_the_given_order_and_skip_unknown_ids(app, client)
                booking_choices={"kind": "hospital", "reason": "ambiguous", "query": "x",
                                 "ids": [ids[0], 999999, ids[1], ids[2]]}).get_json()
     assert [button["title"] for button in body["buttons"]] == expected
+
+
+def test_which_appointment_to_move_carries_the_change_and_only_the_citizens_own(app, client):
+    import json
+
+    mine = booking_arguments(app, client, "web:nlg-mover")
+    theirs = booking_arguments(app, client, "web:nlg-other")
+    body = nlg(client, "utter_ask_which_appointment_to_reschedule", [user("换成下午")],
+               sender="web:nlg-mover", period="afternoon", booking_field="doctor",
+               appointment_ids=[mine["appointment_id"], theirs["appointment_id"]]).get_json()
+    assert body["text"] == "您有几个预约，要改哪一个？"
+    [button] = body["buttons"]  # the other citizen's appointment is no choice
+    intent, _, entities = button["payload"].partition("{")
+    assert intent == "/change_booking"
+    assert json.loads("{" + entities) == {"appointment_id": str(mine["appointment_id"]),
+                                          "period": "afternoon", "booking_field": "doctor"}

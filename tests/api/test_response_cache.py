@@ -9,8 +9,7 @@ from miniapp_api.air.models import AirReading
 from miniapp_api.air.service import seed_places, store_readings
 from miniapp_api.db import db
 
-from ..air_readings import readings_at
-from .test_air_api import HOUR, network  # noqa: F401 (fixture)
+from ..air_readings import HOUR, readings_at
 
 STATION = "1347A"
 
@@ -30,19 +29,19 @@ def write_behind_the_apis_back(app, pm25: float) -> None:
         db.session.commit()
 
 
-def test_the_same_question_gets_the_cached_answer_until_an_ingest(client, network):
+def test_the_same_question_gets_the_cached_answer_until_an_ingest(client, air_network):
     before = aqi(client)
-    write_behind_the_apis_back(network, 5.0)
+    write_behind_the_apis_back(air_network, 5.0)
     assert aqi(client) == before  # cached: another process's write shows once it expires
-    with network.app_context():
+    with air_network.app_context():
         store_readings({(STATION, HOUR): {"pm25": 5.0}})  # an ingest here drops it at once
     assert aqi(client) < before
 
 
-def test_a_new_hour_written_anywhere_shows_at_once(client, network):
+def test_a_new_hour_written_anywhere_shows_at_once(client, air_network):
     """The answer is keyed by the readings' version: another process's new hour is new data."""
     before = client.get("/api/v1/air/now", query_string={"station": STATION}).get_json()
-    with network.app_context():  # as the feeder process would, without this process knowing
+    with air_network.app_context():  # as the feeder process would, without this process knowing
         db.session.add(AirReading(station_code=STATION, hour_start=HOUR + timedelta(hours=1),
                                   pm25=5.0))
         db.session.commit()
@@ -50,7 +49,7 @@ def test_a_new_hour_written_anywhere_shows_at_once(client, network):
     assert after["data"]["hour_start"] != before["data"]["hour_start"]
 
 
-def test_each_locale_and_query_has_its_own_answer(client, network):
+def test_each_locale_and_query_has_its_own_answer(client, air_network):
     zh = client.get("/api/v1/air/now", query_string={"station": STATION}).get_json()
     en = client.get("/api/v1/air/now", query_string={"station": STATION, "lang": "en"}).get_json()
     assert zh["data"]["report"]["category"] != en["data"]["report"]["category"]
@@ -58,13 +57,13 @@ def test_each_locale_and_query_has_its_own_answer(client, network):
     assert city["data"]["place"]["kind"] == "city"
 
 
-def test_errors_are_not_cached(client, network):
+def test_errors_are_not_cached(client, air_network):
     missing = client.get("/api/v1/air/now", query_string={"district": "atlantis"})
     assert missing.status_code == 404
     assert client.get("/api/v1/air/now", query_string={"district": "atlantis"}).status_code == 404
 
 
-def test_answers_carry_the_security_headers_when_cached_too(client, network):
+def test_answers_carry_the_security_headers_when_cached_too(client, air_network):
     first = client.get("/api/v1/air/now", query_string={"station": STATION})
     second = client.get("/api/v1/air/now", query_string={"station": STATION})
     assert first.get_data() == second.get_data()

@@ -8,7 +8,7 @@ from bot.actions.air import ActionAirQuality
 from miniapp_api.air.service import seed_places, store_readings
 
 from ..air_readings import next_hour, readings_at
-from .test_actions import run, tracker_for
+from .trackers import run, tracker_for
 
 HOUR = next_hour()
 

@@ -1,9 +1,6 @@
 """Application actions with a real Tracker, against the API over HTTP (demo data seeded)."""
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 from rasa_sdk.events import SlotSet
 
@@ -11,11 +8,9 @@ from bot.actions.applications import (ActionApplicationMaterials, ActionApplicat
                                       ActionHowToApply)
 from miniapp_api.applications import numbers
 
-from .test_actions import run, tracker_for
+from tests.demo_applications import ALICE_LICENCE, WANG_CARD, WANG_PERMIT
 
-DEMO = json.loads((Path(__file__).resolve().parents[2] / "miniapp_api" / "seed_data"
-                   / "applications.json").read_text(encoding="utf-8"))
-WANG_PERMIT, WANG_CARD, ALICE_LICENCE = DEMO[0], DEMO[1], DEMO[2]
+from .trackers import run, tracker_for
 
 
 def entity(name, value):

@@ -19,7 +19,7 @@ from bot.actions.sealing import seal, unseal
 
 from tests.edge import assertion, proven_metadata
 
-from .test_actions import run
+from .trackers import run
 
 VALID_ID_CARD = "11010519491231002X"
 PERIOD_WORDS = {"morning": "上午", "afternoon": "下午", "evening": "晚上"}
@@ -245,3 +245,62 @@ def test_change_moves_to_another_doctor_atomically(xiehe_cardiology, sender, liv
     else:  # no other doctor free then: the booking stays as it was
         assert messages[0]["response"] == "utter_reschedule_unavailable"
         assert mine["id"] == booked["appointment_id"]
+
+
+def _two_appointments(sender, xiehe_cardiology):
+    """Two active cardiology appointments of ``sender``'s, on different days (none booked
+    through this conversation, so its tracker names neither)."""
+    api = CitizenApi(sender, assertion(sender))
+    patient = api.add_patient("王小明", VALID_ID_CARD, "13800138000")
+    slots = api.slots(department_id=xiehe_cardiology[1]["id"], available="true")
+    first = slots[0]
+    second = next(s for s in slots if s["date"] != first["date"])
+    return [api.book(s["id"], patient["id"]) for s in (first, second)]
+
+
+def test_rescheduling_with_several_appointments_asks_which(xiehe_cardiology, sender):
+    booked = _two_appointments(sender, xiehe_cardiology)
+    api = CitizenApi(sender, assertion(sender))
+    before = api.my_appointments()
+    events, messages = run(ActionChangeAppointment(),
+                           tracker(sender, "换成下午", "change_booking",
+                                   [entity("period", "afternoon")]))
+    assert (events, messages) == ([], [{
+        "response": "utter_ask_which_appointment_to_reschedule",
+        "appointment_ids": [a["id"] for a in before], "period": "afternoon"}])
+    assert {a["id"] for a in before} == {a["id"] for a in booked}
+    assert api.my_appointments() == before  # nothing moved before the citizen chose
+    # The button chosen names the appointment and carries the change asked for.
+    chosen = before[1]
+    events, [reply] = run(ActionChangeAppointment(),
+                          tracker(sender, "/change_booking", "change_booking",
+                                  [entity("appointment_id", str(chosen["id"])),
+                                   entity("period", "afternoon")]))
+    after = {a["id"]: a for a in api.my_appointments()}
+    assert before[0]["id"] in after  # the other one stays as it was
+    if reply["response"] == "utter_appointment_rescheduled":
+        moved = after[reply["appointment_id"]]
+        assert moved["slot"]["period"] == "afternoon"
+        assert moved["slot"]["date"] == chosen["slot"]["date"]
+        assert chosen["id"] not in after
+    else:  # nothing free that afternoon: the chosen one stays, and the conversation names it
+        assert reply == {"response": "utter_reschedule_unavailable",
+                         "appointment_id": chosen["id"], "date": chosen["slot"]["date"],
+                         "period": "afternoon"}
+        assert chosen["id"] in after
+    assert SlotSet("appointment_id", str(reply["appointment_id"])) in events
+
+
+def test_rescheduling_another_citizens_appointment_is_refused(xiehe_cardiology, sender):
+    mine = _two_appointments(sender, xiehe_cardiology)
+    other = f"web:booking-other-{uuid.uuid4().hex[:8]}"
+    [theirs, _] = _two_appointments(other, xiehe_cardiology)
+    before = {who: CitizenApi(who, assertion(who)).my_appointments() for who in (sender, other)}
+    for slots in ({}, {"appointment_id": str(mine[0]["id"])}):
+        events, messages = run(ActionChangeAppointment(),
+                               tracker(sender, "/change_booking", "change_booking",
+                                       [entity("appointment_id", str(theirs["id"])),
+                                        entity("period", "afternoon")], **slots))
+        assert (events, messages) == ([], [{"response": "utter_no_appointments"}])
+    after = {who: CitizenApi(who, assertion(who)).my_appointments() for who in (sender, other)}
+    assert after == before  # neither theirs nor one of mine moved instead

@@ -5,7 +5,7 @@ from rasa_sdk.events import SlotSet
 
 from bot.actions.transit import ActionBusArrivals, ActionNearbyStops, ActionRoutesTo
 
-from .test_actions import run, tracker_for
+from .trackers import run, tracker_for
 
 ZHUJIANG_NEW_TOWN = {"latitude": 23.1190, "longitude": 113.3215}
 

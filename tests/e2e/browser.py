@@ -8,7 +8,13 @@ import subprocess
 from functools import lru_cache
 from pathlib import Path
 
+from launcher.stack import ROOT
+
 CHROMIUM = Path("/usr/bin/chromium")
+# Where the browser tests keep their screenshots.
+ARTIFACTS = ROOT / "var" / "test-artifacts"
+# The browser's shared location: Tianhe's air station.
+TIANHE_STATION = {"latitude": 23.1323, "longitude": 113.3407}
 
 
 @lru_cache(maxsize=1)

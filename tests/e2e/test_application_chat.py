@@ -11,8 +11,8 @@ import pytest
 import requests
 
 from launcher.stack import ROOT
+from tests.demo_applications import ALICE_LICENCE, WANG_PERMIT
 
-from ..bot.test_application_actions import ALICE_LICENCE, WANG_PERMIT
 from .conversation import say
 
 pytestmark = pytest.mark.e2e

@@ -10,31 +10,14 @@ import pytest
 import requests
 
 
+from tests.api.residents import valid_id_card
+
+from .booking import PERIOD_ZH, api, free_cardiology_slot
 from .conversation import say
 from tests.edge import RASA_TOKEN, bot_headers
 
 pytestmark = pytest.mark.e2e
-PERIOD_ZH = {"morning": "上午", "afternoon": "下午", "evening": "晚上"}
 ID_CARD = "11010519491231002X"
-
-
-def api(stack, sender, path, **params):
-    headers = bot_headers(sender)
-    response = requests.get(f"{stack.api_url}/api/v1{path}", headers=headers, params=params,
-                            timeout=10)
-    assert response.status_code == 200, response.text
-    return response.json()["data"]
-
-
-def free_cardiology_slot(stack, sender):
-    [hospital] = api(stack, sender, "/hospitals", q="协和医院")["items"]
-    department = next(d for d in api(stack, sender, "/departments", q="心内科",
-                                     hospital_id=hospital["id"])["items"]
-                      if d["name"] == "心内科")
-    slots = api(stack, sender, "/slots", department_id=department["id"],
-                available="true")["items"]
-    assert slots
-    return slots[0]
 
 
 def click(stack, sender, reply, title):
@@ -145,3 +128,58 @@ def test_corrections_mid_form_and_another_doctor_after_booking(running_stack):
         assert after["slot"]["date"] == before["slot"]["date"]
     else:
         assert after["id"] == before["id"]
+
+
+def book_through_the_api(stack, sender, slots, id_card=ID_CARD):
+    """``sender``'s patient and an appointment on each of ``slots``, booked through the API (so
+    the conversation's tracker names none of them)."""
+    def post(path, body):
+        response = requests.post(f"{stack.api_url}/api/v1{path}", headers=bot_headers(sender),
+                                 json=body, timeout=10)
+        assert response.status_code in (200, 201), response.text
+        return response.json()["data"]
+
+    patient = post("/patients", {"name": "王小明", "id_card": id_card, "phone": "13800138000"})
+    return [post("/appointments", {"slot_id": s["id"], "patient_id": patient["id"]})
+            for s in slots]
+
+
+def test_rescheduling_with_several_appointments_asks_which(running_stack):
+    sender = f"web:e2e-booking-{uuid.uuid4().hex[:8]}"
+    other = f"web:e2e-booking-{uuid.uuid4().hex[:8]}"
+    first = free_cardiology_slot(running_stack, sender)
+    cardiology = api(running_stack, sender, "/slots", department_id=first["department"]["id"],
+                     available="true")["items"]
+    second = next(s for s in cardiology if s["date"] != first["date"])
+    third = next(s for s in cardiology if s["id"] not in (first["id"], second["id"]))
+    booked = book_through_the_api(running_stack, sender, [first, second])
+    [theirs] = book_through_the_api(running_stack, other, [third],
+                                    id_card=valid_id_card("44010619790621003"))
+    before = api(running_stack, sender, "/appointments")["items"]
+    period = next(p for p in PERIOD_ZH if p != first["period"])
+
+    [ask] = say(running_stack, sender, f"换成{PERIOD_ZH[period]}")
+    assert ask["text"] == "您有几个预约，要改哪一个？", ask
+    assert len(ask["buttons"]) == 2
+    assert api(running_stack, sender, "/appointments")["items"] == before  # nothing moved yet
+
+    # A client that writes the other citizen's appointment into the payload moves nothing.
+    forged = f'/change_booking{{"appointment_id": "{theirs["id"]}", "period": "{period}"}}'
+    [refused] = say(running_stack, sender, forged)
+    assert refused["text"] == "您目前没有有效的预约。"
+    assert api(running_stack, sender, "/appointments")["items"] == before
+    assert [a["id"] for a in api(running_stack, other, "/appointments")["items"]] \
+        == [theirs["id"]]
+
+    # The button of the first appointment moves that one, to the period asked for.
+    chosen = next(b for b in ask["buttons"] if f'"{booked[0]["id"]}"' in b["payload"])
+    [changed] = say(running_stack, sender, chosen["payload"])
+    after = {a["id"]: a for a in api(running_stack, sender, "/appointments")["items"]}
+    assert booked[1]["id"] in after  # the other appointment stays as it was
+    if changed["text"].startswith("已改约"):
+        [moved] = [a for a in after.values() if a["id"] != booked[1]["id"]]
+        assert moved["id"] != booked[0]["id"]
+        assert (moved["slot"]["date"], moved["slot"]["period"]) == (first["date"], period)
+    else:
+        assert "原来的预约" in changed["text"] and booked[0]["id"] in after
+

@@ -24,7 +24,6 @@ from tests.scale import scaled
 
 from .hostile import HOSTILE_SENDERS, MARKUP, hostile_messages
 from .conversation import say, texts
-from .test_web_chat import chromium, page  # noqa: F401 (fixtures)
 from tests.edge import RASA_TOKEN, rest_say
 
 pytestmark = pytest.mark.e2e
@@ -137,7 +136,7 @@ def test_no_conversation_falls_silent_unless_handed_to_a_person(running_stack, h
     assert not silent
 
 
-def test_markup_stays_text_in_the_web_chat(page, running_stack):  # noqa: F811
+def test_markup_stays_text_in_the_web_chat(page, running_stack):
     """Hostile samples typed into the page: shown as the citizen's text, never as markup."""
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))

@@ -19,7 +19,7 @@ import requests
 from launcher.stack import BOT_BIN, ROOT
 from tests.api.residents import valid_id_card
 
-from .test_appointment_chat import PERIOD_ZH, free_cardiology_slot
+from .booking import PERIOD_ZH, free_cardiology_slot
 from tests.edge import RASA_TOKEN, bot_headers, rest_say
 
 pytestmark = pytest.mark.e2e

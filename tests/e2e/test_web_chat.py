@@ -11,14 +11,10 @@ import uuid
 import pytest
 import requests
 
-from launcher.stack import ROOT
-
-from .browser import chromium_or_reason
+from .browser import ARTIFACTS, TIANHE_STATION
 from tests.edge import RASA_TOKEN
 
 pytestmark = pytest.mark.e2e
-ARTIFACTS = ROOT / "var" / "test-artifacts"
-TIANHE_STATION = {"latitude": 23.1323, "longitude": 113.3407}
 
 
 # --- the chat endpoint, through the API to Rasa ------------------------------------------
@@ -71,35 +67,6 @@ def test_a_mini_app_login_chats_as_its_wechat_identity(running_stack):
 
 
 # --- the page in a real browser ---------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def chromium() -> str:
-    path, reason = chromium_or_reason()
-    if path is None:
-        pytest.skip(reason)
-    return path
-
-
-@pytest.fixture
-def page(chromium, running_stack, tmp_path):
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, headless=True,
-                                             args=["--no-sandbox"])
-        context = browser.new_context(viewport={"width": 390, "height": 844},
-                                      device_scale_factor=2, is_mobile=True, has_touch=True,
-                                      locale="zh-CN", geolocation=TIANHE_STATION,
-                                      permissions=["geolocation"])
-        page = context.new_page()
-        page.problems = []
-        page.on("console", lambda m: m.type == "error" and page.problems.append(m.text))
-        page.on("pageerror", lambda e: page.problems.append(str(e)))
-        yield page
-        context.close()
-        browser.close()
-
 
 def bot_texts(page) -> list[str]:
     return page.locator(".turn.bot .bubble").all_inner_texts()
