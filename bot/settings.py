@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 from citizen_identity import DEV_ASSERTION_KEY, DEV_CHANNEL_TOKEN, DEV_RASA_TOKEN
+from bot.speedups import known_names
 from citizen_settings import (DEV_ACTION_SERVER_TOKEN, DEV_BOT_SERVICE_TOKEN, at_least, load,
                               positive, setting)
 
@@ -44,6 +45,10 @@ class RasaSettings:
         "how long Rasa waits for the action server before it answers with the apology (Rasa's "
         "own wait is five minutes)", check=positive, empty_is_default=True)
     speedups: bool = speedups()
+    speedups_off: str = setting(
+        "CITIZEN_SPEEDUPS_OFF", "",
+        "comma-separated names of speed-ups to turn off (`bot/speedups.py` lists them), to find "
+        "which one a difference comes from", check=known_names)
     tracker_cache_conversations: int = setting(
         "TRACKER_CACHE_CONVERSATIONS", 2000,
         "conversations each Rasa process remembers as it stored them "
