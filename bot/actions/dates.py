@@ -83,8 +83,8 @@ def parse_date(text: str, today: date) -> Optional[date]:
     for word, days in _ZH_RELATIVE:
         if word in text:
             return today + timedelta(days=days)
-    for pattern, days in _EN_RELATIVE:
-        if re.search(rf"\b(?:{pattern})\b", lowered):
+    for phrase, days in _EN_RELATIVE:
+        if re.search(rf"\b(?:{phrase})\b", lowered):
             return today + timedelta(days=days)
     match = _ZH_WEEKDAY.search(text)
     if match:
@@ -111,8 +111,8 @@ def parse_date(text: str, today: date) -> Optional[date]:
             return upcoming if upcoming - today >= timedelta(days=7) else \
                 _in_week(today, 1, weekday)
         return _next_weekday(today, weekday)
-    for pattern, month_group, day_group in ((_EN_MONTH_DAY, 1, 2), (_EN_DAY_MONTH, 2, 1)):
-        for match in pattern.finditer(lowered):
+    for month_pattern, month_group, day_group in ((_EN_MONTH_DAY, 1, 2), (_EN_DAY_MONTH, 2, 1)):
+        for match in month_pattern.finditer(lowered):
             month = _EN_MONTHS.get(match[month_group][:3])
             if month:
                 return _month_day(today, month, int(match[day_group]))

@@ -40,7 +40,7 @@ def test_data_validates_without_warnings():
                              "--config", "bot/config.yml"])
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-3000:]
-    assert "UserWarning" not in output, [l for l in output.splitlines() if "UserWarning" in l]
+    assert "UserWarning" not in output, [line for line in output.splitlines() if "UserWarning" in line]
 
 
 def test_conversation_stories_pass(tmp_path):
