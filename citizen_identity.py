@@ -17,6 +17,7 @@ conversation is a guest's. Plain standard library, at the top of the project lik
 Format: ``v1.<claims, base64url JSON>.<HMAC-SHA256 of "v1.<claims>", base64url>``; claims
 ``sub`` (the sender id), ``edge``, ``iat`` and ``exp`` (Unix seconds).
 """
+
 from __future__ import annotations
 
 import base64
@@ -67,8 +68,13 @@ def _mac(key: str, signed: str) -> str:
     return _b64(hmac.new(key.encode(), signed.encode(), hashlib.sha256).digest())
 
 
-def issue(sender_id: str, edge: str, key: str, ttl_seconds: int = DEFAULT_TTL_SECONDS,
-          now: Optional[float] = None) -> str:
+def issue(
+    sender_id: str,
+    edge: str,
+    key: str,
+    ttl_seconds: int = DEFAULT_TTL_SECONDS,
+    now: Optional[float] = None,
+) -> str:
     """An assertion that ``edge`` proved the conversation ``sender_id``, valid ``ttl_seconds``."""
     if edge not in EDGES:
         raise ValueError(f"unknown edge {edge!r}")
@@ -105,13 +111,15 @@ def verify(token: Any, key: str, now: Optional[float] = None) -> Optional[Assert
     return Assertion(sender_id=sender_id, edge=edge, expires_at=expires_at)
 
 
-def for_conversation(token: Any, sender_id: str, key: str,
-                     now: Optional[float] = None) -> Optional[Assertion]:
+def for_conversation(
+    token: Any, sender_id: str, key: str, now: Optional[float] = None
+) -> Optional[Assertion]:
     """The assertion if it is valid *and* names ``sender_id``: one conversation's proof never
     serves another's."""
     assertion = verify(token, key, now)
-    if assertion is None or not hmac.compare_digest(assertion.sender_id.encode(),
-                                                    sender_id.encode()):
+    if assertion is None or not hmac.compare_digest(
+        assertion.sender_id.encode(), sender_id.encode()
+    ):
         return None
     return assertion
 

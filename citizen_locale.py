@@ -5,6 +5,7 @@ environments decide it the same way: the API renders Rasa's responses in it (``m
 and the bot renders its apology in it when the API cannot be reached (``bot.plugins.nlg``); the
 two also agree here on which NLG calls ask for a message the same for everyone of a locale.
 """
+
 from __future__ import annotations
 
 import gettext
@@ -30,13 +31,27 @@ def given_arguments(arguments: dict[str, Any]) -> dict[str, Any]:
     """The arguments of an NLG call that carry something: rasa-sdk sends ``text``, ``buttons``,
     ``image`` … with every response, empty unless the action filled them, and ``template``,
     the response's name again (its old name for ``response``)."""
-    return {name: value for name, value in arguments.items() if name != "template"
-            and not any(value is empty or value == empty for empty in _EMPTY)}
+    return {
+        name: value
+        for name, value in arguments.items()
+        if name != "template" and not any(value is empty or value == empty for empty in _EMPTY)
+    }
+
+
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # A Latin word: two letters or more (an ID-card number's final X or a route "B1" is not English).
 _LATIN = re.compile(r"[A-Za-z]{2,}")
-_ALIASES = {"zh": "zh_CN", "zh_cn": "zh_CN", "zh_hans": "zh_CN", "cn": "zh_CN", "chinese": "zh_CN",
-            "en": "en", "en_us": "en", "en_gb": "en", "english": "en"}
+_ALIASES = {
+    "zh": "zh_CN",
+    "zh_cn": "zh_CN",
+    "zh_hans": "zh_CN",
+    "cn": "zh_CN",
+    "chinese": "zh_CN",
+    "en": "en",
+    "en_us": "en",
+    "en_gb": "en",
+    "english": "en",
+}
 
 
 def normalize_locale(value: Any) -> str | None:
@@ -68,12 +83,14 @@ def conversation_locale(tracker: dict[str, Any]) -> str:
     """The locale of a conversation, from a Rasa tracker state: the channel metadata's ``lang``
     of the latest message, else the language chosen in chat (slot ``language``), else the script
     of the latest user message that has letters, else the default."""
-    user_events = [e for e in tracker.get("events") or []
-                   if isinstance(e, dict) and e.get("event") == "user"]
+    user_events = [
+        e for e in tracker.get("events") or [] if isinstance(e, dict) and e.get("event") == "user"
+    ]
     latest = user_events[-1] if user_events else tracker.get("latest_message") or {}
     metadata = latest.get("metadata") if isinstance(latest, dict) else None
-    if locale := normalize_locale((metadata or {}).get("lang") if isinstance(metadata, dict)
-                                  else None):
+    if locale := normalize_locale(
+        (metadata or {}).get("lang") if isinstance(metadata, dict) else None
+    ):
         return locale
     slots = tracker.get("slots")
     if locale := normalize_locale(slots.get(LANGUAGE_SLOT) if isinstance(slots, dict) else None):

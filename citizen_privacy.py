@@ -3,6 +3,7 @@
 Plain standard library, at the top of the project, because both environments use it: the API
 (``miniapp_api.privacy``) and the bot (its action server, Rasa's tracker store, the replay).
 """
+
 from __future__ import annotations
 
 import logging
@@ -35,9 +36,11 @@ _PERSONAL_NUMBER = re.compile(
     # Mainland mobile, with its country code or without.
     f"|(?P<prefix>(?:[+\uff0b]|00|\uff10\uff10)?(?:86|\uff18\uff16)[ \\-]?)?"
     f"(?P<phone>[1\uff11]{_GAP}[3-9\uff13-\uff19]{_digits('{9}')})"
-    ")" + _NOT_DIGIT_AFTER)
-_FULL_WIDTH = str.maketrans("\uff10\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19\uff38\uff58",
-                            "0123456789XX")
+    ")" + _NOT_DIGIT_AFTER
+)
+_FULL_WIDTH = str.maketrans(
+    "\uff10\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19\uff38\uff58", "0123456789XX"
+)
 _GAPS = re.compile("[ \\-\u00a0\u3000]")
 
 
@@ -60,7 +63,8 @@ def _masked_number(match: re.Match) -> str:
 # Credentials that libraries log inside URLs (urllib3 logs the full URL at DEBUG; the access
 # log has Rasa's NLG calls, ``/nlg?token=<the bot's service token>``).
 _SECRET_IN_URL = re.compile(
-    r"([?&](?:secret|js_code|access_token|session_key|sign|token)=)[^&\s\"']+")
+    r"([?&](?:secret|js_code|access_token|session_key|sign|token)=)[^&\s\"']+"
+)
 
 
 def mask_phone(phone: str | None) -> str | None:

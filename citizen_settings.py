@@ -11,6 +11,7 @@ both virtual environments.
 
 The values several processes must agree on are written once, here.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -27,8 +28,10 @@ DEV_ACTION_SERVER_TOKEN = "development-action-server-token-not-for-production"
 # The city's time zone: local dates (bookings, "today"), times shown to citizens.
 DEFAULT_CITY_TIME_ZONE = "Asia/Shanghai"
 CITY_TIME_ZONE_VARIABLE = "CITIZEN_TIMEZONE"
-CITY_TIME_ZONE_DESCRIPTION = ("the city's time zone: local dates (bookable days, today's "
-                              "applications and air readings) and the times shown")
+CITY_TIME_ZONE_DESCRIPTION = (
+    "the city's time zone: local dates (bookable days, today's "
+    "applications and air readings) and the times shown"
+)
 
 T = TypeVar("T")
 _META = "citizen_setting"
@@ -55,9 +58,15 @@ class Spec:
     empty_is_default: bool = False
 
 
-def setting(variable: str, default: Any, description: str, *,
-            shown_default: Optional[str] = None, check: Optional[Callable[[Any], Any]] = None,
-            empty_is_default: bool = False) -> Any:
+def setting(
+    variable: str,
+    default: Any,
+    description: str,
+    *,
+    shown_default: Optional[str] = None,
+    check: Optional[Callable[[Any], Any]] = None,
+    empty_is_default: bool = False,
+) -> Any:
     """A dataclass field read from ``variable`` (``default`` when it is unset)."""
     spec = Spec(variable, description, shown_default, check, empty_is_default)
     return dataclasses.field(default=default, metadata={_META: spec})
@@ -65,8 +74,9 @@ def setting(variable: str, default: Any, description: str, *,
 
 def city_time_zone() -> Any:
     """The time zone field, the same in every process that needs the city's local time."""
-    return setting(CITY_TIME_ZONE_VARIABLE, DEFAULT_CITY_TIME_ZONE, CITY_TIME_ZONE_DESCRIPTION,
-                   check=time_zone)
+    return setting(
+        CITY_TIME_ZONE_VARIABLE, DEFAULT_CITY_TIME_ZONE, CITY_TIME_ZONE_DESCRIPTION, check=time_zone
+    )
 
 
 def time_zone(name: str) -> str:
@@ -87,18 +97,23 @@ def positive(value: T) -> T:
 
 def at_least(minimum: Any) -> Callable[[Any], Any]:
     """A check: a number not below ``minimum``."""
+
     def check(value: Any) -> Any:
         if value < minimum:
             raise ValueError(f"must be at least {minimum}")
         return value
+
     return check
 
 
 def specs(cls: type) -> list[tuple[dataclasses.Field, Spec, Any]]:
     """The settings fields of ``cls``, each with its spec and its resolved type."""
     hints = typing.get_type_hints(cls)
-    return [(f, f.metadata[_META], hints[f.name]) for f in dataclasses.fields(cls)
-            if _META in f.metadata]
+    return [
+        (f, f.metadata[_META], hints[f.name])
+        for f in dataclasses.fields(cls)
+        if _META in f.metadata
+    ]
 
 
 def _parse(text: str, kind: Any) -> Any:
@@ -150,8 +165,9 @@ def load(cls: type[T], environ: Optional[Mapping[str, str]] = None, **overrides:
             try:
                 value = spec.check(value)
             except ValueError as error:
-                raise SettingsError(f"{spec.variable}={raw if raw is not None else value!r}: "
-                                    f"{error}") from None
+                raise SettingsError(
+                    f"{spec.variable}={raw if raw is not None else value!r}: {error}"
+                ) from None
         values[field.name] = value
     return cls(**values, **overrides)
 
@@ -178,6 +194,7 @@ def markdown_table(cls: type) -> str:
     rows = ["| variable | type | default | description |", "|---|---|---|---|"]
     for field, spec, kind in specs(cls):
         description = spec.description.replace("|", "\\|")
-        rows.append(f"| `{spec.variable}` | {_type_name(kind)} | {_shown(spec, field)} "
-                    f"| {description} |")
+        rows.append(
+            f"| `{spec.variable}` | {_type_name(kind)} | {_shown(spec, field)} | {description} |"
+        )
     return "\n".join(rows) + "\n"

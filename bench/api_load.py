@@ -19,6 +19,7 @@ in turn, ``--clients`` threads with kept-alive connections send requests for ``-
 Prints requests per second, p50/p90/p99, errors, the API's CPU per request, and each endpoint's
 throughput as a share of the no-op's. The load generator runs on the same 2 cores.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,9 +34,9 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import Client, Series, cpu_seconds, prepared_profile  # noqa: E402
+from common import Client, Series, cpu_seconds, prepared_profile
 
-from launcher.stack import Ports, Stack  # noqa: E402
+from launcher.stack import Ports, Stack
 
 STATION = "tianhe_coach_terminal"
 PATIENT = {"name": "王小明", "id_card": "11010519491231002X", "phone": "13800138000"}
@@ -45,8 +46,9 @@ def prepare_citizen(api: str) -> tuple[dict[str, str], int]:
     """A logged-in citizen with a patient and three booked appointments; returns the session
     headers and the department whose slots are searched."""
     client = Client(api)
-    status, body = client.call("POST", "/api/v1/auth/dev-login",
-                               {"identity": f"web:bench-api-{int(time.time())}"})
+    status, body = client.call(
+        "POST", "/api/v1/auth/dev-login", {"identity": f"web:bench-api-{int(time.time())}"}
+    )
     assert status == 200, body
     headers = {"Authorization": f"Bearer {body['data']['token']}"}
     client = Client(api, headers)
@@ -55,14 +57,16 @@ def prepare_citizen(api: str) -> tuple[dict[str, str], int]:
     patient = body["data"]["id"]
     _, body = client.call("GET", "/api/v1/departments?" + urlencode({"q": "心内科"}))
     department = body["data"]["items"][0]["id"]
-    _, body = client.call("GET", "/api/v1/slots?" + urlencode(
-        {"department_id": department, "available": "true"}))
+    _, body = client.call(
+        "GET", "/api/v1/slots?" + urlencode({"department_id": department, "available": "true"})
+    )
     booked, days = 0, set()
     for slot in body["data"]["items"]:
         if slot["date"] in days:
             continue
-        status, _ = client.call("POST", "/api/v1/appointments",
-                                {"slot_id": slot["id"], "patient_id": patient})
+        status, _ = client.call(
+            "POST", "/api/v1/appointments", {"slot_id": slot["id"], "patient_id": patient}
+        )
         if status in (200, 201):
             booked += 1
             days.add(slot["date"])
@@ -73,8 +77,15 @@ def prepare_citizen(api: str) -> tuple[dict[str, str], int]:
     return headers, department
 
 
-def hammer(name: str, api: str, path: str, headers: dict[str, str], clients: int,
-           seconds: float, api_pid: int) -> Series:
+def hammer(
+    name: str,
+    api: str,
+    path: str,
+    headers: dict[str, str],
+    clients: int,
+    seconds: float,
+    api_pid: int,
+) -> Series:
     series, lock = Series(name), threading.Lock()
     warm = Client(api, headers)
     for _ in range(20):
@@ -120,8 +131,9 @@ def hammer(name: str, api: str, path: str, headers: dict[str, str], clients: int
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--profile", default="default", choices=["default", "scale"])
@@ -129,42 +141,64 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="api-load-") as tmp:
         work = Path(tmp)
         profile = prepared_profile(args.profile, work)
-        stack = Stack(ports=Ports.free(), var_dir=work, profile=profile, with_rasa=False,
-                      env={"BENCH_NOOP_ENDPOINT": "1"})
+        stack = Stack(
+            ports=Ports.free(),
+            var_dir=work,
+            profile=profile,
+            with_rasa=False,
+            env={"BENCH_NOOP_ENDPOINT": "1"},
+        )
         stack.start()
         try:
             api_pid = next(p.popen.pid for p in stack.processes if p.name == "api")
             headers, department = prepare_citizen(stack.api_url)
-            week = {"date_from": (date.today() + timedelta(days=1)).isoformat(),
-                    "date_to": (date.today() + timedelta(days=7)).isoformat()}
+            week = {
+                "date_from": (date.today() + timedelta(days=1)).isoformat(),
+                "date_to": (date.today() + timedelta(days=7)).isoformat(),
+            }
             endpoints = [
                 ("noop (baseline)", "/api/v1/noop", {}),
-                ("arrivals at the busiest station", f"/api/v1/transit/stops/{STATION}/arrivals",
-                 {}),
+                (
+                    "arrivals at the busiest station",
+                    f"/api/v1/transit/stops/{STATION}/arrivals",
+                    {},
+                ),
                 ("air now (city)", "/api/v1/air/now", {}),
                 ("my appointments", "/api/v1/appointments", headers),
-                ("slot search (a week)", "/api/v1/slots?" + urlencode(
-                    {"department_id": department, "available": "true", **week}), headers),
+                (
+                    "slot search (a week)",
+                    "/api/v1/slots?"
+                    + urlencode({"department_id": department, "available": "true", **week}),
+                    headers,
+                ),
                 ("health (for reference)", "/api/v1/health", {}),
                 ("noop (baseline, again)", "/api/v1/noop", {}),
             ]
-            print(f"== API load, profile {args.profile}: gunicorn {profile.api_workers} workers x "
-                  f"{profile.api_threads} threads, {args.clients} clients, {args.seconds:.0f} s "
-                  f"each", flush=True)
+            print(
+                f"== API load, profile {args.profile}: gunicorn {profile.api_workers} workers x "
+                f"{profile.api_threads} threads, {args.clients} clients, {args.seconds:.0f} s "
+                f"each",
+                flush=True,
+            )
             results = []
             for name, path, extra in endpoints:
-                series = hammer(name, stack.api_url, path, extra, args.clients, args.seconds,
-                                api_pid)
+                series = hammer(
+                    name, stack.api_url, path, extra, args.clients, args.seconds, api_pid
+                )
                 results.append(series)
-                print(series.line("req/s") + f"  API CPU {series.cpu_ms['api']:.2f} ms/req",
-                      flush=True)
+                print(
+                    series.line("req/s") + f"  API CPU {series.cpu_ms['api']:.2f} ms/req",
+                    flush=True,
+                )
         finally:
             stack.stop()
     baseline = (results[0].rate + results[-1].rate) / 2
     print(f"baseline (no-op, mean of first and last): {baseline:.0f} req/s")
     for series in results[1:-1]:
-        print(f"  {series.name:<34} {series.rate / baseline:5.2f} of the no-op's throughput, "
-              f"p99 {series.ms(99):.1f} ms")
+        print(
+            f"  {series.name:<34} {series.rate / baseline:5.2f} of the no-op's throughput, "
+            f"p99 {series.ms(99):.1f} ms"
+        )
         for error in series.errors[:3]:
             print(f"    error: {error}")
     return 1 if any(s.errors for s in results) else 0

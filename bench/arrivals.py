@@ -15,6 +15,7 @@
 The database is emptied and migrated first: give it its own (default: database
 ``bench_transit`` on the local PostgreSQL server; a ``sqlite:///...`` URL works too).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -62,33 +63,58 @@ def write_feed(folder: Path) -> tuple[str, dict[str, int]]:
         out.writerow(header)
         return handle, out
 
-    handle, out = writer("agency.txt", ["agency_id", "agency_name", "agency_url",
-                                        "agency_timezone"])
+    handle, out = writer(
+        "agency.txt", ["agency_id", "agency_name", "agency_url", "agency_timezone"]
+    )
     out.writerow(["bench", "Bench City Bus", "https://bench.example", ZONE])
     handle.close()
-    handle, out = writer("calendar.txt", ["service_id", "monday", "tuesday", "wednesday",
-                                          "thursday", "friday", "saturday", "sunday",
-                                          "start_date", "end_date"])
+    handle, out = writer(
+        "calendar.txt",
+        [
+            "service_id",
+            "monday",
+            "tuesday",
+            "wednesday",
+            "thursday",
+            "friday",
+            "saturday",
+            "sunday",
+            "start_date",
+            "end_date",
+        ],
+    )
     out.writerow(["DAILY", 1, 1, 1, 1, 1, 1, 1, "20200101", "20351231"])
     handle.close()
     handle, out = writer("stops.txt", ["stop_id", "stop_name", "stop_lat", "stop_lon"])
     for r in range(ROWS):
         for c in range(COLS):
-            out.writerow([stop_id((r, c)), f"Street {r} / Avenue {c}",
-                          round(23.0 + r * SPACING_DEG, 6), round(113.2 + c * SPACING_DEG, 6)])
+            out.writerow(
+                [
+                    stop_id((r, c)),
+                    f"Street {r} / Avenue {c}",
+                    round(23.0 + r * SPACING_DEG, 6),
+                    round(113.2 + c * SPACING_DEG, 6),
+                ]
+            )
     handle.close()
     paths = [[(r, c) for c in range(COLS)] for r in range(ROWS)]
     paths += [[(r, c) for r in range(ROWS)] for c in range(COLS)]
     for _ in range(HUB_ROUTES):  # edge -> interchange -> edge, along the streets
-        ends = [(rng.randrange(ROWS), 0), (rng.randrange(ROWS), COLS - 1),
-                (0, rng.randrange(COLS)), (ROWS - 1, rng.randrange(COLS))]
+        ends = [
+            (rng.randrange(ROWS), 0),
+            (rng.randrange(ROWS), COLS - 1),
+            (0, rng.randrange(COLS)),
+            (ROWS - 1, rng.randrange(COLS)),
+        ]
         a, b = rng.sample(ends, 2)
         paths.append(_manhattan([a, center, b]))
     routes, trips = writer("routes.txt", ["route_id", "route_short_name", "route_type"])
-    trip_handle, trip_out = writer("trips.txt", ["route_id", "service_id", "trip_id",
-                                                 "direction_id", "trip_headsign"])
-    time_handle, time_out = writer("stop_times.txt", ["trip_id", "arrival_time", "departure_time",
-                                                      "stop_id", "stop_sequence"])
+    trip_handle, trip_out = writer(
+        "trips.txt", ["route_id", "service_id", "trip_id", "direction_id", "trip_headsign"]
+    )
+    time_handle, time_out = writer(
+        "stop_times.txt", ["trip_id", "arrival_time", "departure_time", "stop_id", "stop_sequence"]
+    )
     counts = {"routes": 0, "trips": 0, "stop_times": 0}
     for n, path in enumerate(paths):
         route_id = f"R{n}"
@@ -157,8 +183,10 @@ def reset_database(url: str) -> None:
 def percentiles(samples: list[float]) -> str:
     ordered = sorted(samples)
     pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]  # noqa: E731
-    return (f"p50 {statistics.median(ordered):6.2f} ms   p90 {pick(0.90):6.2f} ms   "
-            f"p99 {pick(0.99):6.2f} ms   max {ordered[-1]:6.2f} ms   (n={len(ordered)})")
+    return (
+        f"p50 {statistics.median(ordered):6.2f} ms   p90 {pick(0.90):6.2f} ms   "
+        f"p99 {pick(0.99):6.2f} ms   max {ordered[-1]:6.2f} ms   (n={len(ordered)})"
+    )
 
 
 class Client:
@@ -204,8 +232,9 @@ def measure(client: Client, path: str, moments: list[datetime]) -> tuple[list[fl
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--database",
-                        default="postgresql+psycopg://postgres@127.0.0.1:5432/bench_transit")
+    parser.add_argument(
+        "--database", default="postgresql+psycopg://postgres@127.0.0.1:5432/bench_transit"
+    )
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--keep", action="store_true", help="keep the feed folder")
     args = parser.parse_args()
@@ -221,8 +250,10 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="bench-arrivals-"))
     started = time.perf_counter()
     hub, counts = write_feed(work / "feed")
-    print(f"feed: {ROWS * COLS:,} stops, {counts['routes']} routes, {counts['trips']:,} trips, "
-          f"{counts['stop_times']:,} stop_times (written in {time.perf_counter() - started:.1f} s)")
+    print(
+        f"feed: {ROWS * COLS:,} stops, {counts['routes']} routes, {counts['trips']:,} trips, "
+        f"{counts['stop_times']:,} stop_times (written in {time.perf_counter() - started:.1f} s)"
+    )
     reset_database(args.database)
     app = create_app()
     with app.app_context():
@@ -232,16 +263,29 @@ def main() -> int:
         seconds = time.perf_counter() - started
         assert result.report.ok, result.report.as_dict()["errors"][:5]
         phases = ", ".join(f"{name} {value:.1f} s" for name, value in result.phases.items())
-        print(f"import: {seconds:.1f} s on {db.engine.dialect.name} ({phases}; "
-              f"{counts['stop_times'] / seconds:,.0f} stop_times/s)")
+        print(
+            f"import: {seconds:.1f} s on {db.engine.dialect.name} ({phases}; "
+            f"{counts['stop_times'] / seconds:,.0f} stop_times/s)"
+        )
         db.engine.dispose()
 
     port = free_port()
     access_log = work / "access.log"
-    server = subprocess.Popen(api_server_command(port, 2, 4, "--log-level", "warning",
-                                                 "--access-logfile", str(access_log),
-                                                 "--access-logformat", "%(D)s %(U)s"),
-                              cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    server = subprocess.Popen(
+        api_server_command(
+            port,
+            2,
+            4,
+            "--log-level",
+            "warning",
+            "--access-logfile",
+            str(access_log),
+            "--access-logformat",
+            "%(D)s %(U)s",
+        ),
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     server_times = ServerTimes(access_log)
     base = f"http://127.0.0.1:{port}/api/v1"
     try:
@@ -263,28 +307,36 @@ def main() -> int:
         warm = [day + timedelta(hours=8)] * 50
         measure(client, url, warm)  # each worker loads the catalogue once
         server_times.skip()
-        moments = [day + timedelta(seconds=rng.randrange(6 * 3600, 24 * 3600 + 3600))
-                   for _ in range(args.requests)]
+        moments = [
+            day + timedelta(seconds=rng.randrange(6 * 3600, 24 * 3600 + 3600))
+            for _ in range(args.requests)
+        ]
         samples, found = measure(client, url, moments)
-        print(f"arrivals at the interchange {hub}, schedule only, moments 06:00-01:00:\n"
-              f"  client {percentiles(samples)}; {found / len(moments):.1f} arrivals per answer\n"
-              f"  server {percentiles(server_times.read())}; {load()}")
+        print(
+            f"arrivals at the interchange {hub}, schedule only, moments 06:00-01:00:\n"
+            f"  client {percentiles(samples)}; {found / len(moments):.1f} arrivals per answer\n"
+            f"  server {percentiles(server_times.read())}; {load()}"
+        )
 
         moment = day + timedelta(hours=8)
         with app.app_context():
             started = time.perf_counter()
             outcome = simulate_once(work / "realtime.pb", now=moment)
-            print(f"realtime: {outcome['simulated']['trips']:,} trips and "
-                  f"{outcome['simulated']['vehicles']:,} vehicles simulated and ingested in "
-                  f"{time.perf_counter() - started:.1f} s")
+            print(
+                f"realtime: {outcome['simulated']['trips']:,} trips and "
+                f"{outcome['simulated']['vehicles']:,} vehicles simulated and ingested in "
+                f"{time.perf_counter() - started:.1f} s"
+            )
             db.engine.dispose()
         moments = [moment + timedelta(seconds=rng.randrange(60)) for _ in range(args.requests)]
         measure(client, url, moments[:50])  # the statements are planned again for the new rows
         server_times.skip()
         samples, found = measure(client, url, moments)
-        print(f"arrivals at the interchange {hub}, fresh realtime at 08:00:\n"
-              f"  client {percentiles(samples)}; {found / len(moments):.1f} arrivals per answer\n"
-              f"  server {percentiles(server_times.read())}; {load()}")
+        print(
+            f"arrivals at the interchange {hub}, fresh realtime at 08:00:\n"
+            f"  client {percentiles(samples)}; {found / len(moments):.1f} arrivals per answer\n"
+            f"  server {percentiles(server_times.read())}; {load()}"
+        )
         samples = []
         for _ in range(200):
             started = time.perf_counter()

@@ -11,6 +11,7 @@ the rules and the API's NLG) through: Rasa's REST channel; the API's ``POST /api
 the slowest turn of each, and how many WeChat passive replies stayed inside the 4 s budget.
 Not part of the test suite; the model's start-up is not timed.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,10 +30,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from launcher.stack import Ports, Stack  # noqa: E402
+from tests.edge import rest_say  # noqa: E402
 from tests.wechat_client import WeChatServer, text_message  # noqa: E402
 from tests.wechat_standin import stack_env  # noqa: E402
-from tests.edge import rest_say  # noqa: E402
-
 
 # Rasa posts a conversation's whole tracker to the NLG endpoint with every response; past about
 # 28 turns that exceeds the API's MAX_CONTENT_LENGTH (64 KiB) and the reply is lost. So the
@@ -49,8 +49,10 @@ def timed(turn) -> float:
 def report(name: str, seconds: list[float]) -> None:
     ordered = sorted(seconds)
     p95 = ordered[max(0, int(round(0.95 * len(ordered))) - 1)]
-    print(f"{name:<28} n={len(ordered):<4} p50={statistics.median(ordered) * 1000:7.1f} ms"
-          f"  p95={p95 * 1000:7.1f} ms  max={ordered[-1] * 1000:7.1f} ms")
+    print(
+        f"{name:<28} n={len(ordered):<4} p50={statistics.median(ordered) * 1000:7.1f} ms"
+        f"  p95={p95 * 1000:7.1f} ms  max={ordered[-1] * 1000:7.1f} ms"
+    )
 
 
 def main() -> None:
@@ -59,33 +61,64 @@ def main() -> None:
     turns = max(1, min(parser.parse_args().turns, 500))
     with tempfile.TemporaryDirectory(prefix="bench-channels-") as tmp:
         var = Path(tmp)
-        env = {**os.environ, "DATABASE_URL": f"sqlite:///{var / 'citizen.sqlite3'}",
-               "FLASK_APP": "miniapp_api", "PYTHONPATH": str(ROOT)}
+        env = {
+            **os.environ,
+            "DATABASE_URL": f"sqlite:///{var / 'citizen.sqlite3'}",
+            "FLASK_APP": "miniapp_api",
+            "PYTHONPATH": str(ROOT),
+        }
         for command in (["db-upgrade"], ["seed"]):
-            subprocess.run([sys.executable, "-m", "flask", *command], cwd=ROOT, env=env,
-                           check=True, capture_output=True)
-        limits = {"CHAT_RATE_LIMIT": "100000 per minute",
-                  "CHAT_ADDRESS_RATE_LIMIT": "100000 per minute"}
-        stack = Stack(ports=Ports.free(), var_dir=var, api_workers=1,
-                      env={"DATABASE_URL": env["DATABASE_URL"], **stack_env(), **limits})
+            subprocess.run(
+                [sys.executable, "-m", "flask", *command],
+                cwd=ROOT,
+                env=env,
+                check=True,
+                capture_output=True,
+            )
+        limits = {
+            "CHAT_RATE_LIMIT": "100000 per minute",
+            "CHAT_ADDRESS_RATE_LIMIT": "100000 per minute",
+        }
+        stack = Stack(
+            ports=Ports.free(),
+            var_dir=var,
+            api_workers=1,
+            env={"DATABASE_URL": env["DATABASE_URL"], **stack_env(), **limits},
+        )
         with stack:
             rest, api, aes = [], [], []
             wechat = WeChatServer(stack.rasa_url)
             for i in range(turns):
                 if i % CONVERSATION_TURNS == 0:  # a new conversation on every channel
                     sender = f"web:bench-{uuid.uuid4().hex[:8]}"
-                    session = requests.post(f"{stack.api_url}/api/v1/chat/session",
-                                            timeout=30).json()
+                    session = requests.post(
+                        f"{stack.api_url}/api/v1/chat/session", timeout=30
+                    ).json()
                     headers = {"Authorization": f"Bearer {session['data']['token']}"}
                     openid = "o" + uuid.uuid4().hex[:27]
                 text = "谢谢" if i % 2 else "thanks"
-                rest.append(timed(lambda: rest_say(stack.rasa_url, sender, text
-                                                   ).raise_for_status()))
-                api.append(timed(lambda: requests.post(
-                    f"{stack.api_url}/api/v1/chat", headers=headers, json={"text": text},
-                    timeout=60).raise_for_status()))
-                aes.append(timed(lambda: wechat.decrypt_reply(
-                    wechat.post_encrypted(text_message(openid, text))[0]).content))
+                rest.append(
+                    timed(lambda: rest_say(stack.rasa_url, sender, text).raise_for_status())
+                )
+                api.append(
+                    timed(
+                        lambda: requests.post(
+                            f"{stack.api_url}/api/v1/chat",
+                            headers=headers,
+                            json={"text": text},
+                            timeout=60,
+                        ).raise_for_status()
+                    )
+                )
+                aes.append(
+                    timed(
+                        lambda: (
+                            wechat.decrypt_reply(
+                                wechat.post_encrypted(text_message(openid, text))[0]
+                            ).content
+                        )
+                    )
+                )
         print(f"sequential turns through each channel ({turns} each, loopback, 1 API worker)")
         report("Rasa REST channel", rest)
         report("API POST /api/v1/chat", api)

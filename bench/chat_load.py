@@ -31,6 +31,7 @@ answers, and for ours any "service unavailable" apology, which means an action c
 the API), and the CPU each process spent per message. Then each pair's ratio, and their median.
 Both assistants are warmed up (one round) before the first measurement.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -52,31 +53,70 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import (BOT_BIN, Client, Series, cpu_seconds, prepared_profile,  # noqa: E402
-                    profile_named, start_stack, stock_examples, stock_project, wait_until)
+from common import (
+    BOT_BIN,
+    Client,
+    Series,
+    cpu_seconds,
+    prepared_profile,
+    profile_named,
+    start_stack,
+    stock_examples,
+    stock_project,
+    wait_until,
+)
 
-import citizen_identity  # noqa: E402
-from citizen_identity import DEV_ASSERTION_KEY, DEV_CHANNEL_TOKEN  # noqa: E402
-from miniapp_api.i18n import translate  # noqa: E402
+import citizen_identity
+from citizen_identity import DEV_ASSERTION_KEY, DEV_CHANNEL_TOKEN
+from miniapp_api.i18n import translate
 
 # Ours: the REST channel's credential, as the API's /chat holds it (the stock one ignores it).
 REST_HEADERS = {"Authorization": f"Bearer {DEV_CHANNEL_TOKEN}"}
 
 BUTTON = "<first button>"  # a step that clicks the first button of the previous answer
 SCRIPTS = {
-    "zh": ["你好", "今天空气怎么样", "那海珠呢", "55路还有几分钟到天河客运站",
-           "我的居住证办到哪一步了", "帮我挂明天上午协和医院心内科的号", BUTTON, "不挂了",
-           "我挂了哪些号", "谢谢", "再见"],
-    "en": ["hello there", "how's the air quality today", "Is it OK to go running in Tianhe today?",
-           "how long until bus 55 gets to Tianhe Coach Terminal",
-           "What's the status of my business licence application?",
-           "I need to see a dermatologist on Friday", BUTTON, "never mind, forget it",
-           "which appointments do I have", "thanks a lot", "bye"],
+    "zh": [
+        "你好",
+        "今天空气怎么样",
+        "那海珠呢",
+        "55路还有几分钟到天河客运站",
+        "我的居住证办到哪一步了",
+        "帮我挂明天上午协和医院心内科的号",
+        BUTTON,
+        "不挂了",
+        "我挂了哪些号",
+        "谢谢",
+        "再见",
+    ],
+    "en": [
+        "hello there",
+        "how's the air quality today",
+        "Is it OK to go running in Tianhe today?",
+        "how long until bus 55 gets to Tianhe Coach Terminal",
+        "What's the status of my business licence application?",
+        "I need to see a dermatologist on Friday",
+        BUTTON,
+        "never mind, forget it",
+        "which appointments do I have",
+        "thanks a lot",
+        "bye",
+    ],
 }
 # The stock assistant's stories and rules, in order: happy path, sad path 1, bot challenge,
 # sad path 2, goodbye (as many turns as ours).
-STOCK_INTENTS = ["greet", "mood_great", "bot_challenge", "goodbye", "greet", "mood_unhappy",
-                 "affirm", "greet", "mood_unhappy", "deny", "goodbye"]
+STOCK_INTENTS = [
+    "greet",
+    "mood_great",
+    "bot_challenge",
+    "goodbye",
+    "greet",
+    "mood_unhappy",
+    "affirm",
+    "greet",
+    "mood_unhappy",
+    "deny",
+    "goodbye",
+]
 APOLOGIES = {translate("utter_service_unavailable", locale) for locale in ("zh_CN", "en")}
 
 
@@ -86,16 +126,25 @@ def say(client: Client, sender: str, text: str, proven: bool = True) -> list[dic
     so the proof's cost is measured); its replies."""
     body = {"sender": sender, "message": text}
     if proven:
-        body["metadata"] = {citizen_identity.METADATA_KEY: citizen_identity.issue(
-            sender, "session", DEV_ASSERTION_KEY)}
+        body["metadata"] = {
+            citizen_identity.METADATA_KEY: citizen_identity.issue(
+                sender, "session", DEV_ASSERTION_KEY
+            )
+        }
     status, replies = client.call("POST", "/webhooks/rest/webhook", body)
     if status != 200 or not isinstance(replies, list):
         raise ValueError(f"HTTP {status}: {str(replies)[:100]}")
     return replies
 
 
-def run_script(url: str, sender: str, script: list[str], series: Series, lock: threading.Lock,
-               apologies: set[str] | None) -> None:
+def run_script(
+    url: str,
+    sender: str,
+    script: list[str],
+    series: Series,
+    lock: threading.Lock,
+    apologies: set[str] | None,
+) -> None:
     """One conversation. ``apologies`` None: the stock assistant, for which an empty answer is
     a dialogue outcome (its stories end some turns silently), not a failure."""
     client = Client(url, REST_HEADERS, timeout=60)
@@ -126,8 +175,14 @@ def run_script(url: str, sender: str, script: list[str], series: Series, lock: t
     client.close()
 
 
-def load(name: str, url: str, scripts: list[list[str]], conversations: int, rounds: int,
-         apologies: set[str] | None) -> Series:
+def load(
+    name: str,
+    url: str,
+    scripts: list[list[str]],
+    conversations: int,
+    rounds: int,
+    apologies: set[str] | None,
+) -> Series:
     """``conversations`` threads, each running its script ``rounds`` times (new sender each)."""
     series, lock = Series(name), threading.Lock()
     start = threading.Barrier(conversations + 1)
@@ -154,14 +209,30 @@ def warm_up(url: str, scripts: list[list[str]], apologies: set[str] | None) -> N
     load("warm-up", url, scripts, len(scripts), 1, apologies)
 
 
-def measure(label: str, url: str, scripts: list[list[str]], args, apologies: set[str] | None,
-            pids: dict[str, int]) -> tuple[Series, Series]:
+def measure(
+    label: str,
+    url: str,
+    scripts: list[list[str]],
+    args,
+    apologies: set[str] | None,
+    pids: dict[str, int],
+) -> tuple[Series, Series]:
     """One conversation alone, then ``args.conversations`` at once; the CPU each process (with
     its workers) spent per message is measured around each run."""
-    alone = timed_cpu(pids, lambda: load(f"{label}, 1 conversation", url, scripts, 1,
-                                         args.rounds * 2, apologies))
-    many = timed_cpu(pids, lambda: load(f"{label}, {args.conversations} conversations", url,
-                                        scripts, args.conversations, args.rounds, apologies))
+    alone = timed_cpu(
+        pids, lambda: load(f"{label}, 1 conversation", url, scripts, 1, args.rounds * 2, apologies)
+    )
+    many = timed_cpu(
+        pids,
+        lambda: load(
+            f"{label}, {args.conversations} conversations",
+            url,
+            scripts,
+            args.conversations,
+            args.rounds,
+            apologies,
+        ),
+    )
     return alone, many
 
 
@@ -192,13 +263,23 @@ def ours(args, work: Path):
     stack, ready = start_stack(profile, work / "ours")
     try:
         started = time.monotonic()
-        say(Client(stack.rasa_url, REST_HEADERS, timeout=60),
-            f"web:bench-first-{uuid.uuid4().hex[:6]}", "你好")
+        say(
+            Client(stack.rasa_url, REST_HEADERS, timeout=60),
+            f"web:bench-first-{uuid.uuid4().hex[:6]}",
+            "你好",
+        )
         first = ready + time.monotonic() - started
-        pids = {p.name: p.popen.pid for p in stack.processes
-                if p.name in ("rasa", "actions", "api")}
-        yield Served("ours", stack.rasa_url, pids, list(SCRIPTS.values()), APOLOGIES,
-                     f"ours: processes started to first answer {first:.1f} s")
+        pids = {
+            p.name: p.popen.pid for p in stack.processes if p.name in ("rasa", "actions", "api")
+        }
+        yield Served(
+            "ours",
+            stack.rasa_url,
+            pids,
+            list(SCRIPTS.values()),
+            APOLOGIES,
+            f"ours: processes started to first answer {first:.1f} s",
+        )
     finally:
         stack.stop()
 
@@ -223,10 +304,12 @@ def stock_endpoints(project: Path, profile, work: Path) -> Path:
     ensure_postgres_database(tracker)
     lock = lock_store_environment(profile.lock_store_url.rsplit("/", 1)[0] + "/6")
     path = work / "stock-endpoints.yml"
-    path.write_text(f"tracker_store:\n  type: SQL\n  dialect: postgresql\n  url: {tracker}\n"
-                    f"  db: stock_tracker_bench\n"
-                    f"lock_store:\n  type: redis\n  url: {lock['LOCK_STORE_HOST']}\n"
-                    f"  port: {lock['LOCK_STORE_PORT']}\n  db: {lock['LOCK_STORE_DB']}\n")
+    path.write_text(
+        f"tracker_store:\n  type: SQL\n  dialect: postgresql\n  url: {tracker}\n"
+        f"  db: stock_tracker_bench\n"
+        f"lock_store:\n  type: redis\n  url: {lock['LOCK_STORE_HOST']}\n"
+        f"  port: {lock['LOCK_STORE_PORT']}\n  db: {lock['LOCK_STORE_DB']}\n"
+    )
     return path
 
 
@@ -235,22 +318,46 @@ def stock(args, work: Path):
     project, model, trained = stock_project()
     profile = profile_named(args.profile)
     port = free_port()
-    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
-           "SANIC_WORKERS": str(profile.rasa_workers)}
+    env = {
+        **os.environ,
+        "RASA_TELEMETRY_ENABLED": "false",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "SANIC_WORKERS": str(profile.rasa_workers),
+    }
     log = open(work / "stock-rasa.log", "wb")
     process = subprocess.Popen(
-        [str(BOT_BIN / "rasa"), "run", "--model", str(model), "--enable-api",
-         "--port", str(port), "--interface", "127.0.0.1",
-         "--endpoints", str(stock_endpoints(project, profile, work)),
-         "--credentials", str(project / "credentials.yml")],
-        cwd=project, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        [
+            str(BOT_BIN / "rasa"),
+            "run",
+            "--model",
+            str(model),
+            "--enable-api",
+            "--port",
+            str(port),
+            "--interface",
+            "127.0.0.1",
+            "--endpoints",
+            str(stock_endpoints(project, profile, work)),
+            "--credentials",
+            str(project / "credentials.yml"),
+        ],
+        cwd=project,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until(lambda: _ready(url, process), timeout=300)
-        note = (f"stock: rasa init trained in {trained:.1f} s (cached for next runs)"
-                if trained is not None else "")
-        yield Served("stock rasa init", url, {"rasa": process.pid}, stock_scripts(project),
-                     None, note)
+        note = (
+            f"stock: rasa init trained in {trained:.1f} s (cached for next runs)"
+            if trained is not None
+            else ""
+        )
+        yield Served(
+            "stock rasa init", url, {"rasa": process.pid}, stock_scripts(project), None, note
+        )
     finally:
         process.terminate()
         try:
@@ -277,31 +384,45 @@ def free_port() -> int:
 
 
 def describe(profile) -> str:
-    return (f"API gunicorn {profile.api_workers}x{profile.api_threads} threads, "
-            f"Rasa {profile.rasa_workers} Sanic worker(s), action server "
-            f"{profile.action_workers}x{profile.action_threads} threads, "
-            f"tracker store {'PostgreSQL' if profile.tracker_store_url else 'SQLite'}, "
-            f"lock store {'Redis' if profile.lock_store_url else 'in memory'}")
+    return (
+        f"API gunicorn {profile.api_workers}x{profile.api_threads} threads, "
+        f"Rasa {profile.rasa_workers} Sanic worker(s), action server "
+        f"{profile.action_workers}x{profile.action_threads} threads, "
+        f"tracker store {'PostgreSQL' if profile.tracker_store_url else 'SQLite'}, "
+        f"lock store {'Redis' if profile.lock_store_url else 'in memory'}"
+    )
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--conversations", type=int, default=16)
     # 6 rounds: 1,056 messages at 16 conversations, so that p99 rests on ten messages, not three,
     # and both assistants run long enough for their garbage collections to count.
-    parser.add_argument("--rounds", type=int, default=6,
-                        help="times each conversation runs its script (alone: twice as many)")
-    parser.add_argument("--pairs", type=int, default=3,
-                        help="measurements of each assistant, in alternation (both served "
-                             "throughout), so that each ratio compares runs minutes apart")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=6,
+        help="times each conversation runs its script (alone: twice as many)",
+    )
+    parser.add_argument(
+        "--pairs",
+        type=int,
+        default=3,
+        help="measurements of each assistant, in alternation (both served "
+        "throughout), so that each ratio compares runs minutes apart",
+    )
     parser.add_argument("--profile", default="default", choices=["default", "scale"])
     parser.add_argument("--only", choices=["ours", "stock"])
     args = parser.parse_args()
     profile = profile_named(args.profile)
     print(f"== chat load, profile {args.profile}: {describe(profile)}", flush=True)
-    wanted = [(name, serve) for name, serve in (("ours", ours), ("stock", stock))
-              if args.only in (None, name)]
+    wanted = [
+        (name, serve)
+        for name, serve in (("ours", ours), ("stock", stock))
+        if args.only in (None, name)
+    ]
     results: dict[str, list[tuple[Series, Series]]] = {name: [] for name, _ in wanted}
     with tempfile.TemporaryDirectory(prefix="chat-load-") as tmp, ExitStack() as servers:
         work = Path(tmp)
@@ -313,14 +434,22 @@ def main() -> int:
             warm_up(assistant.url, assistant.scripts, assistant.apologies)
         for pair in range(args.pairs):
             for name, assistant in served.items():
-                alone, many = measure(assistant.label, assistant.url, assistant.scripts, args,
-                                      assistant.apologies, assistant.pids)
+                alone, many = measure(
+                    assistant.label,
+                    assistant.url,
+                    assistant.scripts,
+                    args,
+                    assistant.apologies,
+                    assistant.pids,
+                )
                 results[name].append((alone, many))
                 for series in (alone, many):
                     print(series.line() + "\n" + series.cpu_line(), flush=True)
             if len(served) == 2:
-                print(ratio_line(f"pair {pair + 1}", results["ours"][-1], results["stock"][-1]),
-                      flush=True)
+                print(
+                    ratio_line(f"pair {pair + 1}", results["ours"][-1], results["stock"][-1]),
+                    flush=True,
+                )
     for label, runs in results.items():
         for alone, many in runs:
             for series in (alone, many):
@@ -328,19 +457,24 @@ def main() -> int:
                     print(f"  {label} error: {error}")
     if len(results) == 2:
         ratios = sorted(o[1].rate / s[1].rate for o, s in zip(results["ours"], results["stock"]))
-        print(f"ratios ours/stock at {args.conversations} conversations, pair by pair: "
-              + ", ".join(f"{r:.2f}x" for r in ratios)
-              + f"; median {statistics.median(ratios):.2f}x")
+        print(
+            f"ratios ours/stock at {args.conversations} conversations, pair by pair: "
+            + ", ".join(f"{r:.2f}x" for r in ratios)
+            + f"; median {statistics.median(ratios):.2f}x"
+        )
     failed = sum(len(s.errors) for runs in results.values() for pair in runs for s in pair)
     return 1 if failed else 0
 
 
-def ratio_line(label: str, ours_pair: tuple[Series, Series],
-               stock_pair: tuple[Series, Series]) -> str:
+def ratio_line(
+    label: str, ours_pair: tuple[Series, Series], stock_pair: tuple[Series, Series]
+) -> str:
     (ours_alone, ours_many), (stock_alone, stock_many) = ours_pair, stock_pair
-    return (f"{label}: ratio ours/stock {ours_many.rate / stock_many.rate:.2f}x messages per "
-            f"second (p99 {ours_many.ms(99):.0f} ms vs {stock_many.ms(99):.0f} ms); "
-            f"alone p50 {ours_alone.ms(50):.1f} ms vs {stock_alone.ms(50):.1f} ms")
+    return (
+        f"{label}: ratio ours/stock {ours_many.rate / stock_many.rate:.2f}x messages per "
+        f"second (p99 {ours_many.ms(99):.0f} ms vs {stock_many.ms(99):.0f} ms); "
+        f"alone p50 {ours_alone.ms(50):.1f} ms vs {stock_alone.ms(50):.1f} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """What the benchmarks share: percentiles, a seeded database, the stack on free ports, and the
 stock ``rasa init`` assistant (trained once per Rasa version, cached under /tmp)."""
+
 from __future__ import annotations
 
 import http.client
@@ -57,9 +58,11 @@ class Series:
         return percentile(self.latencies, q) * 1000
 
     def line(self, unit: str = "msg/s") -> str:
-        return (f"{self.name:<34} {self.count:6d}  {self.rate:8.1f} {unit}  "
-                f"p50 {self.ms(50):7.1f} ms  p90 {self.ms(90):7.1f} ms  "
-                f"p99 {self.ms(99):7.1f} ms  errors {len(self.errors)}")
+        return (
+            f"{self.name:<34} {self.count:6d}  {self.rate:8.1f} {unit}  "
+            f"p50 {self.ms(50):7.1f} ms  p90 {self.ms(90):7.1f} ms  "
+            f"p99 {self.ms(99):7.1f} ms  errors {len(self.errors)}"
+        )
 
     def cpu_line(self) -> str:
         parts = ", ".join(f"{name} {ms:.1f}" for name, ms in self.cpu_ms.items())
@@ -69,11 +72,20 @@ class Series:
 def migrate_and_seed(database_url: str) -> float:
     """``flask db-upgrade`` and ``flask seed`` on a database; returns the seconds taken."""
     started = time.monotonic()
-    env = {**os.environ, "DATABASE_URL": database_url, "FLASK_APP": "miniapp_api",
-           "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "FLASK_APP": "miniapp_api",
+        "PYTHONPATH": str(ROOT),
+    }
     for command in (["db-upgrade"], ["seed"]):
-        subprocess.run([str(API_PYTHON), "-m", "flask", *command], cwd=ROOT, env=env,
-                       check=True, capture_output=True)
+        subprocess.run(
+            [str(API_PYTHON), "-m", "flask", *command],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
     return time.monotonic() - started
 
 
@@ -134,8 +146,9 @@ class Client:
     """One kept-alive HTTP connection (http.client: the lightest client, to leave the CPU to
     the server)."""
 
-    def __init__(self, base: str, headers: dict[str, str] | None = None,
-                 timeout: float = 30) -> None:
+    def __init__(
+        self, base: str, headers: dict[str, str] | None = None, timeout: float = 30
+    ) -> None:
         parts = urlsplit(base)
         self.connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
         self.headers = {"Accept": "application/json", **(headers or {})}
@@ -160,8 +173,12 @@ class Client:
 
 # --- the stock assistant -----------------------------------------------------------------------
 def rasa_version() -> str:
-    out = subprocess.run([str(BOT_BIN / "python"), "-c", "import rasa; print(rasa.__version__)"],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [str(BOT_BIN / "python"), "-c", "import rasa; print(rasa.__version__)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return out.stdout.strip()
 
 
@@ -178,8 +195,13 @@ def stock_project() -> tuple[Path, Path, float | None]:
     project.mkdir(parents=True)
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false"}
     started = time.monotonic()
-    subprocess.run([str(BOT_BIN / "rasa"), "init", "--no-prompt", "--init-dir", str(project)],
-                   cwd=project, env=env, check=True, capture_output=True)
+    subprocess.run(
+        [str(BOT_BIN / "rasa"), "init", "--no-prompt", "--init-dir", str(project)],
+        cwd=project,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     seconds = time.monotonic() - started
     models = sorted((project / "models").glob("*.tar.gz"))
     return project, models[-1], seconds

@@ -10,6 +10,7 @@ in tests/bot/conversations, which include forms, fallbacks and handoff); held-ou
 accuracy (tests/data/nlu_heldout.yml, as tests/bot/test_rasa.py counts it); and the stories
 that ``rasa test core`` gets wrong. Figures move with the machine's load: compare within one run.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,11 +40,23 @@ _ANNOTATION = re.compile(r"\[([^\]]+)\](\([^)]*\)|\{[^}]*\})")
 
 # The neural models this assistant used until 24 November 2026, in place of the linear intent
 # classifier and the CRF: DIET (a one-layer transformer) for intents and entities, and TED.
-DIET = {"name": "DIETClassifier", "epochs": 80, "constrain_similarities": True,
-        "model_confidence": "softmax", "number_of_transformer_layers": 1,
-        "transformer_size": 128, "hidden_layers_sizes": {"text": [256, 128]}, "random_seed": 1}
-TED = {"name": "TEDPolicy", "max_history": 5, "epochs": 40, "constrain_similarities": True,
-       "random_seed": 1}
+DIET = {
+    "name": "DIETClassifier",
+    "epochs": 80,
+    "constrain_similarities": True,
+    "model_confidence": "softmax",
+    "number_of_transformer_layers": 1,
+    "transformer_size": 128,
+    "hidden_layers_sizes": {"text": [256, 128]},
+    "random_seed": 1,
+}
+TED = {
+    "name": "TEDPolicy",
+    "max_history": 5,
+    "epochs": 40,
+    "constrain_similarities": True,
+    "random_seed": 1,
+}
 REPLACED_BY_DIET = ("LinearIntentClassifier", "CRFEntityExtractor", "RegexFeaturizer")
 
 
@@ -75,12 +88,28 @@ def train(name: str, config: dict, reuse: bool = False) -> tuple[Path, float]:
     (folder / "config.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False))
     started = time.monotonic()
     # From scratch: an empty Rasa cache of its own (not .rasa/cache, which `make train` uses).
-    subprocess.run([str(BOT_BIN / "rasa"), "train", "--quiet", "--config",
-                    str(folder / "config.yml"), "--domain", "bot/domain", "--data", "intents",
-                    "bot/data", "--out", str(folder), "--fixed-model-name", "citizen"],
-                   cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT),
-                                  "RASA_CACHE_DIRECTORY": str(folder / "cache")},
-                   check=True, capture_output=True)
+    subprocess.run(
+        [
+            str(BOT_BIN / "rasa"),
+            "train",
+            "--quiet",
+            "--config",
+            str(folder / "config.yml"),
+            "--domain",
+            "bot/domain",
+            "--data",
+            "intents",
+            "bot/data",
+            "--out",
+            str(folder),
+            "--fixed-model-name",
+            "citizen",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "RASA_CACHE_DIRECTORY": str(folder / "cache")},
+        check=True,
+        capture_output=True,
+    )
     shutil.rmtree(folder / "cache", ignore_errors=True)
     seconds = time.monotonic() - started
     (folder / "seconds.txt").write_text(f"{seconds:.1f}")
@@ -106,10 +135,13 @@ def story_trackers(domain) -> list:
     steps = []
     for path in sorted(STORIES.glob("*.yml")):
         steps.extend(YAMLStoryReader(domain).read_from_file(str(path)))
-    generator = TrainingDataGenerator(StoryGraph(steps), domain, augmentation_factor=0,
-                                      use_story_concatenation=False)
-    return [DialogueStateTracker.from_events(t.sender_id, list(t.events), domain.slots)
-            for t in generator.generate()]
+    generator = TrainingDataGenerator(
+        StoryGraph(steps), domain, augmentation_factor=0, use_story_concatenation=False
+    )
+    return [
+        DialogueStateTracker.from_events(t.sender_id, list(t.events), domain.slots)
+        for t in generator.generate()
+    ]
 
 
 async def measure(model: Path) -> dict[str, float]:
@@ -134,10 +166,23 @@ async def measure(model: Path) -> dict[str, float]:
 
 
 def failed_stories(model: Path, out: Path) -> int:
-    result = subprocess.run([str(BOT_BIN / "rasa"), "test", "core", "--model", str(model),
-                             "--stories", str(STORIES), "--out", str(out)],
-                            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [
+            str(BOT_BIN / "rasa"),
+            "test",
+            "core",
+            "--model",
+            str(model),
+            "--stories",
+            str(STORIES),
+            "--out",
+            str(out),
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+    )
     failed = out / "failed_test_stories.yml"
     if not failed.exists():
         return -1 if result.returncode else 0
@@ -145,25 +190,33 @@ def failed_stories(model: Path, out: Path) -> int:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--variants", default="current,neural")
-    parser.add_argument("--reuse", action="store_true",
-                        help="measure the models trained by an earlier run again")
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure the models trained by an earlier run again"
+    )
     args = parser.parse_args()
     logging.disable(logging.WARNING)
     from rasa.utils.log_utils import configure_structlog
 
     configure_structlog(logging.WARNING)  # Rasa's in-process default is debug, which costs
     ours = yaml.safe_load((ROOT / "bot" / "config.yml").read_text(encoding="utf-8"))
-    print(f"{'variant':<10} {'training':>9} {'NLU/msg':>8} {'policy/step':>11} "
-          f"{'held-out':>8} {'failed stories':>14}", flush=True)
+    print(
+        f"{'variant':<10} {'training':>9} {'NLU/msg':>8} {'policy/step':>11} "
+        f"{'held-out':>8} {'failed stories':>14}",
+        flush=True,
+    )
     for name in args.variants.split(","):
         model, seconds = train(name, variant(name, ours), args.reuse)
         figures = asyncio.run(measure(model))
         failed = failed_stories(model, WORK / name / "test")
-        print(f"{name:<10} {seconds:8.1f}s {figures['nlu_ms']:6.1f}ms {figures['policy_ms']:9.1f}ms "
-              f"{figures['accuracy']:8.1%} {failed:>14}", flush=True)
+        print(
+            f"{name:<10} {seconds:8.1f}s {figures['nlu_ms']:6.1f}ms {figures['policy_ms']:9.1f}ms "
+            f"{figures['accuracy']:8.1%} {failed:>14}",
+            flush=True,
+        )
     return 0
 
 

@@ -9,6 +9,7 @@ own migrated, seeded SQLite database in a temporary directory). Stock: ``rasa in
 server, its domain's responses) with the sample's English caller turns. Model loading is not
 timed. Not part of the test suite.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -68,13 +69,22 @@ def measure(backend, calls, concurrency: int) -> tuple[float, int]:
 
 
 def ours(calls, concurrency: int, work: Path) -> float:
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{work / 'citizen.sqlite3'}",
-           "FLASK_APP": "miniapp_api", "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{work / 'citizen.sqlite3'}",
+        "FLASK_APP": "miniapp_api",
+        "PYTHONPATH": str(ROOT),
+    }
     flask = [str(ROOT / ".venv" / "bin" / "python"), "-m", "flask"]
     for command in (["db-upgrade"], ["seed"]):
         subprocess.run(flask + command, cwd=ROOT, env=env, check=True, capture_output=True)
-    stack = Stack(ports=Ports.free(), var_dir=work, api_workers=2, with_rasa=False,
-                  env={"DATABASE_URL": env["DATABASE_URL"]})
+    stack = Stack(
+        ports=Ports.free(),
+        var_dir=work,
+        api_workers=2,
+        with_rasa=False,
+        env={"DATABASE_URL": env["DATABASE_URL"]},
+    )
     stack.start()
     try:
         backend = runner.InProcessBackend(str(MODEL), stack.actions_url, stack.api_url)
@@ -90,9 +100,13 @@ def stock(calls, concurrency: int, work: Path) -> float:
     project = work / "stock"
     project.mkdir()
     print("training a stock `rasa init --no-prompt` assistant ...", file=sys.stderr)
-    subprocess.run([str(BOT_BIN / "rasa"), "init", "--no-prompt", "--init-dir", str(project)],
-                   cwd=project, check=True, capture_output=True,
-                   env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"})
+    subprocess.run(
+        [str(BOT_BIN / "rasa"), "init", "--no-prompt", "--init-dir", str(project)],
+        cwd=project,
+        check=True,
+        capture_output=True,
+        env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
+    )
     model = max((project / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
     backend = runner.InProcessBackend(str(model), None, None)
     measure(backend, calls[:4], concurrency)
@@ -102,8 +116,9 @@ def stock(calls, concurrency: int, work: Path) -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--turns", type=int, default=500)
     parser.add_argument("--concurrency", type=int, default=4)
     args = parser.parse_args()

@@ -6,16 +6,23 @@ from these fields.
 The variables ``endpoints.yml`` substitutes (``${ACTION_SERVER_URL}``...) are Rasa's own
 reading; they are declared here so that they are documented and checked with the rest.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from citizen_identity import DEV_ASSERTION_KEY, DEV_CHANNEL_TOKEN, DEV_RASA_TOKEN
 from bot.speedups import known_names
-from citizen_settings import (DEV_ACTION_SERVER_TOKEN, DEV_BOT_SERVICE_TOKEN, at_least, load,
-                              positive, setting)
+from citizen_identity import DEV_ASSERTION_KEY, DEV_CHANNEL_TOKEN, DEV_RASA_TOKEN
+from citizen_settings import (
+    DEV_ACTION_SERVER_TOKEN,
+    DEV_BOT_SERVICE_TOKEN,
+    at_least,
+    load,
+    positive,
+    setting,
+)
 
 # The WeChat official account's development token; production refuses it.
 DEV_WECHAT_TOKEN = "citizen-dev-wechat-token"
@@ -23,101 +30,175 @@ DEV_WECHAT_TOKEN = "citizen-dev-wechat-token"
 
 def speedups() -> Any:
     """``CITIZEN_SPEEDUPS``: both servers (``python -m bot.serving``) read it before starting."""
-    return setting("CITIZEN_SPEEDUPS", True,
-                   "the speed-ups of `bot/serving` (measured in `bench/`); `0` runs Rasa and "
-                   "rasa-sdk as shipped, to measure what they bring", empty_is_default=True)
+    return setting(
+        "CITIZEN_SPEEDUPS",
+        True,
+        "the speed-ups of `bot/serving` (measured in `bench/`); `0` runs Rasa and "
+        "rasa-sdk as shipped, to measure what they bring",
+        empty_is_default=True,
+    )
 
 
 def action_server_token() -> Any:
     """``ACTION_SERVER_TOKEN``: Rasa sends it (``endpoints.yml``), the action server checks it."""
-    return setting("ACTION_SERVER_TOKEN", DEV_ACTION_SERVER_TOKEN,
-                   "Rasa's credential at the action server (`Authorization: Bearer`, "
-                   "`endpoints.yml`); every other caller is refused",
-                   shown_default="dev value", empty_is_default=True)
+    return setting(
+        "ACTION_SERVER_TOKEN",
+        DEV_ACTION_SERVER_TOKEN,
+        "Rasa's credential at the action server (`Authorization: Bearer`, "
+        "`endpoints.yml`); every other caller is refused",
+        shown_default="dev value",
+        empty_is_default=True,
+    )
 
 
 @dataclass(frozen=True)
 class RasaSettings:
-    profile: str = setting("CITIZEN_PROFILE", "development",
-                           "`production` refuses the WeChat channel's development token")
+    profile: str = setting(
+        "CITIZEN_PROFILE",
+        "development",
+        "`production` refuses the WeChat channel's development token",
+    )
     action_timeout_seconds: float = setting(
-        "RASA_ACTION_TIMEOUT_SECONDS", 15.0,
+        "RASA_ACTION_TIMEOUT_SECONDS",
+        15.0,
         "how long Rasa waits for the action server before it answers with the apology (Rasa's "
-        "own wait is five minutes)", check=positive, empty_is_default=True)
+        "own wait is five minutes)",
+        check=positive,
+        empty_is_default=True,
+    )
     speedups: bool = speedups()
     speedups_off: str = setting(
-        "CITIZEN_SPEEDUPS_OFF", "",
+        "CITIZEN_SPEEDUPS_OFF",
+        "",
         "comma-separated names of speed-ups to turn off (`bot/speedups.py` lists them), to find "
-        "which one a difference comes from", check=known_names)
+        "which one a difference comes from",
+        check=known_names,
+    )
     tracker_cache_conversations: int = setting(
-        "TRACKER_CACHE_CONVERSATIONS", 2000,
+        "TRACKER_CACHE_CONVERSATIONS",
+        2000,
         "conversations each Rasa process remembers as it stored them "
         "(`bot/plugins/tracker_store.py`): a remembered one is read with one indexed lookup of "
         "its last event, any other (or one another process wrote to since) from the database",
-        check=at_least(0))
+        check=at_least(0),
+    )
     identity_assertion_key: str = setting(
-        "IDENTITY_ASSERTION_KEY", DEV_ASSERTION_KEY,
+        "IDENTITY_ASSERTION_KEY",
+        DEV_ASSERTION_KEY,
         "signs the identity assertions the channels issue and verifies those they receive "
-        "(the API's own key)", shown_default="dev value", empty_is_default=True)
+        "(the API's own key)",
+        shown_default="dev value",
+        empty_is_default=True,
+    )
     channel_token: str = setting(
-        "RASA_CHANNEL_TOKEN", DEV_CHANNEL_TOKEN,
+        "RASA_CHANNEL_TOKEN",
+        DEV_CHANNEL_TOKEN,
         "the REST channel's credential, which only the API's /chat holds",
-        shown_default="dev value", empty_is_default=True)
-    auth_token: str = setting("RASA_TOKEN", DEV_RASA_TOKEN,
-                              "Rasa's HTTP API token (`rasa run --auth-token`, which the "
-                              "launcher passes; the hotline replay sends it)",
-                              shown_default="dev value")
+        shown_default="dev value",
+        empty_is_default=True,
+    )
+    auth_token: str = setting(
+        "RASA_TOKEN",
+        DEV_RASA_TOKEN,
+        "Rasa's HTTP API token (`rasa run --auth-token`, which the "
+        "launcher passes; the hotline replay sends it)",
+        shown_default="dev value",
+    )
     # endpoints.yml
-    action_server_url: str = setting("ACTION_SERVER_URL", "http://127.0.0.1:5055",
-                                     "the action server (`endpoints.yml`; the launcher sets it)")
+    action_server_url: str = setting(
+        "ACTION_SERVER_URL",
+        "http://127.0.0.1:5055",
+        "the action server (`endpoints.yml`; the launcher sets it)",
+    )
     action_server_token: str = action_server_token()
-    api_url: str = setting("API_URL", "http://127.0.0.1:5000",
-                           "the API, Rasa's NLG server (`endpoints.yml`; the launcher sets it)")
-    bot_service_token: str = setting("BOT_SERVICE_TOKEN", DEV_BOT_SERVICE_TOKEN,
-                                     "Rasa's NLG credential at the API (`endpoints.yml`)",
-                                     shown_default="dev value")
-    tracker_store_dialect: str = setting("TRACKER_STORE_DIALECT", "sqlite",
-                                         "Rasa's SQL tracker store (`endpoints.yml`): dialect")
-    tracker_store_host: str = setting("TRACKER_STORE_HOST", "",
-                                      "the tracker store's server (a URL; empty for SQLite)")
-    tracker_store_db: str = setting("TRACKER_STORE_DB", "var/tracker.sqlite3",
-                                    "the tracker store's database (SQLite: its file)")
-    lock_store_type: str = setting("LOCK_STORE_TYPE", "in_memory",
-                                   "Rasa's lock store (`endpoints.yml`): `in_memory` (one Rasa "
-                                   "process) or the Redis one (the launcher sets it from "
-                                   "`LOCK_STORE_URL`)")
-    sanic_workers: int = setting("SANIC_WORKERS", 1,
-                                 "Sanic workers of the Rasa server (several need a shared lock "
-                                 "store)", check=at_least(1), empty_is_default=True)
+    api_url: str = setting(
+        "API_URL",
+        "http://127.0.0.1:5000",
+        "the API, Rasa's NLG server (`endpoints.yml`; the launcher sets it)",
+    )
+    bot_service_token: str = setting(
+        "BOT_SERVICE_TOKEN",
+        DEV_BOT_SERVICE_TOKEN,
+        "Rasa's NLG credential at the API (`endpoints.yml`)",
+        shown_default="dev value",
+    )
+    tracker_store_dialect: str = setting(
+        "TRACKER_STORE_DIALECT", "sqlite", "Rasa's SQL tracker store (`endpoints.yml`): dialect"
+    )
+    tracker_store_host: str = setting(
+        "TRACKER_STORE_HOST", "", "the tracker store's server (a URL; empty for SQLite)"
+    )
+    tracker_store_db: str = setting(
+        "TRACKER_STORE_DB", "var/tracker.sqlite3", "the tracker store's database (SQLite: its file)"
+    )
+    lock_store_type: str = setting(
+        "LOCK_STORE_TYPE",
+        "in_memory",
+        "Rasa's lock store (`endpoints.yml`): `in_memory` (one Rasa "
+        "process) or the Redis one (the launcher sets it from "
+        "`LOCK_STORE_URL`)",
+    )
+    sanic_workers: int = setting(
+        "SANIC_WORKERS",
+        1,
+        "Sanic workers of the Rasa server (several need a shared lock store)",
+        check=at_least(1),
+        empty_is_default=True,
+    )
     # The WeChat official account (bot/channels/wechat.py); credentials.yml may set each too.
-    wechat_token: str = setting("WECHAT_TOKEN", DEV_WECHAT_TOKEN,
-                                "the WeChat **official account**'s server-configuration token "
-                                "(push channel; not the mini-program's `WECHAT_APPID`/"
-                                "`WECHAT_SECRET`); production refuses the dev token",
-                                shown_default="dev value")
-    wechat_app_id: str = setting("WECHAT_APP_ID", "wx-dev-official-account",
-                                 "the official account's AppID", shown_default="dev value")
-    wechat_app_secret: str = setting("WECHAT_APP_SECRET", "wx-dev-official-secret",
-                                     "the official account's AppSecret",
-                                     shown_default="dev value")
-    wechat_encoding_aes_key: str = setting("WECHAT_ENCODING_AES_KEY", "",
-                                           "43 characters: AES safe mode; empty: plaintext only")
-    wechat_api_base: str = setting("WECHAT_API_BASE", "https://api.weixin.qq.com",
-                                   "WeChat's API (customer-service messages, access tokens)")
+    wechat_token: str = setting(
+        "WECHAT_TOKEN",
+        DEV_WECHAT_TOKEN,
+        "the WeChat **official account**'s server-configuration token "
+        "(push channel; not the mini-program's `WECHAT_APPID`/"
+        "`WECHAT_SECRET`); production refuses the dev token",
+        shown_default="dev value",
+    )
+    wechat_app_id: str = setting(
+        "WECHAT_APP_ID",
+        "wx-dev-official-account",
+        "the official account's AppID",
+        shown_default="dev value",
+    )
+    wechat_app_secret: str = setting(
+        "WECHAT_APP_SECRET",
+        "wx-dev-official-secret",
+        "the official account's AppSecret",
+        shown_default="dev value",
+    )
+    wechat_encoding_aes_key: str = setting(
+        "WECHAT_ENCODING_AES_KEY", "", "43 characters: AES safe mode; empty: plaintext only"
+    )
+    wechat_api_base: str = setting(
+        "WECHAT_API_BASE",
+        "https://api.weixin.qq.com",
+        "WeChat's API (customer-service messages, access tokens)",
+    )
     wechat_reply_deadline_seconds: float = setting(
-        "WECHAT_REPLY_DEADLINE_SECONDS", 4.0,
+        "WECHAT_REPLY_DEADLINE_SECONDS",
+        4.0,
         "passive-reply budget, counted from WeChat's timestamp (of its 5 s); later answers go "
-        "through the customer-service API", check=positive)
-    wechat_timestamp_window_seconds: int = setting("WECHAT_TIMESTAMP_WINDOW_SECONDS", 300,
-                                                   "accepted clock skew of WeChat's timestamp",
-                                                   check=positive)
-    wechat_max_body_bytes: int = setting("WECHAT_MAX_BODY_BYTES", 65536, "largest message",
-                                         check=positive)
-    wechat_lang: str = setting("WECHAT_LANG", "",
-                               "the account's reply language (empty: the citizen's)")
-    wechat_memory_url: str = setting("WECHAT_MEMORY_URL", "",
-                                     "`redis://…` to share seen `MsgId`s and menu links between "
-                                     "several Rasa processes (empty: in memory)")
+        "through the customer-service API",
+        check=positive,
+    )
+    wechat_timestamp_window_seconds: int = setting(
+        "WECHAT_TIMESTAMP_WINDOW_SECONDS",
+        300,
+        "accepted clock skew of WeChat's timestamp",
+        check=positive,
+    )
+    wechat_max_body_bytes: int = setting(
+        "WECHAT_MAX_BODY_BYTES", 65536, "largest message", check=positive
+    )
+    wechat_lang: str = setting(
+        "WECHAT_LANG", "", "the account's reply language (empty: the citizen's)"
+    )
+    wechat_memory_url: str = setting(
+        "WECHAT_MEMORY_URL",
+        "",
+        "`redis://…` to share seen `MsgId`s and menu links between "
+        "several Rasa processes (empty: in memory)",
+    )
 
 
 @lru_cache(maxsize=1)

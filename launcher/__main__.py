@@ -1,4 +1,5 @@
 """``python -m launcher`` (what ``make run`` runs): start everything, print how to talk to it."""
+
 from __future__ import annotations
 
 import argparse
@@ -36,22 +37,25 @@ Press Ctrl-C to stop them all.
 
 def banner(stack: Stack) -> str:
     examples = {f"example_{lang[:2]}": translate("button.help", lang) for lang in ("zh_CN", "en")}
-    return BANNER.format(api=stack.api_url, actions=stack.actions_url, rasa=stack.rasa_url,
-                         **examples)
+    return BANNER.format(
+        api=stack.api_url, actions=stack.actions_url, rasa=stack.rasa_url, **examples
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     settings = launcher_settings()
     parser = argparse.ArgumentParser(prog="python -m launcher", description=__doc__)
-    parser.add_argument("--profile", choices=sorted(PROFILES),
-                        default=settings.profile,
-                        help="workers and stores (launcher/profiles.py); `make run PROFILE=scale`")
+    parser.add_argument(
+        "--profile",
+        choices=sorted(PROFILES),
+        default=settings.profile,
+        help="workers and stores (launcher/profiles.py); `make run PROFILE=scale`",
+    )
     args = parser.parse_args(argv)
     profile = profile_named(args.profile)
     # The scale profile's PostgreSQL databases are created, migrated and seeded when missing.
     prepare(profile)
-    stack = Stack(ports=Ports.from_environment(), profile=profile,
-                  var_dir=Path(settings.var_dir))
+    stack = Stack(ports=Ports.from_environment(), profile=profile, var_dir=Path(settings.var_dir))
 
     def stop(signum, frame):
         raise KeyboardInterrupt
@@ -66,8 +70,10 @@ def main(argv: list[str] | None = None) -> int:
         while True:
             for process in stack.processes:
                 if process.popen.poll() is not None:
-                    print(f"{process.name} stopped unexpectedly:\n{process.log_tail()}",
-                          file=sys.stderr)
+                    print(
+                        f"{process.name} stopped unexpectedly:\n{process.log_tail()}",
+                        file=sys.stderr,
+                    )
                     return 1
             time.sleep(1)
     except KeyboardInterrupt:

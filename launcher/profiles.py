@@ -13,6 +13,7 @@ Every figure and address can be overridden by the environment variable of the sa
 (``API_WORKERS``, ``API_THREADS``, ``SANIC_WORKERS``, ``ACTION_SERVER_SANIC_WORKERS``,
 ``ACTION_THREADS``, ``DATABASE_URL``, ``TRACKER_STORE_URL``, ``LOCK_STORE_URL``).
 """
+
 from __future__ import annotations
 
 import os
@@ -44,9 +45,12 @@ class Profile:
 
     def environment(self, var_dir: Path) -> dict[str, str]:
         """The variables the processes read (the API's config, endpoints.yml, Sanic)."""
-        env = {"API_WORKERS": str(self.api_workers), "SANIC_WORKERS": str(self.rasa_workers),
-               "ACTION_SERVER_SANIC_WORKERS": str(self.action_workers),
-               "ACTION_THREADS": str(self.action_threads)}
+        env = {
+            "API_WORKERS": str(self.api_workers),
+            "SANIC_WORKERS": str(self.rasa_workers),
+            "ACTION_SERVER_SANIC_WORKERS": str(self.action_workers),
+            "ACTION_THREADS": str(self.action_threads),
+        }
         if self.database_url:
             env["DATABASE_URL"] = self.database_url
         env.update(tracker_store_environment(self.tracker_store_url, var_dir))
@@ -57,38 +61,66 @@ class Profile:
 def tracker_store_environment(url: str | None, var_dir: Path) -> dict[str, str]:
     """``bot/endpoints.yml``'s SQL tracker store variables for a database URL."""
     if not url:
-        return {"TRACKER_STORE_DIALECT": "sqlite", "TRACKER_STORE_HOST": "",
-                "TRACKER_STORE_DB": str(var_dir / "tracker.sqlite3")}
+        return {
+            "TRACKER_STORE_DIALECT": "sqlite",
+            "TRACKER_STORE_HOST": "",
+            "TRACKER_STORE_DB": str(var_dir / "tracker.sqlite3"),
+        }
     parts = urlsplit(url)
     dialect = parts.scheme.split("+")[0]
-    return {"TRACKER_STORE_DIALECT": dialect, "TRACKER_STORE_HOST": url,
-            "TRACKER_STORE_DB": parts.path.lstrip("/")}
+    return {
+        "TRACKER_STORE_DIALECT": dialect,
+        "TRACKER_STORE_HOST": url,
+        "TRACKER_STORE_DB": parts.path.lstrip("/"),
+    }
 
 
 def lock_store_environment(url: str | None) -> dict[str, str]:
     """``bot/endpoints.yml``'s lock store variables: in memory, or Redis from ``redis://``."""
     if not url:
-        return {"LOCK_STORE_TYPE": "in_memory", "LOCK_STORE_HOST": "", "LOCK_STORE_PORT": "0",
-                "LOCK_STORE_DB": "0", "LOCK_STORE_PASSWORD": ""}
+        return {
+            "LOCK_STORE_TYPE": "in_memory",
+            "LOCK_STORE_HOST": "",
+            "LOCK_STORE_PORT": "0",
+            "LOCK_STORE_DB": "0",
+            "LOCK_STORE_PASSWORD": "",
+        }
     parts = urlsplit(url)
     if parts.scheme != "redis":
         raise ValueError(f"LOCK_STORE_URL must be redis://host:port/db, not {url!r}")
     # Rasa's RedisLockStore with atomic queue changes (bot/serving/locks.py explains why).
-    return {"LOCK_STORE_TYPE": "bot.serving.locks.AtomicRedisLockStore",
-            "LOCK_STORE_HOST": parts.hostname or "127.0.0.1",
-            "LOCK_STORE_PORT": str(parts.port or 6379),
-            "LOCK_STORE_DB": parts.path.lstrip("/") or "0",
-            "LOCK_STORE_PASSWORD": parts.password or ""}
+    return {
+        "LOCK_STORE_TYPE": "bot.serving.locks.AtomicRedisLockStore",
+        "LOCK_STORE_HOST": parts.hostname or "127.0.0.1",
+        "LOCK_STORE_PORT": str(parts.port or 6379),
+        "LOCK_STORE_DB": parts.path.lstrip("/") or "0",
+        "LOCK_STORE_PASSWORD": parts.password or "",
+    }
 
 
 PROFILES = {
-    "default": Profile("default", api_workers=2, api_threads=4, rasa_workers=1,
-                       action_workers=1, action_threads=8, database_url=None,
-                       tracker_store_url=None, lock_store_url=None),
-    "scale": Profile("scale", api_workers=4, api_threads=4, rasa_workers=2, action_workers=2,
-                     action_threads=8, database_url=SCALE_DATABASE_URL,
-                     tracker_store_url=SCALE_TRACKER_STORE_URL,
-                     lock_store_url=SCALE_LOCK_STORE_URL),
+    "default": Profile(
+        "default",
+        api_workers=2,
+        api_threads=4,
+        rasa_workers=1,
+        action_workers=1,
+        action_threads=8,
+        database_url=None,
+        tracker_store_url=None,
+        lock_store_url=None,
+    ),
+    "scale": Profile(
+        "scale",
+        api_workers=4,
+        api_threads=4,
+        rasa_workers=2,
+        action_workers=2,
+        action_threads=8,
+        database_url=SCALE_DATABASE_URL,
+        tracker_store_url=SCALE_TRACKER_STORE_URL,
+        lock_store_url=SCALE_LOCK_STORE_URL,
+    ),
 }
 
 
@@ -99,10 +131,21 @@ def profile_named(name: str | None = None, environ: dict[str, str] | None = None
     name = name or settings.profile
     if name not in PROFILES:
         raise ValueError(f"unknown profile {name!r}; known: {', '.join(PROFILES)}")
-    overrides = ("api_workers", "api_threads", "rasa_workers", "action_workers",
-                 "action_threads", "database_url", "tracker_store_url", "lock_store_url")
-    changes = {field: getattr(settings, field) for field in overrides
-               if getattr(settings, field) is not None}
+    overrides = (
+        "api_workers",
+        "api_threads",
+        "rasa_workers",
+        "action_workers",
+        "action_threads",
+        "database_url",
+        "tracker_store_url",
+        "lock_store_url",
+    )
+    changes = {
+        field: getattr(settings, field)
+        for field in overrides
+        if getattr(settings, field) is not None
+    }
     return replace(PROFILES[name], **changes)
 
 
@@ -116,8 +159,9 @@ def ensure_postgres_database(url: str) -> bool:
     name = parts.path.lstrip("/")
     admin = parts._replace(path="/postgres").geturl()
     with psycopg.connect(admin, autocommit=True, connect_timeout=5) as connection:
-        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s",
-                                    (name,)).fetchone()
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (name,)
+        ).fetchone()
         if exists:
             return False
         connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
@@ -142,11 +186,20 @@ def prepare(profile: Profile, python: Path = ROOT / ".venv" / "bin" / "python") 
     """
     if profile.database_url and profile.database_url.startswith("postgresql"):
         ensure_postgres_database(profile.database_url)
-        env = {**os.environ, "DATABASE_URL": profile.database_url, "FLASK_APP": "miniapp_api",
-               "PYTHONPATH": str(ROOT)}
+        env = {
+            **os.environ,
+            "DATABASE_URL": profile.database_url,
+            "FLASK_APP": "miniapp_api",
+            "PYTHONPATH": str(ROOT),
+        }
         for command in (["db-upgrade"], ["seed"]):
-            subprocess.run([str(python), "-m", "flask", *command], cwd=ROOT, env=env, check=True,
-                           stdout=subprocess.DEVNULL)
+            subprocess.run(
+                [str(python), "-m", "flask", *command],
+                cwd=ROOT,
+                env=env,
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
     if profile.tracker_store_url and profile.tracker_store_url.startswith("postgresql"):
         ensure_postgres_database(profile.tracker_store_url)
     if profile.lock_store_url:

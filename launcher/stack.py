@@ -2,6 +2,7 @@
 
 ``make run`` uses it through ``python -m launcher``; the end-to-end tests start it on free ports.
 """
+
 from __future__ import annotations
 
 import os
@@ -30,20 +31,32 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def api_server_command(port: int, workers: int, threads: int, *options: str,
-                       app: str = "miniapp_api.wsgi:app") -> list[str]:
+def api_server_command(
+    port: int, workers: int, threads: int, *options: str, app: str = "miniapp_api.wsgi:app"
+) -> list[str]:
     """gunicorn serving the API as the launcher runs it (the benchmarks and the tests that start
     gunicorn use it too): the API's gunicorn configuration (``miniapp_api/gunicorn_conf.py``,
     which holds every flag), with the profile's workers and threads, on loopback."""
-    return [str(ROOT / ".venv" / "bin" / "gunicorn"), "--config", "python:miniapp_api.gunicorn_conf",
-            "--workers", str(workers), "--threads", str(threads), "--bind", f"127.0.0.1:{port}",
-            *options, app]
+    return [
+        str(ROOT / ".venv" / "bin" / "gunicorn"),
+        "--config",
+        "python:miniapp_api.gunicorn_conf",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--bind",
+        f"127.0.0.1:{port}",
+        *options,
+        app,
+    ]
 
 
 # The credentials between the processes, each its own (the production profile of the API refuses
 # the development defaults): the environment's, else those defaults (launcher/settings.py).
-INTERNAL_CREDENTIALS = {variable: getattr(LauncherSettings, field)
-                        for field, variable in CREDENTIALS.items()}
+INTERNAL_CREDENTIALS = {
+    variable: getattr(LauncherSettings, field) for field, variable in CREDENTIALS.items()
+}
 
 
 def internal_credentials(environ: dict[str, str] | None = None) -> dict[str, str]:
@@ -110,17 +123,24 @@ class Stack:
 
     def environment(self) -> dict[str, str]:
         settings = launcher_settings()
-        env = {**os.environ,
-               "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false",
-               "API_URL": self.api_url, "ACTION_SERVER_URL": self.actions_url,
-               "RASA_URL": self.rasa_url,
-               **self.profile.environment(self.var_dir), "TF_CPP_MIN_LOG_LEVEL": "2",
-               **internal_credentials(),
-               # rasa-sdk binds SANIC_HOST: loopback (or the internal address given), not 0.0.0.0.
-               "SANIC_HOST": settings.action_server_host}
-        for name, value in (("TRACKER_STORE_DIALECT", settings.tracker_store_dialect),
-                            ("TRACKER_STORE_HOST", settings.tracker_store_host),
-                            ("TRACKER_STORE_DB", settings.tracker_store_db)):
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "RASA_TELEMETRY_ENABLED": "false",
+            "API_URL": self.api_url,
+            "ACTION_SERVER_URL": self.actions_url,
+            "RASA_URL": self.rasa_url,
+            **self.profile.environment(self.var_dir),
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+            **internal_credentials(),
+            # rasa-sdk binds SANIC_HOST: loopback (or the internal address given), not 0.0.0.0.
+            "SANIC_HOST": settings.action_server_host,
+        }
+        for name, value in (
+            ("TRACKER_STORE_DIALECT", settings.tracker_store_dialect),
+            ("TRACKER_STORE_HOST", settings.tracker_store_host),
+            ("TRACKER_STORE_DB", settings.tracker_store_db),
+        ):
             if value is not None:
                 env[name] = value
         env.update(self.env)
@@ -133,46 +153,121 @@ class Stack:
     def _all_processes(self) -> list[Process]:
         logs = self.var_dir / "log"
         return [
-            Process("api", api_server_command(self.ports.api,
-                                              self.api_workers or self.profile.api_workers,
-                                              self.profile.api_threads,
-                                              "--access-logfile", "-"),
-                    f"{self.api_url}/api/v1/health", logs / "api.log"),
+            Process(
+                "api",
+                api_server_command(
+                    self.ports.api,
+                    self.api_workers or self.profile.api_workers,
+                    self.profile.api_threads,
+                    "--access-logfile",
+                    "-",
+                ),
+                f"{self.api_url}/api/v1/health",
+                logs / "api.log",
+            ),
             # Keeps the demo air-quality network's current hour filled while the system runs.
-            Process("air-feed", [str(ROOT / ".venv" / "bin" / "flask"), "--app", "miniapp_api",
-                                 "air", "feed", "--follow", "--interval", "60"],
-                    None, logs / "air-feed.log"),
+            Process(
+                "air-feed",
+                [
+                    str(ROOT / ".venv" / "bin" / "flask"),
+                    "--app",
+                    "miniapp_api",
+                    "air",
+                    "feed",
+                    "--follow",
+                    "--interval",
+                    "60",
+                ],
+                None,
+                logs / "air-feed.log",
+            ),
             # Delivers citizens' notifications from the outbox (to the log in development).
-            Process("outbox", [str(ROOT / ".venv" / "bin" / "flask"), "--app", "miniapp_api",
-                               "applications", "deliver", "--follow",
-                               "--sender", launcher_settings().outbox_sender],
-                    None, logs / "outbox.log"),
+            Process(
+                "outbox",
+                [
+                    str(ROOT / ".venv" / "bin" / "flask"),
+                    "--app",
+                    "miniapp_api",
+                    "applications",
+                    "deliver",
+                    "--follow",
+                    "--sender",
+                    launcher_settings().outbox_sender,
+                ],
+                None,
+                logs / "outbox.log",
+            ),
             # Moves the demo city's buses (GTFS-Realtime written and ingested every 15 s); with
             # TRANSIT_REALTIME_URLS set, polls those real feeds instead.
-            Process("transit-realtime", [str(ROOT / ".venv" / "bin" / "flask"), "--app", "miniapp_api",
-                                         "transit", *self._transit_realtime_arguments()],
-                    None, logs / "transit-realtime.log"),
+            Process(
+                "transit-realtime",
+                [
+                    str(ROOT / ".venv" / "bin" / "flask"),
+                    "--app",
+                    "miniapp_api",
+                    "transit",
+                    *self._transit_realtime_arguments(),
+                ],
+                None,
+                logs / "transit-realtime.log",
+            ),
             # bot.serving: rasa-sdk and Rasa with the speed-ups measured in bench/ (README).
-            Process("actions", [str(BOT_BIN / "python"), "-m", "bot.serving", "actions",
-                                "--actions", "bot.actions", "--port", str(self.ports.actions)],
-                    f"{self.actions_url}/health", logs / "actions.log"),
-            Process("rasa", [str(BOT_BIN / "python"), "-m", "bot.serving", "rasa",
-                             "run", "--model", str(MODEL),
-                             "--enable-api", "--auth-token", self.environment()["RASA_TOKEN"],
-                             # Only the web chat's own origin (the API's) may call from a page.
-                             "--cors", self.api_url, "--port", str(self.ports.rasa),
-                             "--interface", "127.0.0.1",
-                             "--credentials", str(ROOT / "bot" / "credentials.yml"),
-                             "--endpoints", str(ROOT / "bot" / "endpoints.yml")],
-                    f"{self.rasa_url}/status?token={self.environment()['RASA_TOKEN']}",
-                    logs / "rasa.log"),
+            Process(
+                "actions",
+                [
+                    str(BOT_BIN / "python"),
+                    "-m",
+                    "bot.serving",
+                    "actions",
+                    "--actions",
+                    "bot.actions",
+                    "--port",
+                    str(self.ports.actions),
+                ],
+                f"{self.actions_url}/health",
+                logs / "actions.log",
+            ),
+            Process(
+                "rasa",
+                [
+                    str(BOT_BIN / "python"),
+                    "-m",
+                    "bot.serving",
+                    "rasa",
+                    "run",
+                    "--model",
+                    str(MODEL),
+                    "--enable-api",
+                    "--auth-token",
+                    self.environment()["RASA_TOKEN"],
+                    # Only the web chat's own origin (the API's) may call from a page.
+                    "--cors",
+                    self.api_url,
+                    "--port",
+                    str(self.ports.rasa),
+                    "--interface",
+                    "127.0.0.1",
+                    "--credentials",
+                    str(ROOT / "bot" / "credentials.yml"),
+                    "--endpoints",
+                    str(ROOT / "bot" / "endpoints.yml"),
+                ],
+                f"{self.rasa_url}/status?token={self.environment()['RASA_TOKEN']}",
+                logs / "rasa.log",
+            ),
         ]
 
     def _transit_realtime_arguments(self) -> list[str]:
         if launcher_settings().transit_realtime_urls:
             return ["realtime", "--follow"]
-        return ["simulate", "--follow", "--interval", "15",
-                "--out", str(self.var_dir / "transit" / "realtime.pb")]
+        return [
+            "simulate",
+            "--follow",
+            "--interval",
+            "15",
+            "--out",
+            str(self.var_dir / "transit" / "realtime.pb"),
+        ]
 
     def start(self, timeout: float = 180.0) -> "Stack":
         (self.var_dir / "log").mkdir(parents=True, exist_ok=True)
@@ -185,8 +280,14 @@ class Stack:
 
     def _spawn(self, process: Process, env: dict[str, str]) -> None:
         log = open(process.log_path, "ab")
-        process.popen = subprocess.Popen(process.command, cwd=ROOT, env=env, stdout=log,
-                                         stderr=subprocess.STDOUT, start_new_session=True)
+        process.popen = subprocess.Popen(
+            process.command,
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         log.close()
 
     def restart(self, name: str, timeout: float = 180.0, grace: float = 10.0) -> None:
@@ -223,8 +324,10 @@ class Stack:
             for process in list(pending):
                 if process.popen.poll() is not None:
                     self.stop()
-                    raise RuntimeError(f"{process.name} exited with {process.popen.returncode}:\n"
-                                       f"{process.log_tail()}")
+                    raise RuntimeError(
+                        f"{process.name} exited with {process.popen.returncode}:\n"
+                        f"{process.log_tail()}"
+                    )
                 if process.ready_url is None:
                     pending.remove(process)
                     continue

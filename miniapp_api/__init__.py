@@ -3,6 +3,7 @@
 ``create_app(config)`` builds the Flask application; extensions live at module level and are
 bound here so tests can build as many apps as they need.
 """
+
 from __future__ import annotations
 
 import logging
@@ -19,8 +20,7 @@ from .i18n import negotiate_request_locale
 from .limiter import limiter
 from .privacy import install_log_masking
 from .routing import install_record_ids
-from .security import (install_proxy_trust, install_request_size_limit,
-                       install_security_headers)
+from .security import install_proxy_trust, install_request_size_limit, install_security_headers
 
 __version__ = "0.1.0"
 
@@ -40,7 +40,9 @@ def create_app(config: Config | None = None) -> Flask:
     app.json.sort_keys = False
     app.session_interface = NoCookieSessions()
     install_log_masking()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
 
     from . import models  # noqa: F401  (every table, for the metadata and Alembic)
 
@@ -66,9 +68,9 @@ def create_app(config: Config | None = None) -> Flask:
     from .applications.views import bp as applications_bp
     from .appointments.fhir import bp as fhir_bp
     from .appointments.views import bp as appointments_bp
+    from .chat.views import bp as chat_bp
     from .citizens import bp as citizens_bp
     from .directory import bp as directory_bp
-    from .chat.views import bp as chat_bp
     from .handoff.views import bp as handoff_bp
     from .transit.views import bp as transit_bp
     from .trust.views import bp as trust_bp

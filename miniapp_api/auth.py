@@ -9,6 +9,7 @@
   an assertion issued for that very conversation; without one the conversation is a guest's,
   and anything personal answers ``sign_in_required``.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -19,10 +20,12 @@ from typing import Callable
 from urllib.parse import unquote
 
 import jwt
-from citizen_identity import HEADER as ASSERTION_HEADER, for_conversation
 from flask import Flask, current_app, g, request
 from flask.sessions import SessionInterface
 from sqlalchemy import bindparam, select
+
+from citizen_identity import HEADER as ASSERTION_HEADER
+from citizen_identity import for_conversation
 
 from .db import db
 from .errors import ApiError
@@ -33,10 +36,10 @@ class NoCookieSessions(SessionInterface):
     interface would build its signing serializer and look for a session cookie on every
     request, to find none.) A view that wrote to ``flask.session`` would fail loudly."""
 
-    def open_session(self, app: Flask, request):  # noqa: ANN001, ANN201 (Flask's signature)
+    def open_session(self, app: Flask, request):
         return self.make_null_session(app)
 
-    def save_session(self, app: Flask, session, response) -> None:  # noqa: ANN001
+    def save_session(self, app: Flask, session, response) -> None:
         return None
 
 
@@ -55,14 +58,21 @@ class Principal:
     platform: str | None = None
 
 
-def issue_session_token(citizen_id: int, platform: str, role: str = "citizen",
-                        ttl_seconds: int | None = None) -> tuple[str, datetime]:
+def issue_session_token(
+    citizen_id: int, platform: str, role: str = "citizen", ttl_seconds: int | None = None
+) -> tuple[str, datetime]:
     """A signed token for ``citizen_id`` and the moment it expires."""
     ttl = ttl_seconds if ttl_seconds is not None else current_app.config["SESSION_TTL_SECONDS"]
     now = datetime.now(timezone.utc)
     expires_at = now + timedelta(seconds=ttl)
-    claims = {"sub": str(citizen_id), "plat": platform, "role": role, "aud": TOKEN_AUDIENCE,
-              "iat": now, "exp": expires_at}
+    claims = {
+        "sub": str(citizen_id),
+        "plat": platform,
+        "role": role,
+        "aud": TOKEN_AUDIENCE,
+        "iat": now,
+        "exp": expires_at,
+    }
     token = jwt.encode(claims, current_app.config["SECRET_KEY"], algorithm=TOKEN_ALGORITHM)
     return token, expires_at
 
@@ -86,8 +96,13 @@ def _verified_claims(token: str, secret_key: str) -> dict:
     token with every request, and verifying it again cost a tenth of an answered request. Only
     tokens that verify are remembered (a refused one raises, and is checked again next time);
     nothing revokes a token before it expires, so a verified signature stays verified."""
-    return jwt.decode(token, secret_key, algorithms=[TOKEN_ALGORITHM], audience=TOKEN_AUDIENCE,
-                      options={"require": ["exp", "sub", "aud"]})
+    return jwt.decode(
+        token,
+        secret_key,
+        algorithms=[TOKEN_ALGORITHM],
+        audience=TOKEN_AUDIENCE,
+        options={"require": ["exp", "sub", "aud"]},
+    )
 
 
 def _bearer_token() -> str | None:
@@ -138,8 +153,14 @@ def bot_conversation() -> str:
 
 def proven_conversation() -> bool:
     """True when the bot's call carries an identity assertion for the conversation it names."""
-    return for_conversation(request.headers.get(ASSERTION_HEADER), header_identity(),
-                            current_app.config["IDENTITY_ASSERTION_KEY"]) is not None
+    return (
+        for_conversation(
+            request.headers.get(ASSERTION_HEADER),
+            header_identity(),
+            current_app.config["IDENTITY_ASSERTION_KEY"],
+        )
+        is not None
+    )
 
 
 def authenticate() -> Principal:
@@ -213,8 +234,9 @@ def records_version_of_caller() -> tuple[int, int]:
     if (citizen := getattr(g, "citizen", None)) is not None:
         return citizen.id, citizen.records_version
     principal = authenticate()
-    version = db.session.execute(_records_version_statement(),
-                                 {"id": principal.citizen_id}).scalar()
+    version = db.session.execute(
+        _records_version_statement(), {"id": principal.citizen_id}
+    ).scalar()
     if version is None:
         raise ApiError("token_invalid")
     return principal.citizen_id, version

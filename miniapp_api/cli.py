@@ -1,4 +1,5 @@
 """``flask db-upgrade``, ``flask seed`` and ``flask create-operator``."""
+
 from __future__ import annotations
 
 import click
@@ -65,8 +66,11 @@ def register_commands(app: Flask) -> None:
         citizen = citizen_for_identity(*parse_sender_id(identity))
         citizen.role = "operator"
         db.session.commit()
-        token, expires_at = issue_session_token(citizen.id, "operator", role="operator",
-                                                ttl_seconds=OPERATOR_TOKEN_TTL_SECONDS)
-        click.echo(f"operator {identity} (citizen {citizen.id}); this token works until "
-                   f"{expires_at.isoformat(timespec='seconds')} and is shown only now:")
+        token, expires_at = issue_session_token(
+            citizen.id, "operator", role="operator", ttl_seconds=OPERATOR_TOKEN_TTL_SECONDS
+        )
+        click.echo(
+            f"operator {identity} (citizen {citizen.id}); this token works until "
+            f"{expires_at.isoformat(timespec='seconds')} and is shown only now:"
+        )
         click.echo(token)

@@ -1,4 +1,5 @@
 """The database: one Flask-SQLAlchemy handle over a typed SQLAlchemy 2 declarative base."""
+
 from __future__ import annotations
 
 import logging
@@ -9,8 +10,8 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, Engine, MetaData, event
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.types import TypeDecorator
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.types import TypeDecorator
 
 # Named constraints, so Alembic can alter them on SQLite (batch mode) and PostgreSQL alike.
 NAMING_CONVENTION = {

@@ -1,4 +1,5 @@
 """The directory of services the assistant offers: one list, read by the API and the bot's help."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -31,10 +32,12 @@ class Service:
         return f"service.{self.code}.example"
 
     def localized(self, locale: str) -> dict:
-        return {"code": self.code,
-                "title": translate(self.title_id, locale),
-                "summary": translate(self.summary_id, locale),
-                "example": translate(self.example_id, locale)}
+        return {
+            "code": self.code,
+            "title": translate(self.title_id, locale),
+            "summary": translate(self.summary_id, locale),
+            "example": translate(self.example_id, locale),
+        }
 
 
 SERVICES: tuple[Service, ...] = (

@@ -1,4 +1,5 @@
 """The success envelope ``{"errcode": 0, "errmsg": "ok", "data": ...}`` and its OpenAPI schemas."""
+
 from __future__ import annotations
 
 from functools import lru_cache

@@ -3,6 +3,7 @@
 ``errcode`` is stable (HTTP status × 100 + a number); ``errmsg`` is the message id translated into
 the request's locale; ``data`` carries details such as the fields that failed validation.
 """
+
 from __future__ import annotations
 
 import logging
@@ -76,17 +77,31 @@ ERRORS: dict[str, ErrorKind] = {
     "transit_unavailable": ErrorKind(503, 50340, "error.transit_unavailable"),
 }
 # The kind used for a bare HTTP status raised by Flask, Werkzeug or an extension.
-_KIND_BY_STATUS = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-                   405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
-                   415: "unsupported_media_type", 422: "validation_failed", 429: "rate_limited",
-                   503: "unavailable"}
+_KIND_BY_STATUS = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_failed",
+    429: "rate_limited",
+    503: "unavailable",
+}
 
 
 class ApiError(Exception):
     """Raise to answer with the error ``kind`` (a key of ``ERRORS``)."""
 
-    def __init__(self, kind: str, data: Any = None, headers: dict[str, str] | None = None,
-                 **message_arguments: Any) -> None:
+    def __init__(
+        self,
+        kind: str,
+        data: Any = None,
+        headers: dict[str, str] | None = None,
+        **message_arguments: Any,
+    ) -> None:
         super().__init__(kind)
         self.kind = ERRORS[kind]
         self.data = data
@@ -94,12 +109,16 @@ class ApiError(Exception):
         self.message_arguments = message_arguments
 
 
-def error_response(kind: str | ErrorKind, data: Any = None, headers: dict | None = None,
-                   **message_arguments: Any) -> Response:
+def error_response(
+    kind: str | ErrorKind, data: Any = None, headers: dict | None = None, **message_arguments: Any
+) -> Response:
     """The one function that builds every error body."""
     kind = ERRORS[kind] if isinstance(kind, str) else kind
-    body = {"errcode": kind.errcode, "errmsg": translate(kind.message_id, **message_arguments),
-            "data": data}
+    body = {
+        "errcode": kind.errcode,
+        "errmsg": translate(kind.message_id, **message_arguments),
+        "data": data,
+    }
     response = jsonify(body)
     response.status_code = kind.status
     for name, value in (headers or {}).items():

@@ -18,6 +18,7 @@ connection, which the least busy worker is the first to accept. A worker that ke
 its connections. This is the keep-alive shedding proxies do under overload (Envoy's overload
 manager disables keep-alive the same way).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -30,19 +31,30 @@ class ServerSettings:
     """What gunicorn's master reads when it loads this file."""
 
     workers: int = setting(
-        "API_WORKERS", 2,
+        "API_WORKERS",
+        2,
         "gunicorn workers of the API; always gunicorn's threaded worker, even with one thread (the "
         "web chat waits for Rasa while Rasa's actions call the API, so a worker must be able to "
-        "answer those calls meanwhile)", check=at_least(1), empty_is_default=True)
+        "answer those calls meanwhile)",
+        check=at_least(1),
+        empty_is_default=True,
+    )
     threads: int = setting(
-        "API_THREADS", 4,
+        "API_THREADS",
+        4,
         "threads in each API worker. A worker with more requests in hand than threads answers "
         "`Connection: close`, so kept-alive clients move to a less busy worker",
-        check=at_least(1), empty_is_default=True)
+        check=at_least(1),
+        empty_is_default=True,
+    )
     graceful_timeout_seconds: int = setting(
-        "API_GRACEFUL_TIMEOUT_SECONDS", 5,
+        "API_GRACEFUL_TIMEOUT_SECONDS",
+        5,
         "how long a stopping worker may finish the requests in hand (deploy/: 30, as long as "
-        "a chat turn may wait for Rasa)", check=at_least(0), empty_is_default=True)
+        "a chat turn may wait for Rasa)",
+        check=at_least(0),
+        empty_is_default=True,
+    )
 
 
 _settings = load(ServerSettings)

@@ -1,4 +1,5 @@
 """``GET /api/v1/health``: is the database reachable, and which versions run."""
+
 from __future__ import annotations
 
 import platform
@@ -39,8 +40,11 @@ def _versions() -> dict[str, str]:
     cost more than the rest of the health check; load balancers ask often)."""
     from . import __version__
 
-    return {"api": __version__, "python": platform.python_version(),
-            **{package: version(package) for package in VERSIONED_PACKAGES}}
+    return {
+        "api": __version__,
+        "python": platform.python_version(),
+        **{package: version(package) for package in VERSIONED_PACKAGES},
+    }
 
 
 def _database_health() -> dict:
@@ -66,6 +70,7 @@ def health():
     }
     if not report["database"]["reachable"]:
         report["status"] = "unavailable"
-        return error_response("unavailable", data=HealthSchema().dump(report),
-                              headers={"Retry-After": "5"})
+        return error_response(
+            "unavailable", data=HealthSchema().dump(report), headers={"Retry-After": "5"}
+        )
     return ok(report)

@@ -3,6 +3,7 @@
 Every sentence a citizen sees is a message id (``error.not_found``, ``utter_greet``) translated in
 ``locales/<locale>/LC_MESSAGES/messages.po``; code never holds the sentence itself.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -16,8 +17,14 @@ from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
 # Which locales exist and which one a text or a conversation speaks: shared with the bot.
-from citizen_locale import (DEFAULT_LOCALE, LOCALES_DIR, SUPPORTED_LOCALES,  # noqa: F401
-                            conversation_locale, locale_of_text, normalize_locale)
+from citizen_locale import (  # noqa: F401
+    DEFAULT_LOCALE,
+    LOCALES_DIR,
+    SUPPORTED_LOCALES,
+    conversation_locale,
+    locale_of_text,
+    normalize_locale,
+)
 
 from .config import settings
 
@@ -44,8 +51,9 @@ def skeleton_pattern(skeleton: str, locale: str) -> str:
 
 def format_skeleton(skeleton: str, value: date | datetime, locale: str) -> str:
     """Babel's ``format_skeleton``, its pattern matched once per skeleton and locale."""
-    return dates.format_datetime(value, skeleton_pattern(skeleton, locale),
-                                 locale=babel_locale(locale))
+    return dates.format_datetime(
+        value, skeleton_pattern(skeleton, locale), locale=babel_locale(locale)
+    )
 
 
 def current_locale() -> str:
@@ -59,8 +67,9 @@ def negotiate_request_locale() -> str:
     for candidate in (request.args.get("lang"), request.headers.get("X-Lang")):
         if locale := normalize_locale(candidate):
             return locale
-    return (accepted_locale(request.headers.get("Accept-Language", ""))
-            or current_app.config.get("DEFAULT_LOCALE", DEFAULT_LOCALE))
+    return accepted_locale(request.headers.get("Accept-Language", "")) or current_app.config.get(
+        "DEFAULT_LOCALE", DEFAULT_LOCALE
+    )
 
 
 @lru_cache(maxsize=512)

@@ -2,6 +2,7 @@
 
 Masking for display and logs lives in ``privacy`` (``mask_id_card``, ``mask_phone``).
 """
+
 from __future__ import annotations
 
 import re

@@ -8,6 +8,7 @@ configures none of the first four, so for every other request that check resolve
 at a tenth of an empty request's CPU (py-spy, ``bench/api_load.py``). Here it runs only when
 there is something for it to find.
 """
+
 from __future__ import annotations
 
 from flask import request
@@ -19,17 +20,22 @@ class CitizenLimiter(Limiter):
     """Flask-Limiter's limiter whose before-request check runs only when some limit can apply
     there; the decorated views' own checks are untouched."""
 
-    def _check_request_limit(self, callable_name: str | None = None,
-                             in_middleware: bool = True) -> None:
+    def _check_request_limit(
+        self, callable_name: str | None = None, in_middleware: bool = True
+    ) -> None:
         if in_middleware and not self._limits_before_request():
             return
         super()._check_request_limit(callable_name=callable_name, in_middleware=in_middleware)
 
     def _limits_before_request(self) -> bool:
         manager = self.limit_manager
-        return bool(manager._application_limits or manager._default_limits
-                    or manager._blueprint_limits or self._meta_limits
-                    or manager.has_hints(request.endpoint or ""))
+        return bool(
+            manager._application_limits
+            or manager._default_limits
+            or manager._blueprint_limits
+            or self._meta_limits
+            or manager.has_hints(request.endpoint or "")
+        )
 
 
 limiter = CitizenLimiter(key_func=get_remote_address, default_limits=[])

@@ -3,6 +3,7 @@
 Ids written literally as ``_("...")`` are found by pybabel itself; ids made from data (error
 kinds, services, bot responses, languages) are listed here and fed to pybabel by ``extract``.
 """
+
 from __future__ import annotations
 
 from typing import Iterator
@@ -16,13 +17,13 @@ def all_message_ids() -> list[str]:
     from .applications.responses import message_ids as application_message_ids
     from .appointments.presenter import message_ids as appointment_label_ids
     from .appointments.responses import message_ids as booking_message_ids
-    from .transit.responses import message_ids as bus_message_ids
-    from .handoff.responses import message_ids as handoff_message_ids
-    from .webchat import message_ids as webchat_message_ids
     from .directory import SERVICES
     from .errors import ERRORS
+    from .handoff.responses import message_ids as handoff_message_ids
     from .i18n import SUPPORTED_LOCALES
     from .responses import RESPONSES
+    from .transit.responses import message_ids as bus_message_ids
+    from .webchat import message_ids as webchat_message_ids
 
     ids: list[str] = [kind.message_id for kind in ERRORS.values()]
     for service in SERVICES:

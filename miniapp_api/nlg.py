@@ -5,6 +5,7 @@ locale is an explicit ``locale`` argument (an action that just switched language
 channel metadata's ``lang`` of the latest message, else the language the citizen
 chose in chat (slot ``language``), else the script of the latest message that has letters.
 """
+
 from __future__ import annotations
 
 import logging
@@ -46,8 +47,9 @@ def generate():
     if not isinstance(arguments, dict) or not isinstance(tracker, dict):
         raise ApiError("bad_request")
     # Records a reply names (an appointment, a patient) must be this conversation's citizen's.
-    g.conversation_sender = tracker.get("sender_id") if isinstance(tracker.get("sender_id"),
-                                                                  str) else None
+    g.conversation_sender = (
+        tracker.get("sender_id") if isinstance(tracker.get("sender_id"), str) else None
+    )
     # An action that has just changed the language names the locale of its reply itself.
     locale = normalize_locale(arguments.pop("locale", None)) or conversation_locale(tracker)
     reusable = same_for_everyone(body["response"], given_arguments(arguments))

@@ -21,6 +21,7 @@ the API's cost per request near the server's own.
 - Per application (``app.extensions``), bounded (least recently stored dropped first),
   thread-safe. ``RESPONSE_CACHE=false`` turns it off.
 """
+
 from __future__ import annotations
 
 import threading
@@ -55,8 +56,9 @@ class ResponseCache:
                 return None
             return status, body, mimetype
 
-    def put(self, key: tuple, tag: str, seconds: float, status: int, body: bytes,
-            mimetype: str) -> None:
+    def put(
+        self, key: tuple, tag: str, seconds: float, status: int, body: bytes, mimetype: str
+    ) -> None:
         with self._lock:
             self._entries[key] = (time.monotonic() + seconds, tag, status, body, mimetype)
             self._entries.move_to_end(key)
@@ -81,8 +83,9 @@ def invalidate(tag: str) -> None:
         cache.invalidate(tag)
 
 
-def cached_public(tag: str, seconds: float,
-                  version: Callable[[], Hashable] | None = None) -> Callable:
+def cached_public(
+    tag: str, seconds: float, version: Callable[[], Hashable] | None = None
+) -> Callable:
     """Caches a public GET view's 200 answers for ``seconds`` (place it right under the route
     decorator, so a hit skips argument parsing and serialisation too); with ``version``, only
     while the data's version is the one the answer was made from."""

@@ -4,6 +4,7 @@ Rasa names a response (``utter_help``); the NLG endpoint renders it here in the 
 locale. A response's text is the message with the response's own name as its id, so the catalogs
 in ``locales/`` hold every sentence; buttons are built from data where the data exists.
 """
+
 from __future__ import annotations
 
 import json
@@ -13,10 +14,10 @@ from typing import Any, Callable
 from .air.responses import air_arguments
 from .applications.responses import application_arguments
 from .appointments import responses as booking
-from .transit import responses as buses
-from .handoff.responses import handoff_arguments
 from .directory import SERVICES
+from .handoff.responses import handoff_arguments
 from .i18n import SUPPORTED_LOCALES, join_list, translate
+from .transit import responses as buses
 
 ButtonMaker = Callable[[str, dict], list[dict]]
 # Arguments derived at render time from the action's arguments and the locale.
@@ -29,14 +30,21 @@ def _service_titles(arguments: dict, locale: str) -> dict:
 
 def _service_buttons(locale: str, arguments: dict) -> list[dict]:
     """One button per service; its payload is an example phrase, so NLU routes it."""
-    return [{"title": translate(s.title_id, locale), "payload": translate(s.example_id, locale)}
-            for s in SERVICES if s.code != "hotline"]
+    return [
+        {"title": translate(s.title_id, locale), "payload": translate(s.example_id, locale)}
+        for s in SERVICES
+        if s.code != "hotline"
+    ]
 
 
 def _language_buttons(locale: str, arguments: dict) -> list[dict]:
-    return [{"title": translate(f"language.{code}", locale),
-             "payload": "/switch_language" + json.dumps({"language": code})}
-            for code in SUPPORTED_LOCALES]
+    return [
+        {
+            "title": translate(f"language.{code}", locale),
+            "payload": "/switch_language" + json.dumps({"language": code}),
+        }
+        for code in SUPPORTED_LOCALES
+    ]
 
 
 def _help_button(locale: str, arguments: dict) -> list[dict]:
@@ -44,8 +52,9 @@ def _help_button(locale: str, arguments: dict) -> list[dict]:
 
 
 # Makers that read nothing but the locale.
-LOCALE_ONLY: frozenset = frozenset({_service_titles, _service_buttons, _language_buttons,
-                                    _help_button})
+LOCALE_ONLY: frozenset = frozenset(
+    {_service_titles, _service_buttons, _language_buttons, _help_button}
+)
 
 
 @dataclass(frozen=True)
@@ -60,8 +69,9 @@ class Response:
     def same_for_everyone(self) -> bool:
         """Called without arguments, the same message for everyone who speaks the locale: its
         catalogue text and parts made from the locale alone (no records, no data)."""
-        return not self.required and all(maker is None or maker in LOCALE_ONLY
-                                         for maker in (self.buttons, self.data_arguments))
+        return not self.required and all(
+            maker is None or maker in LOCALE_ONLY for maker in (self.buttons, self.data_arguments)
+        )
 
 
 RESPONSES: dict[str, Response] = {
@@ -86,95 +96,123 @@ RESPONSES: dict[str, Response] = {
     "utter_restart": Response(buttons=_help_button),
     "utter_back": Response(),
     # Air quality: the action sends codes, air_arguments names them.
-    "utter_air_quality": Response(data_arguments=air_arguments,
-                                  required=("aqi", "level", "place_kind")),
-    "utter_air_pollutant": Response(data_arguments=air_arguments,
-                                    required=("aqi", "level", "pollutant", "place_kind")),
-    "utter_air_pollutant_only": Response(data_arguments=air_arguments,
-                                         required=("pollutant", "iaqi", "place_kind")),
-    "utter_air_activity": Response(data_arguments=air_arguments,
-                                   required=("aqi", "level", "activity", "place_kind")),
-    "utter_air_not_available": Response(data_arguments=air_arguments,
-                                        required=("place_kind",)),
+    "utter_air_quality": Response(
+        data_arguments=air_arguments, required=("aqi", "level", "place_kind")
+    ),
+    "utter_air_pollutant": Response(
+        data_arguments=air_arguments, required=("aqi", "level", "pollutant", "place_kind")
+    ),
+    "utter_air_pollutant_only": Response(
+        data_arguments=air_arguments, required=("pollutant", "iaqi", "place_kind")
+    ),
+    "utter_air_activity": Response(
+        data_arguments=air_arguments, required=("aqi", "level", "activity", "place_kind")
+    ),
+    "utter_air_not_available": Response(data_arguments=air_arguments, required=("place_kind",)),
     "utter_air_place_unknown": Response(),
     # Applications: the action sends codes and figures, application_arguments words them.
-    "utter_application_status": Response(data_arguments=application_arguments,
-                                         required=("number", "item_code", "state")),
-    "utter_application_list": Response(data_arguments=application_arguments,
-                                       required=("applications",)),
+    "utter_application_status": Response(
+        data_arguments=application_arguments, required=("number", "item_code", "state")
+    ),
+    "utter_application_list": Response(
+        data_arguments=application_arguments, required=("applications",)
+    ),
     "utter_ask_application_number": Response(),
     "utter_ask_id_last4": Response(),
     "utter_application_not_found": Response(),
-    "utter_item_materials": Response(data_arguments=application_arguments,
-                                     required=("item_code",)),
-    "utter_how_to_apply": Response(data_arguments=application_arguments,
-                                   required=("item_code",)),
+    "utter_item_materials": Response(data_arguments=application_arguments, required=("item_code",)),
+    "utter_how_to_apply": Response(data_arguments=application_arguments, required=("item_code",)),
     "utter_ask_service_item": Response(),
     # Handoff: the ticket number, grouped for reading out to the 12345 hotline.
     "utter_handoff_created": Response(data_arguments=handoff_arguments, required=("number",)),
     # Appointments: the actions send ids and codes, booking_arguments names them.
-    "utter_ask_hospital_id": Response(buttons=booking.hospital_buttons,
-                                      data_arguments=booking.booking_arguments),
-    "utter_ask_department_id": Response(buttons=booking.department_buttons,
-                                        data_arguments=booking.booking_arguments,
-                                        required=("hospital_id",)),
-    "utter_ask_appointment_date": Response(buttons=booking.date_buttons,
-                                           data_arguments=booking.booking_arguments),
-    "utter_ask_period": Response(buttons=booking.period_buttons,
-                                 data_arguments=booking.booking_arguments,
-                                 required=("appointment_date",)),
-    "utter_ask_doctor_id": Response(buttons=booking.doctor_buttons,
-                                    data_arguments=booking.booking_arguments,
-                                    required=("department_id", "appointment_date", "period")),
+    "utter_ask_hospital_id": Response(
+        buttons=booking.hospital_buttons, data_arguments=booking.booking_arguments
+    ),
+    "utter_ask_department_id": Response(
+        buttons=booking.department_buttons,
+        data_arguments=booking.booking_arguments,
+        required=("hospital_id",),
+    ),
+    "utter_ask_appointment_date": Response(
+        buttons=booking.date_buttons, data_arguments=booking.booking_arguments
+    ),
+    "utter_ask_period": Response(
+        buttons=booking.period_buttons,
+        data_arguments=booking.booking_arguments,
+        required=("appointment_date",),
+    ),
+    "utter_ask_doctor_id": Response(
+        buttons=booking.doctor_buttons,
+        data_arguments=booking.booking_arguments,
+        required=("department_id", "appointment_date", "period"),
+    ),
     "utter_ask_patient_id": Response(buttons=booking.patient_buttons),
     "utter_ask_patient_name": Response(),
     "utter_ask_patient_id_card": Response(),
     "utter_ask_patient_phone": Response(),
-    "utter_ask_booking_confirmed": Response(buttons=booking.confirm_buttons,
-                                            data_arguments=booking.booking_arguments,
-                                            required=("slot_id", "patient_id")),
-    "utter_patient_invalid": Response(data_arguments=booking.booking_arguments,
-                                      required=("field",)),
-    "utter_booking_not_found": Response(data_arguments=booking.booking_arguments,
-                                        required=("kind", "query")),
-    "utter_booking_date_too_early": Response(data_arguments=booking.booking_arguments,
-                                             required=("date",)),
-    "utter_no_slots": Response(data_arguments=booking.booking_arguments,
-                               required=("date", "period")),
+    "utter_ask_booking_confirmed": Response(
+        buttons=booking.confirm_buttons,
+        data_arguments=booking.booking_arguments,
+        required=("slot_id", "patient_id"),
+    ),
+    "utter_patient_invalid": Response(
+        data_arguments=booking.booking_arguments, required=("field",)
+    ),
+    "utter_booking_not_found": Response(
+        data_arguments=booking.booking_arguments, required=("kind", "query")
+    ),
+    "utter_booking_date_too_early": Response(
+        data_arguments=booking.booking_arguments, required=("date",)
+    ),
+    "utter_no_slots": Response(
+        data_arguments=booking.booking_arguments, required=("date", "period")
+    ),
     "utter_booking_stopped": Response(),
-    "utter_booking_refused": Response(data_arguments=booking.booking_arguments,
-                                      required=("errcode",)),
-    "utter_appointment_booked": Response(data_arguments=booking.booking_arguments,
-                                         required=("appointment_id",)),
-    "utter_appointment_list": Response(data_arguments=booking.booking_arguments,
-                                       required=("appointment_ids",)),
+    "utter_booking_refused": Response(
+        data_arguments=booking.booking_arguments, required=("errcode",)
+    ),
+    "utter_appointment_booked": Response(
+        data_arguments=booking.booking_arguments, required=("appointment_id",)
+    ),
+    "utter_appointment_list": Response(
+        data_arguments=booking.booking_arguments, required=("appointment_ids",)
+    ),
     "utter_no_appointments": Response(),
-    "utter_ask_which_appointment": Response(buttons=booking.appointment_buttons,
-                                            required=("appointment_ids",)),
-    "utter_ask_which_appointment_to_reschedule": Response(buttons=booking.reschedule_buttons,
-                                                          required=("appointment_ids",)),
-    "utter_appointment_cancelled": Response(data_arguments=booking.booking_arguments,
-                                            required=("appointment_id",)),
-    "utter_appointment_rescheduled": Response(data_arguments=booking.booking_arguments,
-                                              required=("appointment_id",)),
-    "utter_ask_reschedule_to": Response(data_arguments=booking.booking_arguments,
-                                        required=("appointment_id",)),
-    "utter_reschedule_unavailable": Response(data_arguments=booking.booking_arguments,
-                                             required=("appointment_id", "date", "period")),
+    "utter_ask_which_appointment": Response(
+        buttons=booking.appointment_buttons, required=("appointment_ids",)
+    ),
+    "utter_ask_which_appointment_to_reschedule": Response(
+        buttons=booking.reschedule_buttons, required=("appointment_ids",)
+    ),
+    "utter_appointment_cancelled": Response(
+        data_arguments=booking.booking_arguments, required=("appointment_id",)
+    ),
+    "utter_appointment_rescheduled": Response(
+        data_arguments=booking.booking_arguments, required=("appointment_id",)
+    ),
+    "utter_ask_reschedule_to": Response(
+        data_arguments=booking.booking_arguments, required=("appointment_id",)
+    ),
+    "utter_reschedule_unavailable": Response(
+        data_arguments=booking.booking_arguments, required=("appointment_id", "date", "period")
+    ),
     # Buses: stops and routes by their GTFS ids, named from the feed in the locale.
-    "utter_bus_arrivals": Response(data_arguments=buses.transit_arguments,
-                                   required=("stop_id", "arrivals")),
+    "utter_bus_arrivals": Response(
+        data_arguments=buses.transit_arguments, required=("stop_id", "arrivals")
+    ),
     "utter_ask_which_stop": Response(buttons=buses.stop_buttons, required=("stop_ids",)),
     "utter_stop_unknown": Response(required=("query",)),
     "utter_ask_stop": Response(),
     "utter_ask_location": Response(),
     "utter_no_stops_nearby": Response(),
-    "utter_nearby_stops": Response(buttons=buses.stop_buttons,
-                                   data_arguments=buses.transit_arguments, required=("stops",)),
-    "utter_routes_to": Response(data_arguments=buses.transit_arguments,
-                                required=("place", "route_ids")),
-    "utter_route_stops": Response(data_arguments=buses.transit_arguments,
-                                  required=("route_id",)),
+    "utter_nearby_stops": Response(
+        buttons=buses.stop_buttons, data_arguments=buses.transit_arguments, required=("stops",)
+    ),
+    "utter_routes_to": Response(
+        data_arguments=buses.transit_arguments, required=("place", "route_ids")
+    ),
+    "utter_route_stops": Response(data_arguments=buses.transit_arguments, required=("route_id",)),
     "utter_route_unknown": Response(required=("route",)),
     "utter_ask_destination": Response(),
 }

@@ -4,6 +4,7 @@
 PostgreSQL's INTEGER) is a 404 from routing, never an overflow inside the database; the spec
 documents the range. Query and body fields that name a record use ``RECORD_ID``.
 """
+
 from __future__ import annotations
 
 from flask import Flask
@@ -19,8 +20,14 @@ RECORD_ID = validate.Range(min=1, max=MAX_RECORD_ID)
 class RecordIdConverter(IntegerConverter):
     """``<int:name>``: a decimal record id from 1 to ``MAX_RECORD_ID``."""
 
-    def __init__(self, map, fixed_digits: int = 0, min: int | None = 1,  # noqa: A002
-                 max: int | None = MAX_RECORD_ID, signed: bool = False) -> None:  # noqa: A002
+    def __init__(
+        self,
+        map,
+        fixed_digits: int = 0,
+        min: int | None = 1,
+        max: int | None = MAX_RECORD_ID,
+        signed: bool = False,
+    ) -> None:
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 

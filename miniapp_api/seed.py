@@ -3,6 +3,7 @@
 The data (fictional residents) lives in ``seed_data/``; each service package adds its own loader
 here as it lands.
 """
+
 from __future__ import annotations
 
 import json
@@ -40,5 +41,10 @@ def seed_demo_data(people: bool = True) -> dict[str, int]:
     from .transit.seed import seed_transit
 
     citizens = {"citizens": seed_citizens()} if people else {}
-    return {**citizens, **seed_air(), **seed_applications(people), **seed_appointments(),
-            **seed_transit()}
+    return {
+        **citizens,
+        **seed_air(),
+        **seed_applications(people),
+        **seed_appointments(),
+        **seed_transit(),
+    }

@@ -4,6 +4,7 @@ Each worker imports it. Once the application is built, what exists (the librarie
 application, its catalogs) is frozen out of the garbage collector's full collections, which
 would otherwise walk all of it, 40 ms with the worker's requests waiting (``gc.freeze``).
 """
+
 import gc
 
 from . import create_app

@@ -5,6 +5,7 @@ The documentation is generated so that it cannot drift from the code: a setting 
 or given another default changes the page, and ``tests/test_configuration_doc.py`` fails until
 the page is written again.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -52,19 +53,38 @@ def sections() -> list[tuple[str, str, type]]:
     from miniapp_api.gunicorn_conf import ServerSettings
 
     return [
-        ("The API", "`miniapp_api/config.py` (`ApiSettings`): gunicorn's workers and the "
-                    "`flask` commands (seed, feeders, workers).", ApiSettings),
-        ("The API's gunicorn", "`miniapp_api/gunicorn_conf.py` (`ServerSettings`): read by "
-                               "gunicorn's master; the launcher passes the profile's workers and "
-                               "threads on its command line.", ServerSettings),
-        ("The action server", "`bot/actions/settings.py` (`Settings`): the actions, "
-                              "`bot/serving`'s guard and threads, rasa-sdk.", ActionSettings),
-        ("The Rasa server", "`bot/settings.py` (`RasaSettings`): `bot/serving`, `bot/plugins`, "
-                            "the channels (`bot/channels`; `bot/credentials.yml` may set the "
-                            "WeChat ones too) and `bot/endpoints.yml`.", RasaSettings),
-        ("The launcher", "`launcher/settings.py` (`LauncherSettings`): `python -m launcher` "
-                         "and `launcher.stack` (the end-to-end tests, the benchmarks).",
-         LauncherSettings),
+        (
+            "The API",
+            "`miniapp_api/config.py` (`ApiSettings`): gunicorn's workers and the "
+            "`flask` commands (seed, feeders, workers).",
+            ApiSettings,
+        ),
+        (
+            "The API's gunicorn",
+            "`miniapp_api/gunicorn_conf.py` (`ServerSettings`): read by "
+            "gunicorn's master; the launcher passes the profile's workers and "
+            "threads on its command line.",
+            ServerSettings,
+        ),
+        (
+            "The action server",
+            "`bot/actions/settings.py` (`Settings`): the actions, "
+            "`bot/serving`'s guard and threads, rasa-sdk.",
+            ActionSettings,
+        ),
+        (
+            "The Rasa server",
+            "`bot/settings.py` (`RasaSettings`): `bot/serving`, `bot/plugins`, "
+            "the channels (`bot/channels`; `bot/credentials.yml` may set the "
+            "WeChat ones too) and `bot/endpoints.yml`.",
+            RasaSettings,
+        ),
+        (
+            "The launcher",
+            "`launcher/settings.py` (`LauncherSettings`): `python -m launcher` "
+            "and `launcher.stack` (the end-to-end tests, the benchmarks).",
+            LauncherSettings,
+        ),
     ]
 
 
@@ -79,16 +99,22 @@ def render() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scripts.configuration_doc",
-                                     description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true",
-                        help="compare only: exit 1 when docs/configuration.md is out of date")
+    parser = argparse.ArgumentParser(
+        prog="python -m scripts.configuration_doc", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="compare only: exit 1 when docs/configuration.md is out of date",
+    )
     args = parser.parse_args(argv)
     text = render()
     if args.check:
         if not DOC.exists() or DOC.read_text(encoding="utf-8") != text:
-            print(f"{DOC.relative_to(ROOT)} is out of date: python -m scripts.configuration_doc",
-                  file=sys.stderr)
+            print(
+                f"{DOC.relative_to(ROOT)} is out of date: python -m scripts.configuration_doc",
+                file=sys.stderr,
+            )
             return 1
         return 0
     DOC.write_text(text, encoding="utf-8")

@@ -3,6 +3,7 @@
 The API suite runs once on SQLite and once on PostgreSQL (127.0.0.1:5432, database ``test``)
 when that server answers; the PostgreSQL half is skipped, with the reason, when it does not.
 """
+
 from __future__ import annotations
 
 import os
@@ -18,8 +19,9 @@ from miniapp_api.config import TestingConfig
 from miniapp_api.db import db
 
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
-POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL",
-                              "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+POSTGRES_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 
 
 def postgres_unavailable_reason() -> str | None:
@@ -170,8 +172,12 @@ class Auth:
         trusted edge issued for it, or (``proven=False``) a guest's, without."""
         from tests.edge import bot_headers
 
-        return bot_headers(identity, proven, self.app.config["BOT_SERVICE_TOKEN"],
-                           self.app.config["IDENTITY_ASSERTION_KEY"])
+        return bot_headers(
+            identity,
+            proven,
+            self.app.config["BOT_SERVICE_TOKEN"],
+            self.app.config["IDENTITY_ASSERTION_KEY"],
+        )
 
 
 @pytest.fixture
@@ -181,9 +187,11 @@ def auth(app) -> Auth:
 
 # The stacks' per-minute limits per address, raised: every test speaks from 127.0.0.1, and the
 # attack suite (tests/security) shows the daily budgets that hold whatever the address.
-ATTACK_SETTINGS = {"GUEST_LOOKUP_RATE_LIMIT": "1000 per minute",
-                   "LOGIN_RATE_LIMIT": "1000 per minute",
-                   "NEW_CITIZEN_RATE_LIMIT": "100000 per hour"}
+ATTACK_SETTINGS = {
+    "GUEST_LOOKUP_RATE_LIMIT": "1000 per minute",
+    "LOGIN_RATE_LIMIT": "1000 per minute",
+    "NEW_CITIZEN_RATE_LIMIT": "100000 per hour",
+}
 
 
 @pytest.fixture(scope="session")
@@ -200,16 +208,28 @@ def running_stack(tmp_path_factory):
     if not MODEL.exists():
         pytest.fail(f"no trained model at {MODEL}: run `make test`, which trains it")
     var_dir = tmp_path_factory.mktemp("stack")
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{var_dir / 'citizen.sqlite3'}",
-           "FLASK_APP": "miniapp_api", "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{var_dir / 'citizen.sqlite3'}",
+        "FLASK_APP": "miniapp_api",
+        "PYTHONPATH": str(ROOT),
+    }
     flask = [sys.executable, "-m", "flask"]
     for command in (["db-upgrade"], ["seed"]):
         subprocess.run(flask + command, cwd=ROOT, env=env, check=True, capture_output=True)
     from tests.wechat_standin import stack_env as wechat_env  # WeChat's API, on loopback
 
-    stack = Stack(ports=Ports.free(), var_dir=var_dir, api_workers=1,
-                  env={"DATABASE_URL": env["DATABASE_URL"], **wechat_env(),
-                       **ATTACK_SETTINGS, "SMS_SENDER": f"jsonl:{var_dir / 'sms.jsonl'}"})
+    stack = Stack(
+        ports=Ports.free(),
+        var_dir=var_dir,
+        api_workers=1,
+        env={
+            "DATABASE_URL": env["DATABASE_URL"],
+            **wechat_env(),
+            **ATTACK_SETTINGS,
+            "SMS_SENDER": f"jsonl:{var_dir / 'sms.jsonl'}",
+        },
+    )
     stack.start(timeout=300)
     yield stack
     outcome = stack.stop()

@@ -3,6 +3,7 @@ conversation's behalf, built with the development credentials the stack runs wit
 
 ``proven=False`` builds what a guest's conversation (or a liar) sends: the same names, no proof.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -17,23 +18,31 @@ REST_HEADERS = {"Authorization": f"Bearer {DEV_CHANNEL_TOKEN}"}
 RASA_TOKEN = {"token": DEV_RASA_TOKEN}
 
 
-def assertion(sender: str, edge: str = "session", key: str = DEV_ASSERTION_KEY,
-              ttl_seconds: int = citizen_identity.DEFAULT_TTL_SECONDS) -> str:
+def assertion(
+    sender: str,
+    edge: str = "session",
+    key: str = DEV_ASSERTION_KEY,
+    ttl_seconds: int = citizen_identity.DEFAULT_TTL_SECONDS,
+) -> str:
     return citizen_identity.issue(sender, edge, key, ttl_seconds=ttl_seconds)
 
 
-def bot_headers(sender: str, proven: bool = True, service_token: str | None = None,
-                key: str = DEV_ASSERTION_KEY) -> dict[str, str]:
+def bot_headers(
+    sender: str, proven: bool = True, service_token: str | None = None, key: str = DEV_ASSERTION_KEY
+) -> dict[str, str]:
     """The action server's headers for the conversation ``sender``."""
-    headers = {"Authorization": f"Bearer {service_token or Config().BOT_SERVICE_TOKEN}",
-               "X-Citizen-Identity": sender}
+    headers = {
+        "Authorization": f"Bearer {service_token or Config().BOT_SERVICE_TOKEN}",
+        "X-Citizen-Identity": sender,
+    }
     if proven:
         headers[citizen_identity.HEADER] = assertion(sender, key=key)
     return headers
 
 
-def proven_metadata(sender: str, metadata: dict[str, Any] | None = None,
-                    proven: bool = True) -> dict[str, Any]:
+def proven_metadata(
+    sender: str, metadata: dict[str, Any] | None = None, proven: bool = True
+) -> dict[str, Any]:
     """A message's metadata as the API's /chat sends it: the assertion added when proven."""
     metadata = dict(metadata or {})
     if proven:
@@ -41,10 +50,21 @@ def proven_metadata(sender: str, metadata: dict[str, Any] | None = None,
     return metadata
 
 
-def rest_say(rasa_url: str, sender: str, message: str, proven: bool = True, timeout: float = 60,
-             session: Any = requests, **metadata: Any) -> requests.Response:
+def rest_say(
+    rasa_url: str,
+    sender: str,
+    message: str,
+    proven: bool = True,
+    timeout: float = 60,
+    session: Any = requests,
+    **metadata: Any,
+) -> requests.Response:
     """One message through Rasa's REST channel as the API's /chat sends it."""
-    body = {"sender": sender, "message": message,
-            "metadata": proven_metadata(sender, metadata, proven)}
-    return session.post(f"{rasa_url}/webhooks/rest/webhook", json=body, headers=REST_HEADERS,
-                        timeout=timeout)
+    body = {
+        "sender": sender,
+        "message": message,
+        "metadata": proven_metadata(sender, metadata, proven),
+    }
+    return session.post(
+        f"{rasa_url}/webhooks/rest/webhook", json=body, headers=REST_HEADERS, timeout=timeout
+    )

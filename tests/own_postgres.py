@@ -1,6 +1,7 @@
 """A PostgreSQL server of the test's own (``initdb`` into a temporary directory, trust auth, a
 free port on loopback), so a test may stop and restart it without touching the machine's
 shared server on 5432."""
+
 from __future__ import annotations
 
 import os
@@ -37,25 +38,59 @@ class OwnPostgres:
 
     def _run(self, *command: str, check: bool = True) -> subprocess.CompletedProcess:
         prefix = ["runuser", "-u", SYSTEM_USER, "--"] if os.geteuid() == 0 else []
-        return subprocess.run(prefix + list(command), capture_output=True, text=True,
-                              timeout=120, check=check)
+        return subprocess.run(
+            prefix + list(command), capture_output=True, text=True, timeout=120, check=check
+        )
 
     def init(self) -> "OwnPostgres":
         if os.geteuid() == 0:
             shutil.chown(self.root, SYSTEM_USER, SYSTEM_USER)
-        self._run(str(PG_BIN / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres",
-                  "-E", "UTF8", "--no-instructions")
+        self._run(
+            str(PG_BIN / "initdb"),
+            "-D",
+            str(self.data),
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "-E",
+            "UTF8",
+            "--no-instructions",
+        )
         return self
 
     def start(self) -> None:
-        options = (f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root} "
-                   "-c max_connections=60 -c shared_buffers=32MB")
-        self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-o",
-                  options, "-w", "-t", "60", "start")
+        options = (
+            f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root} "
+            "-c max_connections=60 -c shared_buffers=32MB"
+        )
+        self._run(
+            str(PG_BIN / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.log),
+            "-o",
+            options,
+            "-w",
+            "-t",
+            "60",
+            "start",
+        )
 
     def stop(self, mode: str = "fast") -> None:
-        self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "-t", "60",
-                  "stop", check=False)
+        self._run(
+            str(PG_BIN / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-m",
+            mode,
+            "-w",
+            "-t",
+            "60",
+            "stop",
+            check=False,
+        )
 
     def restart(self, down_seconds: float = 0.0) -> float:
         """Stop (fast: open transactions are rolled back, clients cut off), stay down for
@@ -68,8 +103,17 @@ class OwnPostgres:
 
     def dump(self, database: str = "postgres") -> str:
         """``pg_dump`` of a database: everything a stolen backup would hold."""
-        return self._run(str(PG_BIN / "pg_dump"), "-h", "127.0.0.1", "-p", str(self.port),
-                         "-U", "postgres", "--no-owner", database).stdout
+        return self._run(
+            str(PG_BIN / "pg_dump"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(self.port),
+            "-U",
+            "postgres",
+            "--no-owner",
+            database,
+        ).stdout
 
     def remove(self) -> None:
         self.stop("immediate")

@@ -1,4 +1,5 @@
 """RSA key pairs for the login tests' Alipay stand-in: the app's, "Alipay's" and a stranger's."""
+
 from __future__ import annotations
 
 from cryptography.hazmat.primitives import serialization
@@ -6,13 +7,15 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 
 def pem_private(key: rsa.RSAPrivateKey, fmt: serialization.PrivateFormat) -> str:
-    return key.private_bytes(serialization.Encoding.PEM, fmt,
-                             serialization.NoEncryption()).decode()
+    return key.private_bytes(serialization.Encoding.PEM, fmt, serialization.NoEncryption()).decode()
 
 
 def pem_public(key: rsa.RSAPrivateKey) -> str:
-    return key.public_key().public_bytes(serialization.Encoding.PEM,
-                                         serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    return (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
 
 
 def bare(pem: str) -> str:

@@ -10,6 +10,7 @@ Both have ``mode``: ``"ok"``, ``"down"`` (HTTP 500), ``"slow"`` (answers after t
 ``"not_json"``; WeChat also ``"busy"`` (errcode -1) and ``"rate_limited"`` (45011); Alipay also
 ``"tampered"`` (a signature that does not match the content) and ``"unsigned"``.
 """
+
 from __future__ import annotations
 
 import json
@@ -46,11 +47,13 @@ class StandIn:
     def __init__(self) -> None:
         self.mode = "ok"
         self._release = threading.Event()  # ends "slow" answers when the stand-in stops
-        self._server = make_server("127.0.0.1", 0, self._wsgi, threaded=True,
-                                   request_handler=_QuietHandler)
+        self._server = make_server(
+            "127.0.0.1", 0, self._wsgi, threaded=True, request_handler=_QuietHandler
+        )
         self.url = f"http://127.0.0.1:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
-                                        kwargs={"poll_interval": 0.02})  # quick shutdown
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, daemon=True, kwargs={"poll_interval": 0.02}
+        )  # quick shutdown
 
     def __enter__(self) -> StandIn:
         self._thread.start()
@@ -79,8 +82,11 @@ class StandIn:
 
 
 def _json_response(text: str) -> Response:
-    return Response(text.encode("utf-8"), mimetype="application/json",
-                    content_type="application/json;charset=utf-8")
+    return Response(
+        text.encode("utf-8"),
+        mimetype="application/json",
+        content_type="application/json;charset=utf-8",
+    )
 
 
 class WeChatStandIn(StandIn):
@@ -130,17 +136,26 @@ class SeenRequest:
 class AlipayStandIn(StandIn):
     """``alipay.system.oauth.token`` knowing ``codes`` (auth code -> user id)."""
 
-    def __init__(self, app_id: str, app_public_key_pem: str, alipay_private_key_pem: str,
-                 codes: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        app_id: str,
+        app_public_key_pem: str,
+        alipay_private_key_pem: str,
+        codes: dict[str, str] | None = None,
+    ) -> None:
         super().__init__()
         self.app_id = app_id
         self.codes = dict(codes or {})
         self.answer_open_id = False  # newer apps get "open_id" instead of "user_id"
         self.seen: list[SeenRequest] = []
         # Mirror image of a merchant's client: signs with Alipay's key, verifies with the app's.
-        self._sdk = AliPay(appid=app_id, app_notify_url=None,
-                           app_private_key_string=alipay_private_key_pem,
-                           alipay_public_key_string=app_public_key_pem, sign_type="RSA2")
+        self._sdk = AliPay(
+            appid=app_id,
+            app_notify_url=None,
+            app_private_key_string=alipay_private_key_pem,
+            alipay_public_key_string=app_public_key_pem,
+            sign_type="RSA2",
+        )
         self.gateway_url = self.url + "/gateway.do"
 
     def _request_signature_valid(self, params: dict[str, str]) -> bool:
@@ -168,15 +183,21 @@ class AlipayStandIn(StandIn):
         user_id = self.codes.pop(params.get("code", ""), None)
         if params.get("grant_type") != "authorization_code" or user_id is None:
             return self._error("isv.code-invalid", "\u6388\u6743\u7801code\u65e0\u6548")
-        result = {"access_token": "authusrB" + user_id[-6:], "auth_start": "2024-01-01 10:00:00",
-                  "expires_in": 1296000, "re_expires_in": 2592000,
-                  "refresh_token": "authusrR" + user_id[-6:]}
+        result = {
+            "access_token": "authusrB" + user_id[-6:],
+            "auth_start": "2024-01-01 10:00:00",
+            "expires_in": 1296000,
+            "re_expires_in": 2592000,
+            "refresh_token": "authusrR" + user_id[-6:],
+        }
         result["open_id" if self.answer_open_id else "user_id"] = user_id
         return self._signed(OAUTH_RESPONSE_KEY, result)
 
     def _error(self, sub_code: str, sub_msg: str) -> Response:
-        return self._signed("error_response", {"code": "40002", "msg": "Invalid Arguments",
-                                               "sub_code": sub_code, "sub_msg": sub_msg})
+        return self._signed(
+            "error_response",
+            {"code": "40002", "msg": "Invalid Arguments", "sub_code": sub_code, "sub_msg": sub_msg},
+        )
 
     def _signed(self, key: str, result: dict[str, Any]) -> Response:
         # Spaces after separators and raw UTF-8: a client that re-serializes instead of using

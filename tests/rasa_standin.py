@@ -4,6 +4,7 @@ It answers the routes the API calls (REST channel, a tracker, appending events) 
 Rasa 3.6 does and records every request, so a test can check what the API sent. The real Rasa
 server is exercised by the end-to-end tests (``tests/e2e/``).
 """
+
 from __future__ import annotations
 
 import json
@@ -50,7 +51,9 @@ class RasaStandIn(StandIn):
             if request.path.endswith("/tracker") and request.method == "GET":
                 return _json({"sender_id": sender, "events": self.events.get(sender, [])})
             if request.path.endswith("/tracker/events") and request.method == "POST":
-                self.events.setdefault(sender, []).extend(body if isinstance(body, list) else [body])
+                self.events.setdefault(sender, []).extend(
+                    body if isinstance(body, list) else [body]
+                )
                 return _json({"sender_id": sender, "paused": False})
         return Response("not found", status=404)
 

@@ -1,5 +1,6 @@
 """How hard the reliability tests push: ``make test`` runs them at scale 1, ``make soak`` at a
 larger one (``RELIABILITY_SCALE``), with the same tests and the same assertions."""
+
 from __future__ import annotations
 
 import os

@@ -1,13 +1,31 @@
 """citizen_privacy.mask_structure masks exactly what masking every string one by one masks,
 and returns the structure itself when nothing is to be masked."""
+
 from __future__ import annotations
 
 import random
 
 from citizen_privacy import _masked_copy, mask_structure
 
-PIECES = ["13812345678", "1381234567", "440106199003070012", "44010619900307001X", "x", "X",
-          "1", "9", " ", "\n", "?token=", "&sign=", "abc", "中", "=v", "-", "&"]
+PIECES = [
+    "13812345678",
+    "1381234567",
+    "440106199003070012",
+    "44010619900307001X",
+    "x",
+    "X",
+    "1",
+    "9",
+    " ",
+    "\n",
+    "?token=",
+    "&sign=",
+    "abc",
+    "中",
+    "=v",
+    "-",
+    "&",
+]
 
 
 def random_structure(rng: random.Random, depth: int = 0):
@@ -53,7 +71,7 @@ def spelled(number: str, rng: random.Random, groups: tuple[int, ...]) -> str:
     gap = rng.choice(["", " ", "-", "\u3000"])
     parts, at = [], 0
     for size in groups:
-        parts.append(number[at:at + size])
+        parts.append(number[at : at + size])
         at += size
     parts.append(number[at:])
     text = gap.join(p for p in parts if p)
@@ -72,8 +90,10 @@ def random_phone(rng):
 def random_id_card(rng):
     from miniapp_api.identity import id_card_check_char
 
-    body = (f"{rng.randint(11, 82)}{rng.randint(0, 9999):04d}{rng.randint(1930, 2020)}"
-            f"{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{rng.randint(0, 999):03d}")
+    body = (
+        f"{rng.randint(11, 82)}{rng.randint(0, 9999):04d}{rng.randint(1930, 2020)}"
+        f"{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{rng.randint(0, 999):03d}"
+    )
     return body + id_card_check_char(body)
 
 
@@ -81,8 +101,18 @@ def random_bank_card(rng):
     return "62" + "".join(rng.choice("0123456789") for _ in range(rng.randint(14, 17)))
 
 
-CONTEXTS = ["{}", "我的电话是{}", "sfz{}", "tel:{}!", "ID {} thanks", "卡号：{}。", "({})",
-            "号码{}，谢谢", "call me at {} or later", "{}\nnext line"]
+CONTEXTS = [
+    "{}",
+    "我的电话是{}",
+    "sfz{}",
+    "tel:{}!",
+    "ID {} thanks",
+    "卡号：{}。",
+    "({})",
+    "号码{}，谢谢",
+    "call me at {} or later",
+    "{}\nnext line",
+]
 
 
 def test_every_spelling_of_a_phone_id_or_bank_number_is_masked():
@@ -119,8 +149,15 @@ def test_every_spelling_of_a_phone_id_or_bank_number_is_masked():
 def test_what_is_no_personal_number_is_left_alone():
     from citizen_privacy import mask_text
 
-    for text in ["2026-12-01 13:00", "1381234567", "GZ2026-7M6E-TZWF-057", "55路 3 站",
-                 "AQI 100", "trip 1764000000123", "12 点 30 分"]:
+    for text in [
+        "2026-12-01 13:00",
+        "1381234567",
+        "GZ2026-7M6E-TZWF-057",
+        "55路 3 站",
+        "AQI 100",
+        "trip 1764000000123",
+        "12 点 30 分",
+    ]:
         assert mask_text(text) == text
 
 

@@ -1,4 +1,5 @@
 """The launcher's banner names every address and how to talk to the bot."""
+
 from launcher.__main__ import banner
 from launcher.stack import Ports, Stack
 

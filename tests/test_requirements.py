@@ -1,11 +1,23 @@
 """Production images carry what the services run and nothing of the test suite: the runtime
 requirements name no test-only package, and no Dockerfile installs the test requirements."""
+
 import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-TEST_ONLY = {"pytest", "python-alipay-sdk", "openapi-spec-validator", "fhirclient", "aqi-hub",
-             "wechatpy", "python-socketio", "playwright", "schemathesis", "hypothesis", "ruff"}
+TEST_ONLY = {
+    "pytest",
+    "python-alipay-sdk",
+    "openapi-spec-validator",
+    "fhirclient",
+    "aqi-hub",
+    "wechatpy",
+    "python-socketio",
+    "playwright",
+    "schemathesis",
+    "hypothesis",
+    "ruff",
+}
 
 
 def requirement_names(path: Path) -> set[str]:
@@ -26,7 +38,8 @@ def test_the_test_requirements_hold_the_test_packages_on_top_of_the_runtime():
     text = (ROOT / "requirements-test.txt").read_text(encoding="utf-8")
     assert "-r requirements.txt" in text.splitlines()
     assert {"pytest", "playwright", "schemathesis", "ruff"} <= requirement_names(
-        ROOT / "requirements-test.txt")
+        ROOT / "requirements-test.txt"
+    )
 
 
 def test_no_image_installs_the_test_requirements():

@@ -1,5 +1,6 @@
 """The settings machinery (citizen_settings) and each process's settings: typed values from the
 environment, defaults when unset, and a clear error naming the variable on a bad value."""
+
 from __future__ import annotations
 
 from dataclasses import FrozenInstanceError, dataclass
@@ -23,16 +24,31 @@ class Sample:
 
 def test_defaults_when_unset():
     settings = load(Sample, {})
-    assert settings == Sample(count=3, ratio=0.5, name="x", enabled=True, limit=None,
-                              zone="Asia/Shanghai")
+    assert settings == Sample(
+        count=3, ratio=0.5, name="x", enabled=True, limit=None, zone="Asia/Shanghai"
+    )
 
 
 def test_values_are_parsed_by_their_type():
-    settings = load(Sample, {"SAMPLE_COUNT": "7", "SAMPLE_RATIO": "2.5", "SAMPLE_NAME": "",
-                             "SAMPLE_ENABLED": "no", "SAMPLE_LIMIT": "9",
-                             "CITIZEN_TIMEZONE": "Europe/Paris"})
-    assert (settings.count, settings.ratio, settings.name, settings.enabled, settings.limit,
-            settings.zone) == (7, 2.5, "", False, 9, "Europe/Paris")
+    settings = load(
+        Sample,
+        {
+            "SAMPLE_COUNT": "7",
+            "SAMPLE_RATIO": "2.5",
+            "SAMPLE_NAME": "",
+            "SAMPLE_ENABLED": "no",
+            "SAMPLE_LIMIT": "9",
+            "CITIZEN_TIMEZONE": "Europe/Paris",
+        },
+    )
+    assert (
+        settings.count,
+        settings.ratio,
+        settings.name,
+        settings.enabled,
+        settings.limit,
+        settings.zone,
+    ) == (7, 2.5, "", False, 9, "Europe/Paris")
 
 
 def test_empty_means_the_default_only_where_declared():
@@ -41,13 +57,16 @@ def test_empty_means_the_default_only_where_declared():
         load(Sample, {"SAMPLE_COUNT": ""})
 
 
-@pytest.mark.parametrize("variable, value, why", [
-    ("SAMPLE_COUNT", "three", "must be a whole number"),
-    ("SAMPLE_COUNT", "0", "must be at least 1"),
-    ("SAMPLE_RATIO", "half", "must be a number"),
-    ("SAMPLE_ENABLED", "maybe", "must be true or false"),
-    ("CITIZEN_TIMEZONE", "Mars/Olympus", "not a known IANA time zone"),
-])
+@pytest.mark.parametrize(
+    "variable, value, why",
+    [
+        ("SAMPLE_COUNT", "three", "must be a whole number"),
+        ("SAMPLE_COUNT", "0", "must be at least 1"),
+        ("SAMPLE_RATIO", "half", "must be a number"),
+        ("SAMPLE_ENABLED", "maybe", "must be true or false"),
+        ("CITIZEN_TIMEZONE", "Mars/Olympus", "not a known IANA time zone"),
+    ],
+)
 def test_a_bad_value_names_its_variable(variable, value, why):
     with pytest.raises(SettingsError) as error:
         load(Sample, {variable: value})
@@ -67,12 +86,20 @@ def test_the_service_token_defaults_are_written_once():
     from launcher.stack import INTERNAL_CREDENTIALS
     from miniapp_api.config import ApiSettings
 
-    assert ApiSettings.BOT_SERVICE_TOKEN == actions.Settings.service_token \
-        == RasaSettings.bot_service_token == INTERNAL_CREDENTIALS["BOT_SERVICE_TOKEN"] \
+    assert (
+        ApiSettings.BOT_SERVICE_TOKEN
+        == actions.Settings.service_token
+        == RasaSettings.bot_service_token
+        == INTERNAL_CREDENTIALS["BOT_SERVICE_TOKEN"]
         == citizen_settings.DEV_BOT_SERVICE_TOKEN
+    )
     # bot/serving keeps its own copy until it reads bot.settings (then this line goes).
-    assert DEV_ACTION_SERVER_TOKEN == citizen_settings.DEV_ACTION_SERVER_TOKEN \
-        == actions.Settings.action_server_token == INTERNAL_CREDENTIALS["ACTION_SERVER_TOKEN"]
+    assert (
+        DEV_ACTION_SERVER_TOKEN
+        == citizen_settings.DEV_ACTION_SERVER_TOKEN
+        == actions.Settings.action_server_token
+        == INTERNAL_CREDENTIALS["ACTION_SERVER_TOKEN"]
+    )
 
 
 def test_the_city_time_zone_is_one_setting(monkeypatch):
@@ -107,6 +134,7 @@ def test_gunicorn_reads_its_numbers_from_the_environment():
     from miniapp_api.gunicorn_conf import ServerSettings
 
     assert load(ServerSettings, {"API_WORKERS": "3", "API_THREADS": "1"}) == ServerSettings(
-        workers=3, threads=1, graceful_timeout_seconds=5)
+        workers=3, threads=1, graceful_timeout_seconds=5
+    )
     with pytest.raises(SettingsError, match="API_THREADS='0'"):
         load(ServerSettings, {"API_THREADS": "0"})

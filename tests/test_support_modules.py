@@ -5,6 +5,7 @@ its fixtures twice (once per importer, shadowing the conftest's); moving or rena
 breaks unrelated suites. Helpers live in modules whose names do not start with ``test_``
 (``tests/bot/trackers.py``, ``tests/e2e/booking.py``...), shared fixtures in a ``conftest.py``.
 """
+
 from __future__ import annotations
 
 import ast
@@ -29,8 +30,11 @@ def imports_of_test_modules(source: str) -> list[str]:
             if _is_test_module(module):
                 found.append(module)
             else:
-                found += [f"{module}.{alias.name}" if node.module else module + alias.name
-                          for alias in node.names if alias.name.startswith("test_")]
+                found += [
+                    f"{module}.{alias.name}" if node.module else module + alias.name
+                    for alias in node.names
+                    if alias.name.startswith("test_")
+                ]
     return found
 
 

@@ -7,6 +7,7 @@ login), and the WeChat settings the end-to-end stack runs with.
   as WeChat requires) for a valid token.
 - ``GET /sns/jscode2session``: the mini-app login, as ``WeChatStandIn``.
 """
+
 from __future__ import annotations
 
 import json
@@ -38,8 +39,11 @@ class OfficialAccountStandIn(WeChatStandIn):
     def handle(self, request: Request) -> Response:
         if request.path == "/cgi-bin/token" and request.method == "GET":
             args = request.args
-            if args.get("appid") != OFFICIAL_APP_ID or args.get("secret") != OFFICIAL_SECRET \
-                    or args.get("grant_type") != "client_credential":
+            if (
+                args.get("appid") != OFFICIAL_APP_ID
+                or args.get("secret") != OFFICIAL_SECRET
+                or args.get("grant_type") != "client_credential"
+            ):
                 return self._answer({"errcode": 40125, "errmsg": "invalid appsecret"})
             token = secrets.token_urlsafe(24)
             self.tokens.add(token)
@@ -86,7 +90,12 @@ def stack_env() -> dict[str, str]:
     """The WeChat settings of the end-to-end stack: its Rasa's WeChat channel and its API's
     mini-app login both talk to the stand-in."""
     url = official_account().url
-    return {"WECHAT_TOKEN": OFFICIAL_TOKEN, "WECHAT_APP_ID": OFFICIAL_APP_ID,
-            "WECHAT_APP_SECRET": OFFICIAL_SECRET, "WECHAT_ENCODING_AES_KEY": ENCODING_AES_KEY,
-            "WECHAT_API_BASE": url, "WECHAT_APPID": MINI_APP_ID,
-            "WECHAT_SECRET": MINI_APP_SECRET}
+    return {
+        "WECHAT_TOKEN": OFFICIAL_TOKEN,
+        "WECHAT_APP_ID": OFFICIAL_APP_ID,
+        "WECHAT_APP_SECRET": OFFICIAL_SECRET,
+        "WECHAT_ENCODING_AES_KEY": ENCODING_AES_KEY,
+        "WECHAT_API_BASE": url,
+        "WECHAT_APPID": MINI_APP_ID,
+        "WECHAT_SECRET": MINI_APP_SECRET,
+    }

@@ -2,6 +2,7 @@
 
 ``python -m rasa_sdk --actions bot.actions`` imports every module of this package.
 """
+
 from citizen_privacy import install_log_masking
 
 # Every log line of the action server masks ID-card and phone numbers.

@@ -1,7 +1,8 @@
 """Air quality: the AQI, a pollutant, or advice for an activity, for a place or the city."""
+
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Text
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
@@ -21,8 +22,13 @@ class ActionAirQuality(ApiAction):
     def name(self) -> Text:
         return "action_air_quality"
 
-    def act(self, api: CitizenApi, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    def act(
+        self,
+        api: CitizenApi,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: Dict[Text, Any],
+    ) -> List[Dict[Text, Any]]:
         district = latest_entity(tracker, "district")
         station = latest_entity(tracker, "station")
         location = None if district or station else shared_location(tracker)
@@ -36,23 +42,31 @@ class ActionAirQuality(ApiAction):
             return []
         place = now["place"]
         report = now["report"]
-        common = {"place_kind": place["kind"], "place_code": place["code"],
-                  "observed_at": now["hour_start"], "aqi": report["aqi"],
-                  "level": report["level"],
-                  "primary": [p["code"] for p in report["primary_pollutants"]],
-                  # Pollutants above IAQI 100, whose sensitive groups the reply names.
-                  "sensitive": [p["code"] for p in report["pollutants"]
-                                if (p["iaqi"] or 0) > 100]}
+        common = {
+            "place_kind": place["kind"],
+            "place_code": place["code"],
+            "observed_at": now["hour_start"],
+            "aqi": report["aqi"],
+            "level": report["level"],
+            "primary": [p["code"] for p in report["primary_pollutants"]],
+            # Pollutants above IAQI 100, whose sensitive groups the reply names.
+            "sensitive": [p["code"] for p in report["pollutants"] if (p["iaqi"] or 0) > 100],
+        }
         pollutant = latest_entity(tracker, "pollutant")
         activity = latest_entity(tracker, "activity")
         reading = next((p for p in report["pollutants"] if p["code"] == pollutant), None)
         if pollutant and reading and reading["iaqi"] is not None:
             # A pollutant's own figures are published even when the AQI is not (2026 §5.3.1).
-            response = "utter_air_pollutant" if report["aqi"] is not None \
-                else "utter_air_pollutant_only"
-            dispatcher.utter_message(response=response, pollutant=pollutant,
-                                     concentration=reading["concentration"],
-                                     iaqi=reading["iaqi"], **common)
+            response = (
+                "utter_air_pollutant" if report["aqi"] is not None else "utter_air_pollutant_only"
+            )
+            dispatcher.utter_message(
+                response=response,
+                pollutant=pollutant,
+                concentration=reading["concentration"],
+                iaqi=reading["iaqi"],
+                **common,
+            )
         elif report["aqi"] is None:
             dispatcher.utter_message(response="utter_air_not_available", **common)
         elif activity:
@@ -60,5 +74,7 @@ class ActionAirQuality(ApiAction):
         else:
             dispatcher.utter_message(response="utter_air_quality", **common)
         remembered = place["code"] if place["kind"] != "city" else None
-        return [SlotSet("air_district", remembered if place["kind"] == "district" else None),
-                SlotSet("air_station", remembered if place["kind"] == "station" else None)]
+        return [
+            SlotSet("air_district", remembered if place["kind"] == "district" else None),
+            SlotSet("air_station", remembered if place["kind"] == "station" else None),
+        ]

@@ -6,12 +6,12 @@ the API acts for a citizen only on that proof; without it the conversation is a 
 anything personal raises ``SignInRequired``. Connection errors (nothing reached the API, so nothing happened) are retried; timeouts and
 answers are not, so a write is never sent twice. Unreachable or failing API → ``ApiUnavailable``.
 """
+
 from __future__ import annotations
 
 import logging
 import time
 from typing import Any
-
 from urllib.parse import quote
 
 import requests
@@ -55,8 +55,9 @@ class CitizenApi:
     """The API, for the conversation ``sender_id`` (``web:abc``, ``wechat:openid``): acting for
     its citizen when ``assertion`` proves it, as a guest otherwise."""
 
-    def __init__(self, sender_id: str, assertion: str | None = None,
-                 config: Settings | None = None) -> None:
+    def __init__(
+        self, sender_id: str, assertion: str | None = None, config: Settings | None = None
+    ) -> None:
         self.sender_id = sender_id
         self.assertion = assertion
         self.config = config or settings()
@@ -66,8 +67,7 @@ class CitizenApi:
         """The client for a conversation, with the proof its latest message carried, else the
         proof a hotline caller gave earlier in the call (slot ``identity_assertion``)."""
         metadata = (tracker.latest_message or {}).get("metadata")
-        assertion = citizen_identity.of_metadata(metadata) or tracker.get_slot(
-            "identity_assertion")
+        assertion = citizen_identity.of_metadata(metadata) or tracker.get_slot("identity_assertion")
         return cls(tracker.sender_id, assertion if isinstance(assertion, str) else None)
 
     # --- citizens -------------------------------------------------------------------------
@@ -100,8 +100,9 @@ class CitizenApi:
         return self._request("GET", f"/api/v1/catalog/{quote(code, safe='')}")
 
     def guest_lookup(self, number: str, id_last4: str) -> dict:
-        return self._request("POST", "/api/v1/applications/lookup",
-                             json={"number": number, "id_last4": id_last4})
+        return self._request(
+            "POST", "/api/v1/applications/lookup", json={"number": number, "id_last4": id_last4}
+        )
 
     # --- hospitals and appointments ----------------------------------------------------
     def hospitals(self, **query: Any) -> list:
@@ -120,12 +121,14 @@ class CitizenApi:
         return self._items("/api/v1/patients", {})
 
     def add_patient(self, name: str, id_card: str, phone: str) -> dict:
-        return self._request("POST", "/api/v1/patients",
-                             json={"name": name, "id_card": id_card, "phone": phone})
+        return self._request(
+            "POST", "/api/v1/patients", json={"name": name, "id_card": id_card, "phone": phone}
+        )
 
     def book(self, slot_id: int, patient_id: int) -> dict:
-        return self._request("POST", "/api/v1/appointments",
-                             json={"slot_id": slot_id, "patient_id": patient_id})
+        return self._request(
+            "POST", "/api/v1/appointments", json={"slot_id": slot_id, "patient_id": patient_id}
+        )
 
     def my_appointments(self, status: str = "active") -> list:
         return self._items("/api/v1/appointments", {"status": status})
@@ -134,8 +137,11 @@ class CitizenApi:
         return self._request("POST", f"/api/v1/appointments/{int(appointment_id)}/cancel")
 
     def reschedule(self, appointment_id: int, slot_id: int) -> dict:
-        return self._request("POST", f"/api/v1/appointments/{int(appointment_id)}/reschedule",
-                             json={"slot_id": slot_id})
+        return self._request(
+            "POST",
+            f"/api/v1/appointments/{int(appointment_id)}/reschedule",
+            json={"slot_id": slot_id},
+        )
 
     # --- buses -----------------------------------------------------------------------------
     def stops(self, **query: Any) -> list:
@@ -146,8 +152,9 @@ class CitizenApi:
 
     def arrivals(self, stop_id: str, **query: Any) -> dict:
         params = {k: v for k, v in query.items() if v is not None}
-        return self._request("GET", f"/api/v1/transit/stops/{quote(str(stop_id), safe='')}"
-                             "/arrivals", params=params)
+        return self._request(
+            "GET", f"/api/v1/transit/stops/{quote(str(stop_id), safe='')}/arrivals", params=params
+        )
 
     def routes(self, **query: Any) -> list:
         return self._request("GET", "/api/v1/transit/routes", params=query)
@@ -161,15 +168,18 @@ class CitizenApi:
 
     # --- transport -------------------------------------------------------------------------
     def _request(self, method: str, path: str, **kwargs: Any) -> Any:
-        headers = {"Authorization": f"Bearer {self.config.service_token}",
-                   IDENTITY_HEADER: identity_header_value(self.sender_id)}
+        headers = {
+            "Authorization": f"Bearer {self.config.service_token}",
+            IDENTITY_HEADER: identity_header_value(self.sender_id),
+        }
         if self.assertion:
             headers[citizen_identity.HEADER] = self.assertion
         url = self.config.api_url + path
         for attempt in range(1, self.config.connect_attempts + 1):
             try:
-                response = _session.request(method, url, headers=headers,
-                                            timeout=self.config.timeout_seconds, **kwargs)
+                response = _session.request(
+                    method, url, headers=headers, timeout=self.config.timeout_seconds, **kwargs
+                )
                 break
             except requests.ConnectionError as error:
                 if not _never_sent(error):
@@ -192,8 +202,12 @@ class CitizenApi:
         if body.get("errcode") == citizen_identity.SIGN_IN_REQUIRED_ERRCODE:
             raise SignInRequired(f"{method} {path}")
         if response.status_code >= 400 or body.get("errcode"):
-            raise ApiRefused(response.status_code, body.get("errcode", -1),
-                             body.get("errmsg", ""), body.get("data"))
+            raise ApiRefused(
+                response.status_code,
+                body.get("errcode", -1),
+                body.get("errmsg", ""),
+                body.get("data"),
+            )
         return body.get("data")
 
 

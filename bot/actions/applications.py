@@ -1,4 +1,5 @@
 """Application progress, the materials to bring or supplement, and how to apply."""
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
@@ -26,10 +27,15 @@ def _known_item(api: CitizenApi, code: Optional[str]) -> Optional[str]:
 
 def status_arguments(application: Dict[str, Any]) -> Dict[str, Any]:
     """The codes and figures a status reply needs; the NLG endpoint words them."""
-    return {"number": application["display_number"], "item_code": application["item_code"],
-            "state": application["state"], "due_date": application["due_on"],
-            "overdue": application["overdue"], "materials": application["missing_materials"],
-            "reason": application["suspension_reason"]}
+    return {
+        "number": application["display_number"],
+        "item_code": application["item_code"],
+        "state": application["state"],
+        "due_date": application["due_on"],
+        "overdue": application["overdue"],
+        "materials": application["missing_materials"],
+        "reason": application["suspension_reason"],
+    }
 
 
 class ActionApplicationStatus(ApiAction):
@@ -42,8 +48,13 @@ class ActionApplicationStatus(ApiAction):
     def name(self) -> Text:
         return "action_application_status"
 
-    def act(self, api: CitizenApi, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    def act(
+        self,
+        api: CitizenApi,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: Dict[Text, Any],
+    ) -> List[Dict[Text, Any]]:
         number, last4 = tracker.get_slot("application_number"), tracker.get_slot("id_last4")
         if number:
             return self._by_number(api, dispatcher, number, last4)
@@ -56,20 +67,29 @@ class ActionApplicationStatus(ApiAction):
         item = latest_entity(tracker, "service_item")
         candidates = [a for a in mine if a["item_code"] == item] if item else mine
         if len(candidates) == 1:
-            dispatcher.utter_message(response="utter_application_status",
-                                     **status_arguments(candidates[0]))
+            dispatcher.utter_message(
+                response="utter_application_status", **status_arguments(candidates[0])
+            )
         elif candidates:
-            dispatcher.utter_message(response="utter_application_list",
-                                     applications=[{"number": a["display_number"],
-                                                    "item_code": a["item_code"],
-                                                    "state": a["state"]} for a in candidates])
+            dispatcher.utter_message(
+                response="utter_application_list",
+                applications=[
+                    {
+                        "number": a["display_number"],
+                        "item_code": a["item_code"],
+                        "state": a["state"],
+                    }
+                    for a in candidates
+                ],
+            )
         else:
             dispatcher.utter_message(response="utter_ask_application_number")
         return []
 
     @staticmethod
-    def _by_number(api: CitizenApi, dispatcher: CollectingDispatcher, number: str,
-                   last4: Optional[str]) -> List[Dict[Text, Any]]:
+    def _by_number(
+        api: CitizenApi, dispatcher: CollectingDispatcher, number: str, last4: Optional[str]
+    ) -> List[Dict[Text, Any]]:
         try:
             application = api.my_application(number)
         except (ApiRefused, SignInRequired) as refused:
@@ -83,8 +103,9 @@ class ActionApplicationStatus(ApiAction):
             except ApiRefused:
                 dispatcher.utter_message(response="utter_application_not_found")
                 return [SlotSet("application_number", None), SlotSet("id_last4", None)]
-        dispatcher.utter_message(response="utter_application_status",
-                                 **status_arguments(application))
+        dispatcher.utter_message(
+            response="utter_application_status", **status_arguments(application)
+        )
         return []
 
 
@@ -94,8 +115,13 @@ class ActionApplicationMaterials(ApiAction):
     def name(self) -> Text:
         return "action_application_materials"
 
-    def act(self, api: CitizenApi, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    def act(
+        self,
+        api: CitizenApi,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: Dict[Text, Any],
+    ) -> List[Dict[Text, Any]]:
         item = _known_item(api, latest_entity(tracker, "service_item"))
         if item:
             dispatcher.utter_message(response="utter_item_materials", item_code=item)
@@ -103,8 +129,9 @@ class ActionApplicationMaterials(ApiAction):
         waiting = [a for a in api.my_applications() if a["state"] == "supplement_requested"]
         if waiting:
             for application in waiting:
-                dispatcher.utter_message(response="utter_application_status",
-                                         **status_arguments(application))
+                dispatcher.utter_message(
+                    response="utter_application_status", **status_arguments(application)
+                )
         else:
             dispatcher.utter_message(response="utter_ask_service_item")
         return []
@@ -116,8 +143,13 @@ class ActionHowToApply(ApiAction):
     def name(self) -> Text:
         return "action_how_to_apply"
 
-    def act(self, api: CitizenApi, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    def act(
+        self,
+        api: CitizenApi,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: Dict[Text, Any],
+    ) -> List[Dict[Text, Any]]:
         item = _known_item(api, latest_entity(tracker, "service_item"))
         if not item:
             dispatcher.utter_message(response="utter_ask_service_item")

@@ -1,4 +1,5 @@
 """What every action that calls the API shares: the client, and the apology when it is down."""
+
 from __future__ import annotations
 
 import logging
@@ -6,9 +7,8 @@ from abc import ABC, abstractmethod
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.executor import CollectingDispatcher
-
 from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
 
 from . import verification
 from .api_client import ApiRefused, ApiUnavailable, CitizenApi, SignInRequired
@@ -32,12 +32,18 @@ class ApiAction(Action, ABC):
     """
 
     @abstractmethod
-    def act(self, api: CitizenApi, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    def act(
+        self,
+        api: CitizenApi,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: Dict[Text, Any],
+    ) -> List[Dict[Text, Any]]:
         """The action's work; raise ``ApiUnavailable`` (the client does) when the API is down."""
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
         api = CitizenApi.for_tracker(tracker)
         dropped: List[Dict[Text, Any]] = []
         try:

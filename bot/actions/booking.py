@@ -17,6 +17,7 @@ validation loop (``ValidateBookingForm``), never by Rasa's own mappings, so one 
 A message that is not about the booking changes nothing, so the form rejects it and the rules
 for interruptions (air quality, a bus, help, "forget it") take over.
 """
+
 from __future__ import annotations
 
 import logging
@@ -32,8 +33,8 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
-from .api_client import ApiRefused, ApiUnavailable, CitizenApi, SignInRequired
 from . import verification
+from .api_client import ApiRefused, ApiUnavailable, CitizenApi, SignInRequired
 from .base import NOT_UNDERSTOOD, SERVICE_UNAVAILABLE, SIGN_IN_REQUIRED
 from .dates import city_today, parse_date, parse_period
 from .sealing import seal, unseal
@@ -70,9 +71,15 @@ DEPENDENTS = {
     "patient_id": ("booking_confirmed",),
 }
 # What "another doctor" / "change the hospital" names (entity booking_field) → the slot it clears.
-FIELDS = {"hospital": "hospital_id", "department": "department_id", "date": "appointment_date",
-          "period": "period", "doctor": "doctor_id", "patient": "patient_id",
-          "time": "appointment_date"}
+FIELDS = {
+    "hospital": "hospital_id",
+    "department": "department_id",
+    "date": "appointment_date",
+    "period": "period",
+    "doctor": "doctor_id",
+    "patient": "patient_id",
+    "time": "appointment_date",
+}
 ANY_DOCTOR = "any"
 ANY_DOCTOR_WORDS = pattern("booking", "any_doctor", re.IGNORECASE)
 ID_CARD = re.compile(r"(?<![0-9])[1-9]\d{16}[0-9Xx](?![0-9A-Za-z])")
@@ -97,12 +104,18 @@ def _as_id(value: Optional[str]) -> Optional[int]:
 class Booking:
     """The booking being gathered in one conversation, and the events that update it."""
 
-    def __init__(self, api: CitizenApi, tracker: Tracker, dispatcher: CollectingDispatcher,
-                 today: Optional[date] = None) -> None:
+    def __init__(
+        self,
+        api: CitizenApi,
+        tracker: Tracker,
+        dispatcher: CollectingDispatcher,
+        today: Optional[date] = None,
+    ) -> None:
         self.api, self.tracker, self.dispatcher = api, tracker, dispatcher
         self.today = today or city_today()
-        self.values: Dict[str, Any] = {name: tracker.get_slot(name)
-                                       for name in QUESTIONS + REGISTRATION + WORKING}
+        self.values: Dict[str, Any] = {
+            name: tracker.get_slot(name) for name in QUESTIONS + REGISTRATION + WORKING
+        }
         self.changed: Dict[str, Any] = {}
         # What the current extract_/validate_ step changed (``take`` hands it to rasa-sdk).
         self.pending: Dict[str, Any] = {}
@@ -161,8 +174,7 @@ class Booking:
 
     def _answers(self, question: str) -> bool:
         """Whether free text in this message is an answer to ``question``."""
-        return self.requested == question and self.intent in ("inform_booking",
-                                                               "book_appointment")
+        return self.requested == question and self.intent in ("inform_booking", "book_appointment")
 
     def _hospital(self) -> None:
         chosen = _as_id(_entity(self.tracker, "hospital_id"))
@@ -179,9 +191,15 @@ class Booking:
             self.set("hospital_id", str(found[0]["id"]))
         elif found:
             self.set("hospital_id", None)
-            self._store("booking_choices", {"kind": "hospital", "reason": "ambiguous",
-                                            "query": query,
-                                            "ids": [h["id"] for h in found]})
+            self._store(
+                "booking_choices",
+                {
+                    "kind": "hospital",
+                    "reason": "ambiguous",
+                    "query": query,
+                    "ids": [h["id"] for h in found],
+                },
+            )
         else:
             self.notify("utter_booking_not_found", kind="hospital", query=query)
 
@@ -210,14 +228,23 @@ class Booking:
                 self.set("hospital_id", str(hospitals[0]))
                 self.set("department_id", str(found[0]["id"]))
             else:
-                self._store("booking_choices", {"kind": "hospital", "reason": "department",
-                                                "query": query, "ids": hospitals})
+                self._store(
+                    "booking_choices",
+                    {"kind": "hospital", "reason": "department", "query": query, "ids": hospitals},
+                )
             return
         if len(found) == 1 or _exact(found[0], query):
             self.set("department_id", str(found[0]["id"]))
         else:
-            self._store("booking_choices", {"kind": "department", "reason": "ambiguous",
-                                            "query": query, "ids": [d["id"] for d in found]})
+            self._store(
+                "booking_choices",
+                {
+                    "kind": "department",
+                    "reason": "ambiguous",
+                    "query": query,
+                    "ids": [d["id"] for d in found],
+                },
+            )
 
     def _date(self) -> None:
         said_date = _entity(self.tracker, "date")
@@ -235,8 +262,9 @@ class Booking:
 
     def _doctor(self) -> None:
         chosen = _entity(self.tracker, "doctor_id")
-        if chosen == ANY_DOCTOR or (chosen is None and ANY_DOCTOR_WORDS.search(self.text)
-                                    and self.requested == "doctor_id"):
+        if chosen == ANY_DOCTOR or (
+            chosen is None and ANY_DOCTOR_WORDS.search(self.text) and self.requested == "doctor_id"
+        ):
             self.propose("doctor_id", ANY_DOCTOR)
             return
         if _as_id(chosen) is not None:
@@ -247,8 +275,12 @@ class Booking:
             query = self.text
         if not query or not self.get("department_id"):
             return
-        found = self.api.doctors(q=query, hospital_id=self.get("hospital_id"),
-                                 department_id=self.get("department_id"), limit=MAX_CHOICES)
+        found = self.api.doctors(
+            q=query,
+            hospital_id=self.get("hospital_id"),
+            department_id=self.get("department_id"),
+            limit=MAX_CHOICES,
+        )
         if found:
             self.propose("doctor_id", str(found[0]["id"]))
         else:
@@ -281,8 +313,10 @@ class Booking:
                 return False
             self.propose("patient_phone", match.group(0))
         else:
-            if self.intent not in BOOKING_INTENTS | {"nlu_fallback", "greet"} \
-                    and not NAME_PREFIX.match(self.text.strip()):
+            if self.intent not in BOOKING_INTENTS | {
+                "nlu_fallback",
+                "greet",
+            } and not NAME_PREFIX.match(self.text.strip()):
                 return False
             name = NAME_PREFIX.sub("", self.text.strip()).strip(" 。.,，!！")
             if not 1 <= len(name) <= 30 or any(ch.isdigit() for ch in name):
@@ -309,40 +343,61 @@ class Booking:
         return None
 
     def _slots(self, **query: Any) -> List[dict]:
-        return self.api.slots(hospital_id=self.get("hospital_id"),
-                              department_id=self.get("department_id"), available="true",
-                              **query)
+        return self.api.slots(
+            hospital_id=self.get("hospital_id"),
+            department_id=self.get("department_id"),
+            available="true",
+            **query,
+        )
 
     def _settle_slot(self) -> bool:
         """Picks the slot for the date, period and doctor; offers alternatives if none."""
-        day, period, doctor = self.get("appointment_date"), self.get("period"), \
-            self.get("doctor_id")
+        day, period, doctor = (
+            self.get("appointment_date"),
+            self.get("period"),
+            self.get("doctor_id"),
+        )
         specific = doctor not in (None, ANY_DOCTOR)
-        slots = self._slots(date_from=day, date_to=day, period=period,
-                            doctor_id=doctor if specific else None)
+        slots = self._slots(
+            date_from=day, date_to=day, period=period, doctor_id=doctor if specific else None
+        )
         if slots:
             if doctor:
                 best = max(slots, key=lambda s: s["remaining"])
                 self._store("slot_id", str(best["id"]))
             else:
                 doctors = list(dict.fromkeys(s["doctor"]["id"] for s in slots))
-                self._store("booking_choices", {"kind": "doctor", "reason": "choose",
-                                                "ids": doctors[:MAX_CHOICES]})
+                self._store(
+                    "booking_choices",
+                    {"kind": "doctor", "reason": "choose", "ids": doctors[:MAX_CHOICES]},
+                )
             return True
         tomorrow = self.today + timedelta(days=1)
-        nearest = self._slots(date_from=tomorrow.isoformat(),
-                              doctor_id=doctor if specific else None)
+        nearest = self._slots(
+            date_from=tomorrow.isoformat(), doctor_id=doctor if specific else None
+        )
         offers = list(dict.fromkeys((s["date"], s["period"]) for s in nearest))
-        offers.sort(key=lambda o: (abs((date.fromisoformat(o[0])
-                                        - date.fromisoformat(day)).days), o))
-        self.notify("utter_no_slots", date=day, period=period,
-                    department_id=self.get("department_id"),
-                    doctor_id=doctor if specific else None,
-                    alternatives=[{"date": d, "period": p} for d, p in offers[:ALTERNATIVES]])
+        offers.sort(
+            key=lambda o: (abs((date.fromisoformat(o[0]) - date.fromisoformat(day)).days), o)
+        )
+        self.notify(
+            "utter_no_slots",
+            date=day,
+            period=period,
+            department_id=self.get("department_id"),
+            doctor_id=doctor if specific else None,
+            alternatives=[{"date": d, "period": p} for d, p in offers[:ALTERNATIVES]],
+        )
         self.set("appointment_date", None)
         self.set("period", None)
-        self._store("booking_choices", {"kind": "alternatives", "reason": "no_slots",
-                                        "offers": [list(o) for o in offers[:ALTERNATIVES]]})
+        self._store(
+            "booking_choices",
+            {
+                "kind": "alternatives",
+                "reason": "no_slots",
+                "offers": [list(o) for o in offers[:ALTERNATIVES]],
+            },
+        )
         return False
 
     def _settle_patient(self) -> Optional[str]:
@@ -355,8 +410,14 @@ class Booking:
         if len(patients) == 1 or len(named) == 1:
             self.set("patient_id", str((named or patients)[0]["id"]))
             return self.settle()
-        self._store("booking_choices", {"kind": "patient", "reason": "choose",
-                                        "ids": [p["id"] for p in patients][:MAX_CHOICES]})
+        self._store(
+            "booking_choices",
+            {
+                "kind": "patient",
+                "reason": "choose",
+                "ids": [p["id"] for p in patients][:MAX_CHOICES],
+            },
+        )
         return "patient_id"
 
     def _register(self) -> Optional[str]:
@@ -368,8 +429,9 @@ class Booking:
         try:
             patient = self.api.add_patient(self.get("patient_name"), id_card, phone)
         except ApiRefused as refused:
-            field = "patient_id_card" if refused.errcode == INVALID_ID_CARD_ERRCODE \
-                else "patient_phone"
+            field = (
+                "patient_id_card" if refused.errcode == INVALID_ID_CARD_ERRCODE else "patient_phone"
+            )
             self.notify("utter_patient_invalid", field=field)
             self._store(field, None)
             return field
@@ -385,7 +447,6 @@ class Booking:
         return question
 
 
-
 INVALID_ID_CARD_ERRCODE = 42201
 
 
@@ -397,8 +458,11 @@ def _best(found: List[dict]) -> List[dict]:
 
 def _exact(item: dict, query: str) -> bool:
     query = query.strip().lower()
-    names = [item.get("name", "")] + list(item.get("short_names") or []) \
+    names = (
+        [item.get("name", "")]
+        + list(item.get("short_names") or [])
         + list(item.get("aliases") or [])
+    )
     return any(query == str(n).lower() for n in names)
 
 
@@ -407,30 +471,51 @@ _turn: ContextVar[Booking] = ContextVar("booking_turn")
 
 def _accepted(slot: str) -> Callable[..., Dict[Text, Any]]:
     """``validate_<slot>`` for an answer checked as it was extracted (see the class)."""
-    def validate(self: "ValidateBookingForm", value: Any, dispatcher: CollectingDispatcher,
-                 tracker: Tracker, domain: Dict[Text, Any]) -> Dict[Text, Any]:
+
+    def validate(
+        self: "ValidateBookingForm",
+        value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: Dict[Text, Any],
+    ) -> Dict[Text, Any]:
         return {slot: value}
+
     return validate
 
 
 def _replaces(slot: str) -> Callable[..., Dict[Text, Any]]:
     """``validate_<slot>`` for an answer that replaces the one before: what was chosen because
     of the old answer (a slot, the confirmation) is cleared."""
-    def validate(self: "ValidateBookingForm", value: Any, dispatcher: CollectingDispatcher,
-                 tracker: Tracker, domain: Dict[Text, Any]) -> Dict[Text, Any]:
+
+    def validate(
+        self: "ValidateBookingForm",
+        value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: Dict[Text, Any],
+    ) -> Dict[Text, Any]:
         booking = _turn.get()
         booking.set(slot, value)
         return booking.take()
+
     return validate
 
 
 def _sealed(slot: str) -> Callable[..., Dict[Text, Any]]:
     """``validate_<slot>`` for an identity number: the conversation keeps it sealed only."""
-    def validate(self: "ValidateBookingForm", value: Any, dispatcher: CollectingDispatcher,
-                 tracker: Tracker, domain: Dict[Text, Any]) -> Dict[Text, Any]:
+
+    def validate(
+        self: "ValidateBookingForm",
+        value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: Dict[Text, Any],
+    ) -> Dict[Text, Any]:
         booking = _turn.get()
         booking._store(slot, seal(value) if value else value)
         return booking.take()
+
     return validate
 
 
@@ -468,17 +553,24 @@ class ValidateBookingForm(FormValidationAction):
         """The form's questions, as the domain lists them (``QUESTIONS``)."""
         return list(QUESTIONS)
 
-    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
-                             tracker: Tracker, domain: Dict[Text, Any]) -> List[Text]:
+    async def required_slots(
+        self,
+        domain_slots: List[Text],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: Dict[Text, Any],
+    ) -> List[Text]:
         """Every slot this action fills: the questions, a new patient's registration, and
         what the form works out along the way (rasa-sdk returns only these slots' events)."""
         return list(domain_slots) + list(REGISTRATION) + list(WORKING)
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
         """rasa-sdk's loop, with the API's failures answered as every action answers them."""
-        token = _turn.set(Booking(CitizenApi.for_tracker(tracker), tracker, dispatcher,
-                                  self.today()))
+        token = _turn.set(
+            Booking(CitizenApi.for_tracker(tracker), tracker, dispatcher, self.today())
+        )
         try:
             return await super().run(dispatcher, tracker, domain)
         except ApiUnavailable as error:
@@ -503,8 +595,9 @@ class ValidateBookingForm(FormValidationAction):
 
     # --- extraction: the answers in the message, in the form's order -------------------------
     @staticmethod
-    def _extract(*steps: Callable[[Booking], None],
-                 registration: Optional[str] = None) -> Dict[Text, Any]:
+    def _extract(
+        *steps: Callable[[Booking], None], registration: Optional[str] = None
+    ) -> Dict[Text, Any]:
         booking = _turn.get()
         if registration is not None:
             if booking.requested == registration:
@@ -514,49 +607,60 @@ class ValidateBookingForm(FormValidationAction):
                 step(booking)
         return booking.take()
 
-    def extract_hospital_id(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                            domain: Dict[Text, Any]) -> Dict[Text, Any]:
+    def extract_hospital_id(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> Dict[Text, Any]:
         """A correction ("another hospital") first, then the hospital named or chosen."""
         return self._extract(Booking._corrections, Booking._hospital)
 
-    def extract_department_id(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                              domain: Dict[Text, Any]) -> Dict[Text, Any]:
+    def extract_department_id(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> Dict[Text, Any]:
         return self._extract(Booking._department)
 
-    def extract_appointment_date(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                 domain: Dict[Text, Any]) -> Dict[Text, Any]:
+    def extract_appointment_date(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> Dict[Text, Any]:
         return self._extract(Booking._date)
 
-    def extract_period(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                       domain: Dict[Text, Any]) -> Dict[Text, Any]:
+    def extract_period(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> Dict[Text, Any]:
         return self._extract(Booking._period)
 
-    def extract_doctor_id(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                          domain: Dict[Text, Any]) -> Dict[Text, Any]:
+    def extract_doctor_id(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> Dict[Text, Any]:
         return self._extract(Booking._doctor)
 
-    def extract_patient_id(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                           domain: Dict[Text, Any]) -> Dict[Text, Any]:
+    def extract_patient_id(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> Dict[Text, Any]:
         return self._extract(Booking._patient)
 
-    def extract_booking_confirmed(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                  domain: Dict[Text, Any]) -> Dict[Text, Any]:
+    def extract_booking_confirmed(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> Dict[Text, Any]:
         return self._extract(Booking._confirmation)
 
-    def extract_patient_name(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                             domain: Dict[Text, Any]) -> Dict[Text, Any]:
+    def extract_patient_name(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> Dict[Text, Any]:
         return self._extract(registration="patient_name")
 
-    def extract_patient_id_card(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                domain: Dict[Text, Any]) -> Dict[Text, Any]:
+    def extract_patient_id_card(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> Dict[Text, Any]:
         return self._extract(registration="patient_id_card")
 
-    def extract_patient_phone(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                              domain: Dict[Text, Any]) -> Dict[Text, Any]:
+    def extract_patient_phone(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> Dict[Text, Any]:
         return self._extract(registration="patient_phone")
 
-    def _worked_out(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                    domain: Dict[Text, Any]) -> Dict[Text, Any]:
+    def _worked_out(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> Dict[Text, Any]:
         """Never said by the citizen: set by the other steps and by settling."""
         return {}
 
@@ -577,8 +681,9 @@ class ValidateBookingForm(FormValidationAction):
     validate_booking_choices = _accepted("booking_choices")
     validate_department_query = _accepted("department_query")
 
-    async def get_validation_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                    domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def get_validation_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
         """The validated answers, then what settling them changed (see ``settle``), with
         ``booking_choices`` always set: an answer that changed nothing (a value not found,
         already explained) is still an answer, and Rasa rejects a form turn that sets no slot.
@@ -594,8 +699,9 @@ class ValidateBookingForm(FormValidationAction):
             dispatcher.utter_message(response="utter_booking_stopped")
         return events + [SlotSet(name, value) for name, value in settled.items()]
 
-    async def next_requested_slot(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                  domain: Dict[Text, Any]) -> Optional[Dict[Text, Any]]:
+    async def next_requested_slot(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> Optional[Dict[Text, Any]]:
         """The question settling chose (none: the form is done); nothing when the message
         was not about the booking, so the form rejects it."""
         booking = _turn.get()

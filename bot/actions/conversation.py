@@ -1,13 +1,15 @@
 """Greeting by name and switching the reply language."""
+
 from __future__ import annotations
 
 import logging
 from typing import Any, Dict, List, Text
 
-from citizen_locale import LANGUAGE_SLOT, SUPPORTED_LOCALES
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+
+from citizen_locale import LANGUAGE_SLOT, SUPPORTED_LOCALES
 
 from .api_client import ApiRefused, ApiUnavailable, CitizenApi, SignInRequired
 from .base import ApiAction, latest_entity
@@ -21,8 +23,13 @@ class ActionGreet(ApiAction):
     def name(self) -> Text:
         return "action_greet"
 
-    def act(self, api: CitizenApi, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    def act(
+        self,
+        api: CitizenApi,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: Dict[Text, Any],
+    ) -> List[Dict[Text, Any]]:
         try:
             citizen = api.me()
         except SignInRequired:  # a guest is greeted all the same, by no name
@@ -40,8 +47,13 @@ class ActionSwitchLanguage(ApiAction):
     def name(self) -> Text:
         return "action_switch_language"
 
-    def act(self, api: CitizenApi, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    def act(
+        self,
+        api: CitizenApi,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: Dict[Text, Any],
+    ) -> List[Dict[Text, Any]]:
         locale = latest_entity(tracker, "language")
         if locale not in SUPPORTED_LOCALES:
             dispatcher.utter_message(response="utter_ask_language")

@@ -6,6 +6,7 @@ day of the month alone, ISO dates; "this Friday", "next Monday", "tomorrow", "No
 that mix both languages are in words.yml; tests/bot/test_dates.py shows the phrasings. Pure
 functions of the text and today's date (in the city's zone), so they are tested without a clock.
 """
+
 from __future__ import annotations
 
 import re
@@ -22,11 +23,18 @@ _WORDS = words("dates")
 # Weekday words: Monday is 0.
 _ZH_WEEKDAYS = {str(word): day for word, day in _WORDS["weekday_numbers"].items()}
 _EN_WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}  # by prefix
-_EN_MONTHS = {m: i for i, m in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+_EN_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
+    )
+}
 _ZH_RELATIVE = tuple((str(word), int(days)) for word, days in _WORDS["relative_days"])
-_EN_RELATIVE = ((r"day after tomorrow", 2), (r"tomorrow|tmr|tmrw|tomorow|tommorow", 1),
-                (r"today|tonight", 0))
+_EN_RELATIVE = (
+    (r"day after tomorrow", 2),
+    (r"tomorrow|tmr|tmrw|tomorow|tommorow", 1),
+    (r"today|tonight", 0),
+)
 _WEEK_AFTER_NEXT, _NEXT_WEEK = _WORDS["week_after_next_prefix"], _WORDS["next_week_prefix"]
 
 _ISO = pattern("dates", "iso_date")
@@ -35,13 +43,18 @@ _ZH_DAY_ONLY = pattern("dates", "day_of_month")
 _ZH_WEEKDAY = pattern("dates", "weekday")
 _EN_WEEKDAY = re.compile(
     r"\b(next|this|coming)?\s*(monday|mon|tuesday|tues|tue|wednesday|wed|thursday|thurs|thu"
-    r"|friday|fri|saturday|sunday)\b")
-_MONTH_WORD = (r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-               r"|sep(?:t|tember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
+    r"|friday|fri|saturday|sunday)\b"
+)
+_MONTH_WORD = (
+    r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t|tember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
 _EN_MONTH_DAY = re.compile(rf"\b{_MONTH_WORD}\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b")
 _EN_DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_WORD}\b")
-_PERIOD_WORDS = tuple((period, re.compile(words_pattern))
-                      for period, words_pattern in _WORDS["periods"].items())
+_PERIOD_WORDS = tuple(
+    (period, re.compile(words_pattern)) for period, words_pattern in _WORDS["periods"].items()
+)
+
 
 def city_today() -> date:
     return datetime.now(ZoneInfo(settings().time_zone)).date()
@@ -108,8 +121,9 @@ def parse_date(text: str, today: date) -> Optional[date]:
         if match[1] == "next":
             upcoming = _next_weekday(today, weekday)
             # "next Friday" said on Monday means the Friday of next week.
-            return upcoming if upcoming - today >= timedelta(days=7) else \
-                _in_week(today, 1, weekday)
+            return (
+                upcoming if upcoming - today >= timedelta(days=7) else _in_week(today, 1, weekday)
+            )
         return _next_weekday(today, weekday)
     for month_pattern, month_group, day_group in ((_EN_MONTH_DAY, 1, 2), (_EN_DAY_MONTH, 2, 1)):
         for match in month_pattern.finditer(lowered):

@@ -6,6 +6,7 @@ messages but predicts nothing for them. Closing the ticket makes the API append 
 ``action_session_start`` replaces Rasa's default so that a handed-over conversation stays
 paused when a new session starts (Rasa's ``SessionStarted`` would otherwise clear the pause).
 """
+
 from __future__ import annotations
 
 import logging
@@ -29,8 +30,9 @@ SUPPORTED_LOCALES = ("zh_CN", "en")
 class HandoffApi(CitizenApi):
     """The handoff endpoints, for the conversation's citizen."""
 
-    def open_ticket(self, reason: str, transcript: List[Dict[str, Any]],
-                    lang: Optional[str]) -> dict:
+    def open_ticket(
+        self, reason: str, transcript: List[Dict[str, Any]], lang: Optional[str]
+    ) -> dict:
         body: Dict[str, Any] = {"reason": reason, "transcript": transcript}
         if lang:
             body["lang"] = lang
@@ -57,8 +59,13 @@ def transcript_of(events: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
             if kind == "user":  # a button: its title, as the citizen saw it
                 text = (event.get("metadata") or {}).get("button_title") or text
             if text:
-                turns.append({"role": "citizen" if kind == "user" else "bot", "text": text,
-                              "at": _iso(event.get("timestamp"))})
+                turns.append(
+                    {
+                        "role": "citizen" if kind == "user" else "bot",
+                        "text": text,
+                        "at": _iso(event.get("timestamp")),
+                    }
+                )
     return turns[-TRANSCRIPT_TURNS:]
 
 
@@ -81,14 +88,20 @@ class ActionHandoff(ApiAction):
     def name(self) -> Text:
         return "action_handoff"
 
-    def act(self, api: CitizenApi, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    def act(
+        self,
+        api: CitizenApi,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: Dict[Text, Any],
+    ) -> List[Dict[Text, Any]]:
         intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
         reason = "fallback" if intent == FALLBACK_INTENT else "requested"
         handoff = HandoffApi(api.sender_id, api.assertion, api.config)
         try:
-            ticket = handoff.open_ticket(reason, transcript_of(tracker.events),
-                                         conversation_lang(tracker))
+            ticket = handoff.open_ticket(
+                reason, transcript_of(tracker.events), conversation_lang(tracker)
+            )
         except ApiRefused as refused:
             logger.warning("handoff refused by the API: %s", refused)
             dispatcher.utter_message(response=SERVICE_UNAVAILABLE)
@@ -112,8 +125,13 @@ class ActionFallback(ActionHandoff):
     def name(self) -> Text:
         return "action_fallback"
 
-    def act(self, api: CitizenApi, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    def act(
+        self,
+        api: CitizenApi,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: Dict[Text, Any],
+    ) -> List[Dict[Text, Any]]:
         if previous_user_intent(tracker.events) == FALLBACK_INTENT:
             return super().act(api, dispatcher, tracker, domain)
         dispatcher.utter_message(response=DEFAULT_RESPONSE)
@@ -127,12 +145,14 @@ class ActionSessionStart(Action):
     def name(self) -> Text:
         return "action_session_start"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
         events: List[Dict[Text, Any]] = [SessionStarted()]
         if (domain.get("session_config") or {}).get("carry_over_slots_to_new_session", True):
-            events += [SlotSet(name, value) for name, value in tracker.slots.items()
-                       if value is not None]
+            events += [
+                SlotSet(name, value) for name, value in tracker.slots.items() if value is not None
+            ]
         events.append(ActionExecuted("action_listen"))
         if self._handed_over(tracker.sender_id):
             events.append(ConversationPaused())

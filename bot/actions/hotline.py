@@ -1,4 +1,5 @@
 """The hotline caller reading out the code texted to the phone on file."""
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -17,7 +18,12 @@ class ActionHotlineVerify(ApiAction):
     def name(self) -> Text:
         return "action_hotline_verify"
 
-    def act(self, api: CitizenApi, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    def act(
+        self,
+        api: CitizenApi,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: Dict[Text, Any],
+    ) -> List[Dict[Text, Any]]:
         dispatcher.utter_message(response=NOT_UNDERSTOOD)
         return []

@@ -5,6 +5,7 @@ slot until the last one arrives. Slots are stored by Rasa, so they hold a sealed
 keyed from the bot's service token) instead of the number; the stored conversation is masked
 anyway (bot/plugins/masking.py), and the number reaches only the API, which encrypts it at rest.
 """
+
 from __future__ import annotations
 
 import base64
@@ -34,6 +35,6 @@ def unseal(value: Optional[str]) -> Optional[str]:
     if not value or not value.startswith(PREFIX):
         return None
     try:
-        return _fernet(settings().service_token).decrypt(value[len(PREFIX):].encode()).decode()
+        return _fernet(settings().service_token).decrypt(value[len(PREFIX) :].encode()).decode()
     except InvalidToken:
         return None

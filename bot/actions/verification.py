@@ -6,6 +6,7 @@ reads it out; the API answers with the call's identity assertion, kept in a slot
 the call. Each answer is read from whatever the caller says next, whichever intent it was taken
 for (a bare "123X" or "482913" can look like many things); anything else drops the step.
 """
+
 from __future__ import annotations
 
 import re
@@ -40,8 +41,9 @@ def _found(pattern: re.Pattern, text: Optional[str]) -> Optional[str]:
     return match.group(1).upper() if match else None
 
 
-def answer(api: CitizenApi, dispatcher: CollectingDispatcher,
-           tracker: Tracker) -> Optional[List[Dict[Text, Any]]]:
+def answer(
+    api: CitizenApi, dispatcher: CollectingDispatcher, tracker: Tracker
+) -> Optional[List[Dict[Text, Any]]]:
     """The step's events when the caller's message answers the question asked; ``None`` when it
     does not (the step is dropped and the action goes on)."""
     step = tracker.get_slot(STEP_SLOT)
@@ -59,4 +61,3 @@ def answer(api: CitizenApi, dispatcher: CollectingDispatcher,
         dispatcher.utter_message(response="utter_hotline_verified")
         return [SlotSet(STEP_SLOT, None), SlotSet(ASSERTION_SLOT, proven["assertion"])]
     return None
-

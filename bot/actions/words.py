@@ -1,5 +1,6 @@
 """The words the actions read in citizens' messages (``words.yml`` beside this module): input
 grammar in Chinese and English, kept as data like the training data rather than in code."""
+
 from __future__ import annotations
 
 import re

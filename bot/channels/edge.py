@@ -1,6 +1,7 @@
 """What the bot's channels share as trusted edges: the credentials they check and the identity
 assertions they issue or pass on (``citizen_identity``), read from the environment once
 (``bot/settings.py``)."""
+
 from __future__ import annotations
 
 import hmac
@@ -22,8 +23,11 @@ def bearer_matches(header: Optional[str], expected: str) -> bool:
     """True when an ``Authorization`` header is ``Bearer <expected>`` (compared in constant
     time)."""
     scheme, _, token = (header or "").partition(" ")
-    return scheme.lower() == "bearer" and bool(token) and hmac.compare_digest(
-        token.strip().encode(), expected.encode())
+    return (
+        scheme.lower() == "bearer"
+        and bool(token)
+        and hmac.compare_digest(token.strip().encode(), expected.encode())
+    )
 
 
 def assert_conversation(sender_id: str, edge: str) -> str:

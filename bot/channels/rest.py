@@ -1,6 +1,7 @@
 """Rasa's REST channel, for the API alone: the conversation is the caller's choice there, so
 only a caller holding ``RASA_CHANNEL_TOKEN`` (the API's /chat, which sends the sender id of the
 session it verified) may use it. Same name (``rest``), URL and body as Rasa's."""
+
 from __future__ import annotations
 
 from typing import Any, Awaitable, Callable, Optional
@@ -21,10 +22,13 @@ class InternalRestInput(RestInput):
         @blueprint.on_request
         async def require_channel_token(request: Request) -> Optional[HTTPResponse]:
             if request.method == "POST" and not bearer_matches(
-                    request.headers.get("Authorization"), channel_token()):
-                return response.json({"error": "unauthorized",
-                                      "message": "the REST channel needs its token"},
-                                     status=401, headers={"WWW-Authenticate": "Bearer"})
+                request.headers.get("Authorization"), channel_token()
+            ):
+                return response.json(
+                    {"error": "unauthorized", "message": "the REST channel needs its token"},
+                    status=401,
+                    headers={"WWW-Authenticate": "Bearer"},
+                )
             return None
 
         return blueprint

@@ -13,17 +13,19 @@
 Rasa 3.6 also calls ``AsyncServer.enter_room`` without awaiting it, which since
 python-socketio 5.10 is a coroutine: here it is awaited. Same name (``socketio``), settings, URL.
 """
+
 from __future__ import annotations
 
 import inspect
 import json
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
-import citizen_identity
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
 from rasa.core.channels.socketio import SocketIOOutput
 from sanic import Blueprint
+
+import citizen_identity
 
 from .edge import assertion_key
 
@@ -43,8 +45,11 @@ class SocketIOInput(RasaSocketIOInput):
             assertion = _ticket_of(auth)
             if assertion is None:
                 return False
-            await sio.save_session(sid, {"sender_id": assertion.sender_id,
-                                         "ticket": auth["ticket"]}, namespace=namespace)
+            await sio.save_session(
+                sid,
+                {"sender_id": assertion.sender_id, "ticket": auth["ticket"]},
+                namespace=namespace,
+            )
             await join(sid, assertion.sender_id)
             return True
 
@@ -66,8 +71,7 @@ class SocketIOInput(RasaSocketIOInput):
             if session is None:
                 return
             await join(sid, session["sender_id"])
-            await sio.emit("session_confirm", session["sender_id"], room=sid,
-                           namespace=namespace)
+            await sio.emit("session_confirm", session["sender_id"], room=sid, namespace=namespace)
 
         @sio.on(self.user_message_evt, namespace=namespace)
         async def handle_message(sid: Text, data: Dict) -> None:
@@ -83,10 +87,13 @@ class SocketIOInput(RasaSocketIOInput):
             if not isinstance(metadata, dict):
                 metadata = {}
             metadata[citizen_identity.METADATA_KEY] = session["ticket"]
-            message = UserMessage(str(data.get("message", "")),
-                                  SocketIOOutput(sio, self.bot_message_evt),
-                                  session["sender_id"], input_channel=self.name(),
-                                  metadata=metadata)
+            message = UserMessage(
+                str(data.get("message", "")),
+                SocketIOOutput(sio, self.bot_message_evt),
+                session["sender_id"],
+                input_channel=self.name(),
+                metadata=metadata,
+            )
             await on_new_message(message)
 
         return blueprint

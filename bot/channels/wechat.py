@@ -17,6 +17,7 @@ the channel acknowledges at once and sends the answer through the customer-servi
 The conversation is ``wechat:<openid>`` (the same citizen as the WeChat mini-app's login of that
 openid). Settings: ``bot/credentials.yml`` keys, else the environment (``bot/settings.py``).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -29,8 +30,12 @@ from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Text
 from urllib.parse import quote
 
-from rasa.core.channels.channel import (CollectingOutputChannel, InputChannel, OutputChannel,
-                                        UserMessage)
+from rasa.core.channels.channel import (
+    CollectingOutputChannel,
+    InputChannel,
+    OutputChannel,
+    UserMessage,
+)
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -53,8 +58,9 @@ DEV_TOKEN = DEV_WECHAT_TOKEN
 MENU_TTL_SECONDS = 1800
 
 
-def _setting(credentials: Dict[Text, Any], key: Text, environment: Any,
-             parse: Callable[[Text], Any] = str) -> Any:
+def _setting(
+    credentials: Dict[Text, Any], key: Text, environment: Any, parse: Callable[[Text], Any] = str
+) -> Any:
     """``credentials.yml``'s value when it gives one, else the environment's (``bot.settings``)."""
     value = credentials.get(key)
     return parse(str(value)) if value not in (None, "") else environment
@@ -84,10 +90,12 @@ class WeChatSettings:
             app_secret=_setting(c, "app_secret", env.wechat_app_secret),
             encoding_aes_key=_setting(c, "encoding_aes_key", env.wechat_encoding_aes_key),
             api_base=_setting(c, "api_base", env.wechat_api_base),
-            reply_deadline_seconds=_setting(c, "reply_deadline_seconds",
-                                            env.wechat_reply_deadline_seconds, float),
-            timestamp_window_seconds=_setting(c, "timestamp_window_seconds",
-                                              env.wechat_timestamp_window_seconds, int),
+            reply_deadline_seconds=_setting(
+                c, "reply_deadline_seconds", env.wechat_reply_deadline_seconds, float
+            ),
+            timestamp_window_seconds=_setting(
+                c, "timestamp_window_seconds", env.wechat_timestamp_window_seconds, int
+            ),
             max_body_bytes=_setting(c, "max_body_bytes", env.wechat_max_body_bytes, int),
             lang=_setting(c, "lang", env.wechat_lang),
             memory_url=_setting(c, "memory_url", env.wechat_memory_url),
@@ -112,11 +120,13 @@ class WeChatOutput(OutputChannel):
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         await self.api.send_text(_openid(recipient_id), text)
 
-    async def send_text_with_buttons(self, recipient_id: Text, text: Text,
-                                     buttons: List[Dict[Text, Any]], **kwargs: Any) -> None:
+    async def send_text_with_buttons(
+        self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
+    ) -> None:
         openid = _openid(recipient_id)
-        await self.api.send_text(openid, await render_message(
-            {"text": text, "buttons": buttons}, openid, self.menus))
+        await self.api.send_text(
+            openid, await render_message({"text": text, "buttons": buttons}, openid, self.menus)
+        )
 
 
 async def render_message(message: Dict[Text, Any], openid: str, menus: Memory) -> str:
@@ -127,15 +137,21 @@ async def render_message(message: Dict[Text, Any], openid: str, menus: Memory) -
         title, payload = str(button.get("title", "")), str(button.get("payload", ""))
         if not title:
             continue
-        menu_id = secrets.randbelow(10 ** 9)
+        menu_id = secrets.randbelow(10**9)
         await menus.put(f"menu:{openid}:{menu_id}", payload or title, MENU_TTL_SECONDS)
-        lines.append(f'<a href="weixin://bizmsgmenu?msgmenucontent={quote(title)}'
-                     f'&msgmenuid={menu_id}">{title}</a>')
+        lines.append(
+            f'<a href="weixin://bizmsgmenu?msgmenucontent={quote(title)}'
+            f'&msgmenuid={menu_id}">{title}</a>'
+        )
     return "\n".join(lines)
 
 
 def _openid(recipient_id: Text) -> str:
-    return recipient_id[len(SENDER_PREFIX):] if recipient_id.startswith(SENDER_PREFIX) else recipient_id
+    return (
+        recipient_id[len(SENDER_PREFIX) :]
+        if recipient_id.startswith(SENDER_PREFIX)
+        else recipient_id
+    )
 
 
 class WeChatInput(InputChannel):
@@ -151,8 +167,11 @@ class WeChatInput(InputChannel):
 
     def __init__(self, settings: WeChatSettings) -> None:
         self.settings = settings
-        self.crypto = (WeChatCrypto(settings.token, settings.encoding_aes_key, settings.app_id)
-                       if settings.encoding_aes_key else None)
+        self.crypto = (
+            WeChatCrypto(settings.token, settings.encoding_aes_key, settings.app_id)
+            if settings.encoding_aes_key
+            else None
+        )
         self.api = WeChatApi(settings.api_base, settings.app_id, settings.app_secret)
         self.memory = memory_from_url(settings.memory_url)
         self._late: Set[asyncio.Task] = set()  # answers on their way through the message API
@@ -181,8 +200,9 @@ class WeChatInput(InputChannel):
     def _read(self, request: Request) -> Dict[str, str]:
         """The message's fields, decrypted in safe mode; raises ``_Refused``."""
         declared = request.headers.get("content-length")
-        if (declared and declared.isdigit() and int(declared) > self.settings.max_body_bytes) \
-                or len(request.body or b"") > self.settings.max_body_bytes:
+        if (
+            declared and declared.isdigit() and int(declared) > self.settings.max_body_bytes
+        ) or len(request.body or b"") > self.settings.max_body_bytes:
             raise _Refused(413)
         try:
             fields = parse_fields(request.body or b"")
@@ -197,8 +217,12 @@ class WeChatInput(InputChannel):
         if self.crypto is None or not encrypted:
             raise _Refused(400)
         args = request.args
-        expected = (self.settings.token, args.get("timestamp", ""), args.get("nonce", ""),
-                    encrypted)
+        expected = (
+            self.settings.token,
+            args.get("timestamp", ""),
+            args.get("nonce", ""),
+            encrypted,
+        )
         if not signature_matches(expected, args.get("msg_signature")):
             raise _Refused(403)
         try:
@@ -228,18 +252,25 @@ class WeChatInput(InputChannel):
         a captured URL replayed with a forged one (in plaintext mode the signature does not
         cover the body). The same message again is WeChat's retry, answered as a retry."""
         args = request.args
-        message = "\x1f".join(fields.get(name, "") for name in (
-            "FromUserName", "MsgId", "CreateTime", "MsgType", "Content", "Event"))
+        message = "\x1f".join(
+            fields.get(name, "")
+            for name in ("FromUserName", "MsgId", "CreateTime", "MsgType", "Content", "Event")
+        )
         digest = hashlib.sha256(message.encode("utf-8")).hexdigest()
-        held = await self.memory.claim(f"nonce:{args.get('timestamp', '')}:{args.get('nonce', '')}",
-                                       digest, ttl=2 * self.settings.timestamp_window_seconds)
+        held = await self.memory.claim(
+            f"nonce:{args.get('timestamp', '')}:{args.get('nonce', '')}",
+            digest,
+            ttl=2 * self.settings.timestamp_window_seconds,
+        )
         return held is None or held == digest
 
     def _metadata(self, fields: Dict[str, str], openid: str) -> Dict[str, Any]:
         # The signature (and in safe mode the AES envelope) checked: this edge proves the openid.
         metadata: Dict[str, Any] = {
-            "channel": "wechat", "msg_type": fields.get("MsgType"),
-            citizen_identity.METADATA_KEY: assert_conversation(SENDER_PREFIX + openid, "wechat")}
+            "channel": "wechat",
+            "msg_type": fields.get("MsgType"),
+            citizen_identity.METADATA_KEY: assert_conversation(SENDER_PREFIX + openid, "wechat"),
+        }
         if self.settings.lang:
             metadata["lang"] = self.settings.lang
         return metadata
@@ -251,8 +282,10 @@ class WeChatInput(InputChannel):
         timestamp, nonce = str(int(time.time())), secrets.token_hex(8)
         encrypted = self.crypto.encrypt(xml)
         signed = self.crypto.message_signature(timestamp, nonce, encrypted)
-        return response.text(encrypted_reply(encrypted, signed, timestamp, nonce),
-                             content_type="application/xml; charset=utf-8")
+        return response.text(
+            encrypted_reply(encrypted, signed, timestamp, nonce),
+            content_type="application/xml; charset=utf-8",
+        )
 
     async def _send_late(self, openid: str, messages: List[Dict[Text, Any]]) -> None:
         for message in messages:
@@ -262,12 +295,14 @@ class WeChatInput(InputChannel):
             try:
                 await self.api.send_text(openid, text)
             except (WeChatApiError, OSError, asyncio.TimeoutError) as error:
-                logger.error("wechat: customer-service message to %s… failed: %s",
-                             openid[:6], error)
+                logger.error(
+                    "wechat: customer-service message to %s… failed: %s", openid[:6], error
+                )
                 return
 
-    def _answer_late(self, openid: str, handling: asyncio.Future,
-                     collector: CollectingOutputChannel) -> None:
+    def _answer_late(
+        self, openid: str, handling: asyncio.Future, collector: CollectingOutputChannel
+    ) -> None:
         async def deliver() -> None:
             try:
                 await handling
@@ -280,8 +315,9 @@ class WeChatInput(InputChannel):
         self._late.add(task)
         task.add_done_callback(self._late.discard)
 
-    async def _receive(self, request: Request,
-                       on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> HTTPResponse:
+    async def _receive(
+        self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> HTTPResponse:
         timestamp = request.args.get("timestamp", "")
         if not self._signed(request) or not self._fresh(timestamp):
             return response.text("forbidden", status=403)
@@ -302,10 +338,18 @@ class WeChatInput(InputChannel):
         if text is None:
             return response.text(ACK)
         collector = CollectingOutputChannel()
-        message = UserMessage(text, collector, SENDER_PREFIX + openid, input_channel=self.name(),
-                              message_id=fields.get("MsgId"), metadata=self._metadata(fields, openid))
+        message = UserMessage(
+            text,
+            collector,
+            SENDER_PREFIX + openid,
+            input_channel=self.name(),
+            message_id=fields.get("MsgId"),
+            metadata=self._metadata(fields, openid),
+        )
         handling = asyncio.ensure_future(on_new_message(message))
-        done, _ = await asyncio.wait({handling}, timeout=max(0.0, self._remaining_budget(timestamp)))
+        done, _ = await asyncio.wait(
+            {handling}, timeout=max(0.0, self._remaining_budget(timestamp))
+        )
         if handling not in done:
             self._answer_late(openid, handling, collector)
             return response.text(ACK)

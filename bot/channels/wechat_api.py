@@ -4,6 +4,7 @@ customer-service message, for replies that miss the 5-second window of a passive
 The access token is fetched once and cached until shortly before it expires (WeChat allows a
 few thousand fetches a day per account); a token WeChat no longer accepts is refreshed once.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -27,8 +28,9 @@ class WeChatApiError(Exception):
 
 
 class WeChatApi:
-    def __init__(self, api_base: str, app_id: str, app_secret: str,
-                 timeout_seconds: float = 5.0) -> None:
+    def __init__(
+        self, api_base: str, app_id: str, app_secret: str, timeout_seconds: float = 5.0
+    ) -> None:
         self.api_base = api_base.rstrip("/")
         self.app_id, self.app_secret = app_id, app_secret
         self.timeout = aiohttp.ClientTimeout(total=timeout_seconds)
@@ -52,9 +54,15 @@ class WeChatApi:
             self._lock = asyncio.Lock()
         async with self._lock:
             if refresh or not self._token or time.monotonic() >= self._token_expires:
-                answer = await self._call("GET", "/cgi-bin/token", params={
-                    "grant_type": "client_credential", "appid": self.app_id,
-                    "secret": self.app_secret})
+                answer = await self._call(
+                    "GET",
+                    "/cgi-bin/token",
+                    params={
+                        "grant_type": "client_credential",
+                        "appid": self.app_id,
+                        "secret": self.app_secret,
+                    },
+                )
                 self._token = str(answer["access_token"])
                 lifetime = int(answer.get("expires_in", 7200))
                 self._token_expires = time.monotonic() + max(60, lifetime - TOKEN_MARGIN_SECONDS)
@@ -66,20 +74,26 @@ class WeChatApi:
         for attempt in (1, 2):
             token = await self.access_token(refresh=attempt == 2)
             try:
-                await self._call("POST", "/cgi-bin/message/custom/send",
-                                 params={"access_token": token}, body=body)
+                await self._call(
+                    "POST",
+                    "/cgi-bin/message/custom/send",
+                    params={"access_token": token},
+                    body=body,
+                )
                 return
             except WeChatApiError as error:
                 if error.errcode not in STALE_TOKEN_ERRCODES or attempt == 2:
                     raise
 
-    async def _call(self, method: str, path: str, params: dict[str, str],
-                    body: Optional[dict] = None) -> dict[str, Any]:
+    async def _call(
+        self, method: str, path: str, params: dict[str, str], body: Optional[dict] = None
+    ) -> dict[str, Any]:
         # WeChat shows \uXXXX escapes literally: the body must be raw UTF-8.
         data = json.dumps(body, ensure_ascii=False).encode("utf-8") if body is not None else None
         headers = {"Content-Type": "application/json; charset=utf-8"} if data else None
-        async with self._client().request(method, self.api_base + path, params=params,
-                                          data=data, headers=headers) as response:
+        async with self._client().request(
+            method, self.api_base + path, params=params, data=data, headers=headers
+        ) as response:
             text = await response.text(encoding="utf-8")
         try:
             answer = json.loads(text)

@@ -10,6 +10,7 @@
 Only ``cryptography`` is needed (present in both environments), so the API's tests can check
 this module against ``wechatpy``.
 """
+
 from __future__ import annotations
 
 import base64
@@ -68,8 +69,12 @@ class WeChatCrypto:
 
     def encrypt(self, message: str, random16: bytes | None = None) -> str:
         body = message.encode("utf-8")
-        plain = ((random16 or os.urandom(16)) + struct.pack(">I", len(body)) + body
-                 + self.app_id.encode("utf-8"))
+        plain = (
+            (random16 or os.urandom(16))
+            + struct.pack(">I", len(body))
+            + body
+            + self.app_id.encode("utf-8")
+        )
         encryptor = self._cipher().encryptor()
         return base64.b64encode(encryptor.update(pkcs7_pad(plain)) + encryptor.finalize()).decode()
 
@@ -85,7 +90,7 @@ class WeChatCrypto:
         if len(plain) < 20:
             raise WeChatCryptoError("too short")
         (length,) = struct.unpack(">I", plain[16:20])
-        body, app_id = plain[20:20 + length], plain[20 + length:]
+        body, app_id = plain[20 : 20 + length], plain[20 + length :]
         if len(body) != length or not hmac.compare_digest(app_id, self.app_id.encode("utf-8")):
             raise WeChatCryptoError("message for another AppID")
         try:

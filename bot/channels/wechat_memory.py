@@ -2,6 +2,7 @@
 payloads of the menu links it sent. In the process by default; in Redis (``redis://…``) when
 several Rasa processes serve one account, so a retry reaching another process is still a retry.
 """
+
 from __future__ import annotations
 
 import time

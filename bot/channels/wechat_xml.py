@@ -5,6 +5,7 @@ declaration, internal or external: "billion laughs", XXE) is refused before anyt
 expanded. WeChat's messages are one ``<xml>`` element of simple fields; deeper elements (event
 details) are skipped.
 """
+
 from __future__ import annotations
 
 from typing import NoReturn
@@ -74,13 +75,17 @@ def cdata(text: str) -> str:
 
 
 def text_reply(to_user: str, from_user: str, created: int, content: str) -> str:
-    return (f"<xml><ToUserName>{cdata(to_user)}</ToUserName>"
-            f"<FromUserName>{cdata(from_user)}</FromUserName>"
-            f"<CreateTime>{int(created)}</CreateTime><MsgType>{cdata('text')}</MsgType>"
-            f"<Content>{cdata(content)}</Content></xml>")
+    return (
+        f"<xml><ToUserName>{cdata(to_user)}</ToUserName>"
+        f"<FromUserName>{cdata(from_user)}</FromUserName>"
+        f"<CreateTime>{int(created)}</CreateTime><MsgType>{cdata('text')}</MsgType>"
+        f"<Content>{cdata(content)}</Content></xml>"
+    )
 
 
 def encrypted_reply(encrypted: str, msg_signature: str, timestamp: str, nonce: str) -> str:
-    return (f"<xml><Encrypt>{cdata(encrypted)}</Encrypt>"
-            f"<MsgSignature>{cdata(msg_signature)}</MsgSignature>"
-            f"<TimeStamp>{int(timestamp)}</TimeStamp><Nonce>{cdata(nonce)}</Nonce></xml>")
+    return (
+        f"<xml><Encrypt>{cdata(encrypted)}</Encrypt>"
+        f"<MsgSignature>{cdata(msg_signature)}</MsgSignature>"
+        f"<TimeStamp>{int(timestamp)}</TimeStamp><Nonce>{cdata(nonce)}</Nonce></xml>"
+    )

@@ -11,19 +11,18 @@ joins every token's features (half the time of understanding a message, for noth
 the columns are the same, in the same order, as in training. The probabilities are
 scikit-learn's softmax computed directly (``probabilities``). Everything else is Rasa's.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
 
 import numpy as np
-from scipy.sparse import csr_matrix, hstack, vstack
-
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
-from rasa.utils.tensorflow.constants import RANKING_LENGTH
-from rasa.shared.nlu.constants import (FEATURE_TYPE_SENTENCE, INTENT, INTENT_RANKING_KEY,
-                                      TEXT)
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
+from rasa.utils.tensorflow.constants import RANKING_LENGTH
+from scipy.sparse import csr_matrix, hstack, vstack
 
 DEFAULT_C = 1.0
 
@@ -52,12 +51,16 @@ class LinearIntentClassifier(LogisticRegressionClassifier):
             return messages
         probabilities = self.probabilities(vstack([row for _, row in featured], format="csr"))
         for (message, _), row_probabilities in zip(featured, probabilities):
-            ranking = sorted(({"name": name, "confidence": confidence} for name, confidence
-                              in zip(self.clf.classes_, row_probabilities)),
-                             key=lambda entry: -entry["confidence"])
+            ranking = sorted(
+                (
+                    {"name": name, "confidence": confidence}
+                    for name, confidence in zip(self.clf.classes_, row_probabilities)
+                ),
+                key=lambda entry: -entry["confidence"],
+            )
             intent = ranking[0]
             if self.config[RANKING_LENGTH] > 0:
-                ranking = ranking[:self.config[RANKING_LENGTH]]
+                ranking = ranking[: self.config[RANKING_LENGTH]]
             message.set(INTENT, intent, add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages
@@ -89,7 +92,8 @@ def is_multinomial(clf: Any) -> bool:
     """Whether scikit-learn's ``predict_proba`` takes the softmax of the decision function (its
     own test, sklearn/linear_model/_logistic.py)."""
     ovr = clf.multi_class in ("ovr", "warn") or (
-        clf.multi_class == "auto" and (clf.classes_.size <= 2 or clf.solver == "liblinear"))
+        clf.multi_class == "auto" and (clf.classes_.size <= 2 or clf.solver == "liblinear")
+    )
     return not ovr
 
 
@@ -97,8 +101,11 @@ def sentence_features(message: Message) -> Optional[csr_matrix]:
     """The message's sparse sentence features of its text, featurizer after featurizer (the
     order ``Message.get_sparse_features`` joins them in), as one row, or None. One-row parts are
     laid side by side directly (scipy's ``hstack`` costs as much as the classification)."""
-    parts = [f.features for f in message.features
-             if f.attribute == TEXT and f.type == FEATURE_TYPE_SENTENCE and f.is_sparse()]
+    parts = [
+        f.features
+        for f in message.features
+        if f.attribute == TEXT and f.type == FEATURE_TYPE_SENTENCE and f.is_sparse()
+    ]
     if not parts:
         return None
     if any(part.shape[0] != 1 for part in parts):

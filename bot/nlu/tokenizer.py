@@ -8,6 +8,7 @@ A JSON string may carry a lone surrogate (``"\\ud800"``), which no encoder accep
 entity extractor's C library fails on it. Such characters become U+FFFD in the tokens (one
 character for one, so the offsets still point into the message).
 """
+
 from __future__ import annotations
 
 import re
@@ -18,7 +19,6 @@ from rasa.nlu.tokenizers.jieba_tokenizer import JiebaTokenizer
 from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.shared.nlu.training_data.message import Message
 
-
 # What a message may weigh in understanding it. A caller's request is a sentence or two; a pasted
 # 20,000-character message would otherwise become a sequence of thousands of tokens, whose
 # features and entity tagging cost time in proportion, for nothing.
@@ -28,9 +28,7 @@ _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 REPLACEMENT_CHARACTER = "\ufffd"
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=True
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=True)
 class CleanJiebaTokenizer(JiebaTokenizer):
     """Jieba tokens without the whitespace ones."""
 
@@ -46,9 +44,5 @@ class CleanJiebaTokenizer(JiebaTokenizer):
 
         text = message.get(attribute)
         text = _LONE_SURROGATE.sub(REPLACEMENT_CHARACTER, text[:MAX_CHARACTERS])
-        tokens = [
-            Token(word, start)
-            for word, start, _end in jieba.tokenize(text)
-            if word.strip()
-        ]
+        tokens = [Token(word, start) for word, start, _end in jieba.tokenize(text) if word.strip()]
         return self._apply_token_pattern(tokens)[:MAX_TOKENS]

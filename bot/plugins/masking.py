@@ -7,6 +7,7 @@ and any export see, has every such number masked: user and bot texts, parse data
 values alike. Configured in bot/endpoints.yml (``type: bot.plugins.masking.MaskingSQLTrackerStore``),
 on SQLite or PostgreSQL like Rasa's own ``SQLTrackerStore``.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, Iterator, Tuple

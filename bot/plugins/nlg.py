@@ -19,6 +19,7 @@ in the conversation's language: its own text when it is a fixed sentence, else t
 (``utter_service_unavailable``), once per message of the citizen — the citizen always hears
 something true, and never the same apology twice for one message.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -33,8 +34,13 @@ from rasa.core.nlg.callback import CallbackNaturalLanguageGenerator
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
 
-from citizen_locale import (NLG_REUSABLE_KEY, compiled_catalog, conversation_locale,
-                            given_arguments, normalize_locale)
+from citizen_locale import (
+    NLG_REUSABLE_KEY,
+    compiled_catalog,
+    conversation_locale,
+    given_arguments,
+    normalize_locale,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -51,17 +57,25 @@ REUSABLE_REMEMBERED = 2000
 def slim_state(tracker: DialogueStateTracker) -> Dict[Text, Any]:
     """The part of the conversation the API's renderer reads: who, the slots, and what the
     latest user messages said and with which channel metadata (not how they were understood)."""
-    user_events = [said(event) for event in tracker.events
-                   if event.type_name == "user"][-RECENT_USER_EVENTS:]
-    return {"sender_id": tracker.sender_id, "slots": tracker.current_slot_values(),
-            "latest_message": said(tracker.latest_message) if tracker.latest_message else {},
-            "events": user_events}
+    user_events = [said(event) for event in tracker.events if event.type_name == "user"][
+        -RECENT_USER_EVENTS:
+    ]
+    return {
+        "sender_id": tracker.sender_id,
+        "slots": tracker.current_slot_values(),
+        "latest_message": said(tracker.latest_message) if tracker.latest_message else {},
+        "events": user_events,
+    }
 
 
 def said(event: Any) -> Dict[Text, Any]:
     """A user event as the renderer reads it."""
-    return {"event": "user", "text": event.text, "metadata": event.metadata,
-            "message_id": event.message_id}
+    return {
+        "event": "user",
+        "text": event.text,
+        "metadata": event.metadata,
+        "message_id": event.message_id,
+    }
 
 
 class SlimCallbackNLG(CallbackNaturalLanguageGenerator):
@@ -73,22 +87,32 @@ class SlimCallbackNLG(CallbackNaturalLanguageGenerator):
         self._apologised: "OrderedDict[tuple, None]" = OrderedDict()
         self._reusable = ReusableMessages()
 
-    async def generate(self, utter_action: Text, tracker: DialogueStateTracker,
-                       output_channel: Text, **kwargs: Any) -> Optional[Dict[Text, Any]]:
+    async def generate(
+        self, utter_action: Text, tracker: DialogueStateTracker, output_channel: Text, **kwargs: Any
+    ) -> Optional[Dict[Text, Any]]:
         kwargs.pop("domain_responses", None)
-        body = {"response": utter_action, "id": None, "arguments": kwargs,
-                "tracker": slim_state(tracker), "channel": {"name": output_channel}}
+        body = {
+            "response": utter_action,
+            "id": None,
+            "arguments": kwargs,
+            "tracker": slim_state(tracker),
+            "channel": {"name": output_channel},
+        }
         key = None
         if not given_arguments(kwargs):  # only those can be the same for everyone
             key = (utter_action, conversation_locale(body["tracker"]), output_channel)
             if (known := self._reusable.get(key)) is not None:
                 return known
         try:
-            response = await self.nlg_endpoint.request(method="post", json=body,
-                                                       timeout=NLG_TIMEOUT_SECONDS)
+            response = await self.nlg_endpoint.request(
+                method="post", json=body, timeout=NLG_TIMEOUT_SECONDS
+            )
         except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as error:
-            logger.warning("NLG endpoint failed for %s (%s): rendered offline", utter_action,
-                           type(error).__name__)
+            logger.warning(
+                "NLG endpoint failed for %s (%s): rendered offline",
+                utter_action,
+                type(error).__name__,
+            )
             return self._offline(utter_action, body)
         if isinstance(response, dict):
             seconds = response.pop(NLG_REUSABLE_KEY, None)
@@ -140,8 +164,9 @@ def offline_response(utter_action: Text, body: Dict[Text, Any]) -> Dict[Text, An
     """``utter_action`` rendered without the API: in the conversation's language, its fixed
     sentence from the compiled catalog, or the apology when it needs the API's arguments,
     buttons or records (a placeholder) or is unknown."""
-    locale = (normalize_locale(body["arguments"].get("locale"))
-              or conversation_locale(body["tracker"]))
+    locale = normalize_locale(body["arguments"].get("locale")) or conversation_locale(
+        body["tracker"]
+    )
     catalog = compiled_catalog(locale)
     text = catalog.gettext(utter_action)
     if text == utter_action or "{" in text or utter_action == APOLOGY:

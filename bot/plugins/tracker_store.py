@@ -24,6 +24,7 @@ The database stays the truth: a conversation whose stored events differ from the
 (a personal number masked) or whose write failed is forgotten and read again next time. At most
 ``TRACKER_CACHE_CONVERSATIONS`` conversations are remembered (least recently used first out).
 """
+
 from __future__ import annotations
 
 import json
@@ -72,15 +73,17 @@ class CachingTrackerStore(MaskingSQLTrackerStore):
         super().__init__(*args, **kwargs)
         # Set by bot.serving once the lock store is known (``mark_sole_writer``).
         self.sole_writer = False
-        self.capacity = int(os.environ.get("TRACKER_CACHE_CONVERSATIONS",
-                                           DEFAULT_CONVERSATIONS))
+        self.capacity = int(os.environ.get("TRACKER_CACHE_CONVERSATIONS", DEFAULT_CONVERSATIONS))
         self._sessions: "OrderedDict[Text, StoredSession]" = OrderedDict()
         self._handed_out: Dict[Text, HandedOut] = {}
         events = self.SQLEvent.__table__
         # Built once: SQLAlchemy would rebuild it and recompute its cache key every message.
-        self._last_statement = (sa.select(events.c.id, events.c.timestamp)
-                                .where(events.c.sender_id == sa.bindparam("sender"))
-                                .order_by(events.c.id.desc()).limit(1))
+        self._last_statement = (
+            sa.select(events.c.id, events.c.timestamp)
+            .where(events.c.sender_id == sa.bindparam("sender"))
+            .order_by(events.c.id.desc())
+            .limit(1)
+        )
         self._insert_statement = events.insert()
         index = sa.Index("events_sender_id_id", events.c.sender_id, events.c.id)
         try:
@@ -104,15 +107,15 @@ class CachingTrackerStore(MaskingSQLTrackerStore):
                     last = self._last(connection, sender_id)
             if last == remembered.last:
                 self._sessions.move_to_end(sender_id)
-                tracker = DialogueStateTracker.from_events(sender_id, remembered.events,
-                                                           self.domain.slots)
+                tracker = DialogueStateTracker.from_events(
+                    sender_id, remembered.events, self.domain.slots
+                )
                 self._hand_out(tracker, len(remembered.events), remembered)
                 return tracker
             self._forget(sender_id)
         return await super().retrieve(sender_id)
 
-    def _hand_out(self, tracker: DialogueStateTracker, stored: int,
-                  session: StoredSession) -> None:
+    def _hand_out(self, tracker: DialogueStateTracker, stored: int, session: StoredSession) -> None:
         self._handed_out[tracker.sender_id] = HandedOut(weakref.ref(tracker), stored, session)
 
     def _forget(self, sender_id: Text) -> None:
@@ -124,9 +127,13 @@ class CachingTrackerStore(MaskingSQLTrackerStore):
         """How many of ``tracker``'s events are stored, when it is the tracker this store last
         handed out for the conversation and nothing was written since."""
         handed = self._handed_out.get(tracker.sender_id)
-        if (handed is None or handed.tracker() is not tracker
-                or self._sessions.get(tracker.sender_id) is not handed.session
-                or len(tracker.events) < handed.stored or tracker.events.maxlen is not None):
+        if (
+            handed is None
+            or handed.tracker() is not tracker
+            or self._sessions.get(tracker.sender_id) is not handed.session
+            or len(tracker.events) < handed.stored
+            or tracker.events.maxlen is not None
+        ):
             return None
         return handed.stored
 
@@ -138,8 +145,12 @@ class CachingTrackerStore(MaskingSQLTrackerStore):
         self._forget(sender_id)  # until this write is known to have succeeded
         if stored is None:  # an unknown tracker: counted as Rasa counts it, in the same session
             with self.session_scope() as session:
-                stored = min(len(events), self._event_query(
-                    session, sender_id, fetch_events_from_all_sessions=False).count())
+                stored = min(
+                    len(events),
+                    self._event_query(
+                        session, sender_id, fetch_events_from_all_sessions=False
+                    ).count(),
+                )
                 kept, rows = self._rows(sender_id, events[stored:])
                 last = self._insert(session, sender_id, rows)
                 session.commit()
@@ -176,10 +187,14 @@ class CachingTrackerStore(MaskingSQLTrackerStore):
     @staticmethod
     def _row(sender_id: Text, event: Event, data: Dict[Text, Any]) -> Dict[Text, Any]:
         """The events table's row of a stored event (the columns Rasa's own store writes)."""
-        return {"sender_id": sender_id, "type_name": event.type_name,
-                "timestamp": data.get("timestamp"),
-                "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-                "action_name": data.get("name"), "data": json.dumps(data)}
+        return {
+            "sender_id": sender_id,
+            "type_name": event.type_name,
+            "timestamp": data.get("timestamp"),
+            "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+            "action_name": data.get("name"),
+            "data": json.dumps(data),
+        }
 
 
 def mark_sole_writer(tracker_store: Any, lock_store: Any) -> bool:

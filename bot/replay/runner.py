@@ -9,6 +9,7 @@ Two backends with one interface (``send(sender_id, text) -> TurnResult``):
 Calls run concurrently (bounded by a semaphore), each on its own sender id; a turn that fails
 is recorded with its reason and the call, and the run, go on.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -22,9 +23,15 @@ from .transcripts import Call
 
 FALLBACK_INTENTS = ("nlu_fallback", "out_of_scope", "handoff")
 # Not contained: the bot did not understand, could not serve, or handed over to a person.
-FALLBACK_ACTIONS = ("action_default_fallback", "action_fallback", "utter_default",
-                    "utter_out_of_scope", "utter_service_unavailable", "action_handoff",
-                    "utter_handoff_created")
+FALLBACK_ACTIONS = (
+    "action_default_fallback",
+    "action_fallback",
+    "utter_default",
+    "utter_out_of_scope",
+    "utter_service_unavailable",
+    "action_handoff",
+    "utter_handoff_created",
+)
 
 
 @dataclass
@@ -46,10 +53,12 @@ def turn_outcome(events: list[dict]) -> TurnResult:
         return TurnResult(error="no user event in the tracker")
     parse = events[start].get("parse_data") or {}
     intent = parse.get("intent") or {}
-    result = TurnResult(intent.get("name"), intent.get("confidence"),
-                        [{"entity": e.get("entity"), "value": e.get("value")}
-                         for e in parse.get("entities") or []])
-    for event in events[start + 1:]:
+    result = TurnResult(
+        intent.get("name"),
+        intent.get("confidence"),
+        [{"entity": e.get("entity"), "value": e.get("value")} for e in parse.get("entities") or []],
+    )
+    for event in events[start + 1 :]:
         if event.get("event") == "action" and event.get("name") != "action_listen":
             result.actions.append(event.get("name"))
         elif event.get("event") == "bot":
@@ -82,12 +91,17 @@ class InProcessBackend:
         # None: no action server / the domain's own responses (a stock assistant, the bench).
         self.agent = Agent.load(
             model,
-            action_endpoint=(EndpointConfig(actions_url.rstrip("/") + "/webhook")
-                             if actions_url else None),
+            action_endpoint=(
+                EndpointConfig(actions_url.rstrip("/") + "/webhook") if actions_url else None
+            ),
             generator=EndpointConfig(
-                api_url.rstrip("/") + "/nlg", type="bot.plugins.nlg.SlimCallbackNLG",
-                headers={"Authorization": f"Bearer {service_token()}"})
-            if api_url else None)
+                api_url.rstrip("/") + "/nlg",
+                type="bot.plugins.nlg.SlimCallbackNLG",
+                headers={"Authorization": f"Bearer {service_token()}"},
+            )
+            if api_url
+            else None,
+        )
         quiet_rasa()
 
     async def send(self, sender: str, text: str) -> TurnResult:
@@ -110,21 +124,25 @@ class HttpBackend:
         self.url = url.rstrip("/")
         # A replay is a guest on every call: the REST channel's credential, no identity
         # assertion, so no replayed caller acts as a real citizen.
-        self.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout),
-                                             headers={"Authorization": f"Bearer {channel_token()}"})
+        self.session = aiohttp.ClientSession(
+            timeout=aiohttp.ClientTimeout(total=timeout),
+            headers={"Authorization": f"Bearer {channel_token()}"},
+        )
         from bot.settings import settings
 
         self.rasa_token = settings().auth_token
 
     async def send(self, sender: str, text: str) -> TurnResult:
-        async with self.session.post(f"{self.url}/webhooks/rest/webhook",
-                                     json={"sender": sender, "message": text}) as response:
+        async with self.session.post(
+            f"{self.url}/webhooks/rest/webhook", json={"sender": sender, "message": text}
+        ) as response:
             if response.status != 200:
                 return TurnResult(error=f"REST channel answered HTTP {response.status}")
             await response.read()
-        async with self.session.get(f"{self.url}/conversations/{sender}/tracker",
-                                    params={"include_events": "AFTER_RESTART",
-                                            "token": self.rasa_token}) as response:
+        async with self.session.get(
+            f"{self.url}/conversations/{sender}/tracker",
+            params={"include_events": "AFTER_RESTART", "token": self.rasa_token},
+        ) as response:
             if response.status != 200:
                 return TurnResult(error=f"tracker endpoint answered HTTP {response.status}")
             tracker = await response.json()
@@ -146,8 +164,17 @@ def quiet_rasa() -> None:
         configure_structlog(logging.WARNING)
     except ImportError:  # older Rasa: standard logging only
         pass
-    for name in ("rasa", "rasa_sdk", "sanic", "apscheduler", "jieba", "urllib3", "aiohttp",
-                 "matplotlib", "bot"):
+    for name in (
+        "rasa",
+        "rasa_sdk",
+        "sanic",
+        "apscheduler",
+        "jieba",
+        "urllib3",
+        "aiohttp",
+        "matplotlib",
+        "bot",
+    ):
         logging.getLogger(name).setLevel(logging.WARNING)
     for name in ("tensorflow", "absl", "h5py"):
         logging.getLogger(name).setLevel(logging.ERROR)
@@ -168,24 +195,43 @@ async def replay_call(backend, call: Call) -> dict[str, Any]:
         except Exception as error:  # a failed turn is a finding, not the end of the run
             result = TurnResult(error=f"{error.__class__.__name__}: {error}"[:500])
         result.latency_ms = round((time.perf_counter() - began) * 1000, 2)
-        turns.append({
-            "position": position, "text": turn.text, "truncated_from": turn.truncated_from,
-            "label_intent": turn.intent, "service": turn.service or call.service,
-            "predicted_intent": result.predicted_intent,
-            "confidence": None if result.confidence is None else round(result.confidence, 4),
-            "entities": result.entities,
-            "actions": result.actions, "responses": result.responses, "replies": result.replies,
-            "latency_ms": result.latency_ms, "error": result.error,
-        })
-    return {"call_id": call.call_id, "caller": call.caller, "started_at": call.started_at,
-            "line": call.line, "sender_id": call.sender_id, "service": call.service,
-            "resolved_by_agent": call.resolved_by_agent,
-            "duration_ms": round((time.perf_counter() - started) * 1000, 2), "turns": turns}
+        turns.append(
+            {
+                "position": position,
+                "text": turn.text,
+                "truncated_from": turn.truncated_from,
+                "label_intent": turn.intent,
+                "service": turn.service or call.service,
+                "predicted_intent": result.predicted_intent,
+                "confidence": None if result.confidence is None else round(result.confidence, 4),
+                "entities": result.entities,
+                "actions": result.actions,
+                "responses": result.responses,
+                "replies": result.replies,
+                "latency_ms": result.latency_ms,
+                "error": result.error,
+            }
+        )
+    return {
+        "call_id": call.call_id,
+        "caller": call.caller,
+        "started_at": call.started_at,
+        "line": call.line,
+        "sender_id": call.sender_id,
+        "service": call.service,
+        "resolved_by_agent": call.resolved_by_agent,
+        "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+        "turns": turns,
+    }
 
 
-async def replay(backend, calls: list[Call], concurrency: int = 4,
-                 on_turns: Callable[[int], None] | None = None,
-                 stop: asyncio.Event | None = None) -> tuple[list[dict], bool]:
+async def replay(
+    backend,
+    calls: list[Call],
+    concurrency: int = 4,
+    on_turns: Callable[[int], None] | None = None,
+    stop: asyncio.Event | None = None,
+) -> tuple[list[dict], bool]:
     """Replays every call (at most ``concurrency`` at once); returns the finished calls in input
     order, and whether the run was interrupted (``stop`` set) before the end."""
     semaphore = asyncio.Semaphore(max(1, concurrency))

@@ -3,6 +3,7 @@
 A bad line or row never stops the reading: it is kept as a ``BadLine`` with its line number
 and reason, and the report lists it.
 """
+
 from __future__ import annotations
 
 import csv
@@ -80,8 +81,13 @@ def read(path: str | Path, max_turn_chars: int = MAX_TURN_CHARS) -> Transcripts:
     kept = []
     for call in result.calls:
         if call.call_id in seen:
-            result.bad_lines.append(BadLine(call.line, f"duplicate call_id (first on line "
-                                                       f"{seen[call.call_id]})", call.call_id))
+            result.bad_lines.append(
+                BadLine(
+                    call.line,
+                    f"duplicate call_id (first on line {seen[call.call_id]})",
+                    call.call_id,
+                )
+            )
             continue
         seen[call.call_id] = call.line
         kept.append(call)
@@ -99,8 +105,9 @@ def _read_jsonl(path: Path, max_turn_chars: int) -> Transcripts:
             try:
                 record = json.loads(raw)
             except json.JSONDecodeError as error:
-                result.bad_lines.append(BadLine(number, f"invalid JSON: {error.msg} "
-                                                        f"(column {error.colno})"))
+                result.bad_lines.append(
+                    BadLine(number, f"invalid JSON: {error.msg} (column {error.colno})")
+                )
                 continue
             if isinstance(record, dict) and set(record) <= {"_comment"}:
                 continue  # a comment line
@@ -108,8 +115,9 @@ def _read_jsonl(path: Path, max_turn_chars: int) -> Transcripts:
                 call = _call(record, number, max_turn_chars, result.notes)
             except ValueError as error:
                 call_id = record.get("call_id") if isinstance(record, dict) else None
-                result.bad_lines.append(BadLine(number, str(error),
-                                                call_id if isinstance(call_id, str) else None))
+                result.bad_lines.append(
+                    BadLine(number, str(error), call_id if isinstance(call_id, str) else None)
+                )
                 continue
             result.calls.append(call)
     return result
@@ -130,18 +138,35 @@ def _read_csv(path: Path, max_turn_chars: int) -> Transcripts:
             if not call_id:
                 result.bad_lines.append(BadLine(number, "missing field: call_id"))
                 continue
-            record = grouped.setdefault(call_id, {
-                "call_id": call_id, "caller": row.get("caller"),
-                "started_at": row.get("started_at"), "turns": [], "_line": number,
-                "_bad": []})
+            record = grouped.setdefault(
+                call_id,
+                {
+                    "call_id": call_id,
+                    "caller": row.get("caller"),
+                    "started_at": row.get("started_at"),
+                    "turns": [],
+                    "_line": number,
+                    "_bad": [],
+                },
+            )
             role, text = (row.get("role") or "").strip(), row.get("text")
             if role not in ROLES or text is None or not text.strip():
-                result.bad_lines.append(BadLine(number, "bad turn row: role must be caller or "
-                                                        "agent and text non-empty", call_id))
+                result.bad_lines.append(
+                    BadLine(
+                        number,
+                        "bad turn row: role must be caller or agent and text non-empty",
+                        call_id,
+                    )
+                )
                 continue
-            record["turns"].append({"role": role, "text": text,
-                                    "intent": (row.get("intent") or "").strip() or None,
-                                    "service": (row.get("service") or "").strip() or None})
+            record["turns"].append(
+                {
+                    "role": role,
+                    "text": text,
+                    "intent": (row.get("intent") or "").strip() or None,
+                    "service": (row.get("service") or "").strip() or None,
+                }
+            )
     for record in grouped.values():
         line = record.pop("_line")
         record.pop("_bad")
@@ -155,8 +180,11 @@ def _read_csv(path: Path, max_turn_chars: int) -> Transcripts:
 def _call(record, line: int, max_turn_chars: int, notes: list[str]) -> Call:
     if not isinstance(record, dict):
         raise ValueError(f"not a JSON object but {type(record).__name__}")
-    missing = [name for name in ("call_id", "caller", "started_at", "turns")
-               if record.get(name) in (None, "")]
+    missing = [
+        name
+        for name in ("call_id", "caller", "started_at", "turns")
+        if record.get(name) in (None, "")
+    ]
     if missing:
         raise ValueError(f"missing field: {', '.join(missing)}")
     for name in ("call_id", "caller", "started_at"):
@@ -174,8 +202,7 @@ def _call(record, line: int, max_turn_chars: int, notes: list[str]) -> Call:
         if role not in ROLES:
             raise ValueError(f"turn {index}: role must be 'caller' or 'agent', not {role!r}"[:200])
         if not isinstance(text, str):
-            raise ValueError(f"turn {index}: text must be a string, not "
-                             f"{type(text).__name__}")
+            raise ValueError(f"turn {index}: text must be a string, not {type(text).__name__}")
         if not text.strip():
             raise ValueError(f"turn {index}: empty text")
         for name in ("intent", "service"):
@@ -185,14 +212,21 @@ def _call(record, line: int, max_turn_chars: int, notes: list[str]) -> Call:
         if role == "caller" and len(text) > max_turn_chars:
             turn.truncated_from = len(text)
             turn.text = text[:max_turn_chars]
-            notes.append(f"line {line}, turn {index}: {len(text)} characters truncated to "
-                         f"{max_turn_chars}")
+            notes.append(
+                f"line {line}, turn {index}: {len(text)} characters truncated to {max_turn_chars}"
+            )
         turns.append(turn)
     if not any(turn.role == "caller" for turn in turns):
         raise ValueError("no caller turn")
     resolved = record.get("resolved_by_agent")
-    call = Call(str(record["call_id"]), str(record["caller"]), str(record["started_at"]), turns,
-                line, resolved if isinstance(resolved, bool) else None)
+    call = Call(
+        str(record["call_id"]),
+        str(record["caller"]),
+        str(record["started_at"]),
+        turns,
+        line,
+        resolved if isinstance(resolved, bool) else None,
+    )
     # The call's service is its purpose: the first caller turn's service other than small
     # talk ("chat"), else the first service given.
     services = [t.service for t in call.caller_turns if t.service]

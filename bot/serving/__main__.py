@@ -1,6 +1,7 @@
 """``python -m bot.serving rasa|actions [arguments]``: Rasa's server or the action server, with
 the speed-ups of ``rasa_speedups`` or ``action_threads`` (and for Rasa, ``resilience``) installed first (before Sanic forks its
 workers, so every worker has them)."""
+
 from __future__ import annotations
 
 import os
@@ -29,9 +30,9 @@ def main(argv: list[str] | None = None) -> int:
         sys.argv = ["rasa", *arguments]
         rasa_main()
     else:
-        from rasa_sdk.__main__ import main as sdk_main
-
         import gc
+
+        from rasa_sdk.__main__ import main as sdk_main
 
         from . import action_guard
         from .action_threads import install

@@ -13,6 +13,7 @@ manager before the server starts) adding one request middleware:
 
 The launcher also binds the server to loopback (``SANIC_HOST``), not rasa-sdk's ``0.0.0.0``.
 """
+
 from __future__ import annotations
 
 import os
@@ -57,11 +58,13 @@ def refusal(request: Request, token: str, limit: int) -> Optional[HTTPResponse]:
     if request.path in OPEN_PATHS:
         return None
     if not bearer_matches(request.headers.get("Authorization"), token):
-        return response.json({"error": "unauthorized"}, status=401,
-                             headers={"WWW-Authenticate": "Bearer"})
+        return response.json(
+            {"error": "unauthorized"}, status=401, headers={"WWW-Authenticate": "Bearer"}
+        )
     body = request.body or b""
-    if len(body) > limit or (request.headers.get("Content-Encoding") == "deflate"
-                             and inflated_size_exceeds(body, limit)):
+    if len(body) > limit or (
+        request.headers.get("Content-Encoding") == "deflate" and inflated_size_exceeds(body, limit)
+    ):
         return response.json({"error": "payload too large"}, status=413)
     return None
 

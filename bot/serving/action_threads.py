@@ -9,6 +9,7 @@ collects the answers. Actions keep no state between calls (they are shared insta
 rasa-sdk), so running them side by side is safe; the API client's ``requests.Session`` is
 thread-safe for this use. Several processes (``ACTION_SERVER_SANIC_WORKERS``) add cores.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -50,7 +51,8 @@ def threaded_executor_class() -> type:
             if self._pool is None:  # created in the serving process (after Sanic forks)
                 self._pool = ThreadPoolExecutor(thread_count(), thread_name_prefix="action")
             return await asyncio.get_running_loop().run_in_executor(
-                self._pool, self._run_on_thread, action_call)
+                self._pool, self._run_on_thread, action_call
+            )
 
     return ThreadedActionExecutor
 

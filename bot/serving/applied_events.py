@@ -16,6 +16,7 @@ the fold goes on from there; otherwise it starts from the beginning, as Rasa doe
 of the assistant, with reverts, restarts, sessions, a loop named only after it ran, a reused
 sender id and a tracker growing in place.
 """
+
 from __future__ import annotations
 
 import operator
@@ -38,15 +39,19 @@ class Fold:
 def loop_names_of(events: List[Any]) -> FrozenSet[Text]:
     from rasa.shared.core.events import ActiveLoop
 
-    return frozenset(event.name for event in events
-                     if isinstance(event, ActiveLoop) and event.name)
+    return frozenset(event.name for event in events if isinstance(event, ActiveLoop) and event.name)
 
 
-def fold(tracker: Any, applied: List[Any], events: List[Any],
-         loop_names: FrozenSet[Text]) -> None:
+def fold(tracker: Any, applied: List[Any], events: List[Any], loop_names: FrozenSet[Text]) -> None:
     """The loop of Rasa 3.6's ``applied_events`` over ``events``, on ``applied``."""
-    from rasa.shared.core.events import (ActionExecuted, ActionReverted, Restarted,
-                                         SessionStarted, UserUttered, UserUtteranceReverted)
+    from rasa.shared.core.events import (
+        ActionExecuted,
+        ActionReverted,
+        Restarted,
+        SessionStarted,
+        UserUtteranceReverted,
+        UserUttered,
+    )
 
     for event in events:
         if isinstance(event, (Restarted, SessionStarted)):
@@ -56,9 +61,11 @@ def fold(tracker: Any, applied: List[Any], events: List[Any],
         elif isinstance(event, UserUtteranceReverted):
             tracker._undo_till_previous(UserUttered, applied)
             tracker._undo_till_previous(ActionExecuted, applied)
-        elif (isinstance(event, ActionExecuted) and event.action_name in loop_names
-              and not tracker._first_loop_execution_or_unhappy_path(event.action_name,
-                                                                     applied)):
+        elif (
+            isinstance(event, ActionExecuted)
+            and event.action_name in loop_names
+            and not tracker._first_loop_execution_or_unhappy_path(event.action_name, applied)
+        ):
             tracker._undo_till_previous_loop_execution(event.action_name, applied)
         else:
             applied.append(event)
@@ -76,7 +83,7 @@ class ResumableFolds:
         with self._lock:
             kept = self._folds.get(tracker.sender_id)
             if kept is not None and self._continues(kept, events):
-                new = events[len(kept.events):]
+                new = events[len(kept.events) :]
                 if not loop_names_of(new) - kept.loop_names:
                     self.resumed += 1
                     applied = list(kept.applied)
@@ -92,8 +99,7 @@ class ResumableFolds:
 
     @staticmethod
     def _continues(kept: Fold, events: List[Any]) -> bool:
-        return (len(events) >= len(kept.events)
-                and all(map(operator.is_, kept.events, events)))
+        return len(events) >= len(kept.events) and all(map(operator.is_, kept.events, events))
 
     def _keep(self, sender_id: Text, kept: Fold) -> None:
         self._folds[sender_id] = kept

@@ -13,6 +13,7 @@ the values, indices, order, shape and types Rasa's own calls give.
 misspelt and mixed-language phrasings. A vectorizer this does not follow (another class, a
 ``binary`` one, one not fitted) takes Rasa's own path.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text, Tuple
@@ -36,8 +37,11 @@ def analyzer_of(vectorizer: CountVectorizer) -> Any:
 
 def follows(vectorizer: Any) -> bool:
     """Whether this module counts exactly as ``vectorizer.transform`` would."""
-    return (type(vectorizer) is CountVectorizer and not vectorizer.binary
-            and hasattr(vectorizer, "vocabulary_"))
+    return (
+        type(vectorizer) is CountVectorizer
+        and not vectorizer.binary
+        and hasattr(vectorizer, "vocabulary_")
+    )
 
 
 def counts(vectorizer: CountVectorizer, documents: List[Text]) -> scipy.sparse.coo_matrix:
@@ -57,22 +61,26 @@ def counts(vectorizer: CountVectorizer, documents: List[Text]) -> scipy.sparse.c
             columns.append(index)
             values.append(counter[index])
     return scipy.sparse.coo_matrix(
-        (np.array(values, dtype=vectorizer.dtype),
-         (np.array(rows, dtype=np.int32), np.array(columns, dtype=np.int32))),
-        shape=(len(documents), len(vocabulary)))
+        (
+            np.array(values, dtype=vectorizer.dtype),
+            (np.array(rows, dtype=np.int32), np.array(columns, dtype=np.int32)),
+        ),
+        shape=(len(documents), len(vocabulary)),
+    )
 
 
 def install() -> None:
     from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import (
-        CountVectorsFeaturizer)
+        CountVectorsFeaturizer,
+    )
 
     original = CountVectorsFeaturizer._create_features
     if getattr(original, "counts_once", False):
         return
 
-    def _create_features(self: CountVectorsFeaturizer, attribute: Text,
-                         all_tokens: List[List[Text]]) -> Tuple[List[Optional[Any]],
-                                                                List[Optional[Any]]]:
+    def _create_features(
+        self: CountVectorsFeaturizer, attribute: Text, all_tokens: List[List[Text]]
+    ) -> Tuple[List[Optional[Any]], List[Optional[Any]]]:
         vectorizer = self.vectorizers.get(attribute) if self.vectorizers else None
         if not vectorizer or not follows(vectorizer):
             return original(self, attribute, all_tokens)
@@ -84,8 +92,11 @@ def install() -> None:
                 sentence_features.append(None)
                 continue
             sequence_features.append(counts(vectorizer, tokens))
-            sentence_features.append(counts(vectorizer, [" ".join(tokens)])
-                                     if attribute in DENSE_FEATURIZABLE_ATTRIBUTES else None)
+            sentence_features.append(
+                counts(vectorizer, [" ".join(tokens)])
+                if attribute in DENSE_FEATURIZABLE_ATTRIBUTES
+                else None
+            )
         return sequence_features, sentence_features
 
     _create_features.counts_once = True

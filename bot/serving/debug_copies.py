@@ -10,6 +10,7 @@ while its logger writes debug lines (``rasa run --debug``) and otherwise hands t
 unchanged, to a call that discards it. ``tests/bot/test_debug_copies.py`` checks, in Rasa's
 source, that every use of ``copy`` in these modules is such an argument.
 """
+
 from __future__ import annotations
 
 import copy
@@ -17,8 +18,12 @@ import importlib
 import logging
 from typing import Any
 
-MODULES = ("rasa.core.processor", "rasa.core.policies.memoization",
-           "rasa.core.policies.rule_policy", "rasa.core.actions.forms")
+MODULES = (
+    "rasa.core.processor",
+    "rasa.core.policies.memoization",
+    "rasa.core.policies.rule_policy",
+    "rasa.core.actions.forms",
+)
 
 
 class CopiesForDebugLines:

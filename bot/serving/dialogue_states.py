@@ -22,6 +22,7 @@ reverts, restarts and form loops that rewrite the applied events simply start ag
 ``tests/bot/test_dialogue_states.py`` compares every prediction's states with Rasa's own over
 real conversations, forms and reverts included.
 """
+
 from __future__ import annotations
 
 import threading
@@ -75,26 +76,40 @@ class ResumableHistory:
         last = events[-1] if events else None
         if self._applied:
             owner, deque, count, latest, applied = self._applied
-            if (owner() is tracker and deque is events and count == len(events)
-                    and latest is last):
+            if owner() is tracker and deque is events and count == len(events) and latest is last:
                 return applied
         applied = tracker.applied_events()
         self._applied = (weakref.ref(tracker), events, len(events), last, applied)
         return applied
 
-    def states(self, domain: Any, tracker: Any, omit_unset_slots: bool = False,
-               ignore_rule_only_turns: bool = False,
-               rule_only_data: Optional[Dict[Text, Any]] = None) -> List[State]:
+    def states(
+        self,
+        domain: Any,
+        tracker: Any,
+        omit_unset_slots: bool = False,
+        ignore_rule_only_turns: bool = False,
+        rule_only_data: Optional[Dict[Text, Any]] = None,
+    ) -> List[State]:
         with self._lock:
-            return self._states(domain, tracker, omit_unset_slots, ignore_rule_only_turns,
-                                rule_only_data)
+            return self._states(
+                domain, tracker, omit_unset_slots, ignore_rule_only_turns, rule_only_data
+            )
 
-    def _states(self, domain: Any, tracker: Any, omit_unset_slots: bool,
-                ignore_rule_only_turns: bool,
-                rule_only_data: Optional[Dict[Text, Any]]) -> List[State]:
+    def _states(
+        self,
+        domain: Any,
+        tracker: Any,
+        omit_unset_slots: bool,
+        ignore_rule_only_turns: bool,
+        rule_only_data: Optional[Dict[Text, Any]],
+    ) -> List[State]:
         applied = self._applied_events(tracker)
-        conversation = (tracker.sender_id, tracker.is_rule_tracker, tracker._max_event_history,
-                        tuple(tracker.slots))
+        conversation = (
+            tracker.sender_id,
+            tracker.is_rule_tracker,
+            tracker._max_event_history,
+            tuple(tracker.slots),
+        )
         asked = (omit_unset_slots, ignore_rule_only_turns, _frozen(rule_only_data))
         replays = self._replays.get(conversation)
         if replays is None:
@@ -109,21 +124,42 @@ class ResumableHistory:
             self.started += 1
         else:
             self.resumed += 1
-        for event in applied[len(replay.events):]:
+        for event in applied[len(replay.events) :]:
             if _is_action(event):
-                _add_state(domain, replay, replay.tracker, event.hide_rule_turn,
-                           omit_unset_slots, ignore_rule_only_turns, rule_only_data,
-                           replay.states)
+                _add_state(
+                    domain,
+                    replay,
+                    replay.tracker,
+                    event.hide_rule_turn,
+                    omit_unset_slots,
+                    ignore_rule_only_turns,
+                    rule_only_data,
+                    replay.states,
+                )
             replay.tracker.update(event)
             replay.events.append(event)
         if replay.end_for != len(replay.events):
             # The state after the last event, on a throwaway copy of the loop's variables; kept
             # until the next event (the policies ask two to four times a prediction).
             scratch = replay.states[-1:]
-            end = Replay(domain, replay.tracker, [], [], replay.last_ml_action_sub_state,
-                         replay.turn_was_hidden)
-            _add_state(domain, end, replay.tracker, False, omit_unset_slots,
-                       ignore_rule_only_turns, rule_only_data, scratch)
+            end = Replay(
+                domain,
+                replay.tracker,
+                [],
+                [],
+                replay.last_ml_action_sub_state,
+                replay.turn_was_hidden,
+            )
+            _add_state(
+                domain,
+                end,
+                replay.tracker,
+                False,
+                omit_unset_slots,
+                ignore_rule_only_turns,
+                rule_only_data,
+                scratch,
+            )
             replay.end_state = scratch[-1] if len(scratch) > len(replay.states[-1:]) else None
             replay.end_for = len(replay.events)
         # Copies: callers change the states they get, and the kept ones share sub-states.
@@ -133,9 +169,16 @@ class ResumableHistory:
         return states
 
 
-def _add_state(domain: Any, replay: Replay, tracker: Any, hide_rule_turn: bool,
-               omit_unset_slots: bool, ignore_rule_only_turns: bool,
-               rule_only_data: Optional[Dict[Text, Any]], states: List[State]) -> None:
+def _add_state(
+    domain: Any,
+    replay: Replay,
+    tracker: Any,
+    hide_rule_turn: bool,
+    omit_unset_slots: bool,
+    ignore_rule_only_turns: bool,
+    rule_only_data: Optional[Dict[Text, Any]],
+    states: List[State],
+) -> None:
     """One step of Rasa 3.6's ``Domain.states_for_tracker_history`` loop: the state before an
     action (``tracker`` as it was then), appended to ``states`` unless its turn is hidden."""
     from rasa.shared.core.constants import PREVIOUS_ACTION
@@ -146,7 +189,8 @@ def _add_state(domain: Any, replay: Replay, tracker: Any, hide_rule_turn: bool,
             replay.last_ml_action_sub_state = domain._get_prev_action_sub_state(tracker)
         # a follow-up action or a loop's happy path leaves the turn as hidden as it was
         if not tracker.followup_action and not (
-                tracker.latest_action_name == tracker.active_loop_name):
+            tracker.latest_action_name == tracker.active_loop_name
+        ):
             replay.turn_was_hidden = hide_rule_turn
         if replay.turn_was_hidden:
             return
@@ -168,16 +212,22 @@ def _is_action(event: Any) -> bool:
 
 def _copy_state(state: State) -> State:
     """A state whose sub-states a caller may change (their values are strings and tuples)."""
-    return {kind: dict(sub_state) if isinstance(sub_state, dict) else sub_state
-            for kind, sub_state in state.items()}
+    return {
+        kind: dict(sub_state) if isinstance(sub_state, dict) else sub_state
+        for kind, sub_state in state.items()
+    }
 
 
 def _frozen(rule_only_data: Optional[Dict[Text, Any]]) -> Tuple:
     """Rule-only data (slot and loop names) as a key."""
     if not rule_only_data:
         return ()
-    return tuple(sorted((key, tuple(value) if isinstance(value, list) else value)
-                        for key, value in rule_only_data.items()))
+    return tuple(
+        sorted(
+            (key, tuple(value) if isinstance(value, list) else value)
+            for key, value in rule_only_data.items()
+        )
+    )
 
 
 def install() -> None:
@@ -188,12 +238,16 @@ def install() -> None:
         return
     history = ResumableHistory()
 
-    def states_for_tracker_history(self: Domain, tracker: Any, omit_unset_slots: bool = False,
-                                   ignore_rule_only_turns: bool = False,
-                                   rule_only_data: Optional[Dict[Text, Any]] = None
-                                   ) -> List[State]:
-        return history.states(self, tracker, omit_unset_slots, ignore_rule_only_turns,
-                              rule_only_data)
+    def states_for_tracker_history(
+        self: Domain,
+        tracker: Any,
+        omit_unset_slots: bool = False,
+        ignore_rule_only_turns: bool = False,
+        rule_only_data: Optional[Dict[Text, Any]] = None,
+    ) -> List[State]:
+        return history.states(
+            self, tracker, omit_unset_slots, ignore_rule_only_turns, rule_only_data
+        )
 
     states_for_tracker_history.resumable = True
     states_for_tracker_history.history = history

@@ -10,6 +10,7 @@ are looked up once a message, and each tag's prefix is stripped once: the same c
 the same sums in the same order, so the same numbers. ``tests/bot/test_entity_marginals.py``
 compares whole parses (intents, entities, confidences) with Rasa's own.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -26,17 +27,18 @@ def predict_marginals_single(self: Any, xseq: List[Dict[Text, Any]]) -> List[Dic
 
 
 def install() -> None:
-    from rasa.utils.tensorflow.constants import BILOU_FLAG
     from rasa.nlu.extractors.crf_entity_extractor import CRFEntityExtractor
     from rasa.nlu.utils import bilou_utils
+    from rasa.utils.tensorflow.constants import BILOU_FLAG
     from sklearn_crfsuite import CRF
 
     if getattr(CRF.predict_marginals_single, "bound_once", False):
         return
     entity_of = lru_cache(maxsize=4096)(bilou_utils.tag_without_prefix)
 
-    def _most_likely_tag(self: CRFEntityExtractor, predictions: List[Dict[Text, float]]
-                         ) -> Tuple[List[Text], List[float]]:
+    def _most_likely_tag(
+        self: CRFEntityExtractor, predictions: List[Dict[Text, float]]
+    ) -> Tuple[List[Text], List[float]]:
         tags: List[Text] = []
         confidences: List[float] = []
         bilou = self.component_config[BILOU_FLAG]
@@ -46,9 +48,13 @@ def install() -> None:
             if bilou:
                 # the probabilities of the B, I, L and U tags of the tag's entity, summed
                 entity = entity_of(tag)
-                confidences.append(sum(confidence
-                                       for other, confidence in token_predictions.items()
-                                       if entity_of(other) == entity))
+                confidences.append(
+                    sum(
+                        confidence
+                        for other, confidence in token_predictions.items()
+                        if entity_of(other) == entity
+                    )
+                )
             else:
                 confidences.append(token_predictions[tag])
         return tags, confidences

@@ -8,6 +8,7 @@ about 0.8 ms a run here. Here the same graph runs node after node in a topologic
 out once per set of targets: the same nodes, called with the same inputs, in an order dask may
 also choose; their results and errors are Rasa's own.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text, Tuple
@@ -43,13 +44,15 @@ def install() -> None:
     if getattr(DaskGraphRunner.run, "in_order", False):
         return
 
-    def run(self: Any, inputs: Optional[Dict[Text, Any]] = None,
-            targets: Optional[List[Text]] = None) -> Dict[Text, Any]:
+    def run(
+        self: Any, inputs: Optional[Dict[Text, Any]] = None, targets: Optional[List[Text]] = None
+    ) -> Dict[Text, Any]:
         run_targets = tuple(targets if targets else self._graph_schema.target_names)
         orders = self.__dict__.setdefault("_orders_by_targets", {})
         if run_targets not in orders:
             orders[run_targets] = execution_order(
-                self._graph_schema.minimal_graph_schema(list(run_targets)), run_targets)
+                self._graph_schema.minimal_graph_schema(list(run_targets)), run_targets
+            )
         results: Dict[Text, Any] = {}
         if inputs:
             self._add_inputs_to_graph(inputs, dict(self._instantiated_nodes))  # Rasa's checks

@@ -15,6 +15,7 @@ Rasa's (``url``, ``port``, ``db``, ``password``, ``key_prefix``, ...); configure
 ``bot/endpoints.yml`` as ``type: bot.serving.locks.AtomicRedisLockStore`` (the launcher's scale
 profile does).
 """
+
 from __future__ import annotations
 
 import json
@@ -36,8 +37,11 @@ class AtomicRedisLockStore(RedisLockStore):
         """From ``bot/endpoints.yml`` (Rasa passes the ``lock_store`` section), or as
         ``RedisLockStore(host, port, db, ...)``."""
         if endpoint_config is not None:
-            kwargs = {"host": endpoint_config.url or "localhost", **endpoint_config.kwargs,
-                      **kwargs}
+            kwargs = {
+                "host": endpoint_config.url or "localhost",
+                **endpoint_config.kwargs,
+                **kwargs,
+            }
         super().__init__(**kwargs)
 
     def _key(self, conversation_id: Text) -> Text:
@@ -74,7 +78,7 @@ class AtomicRedisLockStore(RedisLockStore):
         try:
             return self._atomically(conversation_id, issue)
         except Exception as e:
-            raise LockError(f"Error while acquiring lock. Error:\n{e}")
+            raise LockError(f"Error while acquiring lock. Error:\n{e}") from e
 
     def update_lock(self, conversation_id: Text) -> None:
         def drop_expired(lock: Optional[TicketLock]) -> Tuple[Any, None]:

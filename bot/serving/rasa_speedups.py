@@ -77,6 +77,7 @@ Measured with ``bench/chat_load.py`` and py-spy on this 2-core machine (figures 
 Nothing here changes what is validated, sent or answered; ``tests/bot/test_serving.py`` checks
 that invalid replies are still refused with Rasa's errors.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -88,8 +89,16 @@ from typing import Any, Dict, Optional, Text, Tuple
 
 import ujson  # Rasa's own dependency (and Sanic's JSON)
 
-from . import (applied_events, count_vectors, debug_copies, dialogue_states, entity_marginals,
-               graph_runner, rule_lookup, tracker_copy)
+from . import (
+    applied_events,
+    count_vectors,
+    debug_copies,
+    dialogue_states,
+    entity_marginals,
+    graph_runner,
+    rule_lookup,
+    tracker_copy,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -178,8 +187,9 @@ class ActionResultValidator:
 
         self.full = CachedValidator(schema)
         envelope = {k: v for k, v in schema.items() if k != "properties"}
-        envelope["properties"] = {k: (v if k != "events" else {"type": "array"})
-                                  for k, v in schema["properties"].items()}
+        envelope["properties"] = {
+            k: (v if k != "events" else {"type": "array"}) for k, v in schema["properties"].items()
+        }
         self.envelope = CachedValidator(envelope)
         common = {k: v for k, v in EVENT_SCHEMA.items() if k != "oneOf"}
         self.by_type: Dict[Text, CachedValidator] = {}
@@ -226,10 +236,12 @@ def install_cached_validation() -> None:
         try:
             action_validator.validate(result)
         except ValidationError as e:
-            e.message += (f". Failed to validate Action server response from API, "
-                          f"make sure your response from the Action endpoint is valid. "
-                          f"For more information about the format visit "
-                          f"{DOCS_BASE_URL}/custom-actions")
+            e.message += (
+                f". Failed to validate Action server response from API, "
+                f"make sure your response from the Action endpoint is valid. "
+                f"For more information about the format visit "
+                f"{DOCS_BASE_URL}/custom-actions"
+            )
             raise e
         return True
 
@@ -276,11 +288,16 @@ def shared_session(config: Any) -> Any:
     auth = None
     if config.basic_auth:
         auth = aiohttp.BasicAuth(config.basic_auth["username"], config.basic_auth["password"])
-    connector = aiohttp.TCPConnector(limit=CONNECTIONS_PER_ENDPOINT,
-                                     keepalive_timeout=CLIENT_KEEPALIVE_SECONDS)
-    session = aiohttp.ClientSession(headers=config.headers, auth=auth, connector=connector,
-                                    timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
-                                    json_serialize=json_dumps)
+    connector = aiohttp.TCPConnector(
+        limit=CONNECTIONS_PER_ENDPOINT, keepalive_timeout=CLIENT_KEEPALIVE_SECONDS
+    )
+    session = aiohttp.ClientSession(
+        headers=config.headers,
+        auth=auth,
+        connector=connector,
+        timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+        json_serialize=json_dumps,
+    )
     _sessions[key] = (loop, session)
     return session
 
@@ -300,10 +317,14 @@ def install_persistent_endpoint_sessions() -> None:
     from rasa.utils import endpoints
     from rasa.utils.endpoints import ClientResponseError, EndpointConfig, concat_url
 
-    async def request(self: EndpointConfig, method: Text = "post",
-                      subpath: Optional[Text] = None,
-                      content_type: Optional[Text] = "application/json",
-                      compress: bool = False, **kwargs: Any) -> Optional[Any]:
+    async def request(
+        self: EndpointConfig,
+        method: Text = "post",
+        subpath: Optional[Text] = None,
+        content_type: Optional[Text] = "application/json",
+        compress: bool = False,
+        **kwargs: Any,
+    ) -> Optional[Any]:
         # Rasa 3.6's EndpointConfig.request, on a shared session instead of a new one.
         headers = {}
         if content_type:
@@ -319,14 +340,22 @@ def install_persistent_endpoint_sessions() -> None:
                 sslcontext = ssl.create_default_context(cafile=self.cafile)
             except FileNotFoundError as e:
                 raise FileNotFoundException(
-                    f"Failed to find certificate file, '{self.cafile}' does not exist.") from e
+                    f"Failed to find certificate file, '{self.cafile}' does not exist."
+                ) from e
         session = shared_session(self)
-        async with session.request(method, url, headers=headers,
-                                   params=self.combine_parameters(kwargs), compress=compress,
-                                   ssl=sslcontext, **kwargs) as response:
+        async with session.request(
+            method,
+            url,
+            headers=headers,
+            params=self.combine_parameters(kwargs),
+            compress=compress,
+            ssl=sslcontext,
+            **kwargs,
+        ) as response:
             if response.status >= 400:
-                raise ClientResponseError(response.status, response.reason,
-                                          await response.content.read())
+                raise ClientResponseError(
+                    response.status, response.reason, await response.content.read()
+                )
             try:
                 return await response.json(loads=json_loads)
             except ContentTypeError:
@@ -350,19 +379,28 @@ def install_lazy_nlg_debug_logging() -> None:
 
     nlg_logger = callback.logger
 
-    async def generate(self: callback.CallbackNaturalLanguageGenerator, utter_action: Text,
-                       tracker: Any, output_channel: Text, **kwargs: Any) -> Dict[Text, Any]:
+    async def generate(
+        self: callback.CallbackNaturalLanguageGenerator,
+        utter_action: Text,
+        tracker: Any,
+        output_channel: Text,
+        **kwargs: Any,
+    ) -> Dict[Text, Any]:
         # Rasa 3.6's CallbackNaturalLanguageGenerator.generate, its debug lines built lazily.
         domain_responses = kwargs.pop("domain_responses", None)
-        kwargs["response_id"] = self.fetch_response_id(utter_action, tracker, output_channel,
-                                                       domain_responses)
+        kwargs["response_id"] = self.fetch_response_id(
+            utter_action, tracker, output_channel, domain_responses
+        )
         body = callback.nlg_request_format(utter_action, tracker, output_channel, **kwargs)
         debug = nlg_logger.isEnabledFor(logging.DEBUG)
         if debug:
-            nlg_logger.debug(f"Requesting NLG for {utter_action} from {self.nlg_endpoint.url}."
-                             f"The request body is {json.dumps(body)}.")
-        response = await self.nlg_endpoint.request(method="post", json=body,
-                                                   timeout=DEFAULT_REQUEST_TIMEOUT)
+            nlg_logger.debug(
+                f"Requesting NLG for {utter_action} from {self.nlg_endpoint.url}."
+                f"The request body is {json.dumps(body)}."
+            )
+        response = await self.nlg_endpoint.request(
+            method="post", json=body, timeout=DEFAULT_REQUEST_TIMEOUT
+        )
         if debug:
             nlg_logger.debug(f"Received NLG response: {json.dumps(response)}")
         if isinstance(response, dict) and self.validate_response(response):
@@ -433,8 +471,12 @@ def install_quick_lock_polling() -> None:
 
     original = LockStore.lock
 
-    def lock(self: LockStore, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME,
-             wait_time_in_seconds: float = LOCK_POLL_SECONDS) -> Any:
+    def lock(
+        self: LockStore,
+        conversation_id: Text,
+        lock_lifetime: float = LOCK_LIFETIME,
+        wait_time_in_seconds: float = LOCK_POLL_SECONDS,
+    ) -> Any:
         return original(self, conversation_id, lock_lifetime, wait_time_in_seconds)
 
     LockStore.lock = lock
@@ -445,13 +487,20 @@ def install_lean_tracker_reads() -> None:
     from rasa.core.tracker_store import SQLTrackerStore
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    async def _retrieve(self: SQLTrackerStore, sender_id: Text,
-                        fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
+    async def _retrieve(
+        self: SQLTrackerStore, sender_id: Text, fetch_events_from_all_sessions: bool
+    ) -> Optional[DialogueStateTracker]:
         # Rasa 3.6's SQLTrackerStore._retrieve, selecting the events' JSON only.
         with self.session_scope() as session:
-            rows = self._event_query(
-                session, sender_id, fetch_events_from_all_sessions=fetch_events_from_all_sessions
-            ).with_entities(self.SQLEvent.data).all()
+            rows = (
+                self._event_query(
+                    session,
+                    sender_id,
+                    fetch_events_from_all_sessions=fetch_events_from_all_sessions,
+                )
+                .with_entities(self.SQLEvent.data)
+                .all()
+            )
             events = [json.loads(data) for (data,) in rows]
             if self.domain and len(events) > 0:
                 return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)

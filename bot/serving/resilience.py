@@ -14,6 +14,7 @@ failed session start is logged without an apology: it answers nothing, and the a
 answers the citizen's message apologises itself if it fails too.
 Installed by ``python -m bot.serving rasa`` in every Sanic worker, with or without speed-ups.
 """
+
 from __future__ import annotations
 
 import logging
@@ -32,7 +33,9 @@ def action_timeout_seconds() -> float:
     try:
         seconds = float(value) if value else DEFAULT_ACTION_TIMEOUT_SECONDS
     except ValueError:
-        raise SystemExit(f"{ACTION_TIMEOUT_VARIABLE}={value!r} is not a number of seconds")
+        raise SystemExit(
+            f"{ACTION_TIMEOUT_VARIABLE}={value!r} is not a number of seconds"
+        ) from None
     if seconds <= 0:
         raise SystemExit(f"{ACTION_TIMEOUT_VARIABLE} must be positive, not {value!r}")
     return seconds
@@ -58,8 +61,12 @@ class ApologisingAction:
         except ActionExecutionRejection:
             raise
         except Exception as error:  # what Rasa itself would swallow, but not silently
-            logger.error("action %s failed (%s: %s); its events are dropped", self._action.name(),
-                         type(error).__name__, error)
+            logger.error(
+                "action %s failed (%s: %s); its events are dropped",
+                self._action.name(),
+                type(error).__name__,
+                error,
+            )
             if self._action.name() == SESSION_START:
                 return []
             message = await nlg.generate(APOLOGY, tracker, output_channel.name())

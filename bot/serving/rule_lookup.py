@@ -10,6 +10,7 @@ distance reaches the longest rule, every rule still standing stays: the filterin
 ``tests/bot/test_rule_lookup.py`` compares the rule policy's findings with Rasa's own before
 every action of every story and rule of the assistant.
 """
+
 from __future__ import annotations
 
 import json
@@ -32,14 +33,18 @@ def longest_rule(lookup: Dict[Text, Text]) -> int:
     """How many states the longest rule of ``lookup`` has."""
     known = _longest.get(id(lookup))
     if known is None or known[0] is not lookup or known[1] != len(lookup):
-        known = (lookup, len(lookup),
-                 max((len(reversed_rule_states(key)) for key in lookup), default=0))
+        known = (
+            lookup,
+            len(lookup),
+            max((len(reversed_rule_states(key)) for key in lookup), default=0),
+        )
         _longest[id(lookup)] = known
     return known[2]
 
 
-def is_rule_applicable(self: RulePolicy, rule_key: Text, turn_index: int,
-                       conversation_state: Dict[Text, Any]) -> bool:
+def is_rule_applicable(
+    self: RulePolicy, rule_key: Text, turn_index: int, conversation_state: Dict[Text, Any]
+) -> bool:
     """Rasa's ``RulePolicy._is_rule_applicable``, with the rule's states parsed once."""
     reversed_states = reversed_rule_states(rule_key)
     if turn_index >= len(reversed_states):
@@ -53,16 +58,18 @@ def is_rule_applicable(self: RulePolicy, rule_key: Text, turn_index: int,
     return self._does_rule_match_state(reversed_states[turn_index], conversation_state)
 
 
-def get_possible_keys(self: RulePolicy, lookup: Dict[Text, Text],
-                      states: List[Dict[Text, Any]]) -> Set[Text]:
+def get_possible_keys(
+    self: RulePolicy, lookup: Dict[Text, Text], states: List[Dict[Text, Any]]
+) -> Set[Text]:
     """Rasa's ``RulePolicy._get_possible_keys``, ending where no rule reaches further."""
     possible_keys = set(lookup.keys())
     reach = longest_rule(lookup)
     for index, state in enumerate(reversed(states)):
         if index >= reach or not possible_keys:
             break
-        possible_keys = {key for key in possible_keys
-                         if self._is_rule_applicable(key, index, state)}
+        possible_keys = {
+            key for key in possible_keys if self._is_rule_applicable(key, index, state)
+        }
     return possible_keys
 
 

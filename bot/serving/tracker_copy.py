@@ -16,6 +16,7 @@ would not reach the same state, is copied as Rasa copies it. Slots are copied fi
 tracker copies every slot of the domain). ``tests/bot/test_tracker_copy.py``
 compares both copies, attribute by attribute, at every step of the assistant's stories and rules.
 """
+
 from __future__ import annotations
 
 import copy
@@ -30,8 +31,12 @@ def duplicate(tracker: Any) -> Any:
     if tracker.events.maxlen is not None:
         return tracker.travel_back_in_time(float("inf"))
     # init_copy's new tracker, without its slots (copied and reset there, copied here)
-    twin = type(tracker)(tracker.sender_id or DEFAULT_SENDER_ID, None,
-                         tracker._max_event_history, is_rule_tracker=tracker.is_rule_tracker)
+    twin = type(tracker)(
+        tracker.sender_id or DEFAULT_SENDER_ID,
+        None,
+        tracker._max_event_history,
+        is_rule_tracker=tracker.is_rule_tracker,
+    )
     twin.events.extend(tracker.events)
     twin.slots = {name: copy.copy(slot) for name, slot in tracker.slots.items()}
     twin.latest_action = dict(tracker.latest_action) if tracker.latest_action else {}
@@ -39,8 +44,9 @@ def duplicate(tracker: Any) -> Any:
     twin.latest_bot_utterance = tracker.latest_bot_utterance
     twin.followup_action = tracker.followup_action
     twin._paused = tracker._paused
-    twin.active_loop = (dataclasses.replace(tracker.active_loop)
-                        if tracker.active_loop is not None else None)
+    twin.active_loop = (
+        dataclasses.replace(tracker.active_loop) if tracker.active_loop is not None else None
+    )
     return twin
 
 
@@ -74,4 +80,3 @@ def install() -> None:
     copy_tracker.from_state = True
     copy_tracker.original = DialogueStateTracker.copy
     DialogueStateTracker.copy = copy_tracker
-

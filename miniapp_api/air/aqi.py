@@ -18,6 +18,7 @@ Status of one indicator in a report (2026 §5.3.1): ``"ok"``; ``"NA"`` = missing
 present with None, NaN, infinite or negative value); ``"/"`` = not in the monitoring plan (key
 absent). Station, district and city reports are computed the same way from their concentrations.
 """
+
 from __future__ import annotations
 
 import math
@@ -64,9 +65,13 @@ _TABLE_3_2026: dict[str, tuple[int, ...]] = {
     PM25_24H: (0, 35, 60, 115, 150, 250, 350, 500),
 }
 # 2012 Table 1 differs only at IAQI 100 for the particulates.
-_TABLE_1_2012 = {**_TABLE_3_2026,
-                 **{code: _TABLE_3_2026[code][:2] + (bp100,) + _TABLE_3_2026[code][3:]
-                    for code, bp100 in ((PM10_24H, 150), (PM25_24H, 75))}}
+_TABLE_1_2012 = {
+    **_TABLE_3_2026,
+    **{
+        code: _TABLE_3_2026[code][:2] + (bp100,) + _TABLE_3_2026[code][3:]
+        for code, bp100 in ((PM10_24H, 150), (PM25_24H, 75))
+    },
+}
 
 
 def _with_pm_1h(table: dict[str, tuple[int, ...]]) -> dict[str, tuple[int, ...]]:
@@ -82,28 +87,53 @@ INDICATORS = tuple(BREAKPOINTS[Version.HJ633_2026])
 
 # Above the top breakpoint: 2026 footnotes b, c give 200 and 300; 2012 computes no IAQI (None)
 # and reports the pollutant from another indicator (REPLACED_2012); any other indicator: 500.
-_ABOVE_TOP = {Version.HJ633_2026: {SO2_1H: 200, O3_8H: 300},
-              Version.HJ633_2012: {SO2_1H: None, O3_8H: None}}
+_ABOVE_TOP = {
+    Version.HJ633_2026: {SO2_1H: 200, O3_8H: 300},
+    Version.HJ633_2012: {SO2_1H: None, O3_8H: None},
+}
 REPLACED_2012 = {SO2_1H: SO2_24H, O3_8H: O3_1H}
 
 REPORT_INDICATORS: dict[tuple[Version, Report], tuple[str, ...]] = {
     (Version.HJ633_2026, Report.DAILY): (SO2_24H, NO2_24H, CO_24H, O3_8H, PM10_24H, PM25_24H),
     (Version.HJ633_2026, Report.HOURLY): (SO2_1H, NO2_1H, CO_1H, O3_1H, PM10_1H, PM25_1H),
-    (Version.HJ633_2012, Report.DAILY): (SO2_24H, NO2_24H, CO_24H, O3_1H, O3_8H, PM10_24H,
-                                         PM25_24H),
-    (Version.HJ633_2012, Report.HOURLY): (SO2_1H, NO2_1H, CO_1H, O3_1H, PM10_1H, PM25_1H,
-                                          O3_8H, PM10_24H, PM25_24H),
+    (Version.HJ633_2012, Report.DAILY): (
+        SO2_24H,
+        NO2_24H,
+        CO_24H,
+        O3_1H,
+        O3_8H,
+        PM10_24H,
+        PM25_24H,
+    ),
+    (Version.HJ633_2012, Report.HOURLY): (
+        SO2_1H,
+        NO2_1H,
+        CO_1H,
+        O3_1H,
+        PM10_1H,
+        PM25_1H,
+        O3_8H,
+        PM10_24H,
+        PM25_24H,
+    ),
 }
 
 # Table 1: upper AQI of each level, category key, colour (RGB).
-LEVELS = ((50, "excellent", (0, 228, 0)), (100, "good", (255, 255, 0)),
-          (150, "light_pollution", (255, 126, 0)), (200, "moderate_pollution", (255, 0, 0)),
-          (300, "heavy_pollution", (153, 0, 76)), (500, "severe_pollution", (126, 0, 35)))
+LEVELS = (
+    (50, "excellent", (0, 228, 0)),
+    (100, "good", (255, 255, 0)),
+    (150, "light_pollution", (255, 126, 0)),
+    (200, "moderate_pollution", (255, 0, 0)),
+    (300, "heavy_pollution", (153, 0, 76)),
+    (500, "severe_pollution", (126, 0, 35)),
+)
 LEVEL_FIELDS = ("name", "category", "color", "health_effect", "advice")
 MESSAGE_IDS = tuple(
     [f"aqi.level.{n}.{field}" for n in range(1, 7) for field in LEVEL_FIELDS]
-    + [f"aqi.pollutant.{p}" for p in POLLUTANTS] + [f"aqi.sensitive.{p}" for p in POLLUTANTS]
-    + [f"aqi.indicator.{code}" for code in INDICATORS])
+    + [f"aqi.pollutant.{p}" for p in POLLUTANTS]
+    + [f"aqi.sensitive.{p}" for p in POLLUTANTS]
+    + [f"aqi.indicator.{code}" for code in INDICATORS]
+)
 
 
 def pollutant_of(indicator: str) -> str:
@@ -139,23 +169,26 @@ def _number(number: Decimal) -> int | float:
     return int(number) if number == number.to_integral_value() else float(number)
 
 
-def round_concentration(indicator: str, value: float | None,
-                        version: Version = Version.HJ633_2026) -> int | float | None:
+def round_concentration(
+    indicator: str, value: float | None, version: Version = Version.HJ633_2026
+) -> int | float | None:
     """The concentration as the version reports it; None if missing or invalid."""
     _check(indicator)
     number = _valid(value)
     return None if number is None else _number(_rounded(indicator, number, version))
 
 
-def breakpoints(indicator: str,
-                version: Version = Version.HJ633_2026) -> tuple[tuple[int, int], ...]:
+def breakpoints(
+    indicator: str, version: Version = Version.HJ633_2026
+) -> tuple[tuple[int, int], ...]:
     """(concentration, IAQI) pairs of one indicator's breakpoint table."""
     _check(indicator)
     return tuple(zip(BREAKPOINTS[version][indicator], IAQI_STEPS))
 
 
-def iaqi(indicator: str, concentration: float | None,
-         version: Version = Version.HJ633_2026) -> int | None:
+def iaqi(
+    indicator: str, concentration: float | None, version: Version = Version.HJ633_2026
+) -> int | None:
     """Individual AQI, rounded up (2026 §4.2.4, §4.2.6; 2012 §4.2, §6.2); None if missing.
 
     Exact arithmetic, so a concentration on a breakpoint gives that breakpoint's IAQI.
@@ -222,8 +255,9 @@ class AqiResult:
         return None if self.level is None else f"aqi.level.{self.level}.{field}"
 
 
-def _entry(indicator: str, concentrations: Mapping[str, float | None],
-           version: Version) -> IndicatorResult:
+def _entry(
+    indicator: str, concentrations: Mapping[str, float | None], version: Version
+) -> IndicatorResult:
     if indicator not in concentrations:
         return IndicatorResult(indicator, None, None, STATUS_NOT_MEASURED)
     number = _valid(concentrations[indicator])
@@ -235,8 +269,11 @@ def _entry(indicator: str, concentrations: Mapping[str, float | None],
     return IndicatorResult(indicator, shown, value, STATUS_OK, replaced)
 
 
-def compute_report(concentrations: Mapping[str, float | None], report: Report = Report.DAILY,
-                   version: Version = Version.HJ633_2026) -> AqiResult:
+def compute_report(
+    concentrations: Mapping[str, float | None],
+    report: Report = Report.DAILY,
+    version: Version = Version.HJ633_2026,
+) -> AqiResult:
     """The AQI report (2026 §4.2-§4.3, §5.3.1; 2012 §4.4, §5.1).
 
     A 2012 real-time report whose SO2 1-hour value exceeds 800 takes the SO2 IAQI from an
@@ -261,19 +298,47 @@ def compute_report(concentrations: Mapping[str, float | None], report: Report = 
     top = max(scored.values(), default=None)
     published = top is not None and (complete or top > 100)
     if top is None or not published:
-        return AqiResult(version, report, tuple(entries), None, None, None, None, None, (), (),
-                         (), False, complete)
+        return AqiResult(
+            version,
+            report,
+            tuple(entries),
+            None,
+            None,
+            None,
+            None,
+            None,
+            (),
+            (),
+            (),
+            False,
+            complete,
+        )
     aqi = max(top, 1) if version is Version.HJ633_2026 else top
     level = level_for(aqi, version)
     _, category, rgb = LEVELS[level - 1]
     primary = tuple(code for code, value in scored.items() if value == top) if top > 50 else ()
     over = [code for code, value in scored.items() if value > 100]
     exceeding = tuple(over) if version is Version.HJ633_2012 else ()
-    sensitive = (tuple(dict.fromkeys(f"aqi.sensitive.{pollutant_of(c)}" for c in over))
-                 if version is Version.HJ633_2026 else ())
-    return AqiResult(version, report, tuple(entries), aqi, level, category, rgb,
-                     "#{:02X}{:02X}{:02X}".format(*rgb), primary, exceeding, sensitive,
-                     True, complete)
+    sensitive = (
+        tuple(dict.fromkeys(f"aqi.sensitive.{pollutant_of(c)}" for c in over))
+        if version is Version.HJ633_2026
+        else ()
+    )
+    return AqiResult(
+        version,
+        report,
+        tuple(entries),
+        aqi,
+        level,
+        category,
+        rgb,
+        "#{:02X}{:02X}{:02X}".format(*rgb),
+        primary,
+        exceeding,
+        sensitive,
+        True,
+        complete,
+    )
 
 
 # Publication timing (2026 §5.2); the forecast covers at least the next 3 days, by 20:00.
@@ -286,5 +351,6 @@ def publication_deadline(report: Report, period_start: datetime) -> datetime:
     12:00 the next day; real-time (hour from ``period_start``) at most one hour after it ends."""
     if report is Report.DAILY:
         return period_start.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(
-            days=1, hours=12)
+            days=1, hours=12
+        )
     return period_start.replace(minute=0, second=0, microsecond=0) + timedelta(hours=2)

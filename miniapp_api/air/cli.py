@@ -1,4 +1,5 @@
 """``flask air ingest FILE`` and ``flask air feed [--follow]``."""
+
 from __future__ import annotations
 
 import json
@@ -28,8 +29,9 @@ def ingest_command(path: Path) -> None:
     text = path.read_text(encoding="utf-8-sig", errors="replace")
     report = parse(text, path.name, known)
     stored = store_readings(report.readings)
-    click.echo(json.dumps({"stored_hours": stored, "rejected": report.rejected},
-                          ensure_ascii=False))
+    click.echo(
+        json.dumps({"stored_hours": stored, "rejected": report.rejected}, ensure_ascii=False)
+    )
 
 
 @air_cli.command("feed")

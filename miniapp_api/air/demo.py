@@ -5,6 +5,7 @@ feeder filling an hour that the seed already filled, gives the same numbers. The
 subtropical city in autumn: particulate and NO2 peaks at the rush hours, ozone in the afternoon,
 multi-day pollution episodes, and rare gaps (a missing pollutant) as real networks have.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -16,8 +17,14 @@ from .models import POLLUTANTS
 
 CITY_ZONE = city_zone()
 # Typical 1-hour concentration (CO in mg/m3, others in ug/m3) and relative daily swing.
-BASELINE = {"so2": (8, 0.3), "no2": (38, 0.45), "co": (0.8, 0.25), "o3": (70, 0.9),
-            "pm10": (55, 0.35), "pm25": (32, 0.35)}
+BASELINE = {
+    "so2": (8, 0.3),
+    "no2": (38, 0.45),
+    "co": (0.8, 0.25),
+    "o3": (70, 0.9),
+    "pm10": (55, 0.35),
+    "pm25": (32, 0.35),
+}
 GAP_RATE = 0.01
 
 

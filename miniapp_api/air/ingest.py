@@ -12,6 +12,7 @@ Two shapes are accepted:
 
 Every bad row is reported with its line (or index) and reason and skipped; good rows are stored.
 """
+
 from __future__ import annotations
 
 import csv
@@ -28,8 +29,7 @@ from .models import POLLUTANTS
 CITY_ZONE = city_zone()
 CSV_TYPES = {"PM2.5": "pm25", "PM10": "pm10", "SO2": "so2", "NO2": "no2", "O3": "o3", "CO": "co"}
 # Concentrations beyond these are instrument faults, not air (ug/m3; CO mg/m3).
-PLAUSIBLE_MAXIMUM = {"so2": 5000, "no2": 5000, "co": 200, "o3": 5000, "pm10": 5000,
-                     "pm25": 5000}
+PLAUSIBLE_MAXIMUM = {"so2": 5000, "no2": 5000, "co": 200, "o3": 5000, "pm10": 5000, "pm25": 5000}
 
 
 @dataclass
@@ -79,8 +79,9 @@ def parse_csv(text: str, known_stations: set[str]) -> IngestReport:
             hour = int((row.get("hour") or "").strip())
             if not 0 <= hour <= 23:
                 raise ValueError("hour must be 0-23")
-            values = {code: _number(row.get(code), pollutant) for code in stations
-                      if code not in unknown}
+            values = {
+                code: _number(row.get(code), pollutant) for code in stations if code not in unknown
+            }
         except (ValueError, TypeError) as error:
             report.reject(line, str(error))
             continue

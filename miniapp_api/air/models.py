@@ -1,4 +1,5 @@
 """Air-quality monitoring stations and their hourly readings."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """An ``AqiResult`` as the API shows it, in the request's locale."""
+
 from __future__ import annotations
 
 from ..i18n import translate
@@ -14,8 +15,10 @@ def pollutant_name(pollutant: str, locale: str) -> str:
 
 def present_report(result: AqiResult, locale: str) -> dict:
     level = result.level
-    texts = {field: translate(result.message_id(field), locale) if level else None
-             for field in ("name", "category", "health_effect", "advice")}
+    texts = {
+        field: translate(result.message_id(field), locale) if level else None
+        for field in ("name", "category", "health_effect", "advice")
+    }
     return {
         "standard": result.version.value,
         "report": result.report.value,
@@ -29,16 +32,26 @@ def present_report(result: AqiResult, locale: str) -> dict:
         "health_effect": texts["health_effect"],
         "advice": texts["advice"],
         "primary_pollutants": [
-            {"code": pollutant_of(code), "indicator": code,
-             "name": pollutant_name(pollutant_of(code), locale)}
-            for code in result.primary_pollutants],
-        "sensitive_groups": [translate(message_id, locale)
-                             for message_id in result.sensitive_groups],
+            {
+                "code": pollutant_of(code),
+                "indicator": code,
+                "name": pollutant_name(pollutant_of(code), locale),
+            }
+            for code in result.primary_pollutants
+        ],
+        "sensitive_groups": [
+            translate(message_id, locale) for message_id in result.sensitive_groups
+        ],
         "pollutants": [
-            {"code": entry.pollutant, "indicator": entry.indicator,
-             "name": pollutant_name(entry.pollutant, locale),
-             "concentration": entry.concentration,
-             "unit": UNITS.get(entry.pollutant, DEFAULT_UNIT),
-             "iaqi": entry.iaqi, "status": entry.status}
-            for entry in result.indicators],
+            {
+                "code": entry.pollutant,
+                "indicator": entry.indicator,
+                "name": pollutant_name(entry.pollutant, locale),
+                "concentration": entry.concentration,
+                "unit": UNITS.get(entry.pollutant, DEFAULT_UNIT),
+                "iaqi": entry.iaqi,
+                "status": entry.status,
+            }
+            for entry in result.indicators
+        ],
     }

@@ -1,20 +1,24 @@
 """Query and response shapes of the air-quality endpoints."""
+
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate, validates_schema, ValidationError
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 STANDARDS = ("2026", "2012")
 
 
 class PlaceQuerySchema(Schema):
-    district = fields.String(validate=validate.Length(min=1, max=32),
-                             metadata={"example": "tianhe"})
-    station = fields.String(validate=validate.Length(min=1, max=16),
-                            metadata={"example": "1347A"})
+    district = fields.String(
+        validate=validate.Length(min=1, max=32), metadata={"example": "tianhe"}
+    )
+    station = fields.String(validate=validate.Length(min=1, max=16), metadata={"example": "1347A"})
     lat = fields.Float(validate=validate.Range(min=-90, max=90))
     lon = fields.Float(validate=validate.Range(min=-180, max=180))
-    standard = fields.String(load_default="2026", validate=validate.OneOf(STANDARDS),
-                             metadata={"description": "HJ 633 edition"})
+    standard = fields.String(
+        load_default="2026",
+        validate=validate.OneOf(STANDARDS),
+        metadata={"description": "HJ 633 edition"},
+    )
 
     @validates_schema
     def latitude_with_longitude(self, data, **kwargs):
@@ -78,15 +82,25 @@ class HourlyReportSchema(Schema):
 
 class HourlySeriesSchema(Schema):
     place = fields.Nested(PlaceSchema)
-    hours = fields.List(fields.Nested(Schema.from_dict({
-        "hour_start": fields.DateTime(), "report": fields.Nested(AqiReportSchema)},
-        name="HourReport")))
+    hours = fields.List(
+        fields.Nested(
+            Schema.from_dict(
+                {"hour_start": fields.DateTime(), "report": fields.Nested(AqiReportSchema)},
+                name="HourReport",
+            )
+        )
+    )
 
 
 class DailySeriesSchema(Schema):
     place = fields.Nested(PlaceSchema)
-    days = fields.List(fields.Nested(Schema.from_dict({
-        "date": fields.Date(), "report": fields.Nested(AqiReportSchema)}, name="DayReport")))
+    days = fields.List(
+        fields.Nested(
+            Schema.from_dict(
+                {"date": fields.Date(), "report": fields.Nested(AqiReportSchema)}, name="DayReport"
+            )
+        )
+    )
 
 
 class StationSchema(Schema):

@@ -3,6 +3,7 @@
 City and district concentrations are the arithmetic means of their stations' concentrations
 (as the national network computes them); reports are then computed from those means.
 """
+
 from __future__ import annotations
 
 import json
@@ -53,8 +54,12 @@ def store_readings(readings: dict[tuple[str, datetime], dict[str, float | None]]
     if not readings:
         return 0
     hours = {hour for _, hour in readings}
-    existing = {(r.station_code, r.hour_start): r for r in db.session.scalars(
-        select(AirReading).where(AirReading.hour_start.between(min(hours), max(hours))))}
+    existing = {
+        (r.station_code, r.hour_start): r
+        for r in db.session.scalars(
+            select(AirReading).where(AirReading.hour_start.between(min(hours), max(hours)))
+        )
+    }
     for (station, hour), values in readings.items():
         row = existing.get((station, hour))
         if row is None:
@@ -72,10 +77,19 @@ def fill_demo_hours(until: datetime | None = None, days: int = DEMO_DAYS) -> int
     until = until or datetime.now(timezone.utc)
     hours = hours_between(until - timedelta(days=days), until)
     stations = db.session.scalars(select(AirStation.code)).all()
-    have = set(db.session.execute(select(AirReading.station_code, AirReading.hour_start)
-                                  .where(AirReading.hour_start >= hours[0])).tuples())
-    missing = {(code, hour): demo_reading(code, hour)
-               for code in stations for hour in hours if (code, hour) not in have}
+    have = set(
+        db.session.execute(
+            select(AirReading.station_code, AirReading.hour_start).where(
+                AirReading.hour_start >= hours[0]
+            )
+        ).tuples()
+    )
+    missing = {
+        (code, hour): demo_reading(code, hour)
+        for code in stations
+        for hour in hours
+        if (code, hour) not in have
+    }
     return store_readings(missing)
 
 
@@ -90,8 +104,11 @@ def seed_places() -> None:
 def seed_air() -> dict[str, int]:
     seed_places()
     added = fill_demo_hours()
-    return {"districts": _count(District), "air_stations": _count(AirStation),
-            "air_readings_added": added}
+    return {
+        "districts": _count(District),
+        "air_stations": _count(AirStation),
+        "air_readings_added": added,
+    }
 
 
 def _count(model) -> int:
@@ -104,8 +121,12 @@ def city_place() -> Place:
     return Place("city", "city", "", "", codes)
 
 
-def resolve_place(district: str | None = None, station: str | None = None,
-                  latitude: float | None = None, longitude: float | None = None) -> Place:
+def resolve_place(
+    district: str | None = None,
+    station: str | None = None,
+    latitude: float | None = None,
+    longitude: float | None = None,
+) -> Place:
     """The place a question is about; unknown codes are 404, no criteria means the city."""
     if station:
         found = db.session.get(AirStation, station)
@@ -114,8 +135,9 @@ def resolve_place(district: str | None = None, station: str | None = None,
         return Place("station", found.code, found.name_zh, found.name_en, (found.code,))
     if district:
         found_district = db.session.get(District, district)
-        codes = tuple(db.session.scalars(select(AirStation.code)
-                                         .where(AirStation.district_code == district)))
+        codes = tuple(
+            db.session.scalars(select(AirStation.code).where(AirStation.district_code == district))
+        )
         if found_district is None:
             raise ApiError("not_found", data={"district": district})
         if not codes:  # a district without a station: its nearest station speaks for it
@@ -124,17 +146,19 @@ def resolve_place(district: str | None = None, station: str | None = None,
         return Place("district", district, found_district.name_zh, found_district.name_en, codes)
     if latitude is not None and longitude is not None:
         nearest = _nearest_station(latitude, longitude)
-        if distance_metres(latitude, longitude, nearest.latitude, nearest.longitude) \
-                <= NEAREST_STATION_LIMIT_METRES:
-            return Place("station", nearest.code, nearest.name_zh, nearest.name_en,
-                         (nearest.code,))
+        if (
+            distance_metres(latitude, longitude, nearest.latitude, nearest.longitude)
+            <= NEAREST_STATION_LIMIT_METRES
+        ):
+            return Place("station", nearest.code, nearest.name_zh, nearest.name_en, (nearest.code,))
     return city_place()
 
 
 def _nearest_station(latitude: float, longitude: float) -> AirStation:
     stations = db.session.scalars(select(AirStation)).all()
-    return min(stations, key=lambda s: distance_metres(latitude, longitude, s.latitude,
-                                                       s.longitude))
+    return min(
+        stations, key=lambda s: distance_metres(latitude, longitude, s.latitude, s.longitude)
+    )
 
 
 # --- averages ----------------------------------------------------------------------------
@@ -143,14 +167,19 @@ def hourly_means(place: Place, start: datetime, end: datetime) -> Series:
     # Plain rows, not ORM objects: building 240 objects for the city's last day was most of the
     # cost of GET /air/now (bench/api_load.py).
     columns = [getattr(AirReading, p) for p in POLLUTANTS]
-    rows = db.session.execute(select(AirReading.hour_start, *columns).where(
-        AirReading.station_code.in_(place.station_codes),
-        AirReading.hour_start.between(start, end)))
+    rows = db.session.execute(
+        select(AirReading.hour_start, *columns).where(
+            AirReading.station_code.in_(place.station_codes),
+            AirReading.hour_start.between(start, end),
+        )
+    )
     per_hour: dict[datetime, list[tuple]] = {}
     for hour, *values in rows:
         per_hour.setdefault(hour, []).append(values)
-    return {hour: {p: _mean(values[i] for values in readings) for i, p in enumerate(POLLUTANTS)}
-            for hour, readings in sorted(per_hour.items())}
+    return {
+        hour: {p: _mean(values[i] for values in readings) for i, p in enumerate(POLLUTANTS)}
+        for hour, readings in sorted(per_hour.items())
+    }
 
 
 def readings_version() -> datetime | None:
@@ -159,8 +188,11 @@ def readings_version() -> datetime | None:
 
 
 def latest_hour(place: Place) -> datetime | None:
-    return db.session.scalar(select(func.max(AirReading.hour_start))
-                             .where(AirReading.station_code.in_(place.station_codes)))
+    return db.session.scalar(
+        select(func.max(AirReading.hour_start)).where(
+            AirReading.station_code.in_(place.station_codes)
+        )
+    )
 
 
 def _mean(values) -> float | None:
@@ -168,18 +200,22 @@ def _mean(values) -> float | None:
     return fmean(present) if present else None
 
 
-def window_mean(series: Series, hours: list[datetime], pollutant: str,
-                minimum: int) -> float | None:
+def window_mean(
+    series: Series, hours: list[datetime], pollutant: str, minimum: int
+) -> float | None:
     values = [series.get(h, {}).get(pollutant) for h in hours]
     present = [v for v in values if v is not None]
     return fmean(present) if len(present) >= minimum else None
 
 
-def max_moving_mean(series: Series, hours: list[datetime], pollutant: str, width: int,
-                    minimum: int) -> float | None:
+def max_moving_mean(
+    series: Series, hours: list[datetime], pollutant: str, width: int, minimum: int
+) -> float | None:
     """The largest ``width``-hour moving average over windows lying inside ``hours``."""
-    means = [window_mean(series, hours[i:i + width], pollutant, minimum)
-             for i in range(0, len(hours) - width + 1)]
+    means = [
+        window_mean(series, hours[i : i + width], pollutant, minimum)
+        for i in range(0, len(hours) - width + 1)
+    ]
     present = [m for m in means if m is not None]
     return max(present) if present else None
 

@@ -17,6 +17,7 @@ Conventions (one place for all of them):
   working days, while a suspension that starts after the limit has run out does not.
 - Overdue: not concluded and ``today`` is after the due date.
 """
+
 from __future__ import annotations
 
 import json
@@ -66,8 +67,9 @@ class WorkCalendar:
             count += self.is_working_day(d)
         return count
 
-    def due_date(self, accepted_on: date, limit_days: int,
-                 suspensions: Sequence[Suspension], today: date) -> date:
+    def due_date(
+        self, accepted_on: date, limit_days: int, suspensions: Sequence[Suspension], today: date
+    ) -> date:
         """The last day of a ``limit_days`` working-day limit, suspended working days excluded."""
         if limit_days < 0:
             raise ValueError("limit_days must not be negative")
@@ -101,5 +103,7 @@ def load_calendar(path: str | PathLike[str]) -> WorkCalendar:
     """
     with open(path, encoding="utf-8") as f:
         data = json.load(f)
-    return WorkCalendar(holidays=[date.fromisoformat(s) for s in data.get(HOLIDAYS_KEY, [])],
-                        workdays=[date.fromisoformat(s) for s in data.get(WORKDAYS_KEY, [])])
+    return WorkCalendar(
+        holidays=[date.fromisoformat(s) for s in data.get(HOLIDAYS_KEY, [])],
+        workdays=[date.fromisoformat(s) for s in data.get(WORKDAYS_KEY, [])],
+    )

@@ -1,4 +1,5 @@
 """``flask applications deliver``: the outbox worker."""
+
 from __future__ import annotations
 
 import time
@@ -14,14 +15,16 @@ applications_cli = AppGroup("applications", help="Government applications.")
 
 
 @applications_cli.command("deliver")
-@click.option("--sender", "sender_spec", default="log", show_default=True,
-              help="log, or jsonl:PATH")
+@click.option(
+    "--sender", "sender_spec", default="log", show_default=True, help="log, or jsonl:PATH"
+)
 @click.option("--batch", default=50, show_default=True)
 @click.option("--lease", default=60.0, show_default=True, help="Seconds a claim holds.")
 @click.option("--follow", is_flag=True, help="Keep delivering until stopped.")
 @click.option("--interval", default=2.0, show_default=True)
-def deliver_command(sender_spec: str, batch: int, lease: float, follow: bool,
-                    interval: float) -> None:
+def deliver_command(
+    sender_spec: str, batch: int, lease: float, follow: bool, interval: float
+) -> None:
     """Deliver pending notifications; safe to stop and restart at any moment."""
     sender = sender_from_spec(sender_spec)
     while True:

@@ -1,4 +1,5 @@
 """The service catalog, applications with their timelines, and the notification outbox."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -59,8 +60,8 @@ class Application(db.Model):
 
     item: Mapped[ServiceItem] = relationship()
     events: Mapped[list["ApplicationEvent"]] = relationship(
-        back_populates="application", order_by="ApplicationEvent.id",
-        cascade="all, delete-orphan")
+        back_populates="application", order_by="ApplicationEvent.id", cascade="all, delete-orphan"
+    )
 
 
 class ApplicationEvent(db.Model):
@@ -69,8 +70,9 @@ class ApplicationEvent(db.Model):
     __tablename__ = "application_event"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    application_id: Mapped[int] = mapped_column(ForeignKey("application.id", ondelete="CASCADE"),
-                                                index=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("application.id", ondelete="CASCADE"), index=True
+    )
     state: Mapped[str] = mapped_column(String(24))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     department: Mapped[str | None] = mapped_column(String(128))

@@ -3,6 +3,7 @@
 The payload is a snapshot taken when the state changes, so a later change never rewrites what an
 earlier message said. ``touser`` is the citizen's WeChat openid when they have one.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -23,13 +24,17 @@ def _clip(text: str, limit: int = THING_LIMIT) -> str:
 
 
 def status_message(application: "Application") -> dict:
-    from ..citizens.models import ChannelIdentity
-    from ..db import db
     from sqlalchemy import select
 
-    openid = db.session.scalar(select(ChannelIdentity.external_id).where(
-        ChannelIdentity.citizen_id == application.citizen_id,
-        ChannelIdentity.channel == "wechat"))
+    from ..citizens.models import ChannelIdentity
+    from ..db import db
+
+    openid = db.session.scalar(
+        select(ChannelIdentity.external_id).where(
+            ChannelIdentity.citizen_id == application.citizen_id,
+            ChannelIdentity.channel == "wechat",
+        )
+    )
     event = application.events[-1]
     note = event.reason or event.note or ", ".join(event.materials or []) or ""
     return {
@@ -40,8 +45,11 @@ def status_message(application: "Application") -> dict:
         "data": {
             "character_string1": {"value": application.number},
             "thing2": {"value": _clip(application.item.name_zh)},
-            "phrase3": {"value": _clip(translate(f"application.state.{application.state}",
-                                                 MESSAGE_LOCALE), 5)},
+            "phrase3": {
+                "value": _clip(
+                    translate(f"application.state.{application.state}", MESSAGE_LOCALE), 5
+                )
+            },
             "time4": {"value": event.at.astimezone(CITY_ZONE).strftime("%Y-%m-%d %H:%M")},
             "thing5": {"value": _clip(note) if note else "-"},
         },

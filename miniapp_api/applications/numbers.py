@@ -10,6 +10,7 @@ the 32 base32 symbols followed by ``*~$=U``. As 37 is prime and 32 is not 0 or 1
 single-character substitution and every adjacent transposition changes the check.
 All check symbols are allowed unescaped in a URL path segment.
 """
+
 from __future__ import annotations
 
 import re
@@ -31,7 +32,8 @@ SEPARATOR = "-"
 _ALIASES = str.maketrans({"I": "1", "L": "1", "O": "0"})
 _IGNORED = re.compile(r"[\s\-]+")
 _CANONICAL = re.compile(
-    rf"{PREFIX}[0-9]{{{YEAR_LENGTH}}}[{BASE32}]{{{RANDOM_LENGTH}}}[{re.escape(CHECK_SYMBOLS)}]")
+    rf"{PREFIX}[0-9]{{{YEAR_LENGTH}}}[{BASE32}]{{{RANDOM_LENGTH}}}[{re.escape(CHECK_SYMBOLS)}]"
+)
 
 T = TypeVar("T")
 
@@ -66,10 +68,10 @@ def normalize(text: str) -> str | None:
     compact = _IGNORED.sub("", text or "").upper()
     if not compact.startswith(PREFIX):
         return None
-    candidate = PREFIX + compact[len(PREFIX):].translate(_ALIASES)
+    candidate = PREFIX + compact[len(PREFIX) :].translate(_ALIASES)
     if not _CANONICAL.fullmatch(candidate):
         return None
-    body, check = candidate[len(PREFIX):-1], candidate[-1]
+    body, check = candidate[len(PREFIX) : -1], candidate[-1]
     return candidate if check_symbol(body) == check else None
 
 
@@ -80,5 +82,5 @@ def display(number: str) -> str:
         raise ValueError("not an application number")
     head = len(PREFIX) + YEAR_LENGTH
     rest = canonical[head:]
-    groups = [rest[i:i + GROUP_LENGTH] for i in range(0, len(rest), GROUP_LENGTH)]
+    groups = [rest[i : i + GROUP_LENGTH] for i in range(0, len(rest), GROUP_LENGTH)]
     return SEPARATOR.join([canonical[:head], *groups])

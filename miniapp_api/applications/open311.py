@@ -6,6 +6,7 @@ Responses are Open311's own JSON (not our envelope): ``services.json`` lists the
 with the same bearer token as the rest of the API; to anyone else it does not exist. Errors are
 ``[{"code": 404, "description": "..."}]`` as the specification has them.
 """
+
 from __future__ import annotations
 
 from flask import jsonify
@@ -19,8 +20,12 @@ from .presenter import state_name
 from .service import find_by_number, get_item, progress, search_catalog
 from .states import is_open
 
-bp = Blueprint("open311", __name__, url_prefix="/api/v1/open311",
-               description="Open311 GeoReport v2 (read-only)")
+bp = Blueprint(
+    "open311",
+    __name__,
+    url_prefix="/api/v1/open311",
+    description="Open311 GeoReport v2 (read-only)",
+)
 SUBMIT_ATTRIBUTES = (("applicant_name", "string"), ("id_card", "string"))
 
 
@@ -74,14 +79,20 @@ class Open311ErrorSchema(Schema):
     code = fields.Integer(required=True)
     description = fields.String(required=True)
 
+
 NOT_FOUND = {"schema": Open311ErrorSchema(many=True), "description": "Open311's error list"}
 
 
 def _service(item: ServiceItem, locale: str) -> dict:
-    return {"service_code": item.code, "service_name": item.text("name", locale),
-            "description": item.text("how_to_apply", locale), "metadata": True,
-            "type": "batch", "keywords": ", ".join(item.keywords),
-            "group": item.text("department", locale)}
+    return {
+        "service_code": item.code,
+        "service_name": item.text("name", locale),
+        "description": item.text("how_to_apply", locale),
+        "metadata": True,
+        "type": "batch",
+        "keywords": ", ".join(item.keywords),
+        "group": item.text("department", locale),
+    }
 
 
 def _error(status: int):
@@ -110,14 +121,30 @@ def service_definition(code: str):
         item = get_item(code)
     except ApiError:
         return _error(404)
-    attributes = [{"variable": True, "code": name, "datatype": datatype, "required": True,
-                   "datatype_description": None, "order": order,
-                   "description": translate(f"open311.attribute.{name}", locale)}
-                  for order, (name, datatype) in enumerate(SUBMIT_ATTRIBUTES, start=1)]
-    attributes += [{"variable": False, "code": f"material_{index}", "datatype": "text",
-                    "required": False, "datatype_description": None,
-                    "order": len(SUBMIT_ATTRIBUTES) + index, "description": material}
-                   for index, material in enumerate(item.text("materials", locale), start=1)]
+    attributes = [
+        {
+            "variable": True,
+            "code": name,
+            "datatype": datatype,
+            "required": True,
+            "datatype_description": None,
+            "order": order,
+            "description": translate(f"open311.attribute.{name}", locale),
+        }
+        for order, (name, datatype) in enumerate(SUBMIT_ATTRIBUTES, start=1)
+    ]
+    attributes += [
+        {
+            "variable": False,
+            "code": f"material_{index}",
+            "datatype": "text",
+            "required": False,
+            "datatype_description": None,
+            "order": len(SUBMIT_ATTRIBUTES) + index,
+            "description": material,
+        }
+        for index, material in enumerate(item.text("materials", locale), start=1)
+    ]
     return jsonify({"service_code": item.code, "attributes": attributes})
 
 
@@ -136,8 +163,13 @@ def _request(application: Application, locale: str) -> dict:
         "requested_datetime": application.submitted_at.isoformat(),
         "updated_datetime": application.updated_at.isoformat(),
         "expected_datetime": status.due_on.isoformat() + "T17:30:00+08:00"
-        if status.due_on else None,
-        "address": None, "address_id": None, "zipcode": None, "lat": None, "long": None,
+        if status.due_on
+        else None,
+        "address": None,
+        "address_id": None,
+        "zipcode": None,
+        "lat": None,
+        "long": None,
         "media_url": None,
     }
 

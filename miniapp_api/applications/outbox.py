@@ -5,6 +5,7 @@ handed to the sender with its id as the idempotency key, then marked sent. A wor
 between sending and marking leaves the row to be retried when the lease ends; the sender skips
 ids it has already delivered, so the receiver sees every message once.
 """
+
 from __future__ import annotations
 
 import json
@@ -35,8 +36,9 @@ class LogSender:
 
     def send(self, notification_id: int, payload: dict) -> None:
         if notification_id not in self.sent:
-            logger.info("notification %s: %s", notification_id, json.dumps(payload,
-                                                                            ensure_ascii=False))
+            logger.info(
+                "notification %s: %s", notification_id, json.dumps(payload, ensure_ascii=False)
+            )
             self.sent.add(notification_id)
 
 
@@ -56,8 +58,9 @@ class JsonLinesSender:
         if notification_id in self.delivered:
             return
         with open(self.path, "a", encoding="utf-8") as handle:
-            handle.write(json.dumps({"id": notification_id, "payload": payload},
-                                    ensure_ascii=False) + "\n")
+            handle.write(
+                json.dumps({"id": notification_id, "payload": payload}, ensure_ascii=False) + "\n"
+            )
             handle.flush()
             os.fsync(handle.fileno())
         self.delivered.add(notification_id)
@@ -76,23 +79,32 @@ def _claim(notification_id: int, lease: timedelta) -> bool:
     now = utcnow()
     claimed = db.session.execute(
         update(Notification)
-        .where(Notification.id == notification_id, Notification.status == "pending",
-               or_(Notification.lease_until.is_(None), Notification.lease_until < now))
+        .where(
+            Notification.id == notification_id,
+            Notification.status == "pending",
+            or_(Notification.lease_until.is_(None), Notification.lease_until < now),
+        )
         .values(lease_until=now + lease, attempts=Notification.attempts + 1)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)
+    )
     db.session.commit()
     return claimed.rowcount == 1
 
 
-def deliver_batch(sender: Sender, batch_size: int = 50,
-                  lease: timedelta = timedelta(seconds=60)) -> int:
+def deliver_batch(
+    sender: Sender, batch_size: int = 50, lease: timedelta = timedelta(seconds=60)
+) -> int:
     """Deliver up to ``batch_size`` due messages; returns how many were sent."""
     now = utcnow()
     candidates = db.session.scalars(
         select(Notification.id)
-        .where(Notification.status == "pending",
-               or_(Notification.lease_until.is_(None), Notification.lease_until < now))
-        .order_by(Notification.id).limit(batch_size)).all()
+        .where(
+            Notification.status == "pending",
+            or_(Notification.lease_until.is_(None), Notification.lease_until < now),
+        )
+        .order_by(Notification.id)
+        .limit(batch_size)
+    ).all()
     sent = 0
     for notification_id in candidates:
         if not _claim(notification_id, lease):

@@ -1,4 +1,5 @@
 """Applications and catalog items as the API shows them, in the request's locale."""
+
 from __future__ import annotations
 
 from ..i18n import translate
@@ -8,11 +9,16 @@ from .service import progress
 
 
 def present_item(item: ServiceItem, locale: str) -> dict:
-    return {"code": item.code, "name": item.text("name", locale),
-            "department": item.text("department", locale),
-            "time_limit_days": item.time_limit_days, "materials": item.text("materials", locale),
-            "fee": item.text("fee", locale), "collect": item.text("collect", locale),
-            "how_to_apply": item.text("how_to_apply", locale)}
+    return {
+        "code": item.code,
+        "name": item.text("name", locale),
+        "department": item.text("department", locale),
+        "time_limit_days": item.time_limit_days,
+        "materials": item.text("materials", locale),
+        "fee": item.text("fee", locale),
+        "collect": item.text("collect", locale),
+        "how_to_apply": item.text("how_to_apply", locale),
+    }
 
 
 def state_name(state: str, locale: str) -> str:
@@ -37,11 +43,21 @@ def present_application(application: Application, locale: str) -> dict:
         "due_on": status.due_on,
         "overdue": status.overdue,
         "next_steps": list(status.next_steps),
-        "missing_materials": last.materials if application.state == "supplement_requested"
+        "missing_materials": last.materials
+        if application.state == "supplement_requested"
         else None,
         "suspension_reason": last.reason if application.state == "suspended" else None,
-        "timeline": [{"state": e.state, "state_name": state_name(e.state, locale), "at": e.at,
-                      "department": e.department, "handler_role": e.handler_role,
-                      "note": e.note, "materials": e.materials, "reason": e.reason}
-                     for e in application.events],
+        "timeline": [
+            {
+                "state": e.state,
+                "state_name": state_name(e.state, locale),
+                "at": e.at,
+                "department": e.department,
+                "handler_role": e.handler_role,
+                "note": e.note,
+                "materials": e.materials,
+                "reason": e.reason,
+            }
+            for e in application.events
+        ],
     }

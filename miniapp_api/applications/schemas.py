@@ -1,4 +1,5 @@
 """Request and response shapes of the application endpoints."""
+
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
@@ -24,8 +25,11 @@ class ServiceItemSchema(Schema):
 class SubmitSchema(Schema):
     item_code = fields.String(required=True, validate=validate.Length(min=1, max=64))
     applicant_name = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    id_card = fields.String(required=True, validate=validate.Length(min=15, max=20),
-                            metadata={"description": "18-character resident ID (GB 11643)"})
+    id_card = fields.String(
+        required=True,
+        validate=validate.Length(min=15, max=20),
+        metadata={"description": "18-character resident ID (GB 11643)"},
+    )
 
 
 class GuestLookupSchema(Schema):
@@ -37,8 +41,10 @@ class TransitionSchema(Schema):
     state = fields.String(required=True, validate=validate.OneOf(STATES))
     note = fields.String(validate=validate.Length(max=500))
     reason = fields.String(validate=validate.Length(min=1, max=500))
-    materials = fields.List(fields.String(validate=validate.Length(min=1, max=200)),
-                            validate=validate.Length(min=1, max=30))
+    materials = fields.List(
+        fields.String(validate=validate.Length(min=1, max=200)),
+        validate=validate.Length(min=1, max=30),
+    )
     department = fields.String(validate=validate.Length(max=128))
     handler_role = fields.String(validate=validate.Length(max=64))
 

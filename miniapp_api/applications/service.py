@@ -3,6 +3,7 @@
 Every change is one transaction: the new state, its timeline event, the recomputed due date and
 the citizen's notification are committed together or not at all.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -86,24 +87,39 @@ def get_item(code: str) -> ServiceItem:
 
 
 # --- applications ----------------------------------------------------------------------------
-def submit(citizen_id: int, item_code: str, applicant_name: str, id_card: str,
-           channel: str) -> Application:
+def submit(
+    citizen_id: int, item_code: str, applicant_name: str, id_card: str, channel: str
+) -> Application:
     item = get_item(item_code)
     card = normalize_id_card(id_card, today=city_today())  # None unless GB 11643-valid
     if card is None:
         raise ApiError("invalid_id_card")
     for _ in range(5):  # a number collision is astronomically rare; retry anyway
         application = Application(
-            number=numbers.new_number(city_today().year), citizen_id=citizen_id,
-            item_code=item.code, channel=channel, applicant_name=applicant_name,
-            applicant_id_digest=id_digest(card), applicant_id_masked=mask_id_card(card),
-            applicant_id_last4=id_card_last4(card), state="submitted")
-        application.events.append(ApplicationEvent(state="submitted", department=item.department_zh,
-                                                   handler_role="applicant"))
+            number=numbers.new_number(city_today().year),
+            citizen_id=citizen_id,
+            item_code=item.code,
+            channel=channel,
+            applicant_name=applicant_name,
+            applicant_id_digest=id_digest(card),
+            applicant_id_masked=mask_id_card(card),
+            applicant_id_last4=id_card_last4(card),
+            state="submitted",
+        )
+        application.events.append(
+            ApplicationEvent(
+                state="submitted", department=item.department_zh, handler_role="applicant"
+            )
+        )
         db.session.add(application)
         db.session.flush()
-        db.session.add(Notification(citizen_id=citizen_id, application_id=application.id,
-                                    payload=status_message(application)))
+        db.session.add(
+            Notification(
+                citizen_id=citizen_id,
+                application_id=application.id,
+                payload=status_message(application),
+            )
+        )
         try:
             db.session.commit()
             return application
@@ -120,22 +136,37 @@ def advance(number: str, target: str, details: dict) -> Application:
     try:
         states.check_transition(application.state, target, details)
     except states.IllegalTransition:
-        raise ApiError("illegal_transition", data={"from": application.state, "to": target,
-                                                   "allowed": sorted(states.next_steps(
-                                                       application.state))}) from None
+        raise ApiError(
+            "illegal_transition",
+            data={
+                "from": application.state,
+                "to": target,
+                "allowed": sorted(states.next_steps(application.state)),
+            },
+        ) from None
     except states.MissingDetails as missing:
         raise ApiError("validation_failed", data={"missing": missing.field}) from None
     application.state = target
     application.updated_at = utcnow()
-    application.events.append(ApplicationEvent(
-        state=target, department=details.get("department") or application.item.department_zh,
-        handler_role=details.get("handler_role"), note=details.get("note"),
-        materials=details.get("materials"), reason=details.get("reason")))
+    application.events.append(
+        ApplicationEvent(
+            state=target,
+            department=details.get("department") or application.item.department_zh,
+            handler_role=details.get("handler_role"),
+            note=details.get("note"),
+            materials=details.get("materials"),
+            reason=details.get("reason"),
+        )
+    )
     db.session.flush()
     application.due_on = due_date(application)
-    db.session.add(Notification(citizen_id=application.citizen_id,
-                                application_id=application.id,
-                                payload=status_message(application)))
+    db.session.add(
+        Notification(
+            citizen_id=application.citizen_id,
+            application_id=application.id,
+            payload=status_message(application),
+        )
+    )
     commit_or_conflict("conflict", StaleDataError)  # another operator moved it first
     return application
 
@@ -148,8 +179,11 @@ def find_by_number(text: str) -> Application | None:
 
 
 def citizens_applications(citizen_id: int) -> list[Application]:
-    return db.session.scalars(select(Application).where(Application.citizen_id == citizen_id)
-                              .order_by(Application.submitted_at.desc())).all()
+    return db.session.scalars(
+        select(Application)
+        .where(Application.citizen_id == citizen_id)
+        .order_by(Application.submitted_at.desc())
+    ).all()
 
 
 def citizens_application(citizen_id: int, number: str) -> Application:
@@ -197,8 +231,9 @@ def due_date(application: Application, today: date | None = None) -> date | None
     accepted = accepted_on(application)
     if accepted is None or application.state == "rejected":
         return None
-    return work_calendar().due_date(accepted, application.item.time_limit_days,
-                                    suspensions(application), today or city_today())
+    return work_calendar().due_date(
+        accepted, application.item.time_limit_days, suspensions(application), today or city_today()
+    )
 
 
 def is_overdue(application: Application, today: date | None = None) -> bool:
@@ -217,5 +252,9 @@ class Progress:
 
 def progress(application: Application) -> Progress:
     today = city_today()
-    return Progress(application, due_date(application, today), is_overdue(application, today),
-                    tuple(states.next_steps(application.state)))
+    return Progress(
+        application,
+        due_date(application, today),
+        is_overdue(application, today),
+        tuple(states.next_steps(application.state)),
+    )

@@ -8,6 +8,7 @@ Open311 GeoReport v2 status: an application is ``open`` until a decision closes 
 ``closed`` once rejected at intake, or approved or denied on review (the matter is decided), and
 stays closed when delivered; delivery hands over a decision already taken.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -23,8 +24,17 @@ DENIED = "denied"
 DELIVERED = "delivered"
 
 # In lifecycle order; next_steps() lists targets in this order.
-STATES: tuple[str, ...] = (SUBMITTED, ACCEPTED, REJECTED, SUPPLEMENT_REQUESTED, UNDER_REVIEW,
-                           SUSPENDED, APPROVED, DENIED, DELIVERED)
+STATES: tuple[str, ...] = (
+    SUBMITTED,
+    ACCEPTED,
+    REJECTED,
+    SUPPLEMENT_REQUESTED,
+    UNDER_REVIEW,
+    SUSPENDED,
+    APPROVED,
+    DENIED,
+    DELIVERED,
+)
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     SUBMITTED: frozenset({ACCEPTED, REJECTED, SUPPLEMENT_REQUESTED}),
@@ -79,13 +89,17 @@ class MissingDetails(TransitionError):
 
 def _has_detail(field: str, value: object) -> bool:
     if field == MATERIALS:
-        return (isinstance(value, (list, tuple)) and len(value) > 0
-                and all(isinstance(item, str) and item.strip() for item in value))
+        return (
+            isinstance(value, (list, tuple))
+            and len(value) > 0
+            and all(isinstance(item, str) and item.strip() for item in value)
+        )
     return isinstance(value, str) and bool(value.strip())
 
 
-def check_transition(current: str, target: str,
-                     details: Mapping[str, object] | None = None) -> None:
+def check_transition(
+    current: str, target: str, details: Mapping[str, object] | None = None
+) -> None:
     """Raise ``IllegalTransition`` or ``MissingDetails`` unless ``current -> target`` is allowed.
 
     Legality is checked first, then the details the target requires (``REQUIRED_DETAILS``).

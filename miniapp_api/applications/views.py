@@ -1,4 +1,5 @@
 """The application endpoints: catalog, submit, mine, guest lookup, operator transitions."""
+
 from __future__ import annotations
 
 from flask import current_app
@@ -6,18 +7,35 @@ from flask_limiter.util import get_remote_address
 from flask_smorest import Blueprint
 
 from ..auth import authenticate, bot_identity, current_citizen, operator_required
-from ..trust.budgets import spend
 from ..envelope import envelope_of, ok
 from ..i18n import current_locale
 from ..limiter import limiter
+from ..trust.budgets import spend
 from .presenter import present_application, present_item
-from .schemas import (ApplicationSchema, CatalogQuerySchema, GuestLookupSchema,
-                      ServiceItemSchema, SubmitSchema, TransitionSchema)
-from .service import (advance, citizens_application, citizens_applications, get_item,
-                      guest_lookup, search_catalog, submit)
+from .schemas import (
+    ApplicationSchema,
+    CatalogQuerySchema,
+    GuestLookupSchema,
+    ServiceItemSchema,
+    SubmitSchema,
+    TransitionSchema,
+)
+from .service import (
+    advance,
+    citizens_application,
+    citizens_applications,
+    get_item,
+    guest_lookup,
+    search_catalog,
+    submit,
+)
 
-bp = Blueprint("applications", __name__, url_prefix="/api/v1",
-               description="Government applications and the service catalog")
+bp = Blueprint(
+    "applications",
+    __name__,
+    url_prefix="/api/v1",
+    description="Government applications and the service catalog",
+)
 
 
 def _guest_rate_limit() -> str:
@@ -54,8 +72,13 @@ def submit_application(body: dict):
     """Submit an application for the calling citizen (mini-app)."""
     citizen = current_citizen()
     channel = authenticate().platform or "web"
-    application = submit(citizen.id, body["item_code"], body["applicant_name"], body["id_card"],
-                         channel if channel in {"wechat", "alipay", "web", "hotline"} else "web")
+    application = submit(
+        citizen.id,
+        body["item_code"],
+        body["applicant_name"],
+        body["id_card"],
+        channel if channel in {"wechat", "alipay", "web", "hotline"} else "web",
+    )
     return ok(present_application(application, current_locale()))
 
 
@@ -71,8 +94,9 @@ def my_applications():
 @bp.response(200, envelope_of(ApplicationSchema))
 def my_application(number: str):
     """One of the calling citizen's applications with its timeline (another's is a 404)."""
-    return ok(present_application(citizens_application(current_citizen().id, number),
-                                  current_locale()))
+    return ok(
+        present_application(citizens_application(current_citizen().id, number), current_locale())
+    )
 
 
 @bp.post("/applications/lookup")
@@ -88,8 +112,10 @@ def lookup(body: dict):
     values, and a new sender id or worker buys no new tries."""
     config = current_app.config
     spend(f"guest-lookup:client:{_guest_key()}", config["GUEST_LOOKUP_CLIENT_BUDGET"])
-    spend(f"guest-lookup:number:{body['number'].strip().upper()}",
-          config["GUEST_LOOKUP_NUMBER_BUDGET"])
+    spend(
+        f"guest-lookup:number:{body['number'].strip().upper()}",
+        config["GUEST_LOOKUP_NUMBER_BUDGET"],
+    )
     application = guest_lookup(body["number"], body["id_last4"])
     return ok(present_application(application, current_locale()))
 

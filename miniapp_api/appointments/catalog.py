@@ -1,4 +1,5 @@
 """Finding hospitals, departments, doctors and slots (read-only queries)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -24,8 +25,9 @@ CATALOG_ANSWER_SECONDS = 60
 def _ranked(query: str | None, items: list, limit: int) -> list[tuple[float | None, object]]:
     if not query or not search.normalize(query):
         return [(None, item) for item in items[:limit]]
-    return search.rank(query, items, lambda item: item.search_terms,
-                       tie_break=lambda item: item.id)[:limit]
+    return search.rank(
+        query, items, lambda item: item.search_terms, tie_break=lambda item: item.id
+    )[:limit]
 
 
 # --- hospitals -------------------------------------------------------------------------------
@@ -42,8 +44,9 @@ def district_codes(text: str) -> list[str]:
     return codes
 
 
-def search_hospitals(query: str | None, district: str | None,
-                     limit: int) -> list[tuple[float | None, Hospital]]:
+def search_hospitals(
+    query: str | None, district: str | None, limit: int
+) -> list[tuple[float | None, Hospital]]:
     statement = select(Hospital).options(joinedload(Hospital.district)).order_by(Hospital.id)
     if district:
         statement = statement.where(Hospital.district_code.in_(district_codes(district)))
@@ -58,10 +61,14 @@ def get_hospital(hospital_id: int) -> Hospital:
 
 
 # --- departments -----------------------------------------------------------------------------
-def search_departments(query: str | None, hospital_id: int | None,
-                       limit: int) -> list[tuple[float | None, Department]]:
-    statement = (select(Department).options(joinedload(Department.hospital))
-                 .order_by(Department.hospital_id, Department.id))
+def search_departments(
+    query: str | None, hospital_id: int | None, limit: int
+) -> list[tuple[float | None, Department]]:
+    statement = (
+        select(Department)
+        .options(joinedload(Department.hospital))
+        .order_by(Department.hospital_id, Department.id)
+    )
     if hospital_id is not None:
         statement = statement.where(Department.hospital_id == get_hospital(hospital_id).id)
     return _ranked(query, list(db.session.scalars(statement)), limit)
@@ -75,11 +82,15 @@ def get_department(department_id: int) -> Department:
 
 
 # --- doctors ---------------------------------------------------------------------------------
-def search_doctors(query: str | None, hospital_id: int | None, department_id: int | None,
-                   limit: int) -> list[tuple[float | None, Doctor]]:
-    statement = (select(Doctor).join(Doctor.department)
-                 .options(joinedload(Doctor.department).joinedload(Department.hospital))
-                 .order_by(Doctor.department_id, Doctor.id))
+def search_doctors(
+    query: str | None, hospital_id: int | None, department_id: int | None, limit: int
+) -> list[tuple[float | None, Doctor]]:
+    statement = (
+        select(Doctor)
+        .join(Doctor.department)
+        .options(joinedload(Doctor.department).joinedload(Department.hospital))
+        .order_by(Doctor.department_id, Doctor.id)
+    )
     if hospital_id is not None:
         statement = statement.where(Department.hospital_id == get_hospital(hospital_id).id)
     if department_id is not None:
@@ -107,17 +118,23 @@ class SlotFilter:
     limit: int = 200
 
 
-def slot_dates(date_from: date | None, date_to: date | None, now: datetime,
-               rules: BookingRules) -> tuple[date, date]:
+def slot_dates(
+    date_from: date | None, date_to: date | None, now: datetime, rules: BookingRules
+) -> tuple[date, date]:
     """The date range of a slot query: the bookable window unless given; checked."""
     first, last = booking_window(now, rules)
     start = date_from or (first if date_to is None or date_to >= first else date_to)
     end = date_to or max(last, start)
     if end < start or end - start > timedelta(days=MAX_SLOT_DAYS):
-        raise ApiError("invalid_date_range", data={"date_from": start.isoformat(),
-                                                   "date_to": end.isoformat(),
-                                                   "max_days": MAX_SLOT_DAYS},
-                       max_days=MAX_SLOT_DAYS)
+        raise ApiError(
+            "invalid_date_range",
+            data={
+                "date_from": start.isoformat(),
+                "date_to": end.isoformat(),
+                "max_days": MAX_SLOT_DAYS,
+            },
+            max_days=MAX_SLOT_DAYS,
+        )
     return start, end
 
 
@@ -127,24 +144,29 @@ def find_slots(wanted: SlotFilter, now: datetime, rules: BookingRules) -> list[S
     if wanted.department_id is None and wanted.doctor_id is None:
         raise ApiError("missing_slot_filter")
     start, end = slot_dates(wanted.date_from, wanted.date_to, now, rules)
-    statement = (select(Slot).join(Slot.doctor).join(Doctor.department)
-                 .options(joinedload(Slot.doctor).joinedload(Doctor.department)
-                          .joinedload(Department.hospital))
-                 .where(Slot.date >= start, Slot.date <= end)
-                 .order_by(Slot.starts_at, Slot.doctor_id, Slot.id))
+    statement = (
+        select(Slot)
+        .join(Slot.doctor)
+        .join(Doctor.department)
+        .options(
+            joinedload(Slot.doctor).joinedload(Doctor.department).joinedload(Department.hospital)
+        )
+        .where(Slot.date >= start, Slot.date <= end)
+        .order_by(Slot.starts_at, Slot.doctor_id, Slot.id)
+    )
     if wanted.hospital_id is not None:
         statement = statement.where(Department.hospital_id == get_hospital(wanted.hospital_id).id)
     if wanted.department_id is not None:
-        statement = statement.where(
-            Doctor.department_id == get_department(wanted.department_id).id)
+        statement = statement.where(Doctor.department_id == get_department(wanted.department_id).id)
     if wanted.doctor_id is not None:
         statement = statement.where(Slot.doctor_id == get_doctor(wanted.doctor_id).id)
     if wanted.period:
         statement = statement.where(Slot.period == wanted.period)
     if wanted.available:
         first, last = booking_window(now, rules)
-        statement = statement.where(Slot.remaining > 0, Slot.starts_at > now,
-                                    Slot.date >= first, Slot.date <= last)
+        statement = statement.where(
+            Slot.remaining > 0, Slot.starts_at > now, Slot.date >= first, Slot.date <= last
+        )
     return list(db.session.scalars(statement.limit(wanted.limit)).unique())
 
 

@@ -1,4 +1,5 @@
 """``flask appointments roll``: extend the demo clinics' slots (``flask seed`` does it too)."""
+
 from __future__ import annotations
 
 import click

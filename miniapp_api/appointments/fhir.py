@@ -15,6 +15,7 @@ prefixes eq, ne, ge, gt, le, lt; a date or a dateTime, local time when no offset
 ``status`` (free, busy, busy-unavailable), ``_count`` (at most 500) and ``_offset``.
 Unknown parameters are ignored, as FHIR's lenient handling allows.
 """
+
 from __future__ import annotations
 
 import json
@@ -38,8 +39,12 @@ from .models import BOOKED, Appointment, Department, Doctor, Slot
 from .rules import HOSPITAL_ZONE, BookingRules, booking_window
 from .service import booking_rules, citizens_appointment, now
 
-bp = Blueprint("fhir", __name__, url_prefix="/api/v1/fhir",
-               description="FHIR R4 view of slots and appointments (application/fhir+json)")
+bp = Blueprint(
+    "fhir",
+    __name__,
+    url_prefix="/api/v1/fhir",
+    description="FHIR R4 view of slots and appointments (application/fhir+json)",
+)
 
 FHIR_JSON = "application/fhir+json"
 SYSTEM = "https://citizen-assistant.example/fhir"
@@ -48,8 +53,16 @@ QUEUE_NUMBER_SYSTEM = f"{SYSTEM}/sid/queue-number"
 CANCELLATION_SYSTEM = "http://terminology.hl7.org/CodeSystem/appointment-cancellation-reason"
 SLOT_STATUSES = ("free", "busy", "busy-unavailable")
 DEFAULT_COUNT, MAX_COUNT = 100, 500
-_ISSUE_CODE = {400: "invalid", 401: "login", 403: "forbidden", 404: "not-found",
-               409: "conflict", 422: "invalid", 429: "throttled", 503: "transient"}
+_ISSUE_CODE = {
+    400: "invalid",
+    401: "login",
+    403: "forbidden",
+    404: "not-found",
+    409: "conflict",
+    422: "invalid",
+    429: "throttled",
+    503: "transient",
+}
 _PREFIXES = ("eq", "ne", "ge", "gt", "le", "lt")
 
 
@@ -59,16 +72,21 @@ class SearchError(ValueError):
 
 # --- responses -------------------------------------------------------------------------------
 def fhir_response(resource: dict, status: int = 200, headers: dict | None = None) -> Response:
-    response = Response(json.dumps(resource, ensure_ascii=False), status=status,
-                        mimetype=FHIR_JSON, headers=headers)
+    response = Response(
+        json.dumps(resource, ensure_ascii=False), status=status, mimetype=FHIR_JSON, headers=headers
+    )
     response.charset = "utf-8"
     return response
 
 
-def operation_outcome(status: int, message_id: str, diagnostics: str | None = None,
-                      headers: dict | None = None) -> Response:
-    issue = {"severity": "error", "code": _ISSUE_CODE.get(status, "exception"),
-             "details": {"text": translate(message_id)}}
+def operation_outcome(
+    status: int, message_id: str, diagnostics: str | None = None, headers: dict | None = None
+) -> Response:
+    issue = {
+        "severity": "error",
+        "code": _ISSUE_CODE.get(status, "exception"),
+        "details": {"text": translate(message_id)},
+    }
     if diagnostics:
         issue["diagnostics"] = diagnostics
     return fhir_response({"resourceType": "OperationOutcome", "issue": [issue]}, status, headers)
@@ -82,8 +100,9 @@ def fhir_view(view: Callable) -> Callable:
         try:
             return view(*args, **kwargs)
         except ApiError as error:
-            return operation_outcome(error.kind.status, error.kind.message_id,
-                                     headers=error.headers)
+            return operation_outcome(
+                error.kind.status, error.kind.message_id, headers=error.headers
+            )
         except SearchError as error:
             return operation_outcome(400, ERRORS["bad_request"].message_id, str(error))
 
@@ -92,8 +111,12 @@ def fhir_view(view: Callable) -> Callable:
 
 def _resource_id(text: str) -> int:
     """Our resources' ids are positive integers; anything else does not exist."""
-    if not text.isascii() or not text.isdigit() or len(text) > 10 \
-            or not 1 <= int(text) <= MAX_RECORD_ID:
+    if (
+        not text.isascii()
+        or not text.isdigit()
+        or len(text) > 10
+        or not 1 <= int(text) <= MAX_RECORD_ID
+    ):
         raise ApiError("not_found")
     return int(text)
 
@@ -108,9 +131,16 @@ def _base() -> str:
 
 # --- resources -------------------------------------------------------------------------------
 def _department_concept(department: Department, locale: str) -> dict:
-    return {"coding": [{"system": DEPARTMENT_SYSTEM, "code": str(department.id),
-                        "display": department.name(locale)}],
-            "text": department.name(locale)}
+    return {
+        "coding": [
+            {
+                "system": DEPARTMENT_SYSTEM,
+                "code": str(department.id),
+                "display": department.name(locale),
+            }
+        ],
+        "text": department.name(locale),
+    }
 
 
 def slot_status(slot: Slot, moment: datetime, rules: BookingRules) -> str:
@@ -124,23 +154,34 @@ def slot_status(slot: Slot, moment: datetime, rules: BookingRules) -> str:
 
 def slot_resource(slot: Slot, locale: str, moment: datetime, rules: BookingRules) -> dict:
     doctor = slot.doctor
-    return {"resourceType": "Slot", "id": str(slot.id),
-            "serviceType": [_department_concept(doctor.department, locale)],
-            "schedule": {"reference": f"Schedule/{doctor.id}", "display": doctor.name(locale)},
-            "status": slot_status(slot, moment, rules),
-            "start": _instant(slot.starts_at), "end": _instant(slot.ends_at),
-            "overbooked": False,
-            "comment": translate("fhir.slot.comment", locale, remaining=slot.remaining,
-                                 capacity=slot.capacity)}
+    return {
+        "resourceType": "Slot",
+        "id": str(slot.id),
+        "serviceType": [_department_concept(doctor.department, locale)],
+        "schedule": {"reference": f"Schedule/{doctor.id}", "display": doctor.name(locale)},
+        "status": slot_status(slot, moment, rules),
+        "start": _instant(slot.starts_at),
+        "end": _instant(slot.ends_at),
+        "overbooked": False,
+        "comment": translate(
+            "fhir.slot.comment", locale, remaining=slot.remaining, capacity=slot.capacity
+        ),
+    }
 
 
 def schedule_resource(doctor: Doctor, locale: str) -> dict:
     hospital = doctor.department.hospital
-    return {"resourceType": "Schedule", "id": str(doctor.id), "active": True,
-            "serviceType": [_department_concept(doctor.department, locale)],
-            "actor": [{"reference": f"Practitioner/{doctor.id}", "display": doctor.name(locale)},
-                      {"reference": f"Location/{hospital.id}", "display": hospital.name(locale)}],
-            "comment": translate(f"doctor.title.{doctor.title}", locale)}
+    return {
+        "resourceType": "Schedule",
+        "id": str(doctor.id),
+        "active": True,
+        "serviceType": [_department_concept(doctor.department, locale)],
+        "actor": [
+            {"reference": f"Practitioner/{doctor.id}", "display": doctor.name(locale)},
+            {"reference": f"Location/{hospital.id}", "display": hospital.name(locale)},
+        ],
+        "comment": translate(f"doctor.title.{doctor.title}", locale),
+    }
 
 
 def appointment_resource(appointment: Appointment, locale: str) -> dict:
@@ -150,27 +191,41 @@ def appointment_resource(appointment: Appointment, locale: str) -> dict:
     active = appointment.status == BOOKED
     attendance = "accepted" if active else "declined"
     resource = {
-        "resourceType": "Appointment", "id": str(appointment.id),
+        "resourceType": "Appointment",
+        "id": str(appointment.id),
         "identifier": [{"system": QUEUE_NUMBER_SYSTEM, "value": str(appointment.queue_number)}],
         "status": "booked" if active else "cancelled",
         "serviceType": [_department_concept(doctor.department, locale)],
-        "start": _instant(slot.starts_at), "end": _instant(slot.ends_at),
+        "start": _instant(slot.starts_at),
+        "end": _instant(slot.ends_at),
         "created": _instant(appointment.created_at),
         "slot": [{"reference": f"Slot/{slot.id}"}],
         "participant": [
-            {"actor": {"reference": f"Patient/{appointment.patient_id}",
-                       "display": appointment.patient.name},
-             "required": "required", "status": attendance},
-            {"actor": {"reference": f"Practitioner/{doctor.id}", "display": doctor.name(locale)},
-             "required": "required", "status": attendance},
-            {"actor": {"reference": f"Location/{hospital.id}", "display": hospital.name(locale)},
-             "required": "information-only", "status": attendance},
+            {
+                "actor": {
+                    "reference": f"Patient/{appointment.patient_id}",
+                    "display": appointment.patient.name,
+                },
+                "required": "required",
+                "status": attendance,
+            },
+            {
+                "actor": {"reference": f"Practitioner/{doctor.id}", "display": doctor.name(locale)},
+                "required": "required",
+                "status": attendance,
+            },
+            {
+                "actor": {"reference": f"Location/{hospital.id}", "display": hospital.name(locale)},
+                "required": "information-only",
+                "status": attendance,
+            },
         ],
     }
     if not active:
         resource["cancelationReason"] = {
             "coding": [{"system": CANCELLATION_SYSTEM, "code": "pat", "display": "Patient"}],
-            "text": translate(f"appointment.status.{appointment.status}", locale)}
+            "text": translate(f"appointment.status.{appointment.status}", locale),
+        }
     return resource
 
 
@@ -189,8 +244,12 @@ def _ids(name: str, prefix: str = "", system: str | None = None) -> list[int]:
             if given and given != system:
                 raise SearchError(f"{name}: unknown system {given}")
         value = value.removeprefix(prefix)
-        if not value.isascii() or not value.isdigit() or len(value) > 10 \
-                or not 1 <= int(value) <= MAX_RECORD_ID:
+        if (
+            not value.isascii()
+            or not value.isdigit()
+            or len(value) > 10
+            or not 1 <= int(value) <= MAX_RECORD_ID
+        ):
             raise SearchError(f"{name}: {value!r} is not an id")
         ids.append(int(value))
     return ids
@@ -211,13 +270,19 @@ def _date_range(value: str) -> tuple[datetime, datetime]:
 
 
 def _start_condition(parameter: str):
-    prefix, value = (parameter[:2], parameter[2:]) if parameter[:2] in _PREFIXES else ("eq",
-                                                                                       parameter)
+    prefix, value = (
+        (parameter[:2], parameter[2:]) if parameter[:2] in _PREFIXES else ("eq", parameter)
+    )
     low, high = _date_range(value)
     column = Slot.starts_at
-    return {"eq": (column >= low) & (column < high), "ne": (column < low) | (column >= high),
-            "ge": column >= low, "gt": column >= high, "le": column < high,
-            "lt": column < low}[prefix]
+    return {
+        "eq": (column >= low) & (column < high),
+        "ne": (column < low) | (column >= high),
+        "ge": column >= low,
+        "gt": column >= high,
+        "le": column < high,
+        "lt": column < low,
+    }[prefix]
 
 
 def _count(name: str, default: int, maximum: int) -> int:
@@ -230,29 +295,55 @@ def _count(name: str, default: int, maximum: int) -> int:
 
 
 # --- routes ----------------------------------------------------------------------------------
-_SEARCH_DOC = {"parameters": [
-    {"in": "query", "name": "schedule", "schema": {"type": "string"},
-     "description": "Schedule/{doctor id}, comma-separated for several"},
-    {"in": "query", "name": "service-type", "schema": {"type": "string"},
-     "description": f"department id, optionally {DEPARTMENT_SYSTEM}|id"},
-    {"in": "query", "name": "start", "schema": {"type": "array", "items": {"type": "string"}},
-     "explode": True, "description": "prefix eq|ne|ge|gt|le|lt and a date or dateTime"},
-    {"in": "query", "name": "status", "schema": {"type": "string"},
-     "description": f"{', '.join(SLOT_STATUSES)}; comma-separated for several"},
-    {"in": "query", "name": "_count", "schema": {"type": "integer", "minimum": 0},
-     "description": f"page size; at most {MAX_COUNT} are returned, as FHIR allows"},
-    {"in": "query", "name": "_offset", "schema": {"type": "integer", "minimum": 0}},
-]}
+_SEARCH_DOC = {
+    "parameters": [
+        {
+            "in": "query",
+            "name": "schedule",
+            "schema": {"type": "string"},
+            "description": "Schedule/{doctor id}, comma-separated for several",
+        },
+        {
+            "in": "query",
+            "name": "service-type",
+            "schema": {"type": "string"},
+            "description": f"department id, optionally {DEPARTMENT_SYSTEM}|id",
+        },
+        {
+            "in": "query",
+            "name": "start",
+            "schema": {"type": "array", "items": {"type": "string"}},
+            "explode": True,
+            "description": "prefix eq|ne|ge|gt|le|lt and a date or dateTime",
+        },
+        {
+            "in": "query",
+            "name": "status",
+            "schema": {"type": "string"},
+            "description": f"{', '.join(SLOT_STATUSES)}; comma-separated for several",
+        },
+        {
+            "in": "query",
+            "name": "_count",
+            "schema": {"type": "integer", "minimum": 0},
+            "description": f"page size; at most {MAX_COUNT} are returned, as FHIR allows",
+        },
+        {"in": "query", "name": "_offset", "schema": {"type": "integer", "minimum": 0}},
+    ]
+}
 
 
 def _fhir_doc(resource: str, description: str) -> dict:
     content = {FHIR_JSON: {"schema": {"type": "object", "description": f"FHIR R4 {resource}"}}}
     outcome = {FHIR_JSON: {"schema": {"type": "object", "description": "OperationOutcome"}}}
-    return {"responses": {"200": {"description": description, "content": content},
-                          "400": {"description": "invalid parameter", "content": outcome},
-                          "401": {"description": "no valid token (Appointment)",
-                                  "content": outcome},
-                          "404": {"description": "not found", "content": outcome}}}
+    return {
+        "responses": {
+            "200": {"description": description, "content": content},
+            "400": {"description": "invalid parameter", "content": outcome},
+            "401": {"description": "no valid token (Appointment)", "content": outcome},
+            "404": {"description": "not found", "content": outcome},
+        }
+    }
 
 
 @bp.get("/Slot")
@@ -272,31 +363,56 @@ def search_slots():
     if unknown := statuses - set(SLOT_STATUSES):
         raise SearchError(f"status: {sorted(unknown)} not in {list(SLOT_STATUSES)}")
     count, offset = _count("_count", DEFAULT_COUNT, MAX_COUNT), _count("_offset", 0, 10**9)
-    statement = statement.options(joinedload(Slot.doctor).joinedload(Doctor.department)
-                                  .joinedload(Department.hospital))
+    statement = statement.options(
+        joinedload(Slot.doctor).joinedload(Doctor.department).joinedload(Department.hospital)
+    )
     ordered = statement.order_by(Slot.starts_at, Slot.id)
     if statuses:  # derived from the clock and the rules: filtered here, not in SQL
-        matching = [s for s in db.session.scalars(ordered).unique()
-                    if slot_status(s, moment, rules) in statuses]
-        total, page = len(matching), matching[offset:offset + count]
+        matching = [
+            s
+            for s in db.session.scalars(ordered).unique()
+            if slot_status(s, moment, rules) in statuses
+        ]
+        total, page = len(matching), matching[offset : offset + count]
     else:
         total = db.session.scalar(select(func.count()).select_from(statement.subquery()))
         page = list(db.session.scalars(ordered.offset(offset).limit(count)).unique())
     return fhir_response(_bundle(page, total, count, offset, locale, moment, rules))
 
 
-def _bundle(page: list[Slot], total: int, count: int, offset: int, locale: str,
-            moment: datetime, rules: BookingRules) -> dict:
+def _bundle(
+    page: list[Slot],
+    total: int,
+    count: int,
+    offset: int,
+    locale: str,
+    moment: datetime,
+    rules: BookingRules,
+) -> dict:
     base = _base()
     query = [(k, v) for k, v in request.args.items(multi=True) if k not in {"_offset"}]
     links = [{"relation": "self", "url": request.url}]
     if offset + count < total:
-        links.append({"relation": "next", "url": f"{base}/Slot?"
-                      + urlencode(query + [("_offset", offset + count)])})
-    return {"resourceType": "Bundle", "type": "searchset", "total": total, "link": links,
-            "entry": [{"fullUrl": f"{base}/Slot/{s.id}",
-                       "resource": slot_resource(s, locale, moment, rules),
-                       "search": {"mode": "match"}} for s in page]}
+        links.append(
+            {
+                "relation": "next",
+                "url": f"{base}/Slot?" + urlencode(query + [("_offset", offset + count)]),
+            }
+        )
+    return {
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "total": total,
+        "link": links,
+        "entry": [
+            {
+                "fullUrl": f"{base}/Slot/{s.id}",
+                "resource": slot_resource(s, locale, moment, rules),
+                "search": {"mode": "match"},
+            }
+            for s in page
+        ],
+    }
 
 
 @bp.get("/Slot/<slot_id>")

@@ -1,10 +1,20 @@
 """Hospitals, departments, doctors, their slots, the citizens' patients and appointments."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import (JSON, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text,
-                        UniqueConstraint)
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..city.models import District
@@ -120,7 +130,9 @@ class Slot(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     doctor_id: Mapped[int] = mapped_column(ForeignKey("doctor.id"), index=True)
-    date: Mapped[date] = mapped_column(Date, index=True)  # local date (the city's zone, CITIZEN_TIMEZONE)
+    date: Mapped[date] = mapped_column(
+        Date, index=True
+    )  # local date (the city's zone, CITIZEN_TIMEZONE)
     period: Mapped[str] = mapped_column(String(16))  # a code of PERIODS
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -139,8 +151,9 @@ class Patient(db.Model):
     __table_args__ = (UniqueConstraint("citizen_id", "id_card_digest"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    citizen_id: Mapped[int] = mapped_column(ForeignKey("citizen.id", ondelete="CASCADE"),
-                                            index=True)
+    citizen_id: Mapped[int] = mapped_column(
+        ForeignKey("citizen.id", ondelete="CASCADE"), index=True
+    )
     name: Mapped[str] = mapped_column(String(64))
     id_card_sealed: Mapped[str] = mapped_column(Text)
     id_card_digest: Mapped[str] = mapped_column(String(64))

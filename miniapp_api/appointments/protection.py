@@ -9,6 +9,7 @@ A number is kept three ways, none of which reveals it from a database dump alone
 Both keys come from ``PATIENT_DATA_KEY`` through HKDF, so one secret is configured. Sealed values
 carry a version prefix so the key can be rotated later.
 """
+
 from __future__ import annotations
 
 import base64
@@ -34,8 +35,9 @@ class UnsealError(ValueError):
 
 @lru_cache(maxsize=8)
 def _keys(secret: str) -> tuple[bytes, bytes]:
-    material = HKDF(algorithm=hashes.SHA256(), length=64, salt=_SALT,
-                    info=VERSION.encode()).derive(secret.encode())
+    material = HKDF(algorithm=hashes.SHA256(), length=64, salt=_SALT, info=VERSION.encode()).derive(
+        secret.encode()
+    )
     return material[:32], material[32:]
 
 

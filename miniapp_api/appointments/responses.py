@@ -5,6 +5,7 @@ them into names, times and buttons at render time. A patient or appointment is n
 belongs to the conversation's citizen (``g.conversation_sender``, set by the NLG endpoint), so a
 forged id renders nothing private.
 """
+
 from __future__ import annotations
 
 import json
@@ -77,8 +78,9 @@ def _period(code: Any, locale: str) -> str:
 
 
 def _when(slot: Slot, locale: str) -> str:
-    start = format_time(slot.starts_at.astimezone(HOSPITAL_ZONE), "HH:mm",
-                        locale=babel_locale(locale))
+    start = format_time(
+        slot.starts_at.astimezone(HOSPITAL_ZONE), "HH:mm", locale=babel_locale(locale)
+    )
     end = format_time(slot.ends_at.astimezone(HOSPITAL_ZONE), "HH:mm", locale=babel_locale(locale))
     return f"{_day(slot.date, locale)} {_period(slot.period, locale)} {start}–{end}"
 
@@ -87,21 +89,27 @@ def _slot_names(slot: Slot, locale: str) -> dict:
     doctor = slot.doctor
     department = doctor.department
     hospital = department.hospital
-    return {"hospital": hospital.name(locale), "address": hospital.address(locale),
-            "department": department.name(locale), "doctor": doctor.name(locale),
-            "title": translate(f"doctor.title.{doctor.title}", locale),
-            "fee": format_currency(fee_yuan(doctor), "CNY", locale=babel_locale(locale)),
-            "when": _when(slot, locale)}
+    return {
+        "hospital": hospital.name(locale),
+        "address": hospital.address(locale),
+        "department": department.name(locale),
+        "doctor": doctor.name(locale),
+        "title": translate(f"doctor.title.{doctor.title}", locale),
+        "fee": format_currency(fee_yuan(doctor), "CNY", locale=babel_locale(locale)),
+        "when": _when(slot, locale),
+    }
 
 
 def _appointment_names(appointment: Appointment, locale: str) -> dict:
-    return {**_slot_names(appointment.slot, locale), "patient": appointment.patient.name,
-            "queue_number": appointment.queue_number}
+    return {
+        **_slot_names(appointment.slot, locale),
+        "patient": appointment.patient.name,
+        "queue_number": appointment.queue_number,
+    }
 
 
 def _payload(intent: str, **entities: Any) -> str:
-    return f"/{intent}" + json.dumps({k: str(v) for k, v in entities.items()},
-                                     ensure_ascii=False)
+    return f"/{intent}" + json.dumps({k: str(v) for k, v in entities.items()}, ensure_ascii=False)
 
 
 def booking_arguments(arguments: dict, locale: str) -> dict:
@@ -126,16 +134,22 @@ def booking_arguments(arguments: dict, locale: str) -> dict:
         derived.update(_appointment_names(appointment, locale))
     rules = booking_rules()
     first, last = booking_window(now(), rules)
-    derived.update(first_date=_day(first, locale), last_date=_day(last, locale),
-                   days=rules.max_days_ahead)
+    derived.update(
+        first_date=_day(first, locale), last_date=_day(last, locale), days=rules.max_days_ahead
+    )
     derived["lead"] = _lead(arguments.get("booking_choices"), locale)
     derived.update(_problem(arguments, locale))
     derived.update(_alternatives(arguments.get("alternatives"), locale))
-    listed = [a for a in (_own(Appointment, i) for i in arguments.get("appointment_ids") or [])
-              if a is not None]
+    listed = [
+        a
+        for a in (_own(Appointment, i) for i in arguments.get("appointment_ids") or [])
+        if a is not None
+    ]
     if listed:
-        entries = [translate("appointment.list_entry", locale,
-                             **_appointment_names(a, locale)) for a in listed]
+        entries = [
+            translate("appointment.list_entry", locale, **_appointment_names(a, locale))
+            for a in listed
+        ]
         derived.update(count=len(entries), appointments_list=join_list(entries, locale))
     elif "appointment_ids" in arguments:
         derived.update(count=0, appointments_list="")
@@ -148,8 +162,9 @@ def _lead(choices: Any, locale: str) -> str:
     reason = choices.get("reason")
     if reason not in ("ambiguous", "department"):
         return ""
-    return translate(f"booking.lead.{choices['kind']}.{reason}", locale,
-                     query=str(choices.get("query") or ""))
+    return translate(
+        f"booking.lead.{choices['kind']}.{reason}", locale, query=str(choices.get("query") or "")
+    )
 
 
 def _problem(arguments: dict, locale: str) -> dict:
@@ -158,8 +173,11 @@ def _problem(arguments: dict, locale: str) -> dict:
     if arguments.get("field") in ("patient_id_card", "patient_phone"):
         derived["problem"] = translate(f"booking.invalid.{arguments['field']}", locale)
     if arguments.get("kind") in ("hospital", "department", "doctor"):
-        derived["problem"] = translate(f"booking.not_found.{arguments['kind']}", locale,
-                                       query=str(arguments.get("query") or ""))
+        derived["problem"] = translate(
+            f"booking.not_found.{arguments['kind']}",
+            locale,
+            query=str(arguments.get("query") or ""),
+        )
     kind = _KIND_BY_ERRCODE.get(_as_int(arguments.get("errcode")))
     if kind is not None:
         derived["reason"] = translate(kind.message_id, locale)
@@ -169,13 +187,23 @@ def _problem(arguments: dict, locale: str) -> dict:
 def _alternatives(offers: Any, locale: str) -> dict:
     if not isinstance(offers, list):
         return {}
-    named = [translate("booking.alternative", locale, date=_day(o.get("date"), locale),
-                       period_name=_period(o.get("period"), locale))
-             for o in offers if isinstance(o, dict)]
+    named = [
+        translate(
+            "booking.alternative",
+            locale,
+            date=_day(o.get("date"), locale),
+            period_name=_period(o.get("period"), locale),
+        )
+        for o in offers
+        if isinstance(o, dict)
+    ]
     if not named:
         return {"alternatives_clause": translate("booking.no_alternatives_clause", locale)}
-    return {"alternatives_clause": translate("booking.alternatives_clause", locale,
-                                             alternatives_list=join_list(named, locale))}
+    return {
+        "alternatives_clause": translate(
+            "booking.alternatives_clause", locale, alternatives_list=join_list(named, locale)
+        )
+    }
 
 
 # --- buttons ---------------------------------------------------------------------------------
@@ -192,17 +220,24 @@ def _records(model, ids: Iterable[int]) -> list:
     ids = list(ids)
     if not ids:
         return []
-    found = {record.id: record
-             for record in db.session.scalars(db.select(model).where(model.id.in_(set(ids))))}
+    found = {
+        record.id: record
+        for record in db.session.scalars(db.select(model).where(model.id.in_(set(ids))))
+    }
     return [found[i] for i in ids if i in found]
 
 
 def hospital_buttons(locale: str, arguments: dict) -> list[dict]:
     ids = _choice_ids(arguments, "hospital")
-    hospitals = _records(Hospital, ids) if ids else \
-        db.session.scalars(db.select(Hospital).order_by(Hospital.id)).all()
-    return [{"title": h.name(locale), "payload": _payload("inform_booking", hospital_id=h.id)}
-            for h in hospitals[:MAX_BUTTONS]]
+    hospitals = (
+        _records(Hospital, ids)
+        if ids
+        else db.session.scalars(db.select(Hospital).order_by(Hospital.id)).all()
+    )
+    return [
+        {"title": h.name(locale), "payload": _payload("inform_booking", hospital_id=h.id)}
+        for h in hospitals[:MAX_BUTTONS]
+    ]
 
 
 def department_buttons(locale: str, arguments: dict) -> list[dict]:
@@ -212,67 +247,98 @@ def department_buttons(locale: str, arguments: dict) -> list[dict]:
     else:
         hospital_id = _as_int(arguments.get("hospital_id"))
         departments = db.session.scalars(
-            db.select(Department).where(Department.hospital_id == hospital_id)
-            .order_by(Department.id).limit(MAX_BUTTONS)).all()
-    return [{"title": d.name(locale), "payload": _payload("inform_booking", department_id=d.id)}
-            for d in departments[:MAX_BUTTONS]]
+            db.select(Department)
+            .where(Department.hospital_id == hospital_id)
+            .order_by(Department.id)
+            .limit(MAX_BUTTONS)
+        ).all()
+    return [
+        {"title": d.name(locale), "payload": _payload("inform_booking", department_id=d.id)}
+        for d in departments[:MAX_BUTTONS]
+    ]
 
 
 def date_buttons(locale: str, arguments: dict) -> list[dict]:
     choices = arguments.get("booking_choices")
     if isinstance(choices, dict) and choices.get("kind") == "alternatives":
-        return [{"title": translate("booking.alternative", locale, date=_day(d, locale),
-                                    period_name=_period(p, locale)),
-                 "payload": _payload("inform_booking", date=d, period=p)}
-                for d, p in (o for o in choices.get("offers") or [] if len(o) == 2)]
+        return [
+            {
+                "title": translate(
+                    "booking.alternative",
+                    locale,
+                    date=_day(d, locale),
+                    period_name=_period(p, locale),
+                ),
+                "payload": _payload("inform_booking", date=d, period=p),
+            }
+            for d, p in (o for o in choices.get("offers") or [] if len(o) == 2)
+        ]
     first, last = booking_window(now(), booking_rules())
     days = [date.fromordinal(n) for n in range(first.toordinal(), last.toordinal() + 1)]
-    return [{"title": _day(d, locale), "payload": _payload("inform_booking", date=d.isoformat())}
-            for d in days]
+    return [
+        {"title": _day(d, locale), "payload": _payload("inform_booking", date=d.isoformat())}
+        for d in days
+    ]
 
 
 def period_buttons(locale: str, arguments: dict) -> list[dict]:
-    return [{"title": _period(p, locale), "payload": _payload("inform_booking", period=p)}
-            for p in PERIODS]
+    return [
+        {"title": _period(p, locale), "payload": _payload("inform_booking", period=p)}
+        for p in PERIODS
+    ]
 
 
 def doctor_buttons(locale: str, arguments: dict) -> list[dict]:
     buttons = []
     for doctor in _records(Doctor, _choice_ids(arguments, "doctor")):
-        title = translate("booking.doctor_choice", locale, doctor=doctor.name(locale),
-                          title=translate(f"doctor.title.{doctor.title}", locale),
-                          fee=format_currency(fee_yuan(doctor), "CNY",
-                                              locale=babel_locale(locale)))
-        buttons.append({"title": title, "payload": _payload("inform_booking",
-                                                            doctor_id=doctor.id)})
-    return buttons + [{"title": translate("booking.any_doctor", locale),
-                       "payload": _payload("inform_booking", doctor_id="any")}]
+        title = translate(
+            "booking.doctor_choice",
+            locale,
+            doctor=doctor.name(locale),
+            title=translate(f"doctor.title.{doctor.title}", locale),
+            fee=format_currency(fee_yuan(doctor), "CNY", locale=babel_locale(locale)),
+        )
+        buttons.append({"title": title, "payload": _payload("inform_booking", doctor_id=doctor.id)})
+    return buttons + [
+        {
+            "title": translate("booking.any_doctor", locale),
+            "payload": _payload("inform_booking", doctor_id="any"),
+        }
+    ]
 
 
 def patient_buttons(locale: str, arguments: dict) -> list[dict]:
     citizen_id = _conversation_citizen_id()
-    patients = [p for p in _records(Patient, _choice_ids(arguments, "patient"))
-                if p.citizen_id == citizen_id]
-    return [{"title": p.name, "payload": _payload("inform_booking", patient_id=p.id)}
-            for p in patients]
+    patients = [
+        p
+        for p in _records(Patient, _choice_ids(arguments, "patient"))
+        if p.citizen_id == citizen_id
+    ]
+    return [
+        {"title": p.name, "payload": _payload("inform_booking", patient_id=p.id)} for p in patients
+    ]
 
 
 def confirm_buttons(locale: str, arguments: dict) -> list[dict]:
-    return [{"title": translate("button.confirm", locale), "payload": "/affirm"},
-            {"title": translate("button.cancel_booking", locale), "payload": "/deny"}]
+    return [
+        {"title": translate("button.confirm", locale), "payload": "/affirm"},
+        {"title": translate("button.cancel_booking", locale), "payload": "/deny"},
+    ]
 
 
-def _appointment_choice(locale: str, arguments: dict, intent: str,
-                        **entities: Any) -> list[dict]:
+def _appointment_choice(locale: str, arguments: dict, intent: str, **entities: Any) -> list[dict]:
     """One button per appointment of the citizen's in ``appointment_ids``: ``intent`` with the
     appointment's id and ``entities``."""
     buttons = []
     for appointment in (_own(Appointment, i) for i in arguments.get("appointment_ids") or []):
         if appointment is not None:
             names = _appointment_names(appointment, locale)
-            buttons.append({"title": f"{names['when']} {names['department']}",
-                            "payload": _payload(intent, appointment_id=appointment.id,
-                                                **entities)})
+            buttons.append(
+                {
+                    "title": f"{names['when']} {names['department']}",
+                    "payload": _payload(intent, appointment_id=appointment.id, **entities),
+                }
+            )
     return buttons
 
 
@@ -293,11 +359,25 @@ def reschedule_buttons(locale: str, arguments: dict) -> list[dict]:
 
 
 def message_ids() -> list[str]:
-    return ([f"booking.lead.{k}.{r}" for k, r in (("hospital", "ambiguous"),
-                                                   ("hospital", "department"),
-                                                   ("department", "ambiguous"))]
-            + [f"booking.not_found.{k}" for k in ("hospital", "department", "doctor")]
-            + [f"booking.invalid.{f}" for f in ("patient_id_card", "patient_phone")]
-            + ["booking.alternatives_clause", "booking.no_alternatives_clause",
-               "booking.alternative", "booking.any_doctor", "booking.doctor_choice",
-               "button.confirm", "button.cancel_booking", "appointment.list_entry"])
+    return (
+        [
+            f"booking.lead.{k}.{r}"
+            for k, r in (
+                ("hospital", "ambiguous"),
+                ("hospital", "department"),
+                ("department", "ambiguous"),
+            )
+        ]
+        + [f"booking.not_found.{k}" for k in ("hospital", "department", "doctor")]
+        + [f"booking.invalid.{f}" for f in ("patient_id_card", "patient_phone")]
+        + [
+            "booking.alternatives_clause",
+            "booking.no_alternatives_clause",
+            "booking.alternative",
+            "booking.any_doctor",
+            "booking.doctor_choice",
+            "button.confirm",
+            "button.cancel_booking",
+            "appointment.list_entry",
+        ]
+    )

@@ -9,6 +9,7 @@
 
 Each broken rule raises ``RuleBroken`` with the error kind the API answers with.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -40,11 +41,13 @@ class BookingRules:
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> "BookingRules":
-        return cls(min_days_ahead=int(config["BOOKING_MIN_DAYS_AHEAD"]),
-                   max_days_ahead=int(config["BOOKING_MAX_DAYS_AHEAD"]),
-                   per_doctor_per_day=int(config["MAX_APPOINTMENTS_PER_DOCTOR_DAY"]),
-                   per_day=int(config["MAX_APPOINTMENTS_PER_DAY"]),
-                   cancel_cutoff=timedelta(minutes=int(config["CANCEL_CUTOFF_MINUTES"])))
+        return cls(
+            min_days_ahead=int(config["BOOKING_MIN_DAYS_AHEAD"]),
+            max_days_ahead=int(config["BOOKING_MAX_DAYS_AHEAD"]),
+            per_doctor_per_day=int(config["MAX_APPOINTMENTS_PER_DOCTOR_DAY"]),
+            per_day=int(config["MAX_APPOINTMENTS_PER_DAY"]),
+            cancel_cutoff=timedelta(minutes=int(config["CANCEL_CUTOFF_MINUTES"])),
+        )
 
 
 def local_date(moment: datetime) -> date:
@@ -55,29 +58,35 @@ def local_date(moment: datetime) -> date:
 def booking_window(now: datetime, rules: BookingRules) -> tuple[date, date]:
     """The first and last visit dates bookable at ``now``, inclusive."""
     today = local_date(now)
-    return (today + timedelta(days=rules.min_days_ahead),
-            today + timedelta(days=rules.max_days_ahead))
+    return (
+        today + timedelta(days=rules.min_days_ahead),
+        today + timedelta(days=rules.max_days_ahead),
+    )
 
 
-def is_bookable_time(visit_date: date, starts_at: datetime, now: datetime,
-                     rules: BookingRules) -> bool:
+def is_bookable_time(
+    visit_date: date, starts_at: datetime, now: datetime, rules: BookingRules
+) -> bool:
     first, last = booking_window(now, rules)
     return first <= visit_date <= last and starts_at > now
 
 
-def check_bookable_time(visit_date: date, starts_at: datetime, now: datetime,
-                        rules: BookingRules) -> None:
+def check_bookable_time(
+    visit_date: date, starts_at: datetime, now: datetime, rules: BookingRules
+) -> None:
     """``slot_in_past`` once the slot has started, ``outside_booking_window`` outside the days."""
     if starts_at <= now:
         raise RuleBroken("slot_in_past")
     first, last = booking_window(now, rules)
     if not first <= visit_date <= last:
-        raise RuleBroken("outside_booking_window", first_date=first.isoformat(),
-                         last_date=last.isoformat())
+        raise RuleBroken(
+            "outside_booking_window", first_date=first.isoformat(), last_date=last.isoformat()
+        )
 
 
-def check_citizen_day(doctor_id: int, same_day_doctor_ids: Iterable[int],
-                      rules: BookingRules) -> None:
+def check_citizen_day(
+    doctor_id: int, same_day_doctor_ids: Iterable[int], rules: BookingRules
+) -> None:
     """One more appointment with ``doctor_id`` on a day where the citizen already has active
     appointments with ``same_day_doctor_ids`` (one entry per appointment)."""
     held = list(same_day_doctor_ids)
@@ -91,8 +100,7 @@ def cancel_deadline(starts_at: datetime, rules: BookingRules) -> datetime:
     return starts_at - rules.cancel_cutoff
 
 
-def check_cancellable(status: str, starts_at: datetime, now: datetime,
-                      rules: BookingRules) -> None:
+def check_cancellable(status: str, starts_at: datetime, now: datetime, rules: BookingRules) -> None:
     """Only a booked appointment, and only until the cut-off before its slot starts."""
     if status != "booked":
         raise RuleBroken("appointment_not_active", status=status)

@@ -1,4 +1,5 @@
 """Request and response shapes of the hospital and appointment endpoints."""
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -19,8 +20,10 @@ def _limit(default: int, maximum: int) -> fields.Integer:
 # --- queries ---------------------------------------------------------------------------------
 class HospitalQuerySchema(Schema):
     q = fields.String(validate=SEARCH_TEXT, metadata={"example": "xiehe"})
-    district = fields.String(validate=validate.Length(max=32),
-                             metadata={"description": "district code or name", "example": "tianhe"})
+    district = fields.String(
+        validate=validate.Length(max=32),
+        metadata={"description": "district code or name", "example": "tianhe"},
+    )
     limit = _limit(20, 100)
 
 
@@ -49,17 +52,26 @@ class SlotQuerySchema(Schema):
 
 
 class AppointmentQuerySchema(Schema):
-    status = fields.String(load_default="active", validate=validate.OneOf(("active", "all")),
-                           metadata={"description": "active: booked and not yet over"})
+    status = fields.String(
+        load_default="active",
+        validate=validate.OneOf(("active", "all")),
+        metadata={"description": "active: booked and not yet over"},
+    )
 
 
 # --- bodies ----------------------------------------------------------------------------------
 class PatientCreateSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    id_card = fields.String(required=True, validate=validate.Length(min=1, max=32),
-                            metadata={"description": "18-character resident ID (GB 11643)"})
-    phone = fields.String(required=True, validate=validate.Length(min=1, max=20),
-                          metadata={"description": "mainland mobile number"})
+    id_card = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=32),
+        metadata={"description": "18-character resident ID (GB 11643)"},
+    )
+    phone = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=20),
+        metadata={"description": "mainland mobile number"},
+    )
 
 
 class BookSchema(Schema):
@@ -171,5 +183,7 @@ class AppointmentSchema(Schema):
 @lru_cache(maxsize=None)
 def items_of(schema: type[Schema]) -> type[Schema]:
     """``{"items": [<schema>]}``."""
-    return Schema.from_dict({"items": fields.List(fields.Nested(schema))},
-                            name=schema.__name__.removesuffix("Schema") + "Items")
+    return Schema.from_dict(
+        {"items": fields.List(fields.Nested(schema))},
+        name=schema.__name__.removesuffix("Schema") + "Items",
+    )

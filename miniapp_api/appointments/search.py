@@ -15,6 +15,7 @@ Text is compared after normalization (NFKC, lower case, no spaces or punctuation
 an entity scores its best term. Edits are allowed from 3 characters on (one) and from 8 (two):
 a two-character name with a typo is a different name.
 """
+
 from __future__ import annotations
 
 import unicodedata
@@ -107,8 +108,12 @@ def term_score(query: str, term: str) -> float:
         if distance <= allowed:
             return 0.85 - 0.1 * distance
     part_allowed = allowed_part_edits(query)
-    if (part_allowed and len(term) > len(query) and missing <= part_allowed
-            and substring_distance(query, term) <= part_allowed):
+    if (
+        part_allowed
+        and len(term) > len(query)
+        and missing <= part_allowed
+        and substring_distance(query, term) <= part_allowed
+    ):
         return 0.7
     return 0.0
 
@@ -118,8 +123,12 @@ def score(query: str, terms: Iterable[str]) -> float:
     return max((term_score(needle, normalize(t)) for t in terms), default=0.0)
 
 
-def rank(query: str, items: Iterable[T], terms: Callable[[T], Iterable[str]],
-         tie_break: Callable[[T], object] = id) -> list[tuple[float, T]]:
+def rank(
+    query: str,
+    items: Iterable[T],
+    terms: Callable[[T], Iterable[str]],
+    tie_break: Callable[[T], object] = id,
+) -> list[tuple[float, T]]:
     """``(score, item)`` for the items matching ``query``, best first, ties by ``tie_break``."""
     scored = [(score(query, terms(item)), item) for item in items]
     matches = [(s, item) for s, item in scored if s >= THRESHOLD]

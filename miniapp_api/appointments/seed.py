@@ -9,6 +9,7 @@ today to ``APPOINTMENT_SLOT_DAYS`` days ahead and never touches a slot that exis
 stay as they are). Some demo slots start with units already taken, as if through the
 hospital's own windows, so the demo shows nearly full and full clinics.
 """
+
 from __future__ import annotations
 
 import json
@@ -94,19 +95,32 @@ def plan_doctors(data: dict) -> dict[str, list[DoctorPlan]]:
             rng = random.Random(f"{data['seed']}|{key}")
             doctors = []
             for index in range(rng.randint(*data["doctors_per_department"])):
-                title = ("chief" if index == 0 else "associate_chief" if index == 1
-                         else rng.choice(("associate_chief", "attending", "attending")))
+                title = (
+                    "chief"
+                    if index == 0
+                    else "associate_chief"
+                    if index == 1
+                    else rng.choice(("associate_chief", "attending", "attending"))
+                )
                 name_zh, name_en = _name(rng, data, taken)
-                chosen = rng.sample(template["specialties"],
-                                    min(len(template["specialties"]), rng.randint(2, 3)))
-                doctors.append(DoctorPlan(
-                    code=f"{key}-{index + 1}",
-                    fields={"name_zh": name_zh, "name_en": name_en, "title": title,
+                chosen = rng.sample(
+                    template["specialties"], min(len(template["specialties"]), rng.randint(2, 3))
+                )
+                doctors.append(
+                    DoctorPlan(
+                        code=f"{key}-{index + 1}",
+                        fields={
+                            "name_zh": name_zh,
+                            "name_en": name_en,
+                            "title": title,
                             "specialties_zh": [s["zh"] for s in chosen],
                             "specialties_en": [s["en"] for s in chosen],
-                            "fee_cents": data["fees_cents"][title]},
-                    clinics=_clinics(rng, template.get("evening", False)),
-                    capacity=rng.randint(*data["capacity"][title])))
+                            "fee_cents": data["fees_cents"][title],
+                        },
+                        clinics=_clinics(rng, template.get("evening", False)),
+                        capacity=rng.randint(*data["capacity"][title]),
+                    )
+                )
             plans[key] = doctors
     return plans
 
@@ -123,9 +137,13 @@ def seed_network(data: dict) -> dict[str, DoctorPlan]:
         for department_code in entry["departments"]:
             template = data["departments"][department_code]
             key = f"{entry['code']}-{department_code}"
-            department = _upsert(Department, key, departments, hospital_id=hospital.id,
-                                 **{k: template[k] for k in ("name_zh", "name_en", "aliases_zh",
-                                                             "aliases_en")})
+            department = _upsert(
+                Department,
+                key,
+                departments,
+                hospital_id=hospital.id,
+                **{k: template[k] for k in ("name_zh", "name_en", "aliases_zh", "aliases_en")},
+            )
             db.session.flush()
             for plan in plans[key]:
                 _upsert(Doctor, plan.code, doctors, department_id=department.id, **plan.fields)
@@ -151,8 +169,13 @@ def roll_slots(data: dict, plans: dict[str, DoctorPlan], first_day: date, days: 
     """Add the clinics' missing slots from ``first_day`` for ``days`` days; the count added."""
     last_day = first_day + timedelta(days=days - 1)
     doctors = {d.code: d for d in db.session.scalars(select(Doctor))}
-    have = set(db.session.execute(select(Slot.doctor_id, Slot.date, Slot.period)
-                                  .where(Slot.date >= first_day, Slot.date <= last_day)).tuples())
+    have = set(
+        db.session.execute(
+            select(Slot.doctor_id, Slot.date, Slot.period).where(
+                Slot.date >= first_day, Slot.date <= last_day
+            )
+        ).tuples()
+    )
     added = 0
     for offset in range(days):
         day = first_day + timedelta(days=offset)
@@ -163,10 +186,18 @@ def roll_slots(data: dict, plans: dict[str, DoctorPlan], first_day: date, days: 
                     continue
                 start, end = data["periods"][period]
                 taken = _already_taken(data["seed"], plan, doctor.title, day, period)
-                db.session.add(Slot(doctor_id=doctor.id, date=day, period=period,
-                                    starts_at=_moment(day, start), ends_at=_moment(day, end),
-                                    capacity=plan.capacity, remaining=plan.capacity - taken,
-                                    issued=taken))
+                db.session.add(
+                    Slot(
+                        doctor_id=doctor.id,
+                        date=day,
+                        period=period,
+                        starts_at=_moment(day, start),
+                        ends_at=_moment(day, end),
+                        capacity=plan.capacity,
+                        remaining=plan.capacity - taken,
+                        issued=taken,
+                    )
+                )
                 added += 1
     return added
 
@@ -178,12 +209,18 @@ def seed_appointments(today: date | None = None) -> dict[str, int]:
     seed_places()  # the districts hospitals stand in
     data = load()
     plans = seed_network(data)
-    added = roll_slots(data, plans, today or local_date(now()),
-                       current_app.config["APPOINTMENT_SLOT_DAYS"])
+    added = roll_slots(
+        data, plans, today or local_date(now()), current_app.config["APPOINTMENT_SLOT_DAYS"]
+    )
     db.session.commit()
     invalidate(CATALOG_ANSWERS)  # this process's directory and slot searches see it at once
     invalidate(SLOT_ANSWERS)
-    counts = {name: len(db.session.scalars(select(model.id)).all())
-              for name, model in (("hospitals", Hospital), ("departments", Department),
-                                  ("doctors", Doctor))}
+    counts = {
+        name: len(db.session.scalars(select(model.id)).all())
+        for name, model in (
+            ("hospitals", Hospital),
+            ("departments", Department),
+            ("doctors", Doctor),
+        )
+    }
     return {**counts, "slots_added": added}

@@ -18,6 +18,7 @@ citizen's rules, then writes:
 Locks are taken in one order (citizen, appointment, slots by id), so transactions do not
 deadlock; a busy database or a deadlock the server reports anyway is retried a few times.
 """
+
 from __future__ import annotations
 
 import random
@@ -38,13 +39,18 @@ from ..db import db, utcnow
 from ..errors import ApiError
 from ..identity import is_mainland_mobile, normalize_id_card
 from ..privacy import mask_id_card, mask_phone
+from ..response_cache import invalidate
 from . import protection
 from .catalog import get_slot
-from ..response_cache import invalidate
-from .models import (BOOKED, CANCELLED, RESCHEDULED, Appointment, Department, Doctor, Patient,
-                     Slot)
-from .rules import (BookingRules, RuleBroken, check_bookable_time, check_cancellable,
-                    check_citizen_day, local_date)
+from .models import BOOKED, CANCELLED, RESCHEDULED, Appointment, Department, Doctor, Patient, Slot
+from .rules import (
+    BookingRules,
+    RuleBroken,
+    check_bookable_time,
+    check_cancellable,
+    check_citizen_day,
+    local_date,
+)
 
 T = TypeVar("T")
 ATTEMPTS = 5
@@ -94,8 +100,11 @@ def _context(citizen_id: int, field: str) -> str:
 
 
 def citizens_patients(citizen_id: int) -> list[Patient]:
-    return list(db.session.scalars(select(Patient).where(Patient.citizen_id == citizen_id)
-                                   .order_by(Patient.id)))
+    return list(
+        db.session.scalars(
+            select(Patient).where(Patient.citizen_id == citizen_id).order_by(Patient.id)
+        )
+    )
 
 
 def citizens_patient(citizen_id: int, patient_id: int) -> Patient:
@@ -107,8 +116,9 @@ def citizens_patient(citizen_id: int, patient_id: int) -> Patient:
 
 
 def _same_person(citizen_id: int, id_digest: str) -> Patient | None:
-    return db.session.scalars(select(Patient).where(Patient.citizen_id == citizen_id,
-                                                    Patient.id_card_digest == id_digest)).first()
+    return db.session.scalars(
+        select(Patient).where(Patient.citizen_id == citizen_id, Patient.id_card_digest == id_digest)
+    ).first()
 
 
 def add_patient(citizen_id: int, name: str, id_card: str, phone: str) -> tuple[Patient, bool]:
@@ -129,14 +139,19 @@ def add_patient(citizen_id: int, name: str, id_card: str, phone: str) -> tuple[P
         records_changed(citizen_id)
         db.session.commit()
         return existing, False
-    held = db.session.scalar(select(func.count()).select_from(Patient)
-                             .where(Patient.citizen_id == citizen_id))
+    held = db.session.scalar(
+        select(func.count()).select_from(Patient).where(Patient.citizen_id == citizen_id)
+    )
     limit = current_app.config["MAX_PATIENTS_PER_CITIZEN"]
     if held >= limit:
         raise ApiError("patient_limit_reached", data={"limit": limit}, limit=limit)
-    patient = Patient(citizen_id=citizen_id, name=name, id_card_digest=id_digest,
-                      id_card_sealed=protection.seal(card, _context(citizen_id, "id_card")),
-                      id_card_masked=mask_id_card(card))
+    patient = Patient(
+        citizen_id=citizen_id,
+        name=name,
+        id_card_digest=id_digest,
+        id_card_sealed=protection.seal(card, _context(citizen_id, "id_card")),
+        id_card_masked=mask_id_card(card),
+    )
     _set_phone(patient, mobile)
     db.session.add(patient)
     records_changed(citizen_id)
@@ -158,8 +173,10 @@ def _set_phone(patient: Patient, mobile: str) -> None:
 
 def patient_numbers(patient: Patient) -> tuple[str, str]:
     """The patient's ID-card and phone numbers in clear, for the hospital's systems only."""
-    return (protection.unseal(patient.id_card_sealed, _context(patient.citizen_id, "id_card")),
-            protection.unseal(patient.phone_sealed, _context(patient.citizen_id, "phone")))
+    return (
+        protection.unseal(patient.id_card_sealed, _context(patient.citizen_id, "id_card")),
+        protection.unseal(patient.phone_sealed, _context(patient.citizen_id, "phone")),
+    )
 
 
 # --- reading appointments --------------------------------------------------------------------
@@ -181,16 +198,25 @@ def _appointments_statement(active: bool):
     """Everything the presenter reads, in one query (not one per appointment and relation),
     filled from the joins the query makes anyway (half the work of ``joinedload``'s own);
     built once, so SQLAlchemy neither rebuilds it nor recomputes its cache key per request."""
-    statement = (select(Appointment).join(Appointment.slot).join(Slot.doctor)
-                 .join(Doctor.department).join(Department.hospital).join(Appointment.patient)
-                 .options(contains_eager(Appointment.slot).contains_eager(Slot.doctor)
-                          .contains_eager(Doctor.department).contains_eager(Department.hospital),
-                          contains_eager(Appointment.patient))
-                 .where(Appointment.citizen_id == bindparam("citizen_id"))
-                 .order_by(Slot.starts_at, Appointment.id))
+    statement = (
+        select(Appointment)
+        .join(Appointment.slot)
+        .join(Slot.doctor)
+        .join(Doctor.department)
+        .join(Department.hospital)
+        .join(Appointment.patient)
+        .options(
+            contains_eager(Appointment.slot)
+            .contains_eager(Slot.doctor)
+            .contains_eager(Doctor.department)
+            .contains_eager(Department.hospital),
+            contains_eager(Appointment.patient),
+        )
+        .where(Appointment.citizen_id == bindparam("citizen_id"))
+        .order_by(Slot.starts_at, Appointment.id)
+    )
     if active:
-        statement = statement.where(Appointment.status == BOOKED,
-                                    Slot.ends_at > bindparam("now"))
+        statement = statement.where(Appointment.status == BOOKED, Slot.ends_at > bindparam("now"))
     return statement
 
 
@@ -226,47 +252,62 @@ def _lock_citizen(citizen_id: int) -> None:
 def records_changed(citizen_id: int) -> None:
     """Raises the citizen's ``records_version`` in the current transaction: answers made from
     the previous version (``response_cache.cached_own``) are no longer served, in any process."""
-    db.session.execute(update(Citizen).where(Citizen.id == citizen_id)
-                       .values(records_version=Citizen.records_version + 1))
+    db.session.execute(
+        update(Citizen)
+        .where(Citizen.id == citizen_id)
+        .values(records_version=Citizen.records_version + 1)
+    )
 
 
 def _take_unit(slot_id: int) -> int | None:
     """Take one unit of the slot if one is left; the queue number it carries, or None."""
-    statement = (update(Slot).where(Slot.id == slot_id, Slot.remaining > 0)
-                 .values(remaining=Slot.remaining - 1, issued=Slot.issued + 1)
-                 .returning(Slot.issued)
-                 .execution_options(synchronize_session=False))
+    statement = (
+        update(Slot)
+        .where(Slot.id == slot_id, Slot.remaining > 0)
+        .values(remaining=Slot.remaining - 1, issued=Slot.issued + 1)
+        .returning(Slot.issued)
+        .execution_options(synchronize_session=False)
+    )
     return db.session.execute(statement).scalar_one_or_none()
 
 
 def _give_back_unit(slot_id: int) -> None:
-    db.session.execute(update(Slot).where(Slot.id == slot_id, Slot.remaining < Slot.capacity)
-                       .values(remaining=Slot.remaining + 1)
-                       .execution_options(synchronize_session=False))
+    db.session.execute(
+        update(Slot)
+        .where(Slot.id == slot_id, Slot.remaining < Slot.capacity)
+        .values(remaining=Slot.remaining + 1)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _close(appointment_id: int, status: str, moment: datetime) -> bool:
     """booked -> ``status``; False if the appointment was no longer booked."""
     result = db.session.execute(
-        update(Appointment).where(Appointment.id == appointment_id, Appointment.status == BOOKED)
+        update(Appointment)
+        .where(Appointment.id == appointment_id, Appointment.status == BOOKED)
         .values(status=status, cancelled_at=moment)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)
+    )
     return result.rowcount == 1
 
 
-def _check_citizen_day(citizen_id: int, slot: Slot, rules: BookingRules,
-                       moving: int | None = None) -> None:
+def _check_citizen_day(
+    citizen_id: int, slot: Slot, rules: BookingRules, moving: int | None = None
+) -> None:
     statement = select(Appointment.doctor_id).where(
-        Appointment.citizen_id == citizen_id, Appointment.visit_date == slot.date,
-        Appointment.status == BOOKED)
+        Appointment.citizen_id == citizen_id,
+        Appointment.visit_date == slot.date,
+        Appointment.status == BOOKED,
+    )
     if moving is not None:
         statement = statement.where(Appointment.id != moving)
     held = list(db.session.scalars(statement))
     _check(lambda: check_citizen_day(slot.doctor_id, held, rules))
 
 
-def _check_slot(citizen_id: int, slot: Slot, moment: datetime, rules: BookingRules,
-                moving: int | None = None) -> None:
+def _check_slot(
+    citizen_id: int, slot: Slot, moment: datetime, rules: BookingRules, moving: int | None = None
+) -> None:
     """Every rule for one more appointment in ``slot``, read without locks (fast refusals)."""
     _check(lambda: check_bookable_time(slot.date, slot.starts_at, moment, rules))
     _check_citizen_day(citizen_id, slot, rules, moving)
@@ -274,12 +315,25 @@ def _check_slot(citizen_id: int, slot: Slot, moment: datetime, rules: BookingRul
         raise ApiError("slot_full", data={"slot_id": slot.id})
 
 
-def _new_appointment(citizen_id: int, patient_id: int, slot: Slot, queue_number: int,
-                     moment: datetime, moved_from: int | None = None) -> Appointment:
-    appointment = Appointment(citizen_id=citizen_id, patient_id=patient_id, slot_id=slot.id,
-                              doctor_id=slot.doctor_id, visit_date=slot.date, status=BOOKED,
-                              queue_number=queue_number, created_at=moment,
-                              rescheduled_from_id=moved_from)
+def _new_appointment(
+    citizen_id: int,
+    patient_id: int,
+    slot: Slot,
+    queue_number: int,
+    moment: datetime,
+    moved_from: int | None = None,
+) -> Appointment:
+    appointment = Appointment(
+        citizen_id=citizen_id,
+        patient_id=patient_id,
+        slot_id=slot.id,
+        doctor_id=slot.doctor_id,
+        visit_date=slot.date,
+        status=BOOKED,
+        queue_number=queue_number,
+        created_at=moment,
+        rescheduled_from_id=moved_from,
+    )
     db.session.add(appointment)
     db.session.flush()
     return appointment
@@ -317,8 +371,9 @@ def cancel(citizen_id: int, appointment_id: int) -> Appointment:
     def attempt() -> Appointment:
         appointment = citizens_appointment(citizen_id, appointment_id)
         moment, rules = now(), booking_rules()
-        _check(lambda: check_cancellable(appointment.status, appointment.slot.starts_at, moment,
-                                         rules))
+        _check(
+            lambda: check_cancellable(appointment.status, appointment.slot.starts_at, moment, rules)
+        )
         _lock_citizen(citizen_id)
         if not _close(appointment.id, CANCELLED, moment):
             raise ApiError("appointment_not_active", data={"appointment_id": appointment.id})
@@ -338,8 +393,9 @@ def reschedule(citizen_id: int, appointment_id: int, slot_id: int) -> Appointmen
         target, moment, rules = get_slot(slot_id), now(), booking_rules()
         if target.id == appointment.slot_id:
             raise ApiError("reschedule_same_slot", data={"slot_id": target.id})
-        _check(lambda: check_cancellable(appointment.status, appointment.slot.starts_at, moment,
-                                         rules))
+        _check(
+            lambda: check_cancellable(appointment.status, appointment.slot.starts_at, moment, rules)
+        )
         _check_slot(citizen_id, target, moment, rules, moving=appointment.id)
         _lock_citizen(citizen_id)
         if not _close(appointment.id, RESCHEDULED, moment):
@@ -353,11 +409,20 @@ def reschedule(citizen_id: int, appointment_id: int, slot_id: int) -> Appointmen
                     raise ApiError("slot_full", data={"slot_id": target.id})
             else:
                 _give_back_unit(appointment.slot_id)
-        moved = _new_appointment(citizen_id, appointment.patient_id, target, queue_number,
-                                 moment, moved_from=appointment.id)
-        db.session.execute(update(Appointment).where(Appointment.id == appointment.id)
-                           .values(rescheduled_to_id=moved.id)
-                           .execution_options(synchronize_session=False))
+        moved = _new_appointment(
+            citizen_id,
+            appointment.patient_id,
+            target,
+            queue_number,
+            moment,
+            moved_from=appointment.id,
+        )
+        db.session.execute(
+            update(Appointment)
+            .where(Appointment.id == appointment.id)
+            .values(rescheduled_to_id=moved.id)
+            .execution_options(synchronize_session=False)
+        )
         _commit()
         return moved
 

@@ -4,6 +4,7 @@ Hospitals, departments, doctors and slots are public. Patients and appointments 
 calling citizen (a session token, or the bot's token with ``X-Citizen-Identity``); another
 citizen's are answered exactly like ids that do not exist.
 """
+
 from __future__ import annotations
 
 from flask_smorest import Blueprint
@@ -14,16 +15,39 @@ from ..i18n import current_locale
 from ..response_cache import cached_own, cached_public
 from . import catalog, service
 from .catalog import CATALOG_ANSWER_SECONDS, CATALOG_ANSWERS
+from .presenter import (
+    present_appointment,
+    present_department,
+    present_doctor,
+    present_hospital,
+    present_patient,
+    present_slot,
+)
+from .schemas import (
+    AppointmentQuerySchema,
+    AppointmentSchema,
+    BookSchema,
+    DepartmentQuerySchema,
+    DepartmentSchema,
+    DoctorQuerySchema,
+    DoctorSchema,
+    HospitalQuerySchema,
+    HospitalSchema,
+    PatientCreateSchema,
+    PatientSchema,
+    RescheduleSchema,
+    SlotQuerySchema,
+    SlotSchema,
+    items_of,
+)
 from .service import MY_APPOINTMENTS_ANSWER_SECONDS, SLOT_ANSWER_SECONDS, SLOT_ANSWERS
-from .presenter import (present_appointment, present_department, present_doctor,
-                        present_hospital, present_patient, present_slot)
-from .schemas import (AppointmentQuerySchema, AppointmentSchema, BookSchema,
-                      DepartmentQuerySchema, DepartmentSchema, DoctorQuerySchema, DoctorSchema,
-                      HospitalQuerySchema, HospitalSchema, PatientCreateSchema, PatientSchema,
-                      RescheduleSchema, SlotQuerySchema, SlotSchema, items_of)
 
-bp = Blueprint("appointments", __name__, url_prefix="/api/v1",
-               description="Hospitals, doctors, slots, patients and appointments")
+bp = Blueprint(
+    "appointments",
+    __name__,
+    url_prefix="/api/v1",
+    description="Hospitals, doctors, slots, patients and appointments",
+)
 
 
 def _items(items: list) -> dict:
@@ -75,8 +99,9 @@ def department(department_id: int):
 def doctors(query: dict):
     """Doctors; ``q`` matches names and specialties in both languages."""
     locale = current_locale()
-    found = catalog.search_doctors(query.get("q"), query.get("hospital_id"),
-                                   query.get("department_id"), query["limit"])
+    found = catalog.search_doctors(
+        query.get("q"), query.get("hospital_id"), query.get("department_id"), query["limit"]
+    )
     return _items([present_doctor(d, locale, score) for score, d in found])
 
 
@@ -103,8 +128,11 @@ def slots(query: dict):
 @bp.response(200, envelope_of(SlotSchema))
 def slot(slot_id: int):
     """One slot."""
-    return ok(present_slot(catalog.get_slot(slot_id), current_locale(), service.now(),
-                           service.booking_rules()))
+    return ok(
+        present_slot(
+            catalog.get_slot(slot_id), current_locale(), service.now(), service.booking_rules()
+        )
+    )
 
 
 # --- the citizen's patients ------------------------------------------------------------------
@@ -118,19 +146,24 @@ def patients():
 @bp.post("/patients")
 @bp.arguments(PatientCreateSchema)
 @bp.response(201, envelope_of(PatientSchema))
-@bp.alt_response(200, schema=envelope_of(PatientSchema),
-                 description="the same person was already registered: that patient")
+@bp.alt_response(
+    200,
+    schema=envelope_of(PatientSchema),
+    description="the same person was already registered: that patient",
+)
 def add_patient(body: dict):
     """Register a patient: name, ID-card number (GB 11643 check digit) and mainland mobile."""
-    patient, created = service.add_patient(current_citizen().id, body["name"], body["id_card"],
-                                           body["phone"])
+    patient, created = service.add_patient(
+        current_citizen().id, body["name"], body["id_card"], body["phone"]
+    )
     return ok(present_patient(patient)), 201 if created else 200
 
 
 # --- the citizen's appointments --------------------------------------------------------------
 def _appointment(appointment) -> dict:
-    return ok(present_appointment(appointment, current_locale(), service.now(),
-                                  service.booking_rules()))
+    return ok(
+        present_appointment(appointment, current_locale(), service.now(), service.booking_rules())
+    )
 
 
 @bp.post("/appointments")
@@ -173,5 +206,4 @@ def cancel(appointment_id: int):
 def reschedule(body: dict, appointment_id: int):
     """Move an appointment to another slot in one swap; answers the new appointment (the old
     one becomes ``rescheduled``)."""
-    return _appointment(service.reschedule(current_citizen().id, appointment_id,
-                                           body["slot_id"]))
+    return _appointment(service.reschedule(current_citizen().id, appointment_id, body["slot_id"]))

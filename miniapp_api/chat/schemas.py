@@ -1,4 +1,5 @@
 """Request and response shapes of the chat endpoints."""
+
 from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
@@ -11,19 +12,29 @@ MAX_TEXT = 2000
 class LocationSchema(Schema):
     latitude = fields.Float(required=True, validate=validate.Range(min=-90, max=90))
     longitude = fields.Float(required=True, validate=validate.Range(min=-180, max=180))
-    accuracy = fields.Float(validate=validate.Range(min=0, max=1_000_000),
-                            metadata={"description": "metres, as the browser reports it"})
+    accuracy = fields.Float(
+        validate=validate.Range(min=0, max=1_000_000),
+        metadata={"description": "metres, as the browser reports it"},
+    )
 
 
 class ChatRequestSchema(Schema):
-    text = fields.String(validate=validate.Length(min=1, max=MAX_TEXT),
-                         metadata={"example": "what's the air like today"})
-    payload = fields.String(validate=validate.Length(min=1, max=500),
-                            metadata={"description": "a button's payload", "example": "/help"})
-    title = fields.String(validate=validate.Length(min=1, max=100),
-                          metadata={"description": "the title of the button sent as payload"})
-    lang = fields.String(validate=validate.OneOf(SUPPORTED_LOCALES),
-                         metadata={"description": "reply language; omitted: the conversation's"})
+    text = fields.String(
+        validate=validate.Length(min=1, max=MAX_TEXT),
+        metadata={"example": "what's the air like today"},
+    )
+    payload = fields.String(
+        validate=validate.Length(min=1, max=500),
+        metadata={"description": "a button's payload", "example": "/help"},
+    )
+    title = fields.String(
+        validate=validate.Length(min=1, max=100),
+        metadata={"description": "the title of the button sent as payload"},
+    )
+    lang = fields.String(
+        validate=validate.OneOf(SUPPORTED_LOCALES),
+        metadata={"description": "reply language; omitted: the conversation's"},
+    )
     location = fields.Nested(LocationSchema)
 
     @validates_schema
@@ -51,9 +62,14 @@ class HandoffStateSchema(Schema):
 
 class ChatReplySchema(Schema):
     replies = fields.List(fields.Nested(ReplySchema))
-    handoff = fields.Nested(HandoffStateSchema, allow_none=True, metadata={
-        "description": "the conversation's open handoff ticket: the assistant stays silent "
-                       "until staff close it"})
+    handoff = fields.Nested(
+        HandoffStateSchema,
+        allow_none=True,
+        metadata={
+            "description": "the conversation's open handoff ticket: the assistant stays silent "
+            "until staff close it"
+        },
+    )
 
 
 class ChatTurnSchema(Schema):
@@ -71,5 +87,6 @@ class WebSessionSchema(Schema):
     token = fields.String()
     expires_at = fields.DateTime()
     citizen_id = fields.Integer()
-    channel_ticket = fields.String(metadata={
-        "description": "opens the socket.io channel for this conversation (auth.ticket)"})
+    channel_ticket = fields.String(
+        metadata={"description": "opens the socket.io channel for this conversation (auth.ticket)"}
+    )

@@ -1,11 +1,13 @@
 """Which conversation a caller of the chat endpoints speaks in, and the replies in our shape."""
+
 from __future__ import annotations
 
 from datetime import datetime, timezone
 from typing import Any
 
-import citizen_identity
 from flask import current_app, request
+
+import citizen_identity
 
 from ..auth import Principal, header_identity
 from ..citizens.models import Citizen
@@ -33,8 +35,9 @@ def assertion_for(principal: Principal, sender_id: str) -> str:
     verified; for the bot (which proved the conversation to reach here), the one it sent."""
     if principal.via == "bot":
         return request.headers.get(citizen_identity.HEADER, "")
-    return citizen_identity.issue(sender_id, "session",
-                                  current_app.config["IDENTITY_ASSERTION_KEY"])
+    return citizen_identity.issue(
+        sender_id, "session", current_app.config["IDENTITY_ASSERTION_KEY"]
+    )
 
 
 def metadata_for(body: dict, assertion: str) -> dict[str, Any]:
@@ -55,8 +58,10 @@ def reply_of(message: dict) -> dict:
         reply["text"] = message["text"]
     buttons = [b for b in message.get("buttons") or [] if isinstance(b, dict)]
     if buttons:
-        reply["buttons"] = [{"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
-                            for b in buttons]
+        reply["buttons"] = [
+            {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
+            for b in buttons
+        ]
     if isinstance(message.get("image"), str):
         reply["image"] = message["image"]
     return reply
@@ -77,9 +82,11 @@ def history_of(events: list[dict]) -> list[dict]:
             if text:
                 turns.append({"role": "citizen", "text": text, "at": _moment(event)})
         elif kind == "bot" and (event.get("text") or (event.get("data") or {}).get("buttons")):
-            turn = {"role": "bot", **reply_of({"text": event.get("text"),
-                                               **(event.get("data") or {})}),
-                    "at": _moment(event)}
+            turn = {
+                "role": "bot",
+                **reply_of({"text": event.get("text"), **(event.get("data") or {})}),
+                "at": _moment(event),
+            }
             turns.append(turn)
     return turns[-HISTORY_TURNS:]
 

@@ -4,14 +4,16 @@ A citizen's session token (or the bot's service token with an identity) chooses 
 conversation; the text goes to Rasa's REST channel with the citizen's sender id and metadata
 (``lang``, ``location``). Chat is rate limited per citizen and per client address.
 """
+
 from __future__ import annotations
 
 import secrets
 
-import citizen_identity
 from flask import current_app
 from flask_limiter.util import get_remote_address
 from flask_smorest import Blueprint
+
+import citizen_identity
 
 from ..auth import authenticate, current_citizen, issue_session_token
 from ..citizens.service import citizen_for_identity
@@ -110,8 +112,17 @@ def web_session():
     sender_id = "web:v-" + secrets.token_urlsafe(18)
     citizen = citizen_for_identity(*sender_id.split(":", 1))
     token, expires_at = issue_session_token(citizen.id, "web")
-    ticket = citizen_identity.issue(sender_id, "session",
-                                    current_app.config["IDENTITY_ASSERTION_KEY"],
-                                    ttl_seconds=current_app.config["SESSION_TTL_SECONDS"])
-    return ok({"token": token, "expires_at": expires_at, "citizen_id": citizen.id,
-               "channel_ticket": ticket})
+    ticket = citizen_identity.issue(
+        sender_id,
+        "session",
+        current_app.config["IDENTITY_ASSERTION_KEY"],
+        ttl_seconds=current_app.config["SESSION_TTL_SECONDS"],
+    )
+    return ok(
+        {
+            "token": token,
+            "expires_at": expires_at,
+            "citizen_id": citizen.id,
+            "channel_ticket": ticket,
+        }
+    )

@@ -5,6 +5,7 @@ PKCS#8 ``BEGIN PRIVATE KEY``; ``BEGIN PUBLIC KEY`` or ``BEGIN RSA PUBLIC KEY``) 
 base64 body without the armor. Literal ``\\n`` sequences (keys pasted into one-line environment
 variables) are turned back into newlines.
 """
+
 from __future__ import annotations
 
 import base64
@@ -57,8 +58,11 @@ def load_public_key(key_text: str) -> rsa.RSAPublicKey:
     """An RSA public key from PEM (SubjectPublicKeyInfo or PKCS#1) or bare base64 DER."""
     data, is_pem = _key_bytes(key_text)
     try:
-        key = (serialization.load_pem_public_key(data) if is_pem
-               else serialization.load_der_public_key(data))
+        key = (
+            serialization.load_pem_public_key(data)
+            if is_pem
+            else serialization.load_der_public_key(data)
+        )
     except (ValueError, TypeError, UnsupportedAlgorithm):
         raise AlipayKeyError("public key cannot be loaded") from None
     if not isinstance(key, rsa.RSAPublicKey):
@@ -71,16 +75,18 @@ def signing_string(params: Mapping[str, Any]) -> str:
 
     Values are raw (not URL-encoded), as Alipay signs them.
     """
-    items = sorted((k, str(v)) for k, v in params.items()
-                   if k != "sign" and v is not None and str(v) != "")
+    items = sorted(
+        (k, str(v)) for k, v in params.items() if k != "sign" and v is not None and str(v) != ""
+    )
     return "&".join(f"{k}={v}" for k, v in items)
 
 
 def sign_rsa2(params: Mapping[str, Any], private_key_pem: str) -> str:
     """The base64 RSA2 signature of a request's parameters."""
     key = load_private_key(private_key_pem)
-    signature = key.sign(signing_string(params).encode("utf-8"), padding.PKCS1v15(),
-                         hashes.SHA256())
+    signature = key.sign(
+        signing_string(params).encode("utf-8"), padding.PKCS1v15(), hashes.SHA256()
+    )
     return base64.b64encode(signature).decode("ascii")
 
 

@@ -9,6 +9,7 @@ reached, answers garbage, or is misconfigured is ``ApiError("platform_unavailabl
 Secrets, session keys, access tokens and login codes are never logged; transport errors are
 logged by class name only, because their messages contain the request URL (and so the secret).
 """
+
 from __future__ import annotations
 
 import json
@@ -75,10 +76,15 @@ def _json_object(text: str, platform: str) -> dict[str, Any]:
 
 # --- WeChat -----------------------------------------------------------------------------------
 
+
 def _wechat_openid(code: str) -> str:
     config = current_app.config
-    params = {"appid": config["WECHAT_APPID"], "secret": config["WECHAT_SECRET"],
-              "js_code": code, "grant_type": "authorization_code"}
+    params = {
+        "appid": config["WECHAT_APPID"],
+        "secret": config["WECHAT_SECRET"],
+        "js_code": code,
+        "grant_type": "authorization_code",
+    }
     url = config["WECHAT_API_BASE"].rstrip("/") + "/sns/jscode2session"
     response = _request("GET", url, "wechat", params=params)
     body = _json_object(response.content.decode("utf-8", errors="replace"), "wechat")
@@ -96,14 +102,21 @@ def _wechat_openid(code: str) -> str:
 
 # --- Alipay -----------------------------------------------------------------------------------
 
+
 def _alipay_user_id(code: str) -> str:
     config = current_app.config
     private_key, public_key = config["ALIPAY_APP_PRIVATE_KEY"], config["ALIPAY_PUBLIC_KEY"]
     if not private_key or not public_key:
         _unavailable("ALIPAY_APP_PRIVATE_KEY or ALIPAY_PUBLIC_KEY is not configured")
-    common = {"app_id": config["ALIPAY_APP_ID"], "method": ALIPAY_METHOD, "format": "JSON",
-              "charset": "utf-8", "sign_type": "RSA2", "version": "1.0",
-              "timestamp": datetime.now(_SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")}
+    common = {
+        "app_id": config["ALIPAY_APP_ID"],
+        "method": ALIPAY_METHOD,
+        "format": "JSON",
+        "charset": "utf-8",
+        "sign_type": "RSA2",
+        "version": "1.0",
+        "timestamp": datetime.now(_SHANGHAI).strftime("%Y-%m-%d %H:%M:%S"),
+    }
     business = {"grant_type": "authorization_code", "code": code}
     try:
         common["sign"] = sign_rsa2({**common, **business}, private_key)
@@ -130,8 +143,9 @@ def _alipay_user_id(code: str) -> str:
     return user_id
 
 
-def _check_alipay_signature(text: str, key: str, result: dict[str, Any], signature: Any,
-                            public_key: str) -> None:
+def _check_alipay_signature(
+    text: str, key: str, result: dict[str, Any], signature: Any, public_key: str
+) -> None:
     """The response's ``sign`` must be Alipay's signature of the raw JSON text under ``key``."""
     content = signed_content(text, key)
     if content is None or json.loads(content) != result:
@@ -153,7 +167,7 @@ def signed_content(text: str, key: str) -> str | None:
     if position < 0:
         return None
     colon = text.find(":", position + len(marker))
-    if colon < 0 or text[position + len(marker):colon].strip():
+    if colon < 0 or text[position + len(marker) : colon].strip():
         return None
     start = colon + 1
     while start < len(text) and text[start] in " \t\r\n":

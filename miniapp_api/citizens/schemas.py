@@ -1,4 +1,5 @@
 """Request and response shapes of the citizen endpoints; the OpenAPI spec is built from these."""
+
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
@@ -17,8 +18,11 @@ class LoginSchema(Schema):
 
 
 class DevLoginSchema(Schema):
-    identity = fields.String(required=True, validate=validate.Length(min=3, max=140),
-                             metadata={"example": "web:demo-alice"})
+    identity = fields.String(
+        required=True,
+        validate=validate.Length(min=3, max=140),
+        metadata={"example": "web:demo-alice"},
+    )
 
 
 class SessionSchema(Schema):
@@ -35,8 +39,12 @@ class IdentitySchema(Schema):
 class CitizenSchema(Schema):
     id = fields.Integer(dump_only=True)
     display_name = fields.String(allow_none=True)
-    phone = fields.Function(lambda c: mask_phone(c.phone), dump_only=True, allow_none=True,
-                            metadata={"description": "masked: 138****5678"})
+    phone = fields.Function(
+        lambda c: mask_phone(c.phone),
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "masked: 138****5678"},
+    )
     locale = fields.String(allow_none=True)
     role = fields.String(dump_only=True)
     identities = fields.List(fields.Nested(IdentitySchema), dump_only=True)
@@ -44,8 +52,11 @@ class CitizenSchema(Schema):
 
 def _phone_field() -> fields.String:
     # The spec's pattern is ECMA-262, where `$` is the end of the text (Python's `\Z`).
-    return fields.String(required=True, validate=validate.Regexp(MAINLAND_MOBILE),
-                         metadata={"pattern": "^1[3-9][0-9]{9}$"})
+    return fields.String(
+        required=True,
+        validate=validate.Regexp(MAINLAND_MOBILE),
+        metadata={"pattern": "^1[3-9][0-9]{9}$"},
+    )
 
 
 class PhoneCodeRequestSchema(Schema):
@@ -54,8 +65,9 @@ class PhoneCodeRequestSchema(Schema):
 
 class PhoneVerifySchema(Schema):
     phone = _phone_field()
-    code = fields.String(required=True, validate=validate.Regexp(r"^[0-9]{6}\Z"),
-                         metadata={"pattern": "^[0-9]{6}$"})
+    code = fields.String(
+        required=True, validate=validate.Regexp(r"^[0-9]{6}\Z"), metadata={"pattern": "^[0-9]{6}$"}
+    )
 
 
 class PhoneCodeSentSchema(Schema):

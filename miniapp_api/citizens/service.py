@@ -1,4 +1,5 @@
 """Rules about citizens and identities, without HTTP."""
+
 from __future__ import annotations
 
 import re
@@ -27,17 +28,23 @@ def parse_sender_id(sender_id: str) -> tuple[str, str]:
 
 
 def find_by_identity(channel: str, external_id: str) -> Citizen | None:
-    return db.session.scalars(_identity_statement(),
-                              {"channel": channel, "external_id": external_id}).first()
+    return db.session.scalars(
+        _identity_statement(), {"channel": channel, "external_id": external_id}
+    ).first()
 
 
 @lru_cache(maxsize=None)
 def _identity_statement():
     """The citizen of a channel identity, by a statement built once (every request of the bot
     reads it; building it again cost a third of the lookup)."""
-    return (select(Citizen).join(ChannelIdentity)
-            .where(ChannelIdentity.channel == bindparam("channel"),
-                   ChannelIdentity.external_id == bindparam("external_id")))
+    return (
+        select(Citizen)
+        .join(ChannelIdentity)
+        .where(
+            ChannelIdentity.channel == bindparam("channel"),
+            ChannelIdentity.external_id == bindparam("external_id"),
+        )
+    )
 
 
 def citizen_for_identity(channel: str, external_id: str) -> Citizen:

@@ -1,4 +1,5 @@
 """Login, the development login, and the citizen's own profile."""
+
 from __future__ import annotations
 
 from flask import current_app
@@ -8,11 +9,18 @@ from ..auth import current_citizen, issue_session_token, operator_required
 from ..envelope import envelope_of, ok
 from ..errors import ApiError
 from ..limiter import limiter
-from . import platforms
 from ..trust.phone_codes import send_code, verify_code
-from .schemas import (CitizenSchema, CitizenUpdateSchema, DevLoginSchema, LoginSchema,
-                      PhoneCodeRequestSchema, PhoneCodeSentSchema, PhoneVerifySchema,
-                      SessionSchema)
+from . import platforms
+from .schemas import (
+    CitizenSchema,
+    CitizenUpdateSchema,
+    DevLoginSchema,
+    LoginSchema,
+    PhoneCodeRequestSchema,
+    PhoneCodeSentSchema,
+    PhoneVerifySchema,
+    SessionSchema,
+)
 from .service import citizen_for_identity, parse_sender_id, update_profile
 
 bp = Blueprint("citizens", __name__, url_prefix="/api/v1", description="Login and profile")

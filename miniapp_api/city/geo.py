@@ -1,4 +1,5 @@
 """Distances on the Earth's surface."""
+
 from __future__ import annotations
 
 from math import asin, cos, radians, sin, sqrt

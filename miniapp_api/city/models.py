@@ -1,4 +1,5 @@
 """Districts of the city: every service names places by these codes."""
+
 from __future__ import annotations
 
 from sqlalchemy import Float, String

@@ -1,4 +1,5 @@
 """Handoff tickets: a conversation the bot handed to a person, with its transcript."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """Tickets as operators see them: identity masked, status and reason named in their locale."""
+
 from __future__ import annotations
 
 from ..citizens.models import Citizen

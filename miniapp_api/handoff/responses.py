@@ -1,4 +1,5 @@
 """The bot's handoff responses: the ticket number as the citizen reads it out."""
+
 from __future__ import annotations
 
 from .models import REASONS, STATUSES
@@ -17,5 +18,4 @@ def handoff_arguments(arguments: dict, locale: str) -> dict:
 
 
 def message_ids() -> list[str]:
-    return ([f"handoff.status.{s}" for s in STATUSES]
-            + [f"handoff.reason.{r}" for r in REASONS])
+    return [f"handoff.status.{s}" for s in STATUSES] + [f"handoff.reason.{r}" for r in REASONS]

@@ -1,4 +1,5 @@
 """Request and response shapes of the handoff endpoints."""
+
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
@@ -23,10 +24,14 @@ class StoredTurnSchema(Schema):
 
 class TicketRequestSchema(Schema):
     reason = fields.String(required=True, validate=validate.OneOf(REASONS))
-    transcript = fields.List(fields.Nested(TranscriptTurnSchema), load_default=list,
-                             validate=validate.Length(max=10 * TRANSCRIPT_TURNS),
-                             metadata={"description": "the conversation so far; the latest "
-                                                      f"{TRANSCRIPT_TURNS} turns are kept"})
+    transcript = fields.List(
+        fields.Nested(TranscriptTurnSchema),
+        load_default=list,
+        validate=validate.Length(max=10 * TRANSCRIPT_TURNS),
+        metadata={
+            "description": f"the conversation so far; the latest {TRANSCRIPT_TURNS} turns are kept"
+        },
+    )
     lang = fields.String(validate=validate.OneOf(SUPPORTED_LOCALES))
 
 

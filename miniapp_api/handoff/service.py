@@ -4,6 +4,7 @@ Closing a ticket first lets the bot speak again in that conversation (``resume``
 the closing: if Rasa cannot be reached the ticket stays open, so a conversation is never left
 silenced with no open ticket to show for it.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -38,18 +39,30 @@ def clean_transcript(turns: list[dict]) -> list[dict]:
     cleaned = []
     for turn in turns[-TRANSCRIPT_TURNS:]:
         at = turn.get("at")
-        cleaned.append({"role": turn["role"], "text": mask_text(turn["text"][:TURN_CHARS]),
-                        "at": at.isoformat() if isinstance(at, datetime) else None})
+        cleaned.append(
+            {
+                "role": turn["role"],
+                "text": mask_text(turn["text"][:TURN_CHARS]),
+                "at": at.isoformat() if isinstance(at, datetime) else None,
+            }
+        )
     return cleaned
 
 
 def open_ticket_for(sender_id: str) -> HandoffTicket | None:
-    return db.session.scalars(select(HandoffTicket)
-                              .where(HandoffTicket.open_sender_id == sender_id)).first()
+    return db.session.scalars(
+        select(HandoffTicket).where(HandoffTicket.open_sender_id == sender_id)
+    ).first()
 
 
-def open_ticket(citizen: Citizen, sender_id: str, channel: str, reason: str,
-                transcript: list[dict], locale: str | None) -> tuple[HandoffTicket, bool]:
+def open_ticket(
+    citizen: Citizen,
+    sender_id: str,
+    channel: str,
+    reason: str,
+    transcript: list[dict],
+    locale: str | None,
+) -> tuple[HandoffTicket, bool]:
     """The conversation's open ticket, created if there is none; and whether it was created.
 
     A conversation has at most one open ticket, also when two requests race (the unique
@@ -59,9 +72,17 @@ def open_ticket(citizen: Citizen, sender_id: str, channel: str, reason: str,
         return existing, False
     turns = clean_transcript(transcript)
     for _ in range(5):  # a number collision is rare (10^8 numbers); retry with another
-        ticket = HandoffTicket(number=new_number(), citizen_id=citizen.id, sender_id=sender_id,
-                               open_sender_id=sender_id, channel=channel, locale=locale,
-                               reason=reason, transcript=turns, status="open")
+        ticket = HandoffTicket(
+            number=new_number(),
+            citizen_id=citizen.id,
+            sender_id=sender_id,
+            open_sender_id=sender_id,
+            channel=channel,
+            locale=locale,
+            reason=reason,
+            transcript=turns,
+            status="open",
+        )
         db.session.add(ticket)
         try:
             db.session.commit()
@@ -74,8 +95,9 @@ def open_ticket(citizen: Citizen, sender_id: str, channel: str, reason: str,
 
 
 def find_ticket(number: str) -> HandoffTicket:
-    ticket = db.session.scalars(select(HandoffTicket)
-                                .where(HandoffTicket.number == normalize_number(number))).first()
+    ticket = db.session.scalars(
+        select(HandoffTicket).where(HandoffTicket.number == normalize_number(number))
+    ).first()
     if ticket is None:
         raise ApiError("not_found")
     return ticket
@@ -87,13 +109,15 @@ def list_tickets(status: str | None, limit: int, offset: int) -> tuple[list[Hand
     if status:
         query = query.where(HandoffTicket.status == status)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.session.scalars(query.order_by(HandoffTicket.created_at, HandoffTicket.id)
-                              .limit(limit).offset(offset)).all()
+    rows = db.session.scalars(
+        query.order_by(HandoffTicket.created_at, HandoffTicket.id).limit(limit).offset(offset)
+    ).all()
     return list(rows), total or 0
 
 
-def close_ticket(number: str, operator: Citizen, note: str | None,
-                 resume: Callable[[str], None]) -> HandoffTicket:
+def close_ticket(
+    number: str, operator: Citizen, note: str | None, resume: Callable[[str], None]
+) -> HandoffTicket:
     """Close an open ticket: ``resume(sender_id)`` the conversation, then record who closed it.
 
     ``resume`` raises when the bot cannot be told; the ticket then stays open (nothing written).
@@ -108,8 +132,15 @@ def close_ticket(number: str, operator: Citizen, note: str | None,
     closed = db.session.execute(
         update(HandoffTicket)
         .where(HandoffTicket.id == ticket.id, HandoffTicket.status == "open")
-        .values(status="closed", open_sender_id=None, operator_id=operator.id, note=note,
-                closed_at=now, updated_at=now))
+        .values(
+            status="closed",
+            open_sender_id=None,
+            operator_id=operator.id,
+            note=note,
+            closed_at=now,
+            updated_at=now,
+        )
+    )
     if closed.rowcount != 1:
         db.session.rollback()
         raise ApiError("handoff_closed")

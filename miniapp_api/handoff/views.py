@@ -2,31 +2,42 @@
 
 Closing a ticket tells Rasa to resume the conversation, so the bot answers in it again.
 """
+
 from __future__ import annotations
 
-from flask import request
 from flask_smorest import Blueprint
 
 from ..auth import bot_conversation, current_citizen, operator_required, proven_conversation
-from ..citizens.service import citizen_for_identity, parse_sender_id
 from ..chat.rasa import RasaClient, RasaUnavailable
+from ..citizens.service import citizen_for_identity, parse_sender_id
 from ..envelope import envelope_of, ok
 from ..errors import ApiError
 from ..i18n import current_locale
 from .presenter import present_ticket
-from .schemas import (CloseSchema, TicketCreatedSchema, TicketListQuerySchema, TicketPageSchema,
-                      TicketRefSchema, TicketRequestSchema, TicketSchema)
+from .schemas import (
+    CloseSchema,
+    TicketCreatedSchema,
+    TicketListQuerySchema,
+    TicketPageSchema,
+    TicketRefSchema,
+    TicketRequestSchema,
+    TicketSchema,
+)
 from .service import close_ticket, find_ticket, list_tickets, open_ticket, open_ticket_for
 
-bp = Blueprint("handoff", __name__, url_prefix="/api/v1",
-               description="Human handoff: tickets for operators")
+bp = Blueprint(
+    "handoff", __name__, url_prefix="/api/v1", description="Human handoff: tickets for operators"
+)
 
 
 @bp.post("/handoff/tickets")
 @bp.arguments(TicketRequestSchema)
 @bp.response(201, envelope_of(TicketCreatedSchema))
-@bp.alt_response(200, schema=envelope_of(TicketCreatedSchema),
-                 description="the conversation already had an open ticket")
+@bp.alt_response(
+    200,
+    schema=envelope_of(TicketCreatedSchema),
+    description="the conversation already had an open ticket",
+)
 def create(body: dict):
     """The bot (service token and ``X-Citizen-Identity``) hands the conversation to a person.
 
@@ -36,12 +47,15 @@ def create(body: dict):
     """
     sender_id = bot_conversation()
     channel, external_id = parse_sender_id(sender_id)
-    citizen = current_citizen() if proven_conversation() \
-        else citizen_for_identity(channel, external_id)
-    ticket, created = open_ticket(citizen, sender_id, channel, body["reason"],
-                                  body["transcript"], body.get("lang"))
-    return ok({"number": ticket.number, "status": ticket.status, "created": created}), \
-        201 if created else 200
+    citizen = (
+        current_citizen() if proven_conversation() else citizen_for_identity(channel, external_id)
+    )
+    ticket, created = open_ticket(
+        citizen, sender_id, channel, body["reason"], body["transcript"], body.get("lang")
+    )
+    return ok(
+        {"number": ticket.number, "status": ticket.status, "created": created}
+    ), 201 if created else 200
 
 
 @bp.get("/handoff/tickets/current")
@@ -63,8 +77,9 @@ def tickets(query: dict):
     """Operators: tickets, oldest first (``status=open`` is the queue); without transcripts."""
     rows, total = list_tickets(query.get("status"), query["limit"], query["offset"])
     locale = current_locale()
-    return ok({"items": [present_ticket(t, locale, transcript=False) for t in rows],
-               "total": total})
+    return ok(
+        {"items": [present_ticket(t, locale, transcript=False) for t in rows], "total": total}
+    )
 
 
 @bp.get("/operator/handoff/tickets/<number>")
@@ -84,6 +99,7 @@ def close(body: dict, number: str):
 
     503 (the ticket stays open) when the assistant cannot be told; 409 if already closed.
     """
+
     def resume(sender_id: str) -> None:
         try:
             RasaClient.from_config().resume(sender_id)

@@ -1,4 +1,5 @@
 """Alembic environment: migrations run against the Flask app's engine and metadata."""
+
 import logging
 from logging.config import fileConfig
 
@@ -32,8 +33,11 @@ def render_item(type_, obj, autogen_context):
 
 
 def run_migrations_offline():
-    context.configure(url=config.get_main_option("sqlalchemy.url"),
-                      target_metadata=target_db.metadata, literal_binds=True)
+    context.configure(
+        url=config.get_main_option("sqlalchemy.url"),
+        target_metadata=target_db.metadata,
+        literal_binds=True,
+    )
     with context.begin_transaction():
         context.run_migrations()
 

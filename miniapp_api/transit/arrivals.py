@@ -6,6 +6,7 @@ is not served, and the delay before it carries on past it; a trip-level delay co
 before the first update; a CANCELED (or DELETED) trip serves no stop. Realtime data older than
 the configured age is not used.
 """
+
 from __future__ import annotations
 
 import heapq
@@ -130,9 +131,13 @@ def delays_at(realtime: TripRealtime, index: int) -> tuple[int | None, int | Non
         if update.relationship == "N":
             propagated = None
         elif update.relationship == "S":
-            propagated = (update.departure_delay if update.departure_delay is not None
-                          else update.arrival_delay if update.arrival_delay is not None
-                          else propagated)
+            propagated = (
+                update.departure_delay
+                if update.departure_delay is not None
+                else update.arrival_delay
+                if update.arrival_delay is not None
+                else propagated
+            )
     return propagated, propagated, False
 
 
@@ -142,8 +147,16 @@ def arrival_of(visit: Visit, realtime: TripRealtime | None) -> Arrival:
     if realtime is None:
         return Arrival(visit, scheduled_arrival, scheduled_departure, None, None, "scheduled", None)
     if realtime.relationship in CANCELED:
-        return Arrival(visit, scheduled_arrival, scheduled_departure, None, None, "canceled",
-                       realtime, realtime.vehicle_id)
+        return Arrival(
+            visit,
+            scheduled_arrival,
+            scheduled_departure,
+            None,
+            None,
+            "canceled",
+            realtime,
+            realtime.vehicle_id,
+        )
     arrival_delay, departure_delay, skipped = delays_at(realtime, visit.stop_index)
     predicted_arrival = predicted_departure = None
     if arrival_delay is not None:
@@ -151,14 +164,26 @@ def arrival_of(visit: Visit, realtime: TripRealtime | None) -> Arrival:
         predicted_departure = visit.at(visit.departure_secs + (departure_delay or 0))
         if predicted_departure < predicted_arrival:
             predicted_departure = predicted_arrival
-    return Arrival(visit, scheduled_arrival, scheduled_departure, predicted_arrival,
-                   predicted_departure, "skipped" if skipped else "scheduled", realtime,
-                   realtime.vehicle_id)
+    return Arrival(
+        visit,
+        scheduled_arrival,
+        scheduled_departure,
+        predicted_arrival,
+        predicted_departure,
+        "skipped" if skipped else "scheduled",
+        realtime,
+        realtime.vehicle_id,
+    )
 
 
-def next_arrivals(candidates: Iterable[tuple[Visit, TripRealtime | None]], now: datetime,
-                  window: timedelta, limit: int, include_canceled: bool = False,
-                  earliest_delay: int = 0) -> list[Arrival]:
+def next_arrivals(
+    candidates: Iterable[tuple[Visit, TripRealtime | None]],
+    now: datetime,
+    window: timedelta,
+    limit: int,
+    include_canceled: bool = False,
+    earliest_delay: int = 0,
+) -> list[Arrival]:
     """Arrivals (soonest first) of vehicles that have not left the stop by ``now`` and arrive
     within ``window``; skipped calls and cancelled trips only when ``include_canceled``.
 
@@ -172,8 +197,11 @@ def next_arrivals(candidates: Iterable[tuple[Visit, TripRealtime | None]], now: 
     seen: set[tuple[int, date, int]] = set()
     end = now + window
     for visit, trip_realtime in candidates:
-        if len(latest) >= limit and (visit.at(visit.arrival_secs + min(0, earliest_delay))
-                                     - now).total_seconds() > -latest[0]:
+        if (
+            len(latest) >= limit
+            and (visit.at(visit.arrival_secs + min(0, earliest_delay)) - now).total_seconds()
+            > -latest[0]
+        ):
             break
         key = (visit.trip_pk, visit.service_date, visit.stop_index)
         if key in seen:
@@ -195,9 +223,11 @@ def next_arrivals(candidates: Iterable[tuple[Visit, TripRealtime | None]], now: 
 
 
 # --- where the vehicle is ----------------------------------------------------------------
-def progress_by_time(calls: Sequence[Call], now_secs: float,
-                     delays: Sequence[tuple[int | None, int | None]] | None = None
-                     ) -> tuple[int, float, tuple[float, float]]:
+def progress_by_time(
+    calls: Sequence[Call],
+    now_secs: float,
+    delays: Sequence[tuple[int | None, int | None]] | None = None,
+) -> tuple[int, float, tuple[float, float]]:
     """(stop index of the next call, metres along, position) of a vehicle running to its
     schedule, or to the predicted times when ``delays`` (per call) are given. ``calls`` may be
     the part of the trip that matters (consecutive calls, in order)."""
@@ -219,8 +249,11 @@ def progress_by_time(calls: Sequence[Call], now_secs: float,
             span = arrival - previous_departure
             share = 1.0 if span <= 0 else max(0.0, min(1.0, (now_secs - previous_departure) / span))
             a, b = calls[i - 1], calls[i]
-            return (b.index, a.dist_m + share * (b.dist_m - a.dist_m),
-                    (a.lat + share * (b.lat - a.lat), a.lon + share * (b.lon - a.lon)))
+            return (
+                b.index,
+                a.dist_m + share * (b.dist_m - a.dist_m),
+                (a.lat + share * (b.lat - a.lat), a.lon + share * (b.lon - a.lon)),
+            )
         if now_secs < departure:
             return calls[i].index, calls[i].dist_m, (calls[i].lat, calls[i].lon)
     last = calls[-1]

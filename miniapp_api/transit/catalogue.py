@@ -5,6 +5,7 @@ are read on every request, so each process loads them once per feed version (the
 version is checked with one indexed query per request) and answers names, calendars and
 "which routes stop here" from memory. Trips and stop times stay in the database.
 """
+
 from __future__ import annotations
 
 import threading
@@ -19,9 +20,17 @@ from sqlalchemy import func, select, true
 
 from ..db import db
 from ..errors import ApiError
-from .models import (TransitFeed, TransitRealtimeSource, TransitRoute, TransitRouteStop,
-                     TransitService, TransitServiceDate, TransitStop, TransitTranslation,
-                     TransitTrip)
+from .models import (
+    TransitFeed,
+    TransitRealtimeSource,
+    TransitRoute,
+    TransitRouteStop,
+    TransitService,
+    TransitServiceDate,
+    TransitStop,
+    TransitTranslation,
+    TransitTrip,
+)
 from .service_days import Service, active_services
 
 STATION = 1
@@ -86,54 +95,93 @@ class Catalogue:
 
     def _load(self) -> None:
         feed_id = self.feed_id
-        for row in db.session.scalars(select(TransitStop).where(TransitStop.feed_id == feed_id)
-                                      .order_by(TransitStop.id)):
-            self.stops[row.id] = StopInfo(row.id, row.stop_id, row.code, row.name, row.lat,
-                                          row.lon, row.location_type, row.parent_pk,
-                                          row.platform_code)
+        for row in db.session.scalars(
+            select(TransitStop).where(TransitStop.feed_id == feed_id).order_by(TransitStop.id)
+        ):
+            self.stops[row.id] = StopInfo(
+                row.id,
+                row.stop_id,
+                row.code,
+                row.name,
+                row.lat,
+                row.lon,
+                row.location_type,
+                row.parent_pk,
+                row.platform_code,
+            )
             self.stop_by_id[row.stop_id] = row.id
         for stop in sorted(self.stops.values(), key=lambda s: (s.platform_code or "", s.stop_id)):
             if stop.parent_pk in self.stops:
                 self.stops[stop.parent_pk].children.append(stop.pk)
-        for row in db.session.scalars(select(TransitRoute).where(TransitRoute.feed_id == feed_id)
-                                      .order_by(TransitRoute.id)):
-            self.routes[row.id] = RouteInfo(row.id, row.route_id, row.short_name, row.long_name,
-                                            row.route_type, row.color, row.text_color,
-                                            row.sort_order)
+        for row in db.session.scalars(
+            select(TransitRoute).where(TransitRoute.feed_id == feed_id).order_by(TransitRoute.id)
+        ):
+            self.routes[row.id] = RouteInfo(
+                row.id,
+                row.route_id,
+                row.short_name,
+                row.long_name,
+                row.route_type,
+                row.color,
+                row.text_color,
+                row.sort_order,
+            )
             self.route_by_id[row.route_id] = row.id
-        for row in db.session.scalars(select(TransitService).where(
-                TransitService.feed_id == feed_id)):
+        for row in db.session.scalars(
+            select(TransitService).where(TransitService.feed_id == feed_id)
+        ):
             self.services[row.id] = Service(row.days, row.start_date, row.end_date)
         for pk, day, kind in db.session.execute(
-                select(TransitServiceDate.service_pk, TransitServiceDate.date,
-                       TransitServiceDate.exception_type)
-                .join(TransitService, TransitService.id == TransitServiceDate.service_pk)
-                .where(TransitService.feed_id == feed_id)):
+            select(
+                TransitServiceDate.service_pk,
+                TransitServiceDate.date,
+                TransitServiceDate.exception_type,
+            )
+            .join(TransitService, TransitService.id == TransitServiceDate.service_pk)
+            .where(TransitService.feed_id == feed_id)
+        ):
             (self.services[pk].added if kind == 1 else self.services[pk].removed).add(day)
         for row in db.session.execute(
-                select(TransitRouteStop)
-                .join(TransitRoute, TransitRoute.id == TransitRouteStop.route_pk)
-                .where(TransitRoute.feed_id == feed_id)
-                .order_by(TransitRouteStop.route_pk, TransitRouteStop.direction_id,
-                          TransitRouteStop.position)).scalars():
+            select(TransitRouteStop)
+            .join(TransitRoute, TransitRoute.id == TransitRouteStop.route_pk)
+            .where(TransitRoute.feed_id == feed_id)
+            .order_by(
+                TransitRouteStop.route_pk, TransitRouteStop.direction_id, TransitRouteStop.position
+            )
+        ).scalars():
             key = (row.route_pk, row.direction_id)
             direction = self.directions.get(key)
             if direction is None:
-                direction = self.directions[key] = Direction(row.route_pk, row.direction_id,
-                                                             row.headsign, row.shape_pk, [])
+                direction = self.directions[key] = Direction(
+                    row.route_pk, row.direction_id, row.headsign, row.shape_pk, []
+                )
             direction.stops.append((row.stop_pk, row.dist_m))
             self.routes_at_stop[row.stop_pk].append((row.route_pk, row.direction_id, row.position))
-        for row in db.session.execute(select(TransitTranslation).where(
-                TransitTranslation.feed_id == feed_id)).scalars():
+        for row in db.session.execute(
+            select(TransitTranslation).where(TransitTranslation.feed_id == feed_id)
+        ).scalars():
             language = _language(row.language)
             if row.record_id:
-                self.translations[(row.table_name, row.field_name, language, "id", row.record_id,
-                                   row.record_sub_id or "")] = row.translation
+                self.translations[
+                    (
+                        row.table_name,
+                        row.field_name,
+                        language,
+                        "id",
+                        row.record_id,
+                        row.record_sub_id or "",
+                    )
+                ] = row.translation
             elif row.field_value:
-                self.translations[(row.table_name, row.field_name, language, "value",
-                                   row.field_value)] = row.translation
-        self.max_secs = db.session.scalar(select(func.max(TransitTrip.end_secs))
-                                          .where(TransitTrip.feed_id == feed_id)) or 0
+                self.translations[
+                    (row.table_name, row.field_name, language, "value", row.field_value)
+                ] = row.translation
+        self.max_secs = (
+            db.session.scalar(
+                select(func.max(TransitTrip.end_secs)).where(TransitTrip.feed_id == feed_id)
+            )
+            or 0
+        )
 
     # --- calendars ---------------------------------------------------------------------
     def active_services(self, day: date) -> frozenset[int]:
@@ -143,8 +191,15 @@ class Catalogue:
         return active
 
     # --- names -------------------------------------------------------------------------
-    def translate(self, table: str, field_name: str, locale: str, value: str | None,
-                  record_id: str | None = None, sub_id: str = "") -> str | None:
+    def translate(
+        self,
+        table: str,
+        field_name: str,
+        locale: str,
+        value: str | None,
+        record_id: str | None = None,
+        sub_id: str = "",
+    ) -> str | None:
         """``value`` in ``locale``'s language when the feed translates it; else ``value``."""
         if value is None:
             return None
@@ -161,10 +216,10 @@ class Catalogue:
         return self.translate("stops", "stop_name", locale, stop.name, stop.stop_id) or ""
 
     def route_names(self, route: RouteInfo, locale: str) -> tuple[str | None, str | None]:
-        return (self.translate("routes", "route_short_name", locale, route.short_name,
-                               route.route_id),
-                self.translate("routes", "route_long_name", locale, route.long_name,
-                               route.route_id))
+        return (
+            self.translate("routes", "route_short_name", locale, route.short_name, route.route_id),
+            self.translate("routes", "route_long_name", locale, route.long_name, route.route_id),
+        )
 
     def headsign(self, headsign: str | None, locale: str, trip_id: str | None = None) -> str | None:
         return self.translate("trips", "trip_headsign", locale, headsign, trip_id)
@@ -194,11 +249,19 @@ _lock = threading.Lock()
 
 
 # The active version and, in the same round trip, the realtime sources (see ``sources``).
-ACTIVE = (select(TransitFeed.id, TransitFeed.sha256, TransitFeed.imported_at,
-                 TransitRealtimeSource.feed_timestamp, TransitRealtimeSource.received_at,
-                 TransitRealtimeSource.summary)
-          .select_from(TransitFeed).outerjoin(TransitRealtimeSource, true())
-          .where(TransitFeed.is_active))
+ACTIVE = (
+    select(
+        TransitFeed.id,
+        TransitFeed.sha256,
+        TransitFeed.imported_at,
+        TransitRealtimeSource.feed_timestamp,
+        TransitRealtimeSource.received_at,
+        TransitRealtimeSource.summary,
+    )
+    .select_from(TransitFeed)
+    .outerjoin(TransitRealtimeSource, true())
+    .where(TransitFeed.is_active)
+)
 
 
 def catalogue() -> Catalogue:
@@ -227,6 +290,13 @@ def sources() -> list[tuple]:
     request's ``catalogue()``, else now."""
     if has_request_context() and "transit_sources" in g:
         return g.transit_sources
-    return [tuple(row) for row in db.session.execute(select(
-        TransitRealtimeSource.feed_timestamp, TransitRealtimeSource.received_at,
-        TransitRealtimeSource.summary))]
+    return [
+        tuple(row)
+        for row in db.session.execute(
+            select(
+                TransitRealtimeSource.feed_timestamp,
+                TransitRealtimeSource.received_at,
+                TransitRealtimeSource.summary,
+            )
+        )
+    ]

@@ -1,4 +1,5 @@
 """``flask transit ...``: import a GTFS feed, ingest GTFS-Realtime, the demo feed and simulator."""
+
 from __future__ import annotations
 
 import json
@@ -54,13 +55,18 @@ def ingest_once(sources: list[str]) -> list[dict]:
 @transit_cli.command("realtime")
 @click.argument("sources", nargs=-1)
 @click.option("--follow", is_flag=True, help="Poll until stopped.")
-@click.option("--interval", type=float, default=None,
-              help="Seconds between polls (default TRANSIT_REALTIME_INTERVAL_SECONDS).")
+@click.option(
+    "--interval",
+    type=float,
+    default=None,
+    help="Seconds between polls (default TRANSIT_REALTIME_INTERVAL_SECONDS).",
+)
 def realtime_command(sources: tuple[str, ...], follow: bool, interval: float | None) -> None:
     """Ingest GTFS-Realtime TripUpdates and VehiclePositions from URLs or files (default:
     TRANSIT_REALTIME_URLS, comma-separated)."""
-    chosen = list(sources) or [s.strip() for s in
-                               current_app.config["TRANSIT_REALTIME_URLS"].split(",") if s.strip()]
+    chosen = list(sources) or [
+        s.strip() for s in current_app.config["TRANSIT_REALTIME_URLS"].split(",") if s.strip()
+    ]
     if not chosen:
         raise click.UsageError("no source given and TRANSIT_REALTIME_URLS is empty")
     interval = interval or float(current_app.config["TRANSIT_REALTIME_INTERVAL_SECONDS"])
@@ -75,8 +81,12 @@ def realtime_command(sources: tuple[str, ...], follow: bool, interval: float | N
 
 
 @transit_cli.command("demo-feed")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Where to write the zip (default TRANSIT_DEMO_FEED).")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the zip (default TRANSIT_DEMO_FEED).",
+)
 def demo_feed_command(out: Path | None) -> None:
     """Write the demo city's GTFS feed (deterministic) as a zip."""
     from .demo import write_demo_feed
@@ -88,8 +98,12 @@ def demo_feed_command(out: Path | None) -> None:
 @transit_cli.command("simulate")
 @click.option("--follow", is_flag=True, help="Keep moving the buses until stopped.")
 @click.option("--interval", type=float, default=15.0, show_default=True)
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="The GTFS-Realtime file written (default TRANSIT_SIMULATOR_FEED).")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The GTFS-Realtime file written (default TRANSIT_SIMULATOR_FEED).",
+)
 def simulate_command(follow: bool, interval: float, out: Path | None) -> None:
     """Simulate the demo city's buses: write a GTFS-Realtime feed (TripUpdates and
     VehiclePositions) for the current moment and ingest it like any other source."""

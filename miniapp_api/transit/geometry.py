@@ -4,6 +4,7 @@ Positions along a line are in metres: a stop's distance along its trip comes fro
 (its ``shape_dist_traveled`` mapped onto the shape, or the stop projected onto the shape), and
 without a shape from the straight lines between consecutive stops.
 """
+
 from __future__ import annotations
 
 from bisect import bisect_right
@@ -55,8 +56,9 @@ def fraction_along(point: Point, a: Point, b: Point) -> float:
     return _project(point, a, b)[0]
 
 
-def project_stops(stops: Sequence[Point], shape: Sequence[Point],
-                  shape_metres: Sequence[float]) -> list[float]:
+def project_stops(
+    stops: Sequence[Point], shape: Sequence[Point], shape_metres: Sequence[float]
+) -> list[float]:
     """Metres along ``shape`` of each stop, in trip order: each stop goes to the nearest
     segment at or after the previous stop's, so a route that loops back keeps its order."""
     out: list[float] = []

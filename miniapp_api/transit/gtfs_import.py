@@ -6,13 +6,14 @@ on SQLite), the active flag moves to it, and the old version's rows and the real
 its trips are deleted — all before one commit. A feed with errors is rejected before anything is
 written, with its report; whatever goes wrong later rolls back, and the old feed stays.
 """
+
 from __future__ import annotations
 
 import logging
 import time
 from dataclasses import dataclass, field
-from operator import itemgetter
 from datetime import date
+from operator import itemgetter
 from pathlib import Path
 from typing import Iterable
 
@@ -22,39 +23,122 @@ from ..db import db
 from ..response_cache import invalidate
 from .gtfs_parse import IdBase, parse_feed
 from .gtfs_read import FeedReport, FeedSource
-from .models import (TransitAgency, TransitFeed, TransitPattern, TransitRoute, TransitService,
-                     TransitShape, TransitStop, TransitTrip)
+from .models import (
+    TransitAgency,
+    TransitFeed,
+    TransitPattern,
+    TransitRoute,
+    TransitService,
+    TransitShape,
+    TransitStop,
+    TransitTrip,
+)
 
 logger = logging.getLogger(__name__)
 
 # parsed table -> (database table, columns in the order the parser builds rows)
 COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "agency": ("transit_agency", ("id", "feed_id", "agency_id", "name", "url", "timezone",
-                                  "lang", "phone")),
-    "stops": ("transit_stop", ("id", "feed_id", "stop_id", "code", "name", "lat", "lon",
-                               "location_type", "parent_pk", "platform_code",
-                               "wheelchair_boarding")),
-    "routes": ("transit_route", ("id", "feed_id", "route_id", "agency_pk", "short_name",
-                                 "long_name", "route_type", "color", "text_color", "sort_order")),
-    "service": ("transit_service", ("id", "feed_id", "service_id", "days", "start_date",
-                                    "end_date")),
+    "agency": (
+        "transit_agency",
+        ("id", "feed_id", "agency_id", "name", "url", "timezone", "lang", "phone"),
+    ),
+    "stops": (
+        "transit_stop",
+        (
+            "id",
+            "feed_id",
+            "stop_id",
+            "code",
+            "name",
+            "lat",
+            "lon",
+            "location_type",
+            "parent_pk",
+            "platform_code",
+            "wheelchair_boarding",
+        ),
+    ),
+    "routes": (
+        "transit_route",
+        (
+            "id",
+            "feed_id",
+            "route_id",
+            "agency_pk",
+            "short_name",
+            "long_name",
+            "route_type",
+            "color",
+            "text_color",
+            "sort_order",
+        ),
+    ),
+    "service": (
+        "transit_service",
+        ("id", "feed_id", "service_id", "days", "start_date", "end_date"),
+    ),
     "service_dates": ("transit_service_date", ("service_pk", "date", "exception_type")),
     "shapes": ("transit_shape", ("id", "feed_id", "shape_id", "polyline", "length_m")),
-    "patterns": ("transit_pattern", ("id", "feed_id", "stops", "arrivals", "departures",
-                                     "distances", "sequences")),
-    "trips": ("transit_trip", ("id", "feed_id", "trip_id", "route_pk", "service_pk", "headsign",
-                               "short_name", "direction_id", "block_id", "shape_pk", "pattern_pk",
-                               "start_secs", "end_secs", "stop_count", "headway_secs")),
-    "stop_times": ("transit_stop_time", ("trip_pk", "stop_sequence", "stop_pk", "route_pk",
-                                         "service_pk", "direction_id", "stop_index",
-                                         "arrival_secs", "departure_secs", "dist_m",
-                                         "stop_headsign", "pickup_type", "drop_off_type",
-                                         "timepoint")),
-    "route_stops": ("transit_route_stop", ("route_pk", "direction_id", "position", "stop_pk",
-                                           "dist_m", "headsign", "shape_pk")),
-    "translations": ("transit_translation", ("feed_id", "table_name", "field_name", "language",
-                                             "translation", "record_id", "record_sub_id",
-                                             "field_value")),
+    "patterns": (
+        "transit_pattern",
+        ("id", "feed_id", "stops", "arrivals", "departures", "distances", "sequences"),
+    ),
+    "trips": (
+        "transit_trip",
+        (
+            "id",
+            "feed_id",
+            "trip_id",
+            "route_pk",
+            "service_pk",
+            "headsign",
+            "short_name",
+            "direction_id",
+            "block_id",
+            "shape_pk",
+            "pattern_pk",
+            "start_secs",
+            "end_secs",
+            "stop_count",
+            "headway_secs",
+        ),
+    ),
+    "stop_times": (
+        "transit_stop_time",
+        (
+            "trip_pk",
+            "stop_sequence",
+            "stop_pk",
+            "route_pk",
+            "service_pk",
+            "direction_id",
+            "stop_index",
+            "arrival_secs",
+            "departure_secs",
+            "dist_m",
+            "stop_headsign",
+            "pickup_type",
+            "drop_off_type",
+            "timepoint",
+        ),
+    ),
+    "route_stops": (
+        "transit_route_stop",
+        ("route_pk", "direction_id", "position", "stop_pk", "dist_m", "headsign", "shape_pk"),
+    ),
+    "translations": (
+        "transit_translation",
+        (
+            "feed_id",
+            "table_name",
+            "field_name",
+            "language",
+            "translation",
+            "record_id",
+            "record_sub_id",
+            "field_value",
+        ),
+    ),
 }
 # Deleting a retired version: children before parents.
 RETIRE = (
@@ -89,11 +173,16 @@ class ImportResult:
     phases: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
-        return {"source": self.source, "imported": self.feed_id is not None and not self.skipped,
-                "skipped_same_feed": self.skipped, "feed_id": self.feed_id,
-                "replaced_feeds": self.replaced, "seconds": round(self.seconds, 2),
-                "phase_seconds": {name: round(s, 2) for name, s in self.phases.items()},
-                **self.report.as_dict()}
+        return {
+            "source": self.source,
+            "imported": self.feed_id is not None and not self.skipped,
+            "skipped_same_feed": self.skipped,
+            "feed_id": self.feed_id,
+            "replaced_feeds": self.replaced,
+            "seconds": round(self.seconds, 2),
+            "phase_seconds": {name: round(s, 2) for name, s in self.phases.items()},
+            **self.report.as_dict(),
+        }
 
 
 def import_feed(path: Path, skip_if_unchanged: bool = False) -> ImportResult:
@@ -121,8 +210,9 @@ def _import(source: FeedSource, name: str, skip_if_unchanged: bool) -> ImportRes
     if session.get_bind().dialect.name == "postgresql":
         # One import at a time: concurrent ones would hand out the same keys.
         session.execute(text("SELECT pg_advisory_xact_lock(hashtext('transit_import'))"))
-    feed = TransitFeed(source=name[-512:], sha256=digest, is_active=False, timezone="UTC",
-                       counts={})
+    feed = TransitFeed(
+        source=name[-512:], sha256=digest, is_active=False, timezone="UTC", counts={}
+    )
     session.add(feed)
     session.flush()
     clock = time.monotonic()
@@ -155,8 +245,12 @@ def _import(source: FeedSource, name: str, skip_if_unchanged: bool) -> ImportRes
     phases["switch_and_retire"], clock = time.monotonic() - clock, time.monotonic()
     if connection.dialect.name == "postgresql":
         with db.engine.connect() as analyze:
-            analyze.execute(text("ANALYZE transit_stop_time, transit_trip, transit_stop, "
-                                 "transit_route_stop, transit_realtime_trip, transit_vehicle"))
+            analyze.execute(
+                text(
+                    "ANALYZE transit_stop_time, transit_trip, transit_stop, "
+                    "transit_route_stop, transit_realtime_trip, transit_vehicle"
+                )
+            )
             analyze.commit()
         phases["analyze"] = time.monotonic() - clock
     return ImportResult(name, report, feed.id, replaced=retired, phases=phases)
@@ -166,10 +260,15 @@ def _next_ids() -> IdBase:
     def next_id(model) -> int:
         return (db.session.scalar(select(func.max(model.id))) or 0) + 1
 
-    return IdBase(agency=next_id(TransitAgency), stop=next_id(TransitStop),
-                  route=next_id(TransitRoute), service=next_id(TransitService),
-                  shape=next_id(TransitShape), pattern=next_id(TransitPattern),
-                  trip=next_id(TransitTrip))
+    return IdBase(
+        agency=next_id(TransitAgency),
+        stop=next_id(TransitStop),
+        route=next_id(TransitRoute),
+        service=next_id(TransitService),
+        shape=next_id(TransitShape),
+        pattern=next_id(TransitPattern),
+        trip=next_id(TransitTrip),
+    )
 
 
 def _bulk_insert(connection, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:

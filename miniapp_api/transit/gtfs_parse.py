@@ -6,6 +6,7 @@ frequencies, translations, feed_info), records each bad row in a ``FeedReport``,
 ``ParsedFeed`` whose rows carry the integer keys the importer handed out. Nothing here touches
 the database, so a broken feed costs nothing but the reading.
 """
+
 from __future__ import annotations
 
 from collections import Counter, defaultdict
@@ -14,13 +15,29 @@ from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import gtfs_read as r
-from .geometry import (cumulative_metres, encode_polyline, interpolate, project_stops,
-                       straight_metres)
+from .geometry import (
+    cumulative_metres,
+    encode_polyline,
+    interpolate,
+    project_stops,
+    straight_metres,
+)
 from .gtfs_trips import finish_trips, parse_stop_times
 
 REQUIRED_FILES = ("agency.txt", "stops.txt", "routes.txt", "trips.txt", "stop_times.txt")
-TABLES = ("agency", "stops", "routes", "service", "service_dates", "shapes", "patterns", "trips",
-          "stop_times", "route_stops", "translations")
+TABLES = (
+    "agency",
+    "stops",
+    "routes",
+    "service",
+    "service_dates",
+    "shapes",
+    "patterns",
+    "trips",
+    "stop_times",
+    "route_stops",
+    "translations",
+)
 TRANSLATABLE = {"agency", "stops", "routes", "trips", "stop_times", "feed_info"}
 
 
@@ -107,10 +124,18 @@ def _agencies(source, feed: ParsedFeed, ids: IdBase, report) -> dict[str, int]:
             report.error(table.name, line, "agency_timezone", "timezones_differ", zone)
         pk = ids.agency + len(out)
         out[agency_id] = pk
-        feed.rows["agency"].append((pk, feed.feed_id, agency_id, name,
-                                    r.cell(row, c("agency_url")) or None, zone,
-                                    r.cell(row, c("agency_lang")) or None,
-                                    r.cell(row, c("agency_phone")) or None))
+        feed.rows["agency"].append(
+            (
+                pk,
+                feed.feed_id,
+                agency_id,
+                name,
+                r.cell(row, c("agency_url")) or None,
+                zone,
+                r.cell(row, c("agency_lang")) or None,
+                r.cell(row, c("agency_phone")) or None,
+            )
+        )
         feed.language = feed.language or (r.cell(row, c("agency_lang")) or None)
     if not out:
         report.error(table.name, None, None, "no_rows")
@@ -165,18 +190,40 @@ def _stops(source, feed: ParsedFeed, ids: IdBase, report) -> None:
             report.error(table.name, line, "stop_name", "missing_field", stop_id)
         lat = r.parse_float(r.cell(row, c("stop_lat")))
         lon = r.parse_float(r.cell(row, c("stop_lon")))
-        if kind <= 2 and (lat is None or lon is None or not -90 <= lat <= 90
-                          or not -180 <= lon <= 180 or (lat == 0 and lon == 0)):
-            report.error(table.name, line, "stop_lat", "invalid_coordinates",
-                         f"{r.cell(row, c('stop_lat'))},{r.cell(row, c('stop_lon'))}")
+        if kind <= 2 and (
+            lat is None
+            or lon is None
+            or not -90 <= lat <= 90
+            or not -180 <= lon <= 180
+            or (lat == 0 and lon == 0)
+        ):
+            report.error(
+                table.name,
+                line,
+                "stop_lat",
+                "invalid_coordinates",
+                f"{r.cell(row, c('stop_lat'))},{r.cell(row, c('stop_lon'))}",
+            )
             continue
         pk = ids.stop + len(feed.stop_pk)
         feed.stop_pk[stop_id] = pk
         types[pk] = kind
         wheelchair = r.parse_int(r.cell(row, c("wheelchair_boarding")) or "0")
-        feed.rows["stops"].append([pk, feed.feed_id, stop_id, r.cell(row, c("stop_code")) or None,
-                                   name, lat, lon, kind, None,
-                                   r.cell(row, c("platform_code")) or None, wheelchair])
+        feed.rows["stops"].append(
+            [
+                pk,
+                feed.feed_id,
+                stop_id,
+                r.cell(row, c("stop_code")) or None,
+                name,
+                lat,
+                lon,
+                kind,
+                None,
+                r.cell(row, c("platform_code")) or None,
+                wheelchair,
+            ]
+        )
         parent = r.cell(row, c("parent_station"))
         if parent:
             parents.append((len(feed.rows["stops"]) - 1, line, parent, kind))
@@ -225,16 +272,27 @@ def _routes(source, feed: ParsedFeed, ids: IdBase, agencies: dict[str, int], rep
             report.error(table.name, line, "route_short_name", "missing_field", route_id)
         route_type = r.parse_int(r.cell(row, c("route_type")))
         if route_type is None or route_type < 0:
-            report.error(table.name, line, "route_type", "out_of_range",
-                         r.cell(row, c("route_type")))
+            report.error(
+                table.name, line, "route_type", "out_of_range", r.cell(row, c("route_type"))
+            )
             continue
         sort_order = r.parse_int(r.cell(row, c("route_sort_order")) or "x")
         pk = ids.route + len(feed.route_pk)
         feed.route_pk[route_id] = pk
-        feed.rows["routes"].append((pk, feed.feed_id, route_id, agency_pk, short or None,
-                                    long or None, route_type,
-                                    r.cell(row, c("route_color")) or None,
-                                    r.cell(row, c("route_text_color")) or None, sort_order))
+        feed.rows["routes"].append(
+            (
+                pk,
+                feed.feed_id,
+                route_id,
+                agency_pk,
+                short or None,
+                long or None,
+                route_type,
+                r.cell(row, c("route_color")) or None,
+                r.cell(row, c("route_text_color")) or None,
+                sort_order,
+            )
+        )
 
 
 # --- calendar ------------------------------------------------------------------------------
@@ -249,8 +307,13 @@ def _services(source, feed: ParsedFeed, ids: IdBase, report) -> None:
         for line, row in table.rows():
             service_id = r.cell(row, c("service_id"))
             if not service_id or service_id in feed.service_pk:
-                report.error(table.name, line, "service_id",
-                             "duplicate_id" if service_id else "missing_field", service_id)
+                report.error(
+                    table.name,
+                    line,
+                    "service_id",
+                    "duplicate_id" if service_id else "missing_field",
+                    service_id,
+                )
                 continue
             days = "".join(r.cell(row, c(day)) for day in WEEKDAYS)
             start = r.parse_date(r.cell(row, c("start_date")))
@@ -259,8 +322,13 @@ def _services(source, feed: ParsedFeed, ids: IdBase, report) -> None:
                 report.error(table.name, line, "monday", "invalid_weekdays", days)
                 continue
             if start is None or end is None or end < start:
-                report.error(table.name, line, "start_date", "invalid_date",
-                             f"{r.cell(row, c('start_date'))}-{r.cell(row, c('end_date'))}")
+                report.error(
+                    table.name,
+                    line,
+                    "start_date",
+                    "invalid_date",
+                    f"{r.cell(row, c('start_date'))}-{r.cell(row, c('end_date'))}",
+                )
                 continue
             pk = ids.service + len(feed.service_pk)
             feed.service_pk[service_id] = pk
@@ -302,8 +370,13 @@ def _services(source, feed: ParsedFeed, ids: IdBase, report) -> None:
 def _shapes(source, feed: ParsedFeed, ids: IdBase, report) -> None:
     table = r.Table("shapes.txt", source)
     c = table.columns.get
-    i_id, i_lat, i_lon, i_seq, i_dist = (c("shape_id"), c("shape_pt_lat"), c("shape_pt_lon"),
-                                         c("shape_pt_sequence"), c("shape_dist_traveled"))
+    i_id, i_lat, i_lon, i_seq, i_dist = (
+        c("shape_id"),
+        c("shape_pt_lat"),
+        c("shape_pt_lon"),
+        c("shape_pt_sequence"),
+        c("shape_dist_traveled"),
+    )
     points: dict[str, list[tuple[int, float, float, float | None]]] = defaultdict(list)
     for line, row in table.rows():
         shape_id = r.cell(row, i_id)
@@ -326,12 +399,17 @@ def _shapes(source, feed: ParsedFeed, ids: IdBase, report) -> None:
         pk = ids.shape + len(feed.shape_pk)
         feed.shape_pk[shape_id] = pk
         feed.shapes[pk] = (coords, metres, shape_dists)
-        feed.rows["shapes"].append((pk, feed.feed_id, shape_id, encode_polyline(coords),
-                                    metres[-1]))
+        feed.rows["shapes"].append(
+            (pk, feed.feed_id, shape_id, encode_polyline(coords), metres[-1])
+        )
 
 
-def stop_distances(feed: ParsedFeed, shape_pk: int | None, stops: tuple[int, ...],
-                   shape_dists: tuple[float | None, ...]) -> list[float]:
+def stop_distances(
+    feed: ParsedFeed,
+    shape_pk: int | None,
+    stops: tuple[int, ...],
+    shape_dists: tuple[float | None, ...],
+) -> list[float]:
     """Metres along the trip of each of its stops (see ``geometry``)."""
     points = [feed.stop_coords[pk] for pk in stops]
     shape = feed.shapes.get(shape_pk) if shape_pk else None
@@ -374,8 +452,11 @@ def _trips(source, feed: ParsedFeed, report) -> dict[str, TripRow]:
         shape_id = r.cell(row, c("shape_id"))
         shape_pk = feed.shape_pk.get(shape_id) if shape_id else None
         direction_text = r.cell(row, c("direction_id"))
-        problems = [("route_id", route_pk is None), ("service_id", service_pk is None),
-                    ("shape_id", bool(shape_id) and shape_pk is None)]
+        problems = [
+            ("route_id", route_pk is None),
+            ("service_id", service_pk is None),
+            ("shape_id", bool(shape_id) and shape_pk is None),
+        ]
         bad = [name for name, wrong in problems if wrong]
         for name in bad:
             report.error(table.name, line, name, "unknown_reference", r.cell(row, c(name)))
@@ -384,16 +465,23 @@ def _trips(source, feed: ParsedFeed, report) -> dict[str, TripRow]:
             continue
         if bad:
             continue
-        trips[trip_id] = TripRow(line, trip_id, route_pk, service_pk,
-                                 r.cell(row, c("trip_headsign")) or None,
-                                 r.cell(row, c("trip_short_name")) or None,
-                                 int(direction_text) if direction_text else None,
-                                 r.cell(row, c("block_id")) or None, shape_pk)
+        trips[trip_id] = TripRow(
+            line,
+            trip_id,
+            route_pk,
+            service_pk,
+            r.cell(row, c("trip_headsign")) or None,
+            r.cell(row, c("trip_short_name")) or None,
+            int(direction_text) if direction_text else None,
+            r.cell(row, c("block_id")) or None,
+            shape_pk,
+        )
     return trips
 
 
-def _frequencies(source, trips: dict[str, TripRow],
-                 report) -> dict[str, list[tuple[int, int, int, int]]]:
+def _frequencies(
+    source, trips: dict[str, TripRow], report
+) -> dict[str, list[tuple[int, int, int, int]]]:
     table = r.Table("frequencies.txt", source)
     c = table.columns.get
     out: dict[str, list[tuple[int, int, int, int]]] = defaultdict(list)
@@ -406,11 +494,17 @@ def _frequencies(source, trips: dict[str, TripRow],
         if trip_id not in trips:
             report.error(table.name, line, "trip_id", "unknown_reference", trip_id)
         elif start is None or end is None or end <= start:
-            report.error(table.name, line, "start_time", "invalid_time",
-                         f"{r.cell(row, c('start_time'))}-{r.cell(row, c('end_time'))}")
+            report.error(
+                table.name,
+                line,
+                "start_time",
+                "invalid_time",
+                f"{r.cell(row, c('start_time'))}-{r.cell(row, c('end_time'))}",
+            )
         elif headway is None or headway <= 0:
-            report.error(table.name, line, "headway_secs", "out_of_range",
-                         r.cell(row, c("headway_secs")))
+            report.error(
+                table.name, line, "headway_secs", "out_of_range", r.cell(row, c("headway_secs"))
+            )
         elif exact not in ("0", "1"):
             report.error(table.name, line, "exact_times", "out_of_range", exact)
         else:
@@ -435,8 +529,9 @@ def route_patterns(feed: ParsedFeed, patterns: Counter, details: dict) -> None:
         distances, headsigns, shape_pk = details[(route_pk, direction, stops)]
         headsign = headsigns.most_common(1)[0][0] if headsigns else None
         for position, (stop_pk, dist) in enumerate(zip(stops, distances)):
-            feed.rows["route_stops"].append((route_pk, direction, position, stop_pk, dist,
-                                             headsign, shape_pk))
+            feed.rows["route_stops"].append(
+                (route_pk, direction, position, stop_pk, dist, headsign, shape_pk)
+            )
 
 
 # --- translations ----------------------------------------------------------------------------
@@ -457,7 +552,15 @@ def _translations(source, feed: ParsedFeed, report) -> None:
         elif bool(record_id) == bool(value) and table_name != "feed_info":
             report.error(table.name, line, "record_id", "record_id_xor_field_value", record_id)
         else:
-            feed.rows["translations"].append((feed.feed_id, table_name, field_name, language,
-                                              text[:255], record_id or None,
-                                              r.cell(row, c("record_sub_id")) or None,
-                                              value[:255] or None))
+            feed.rows["translations"].append(
+                (
+                    feed.feed_id,
+                    table_name,
+                    field_name,
+                    language,
+                    text[:255],
+                    record_id or None,
+                    r.cell(row, c("record_sub_id")) or None,
+                    value[:255] or None,
+                )
+            )

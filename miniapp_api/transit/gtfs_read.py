@@ -4,6 +4,7 @@ Problems carry a stable code (``missing_field``, ``invalid_time`` …), the file
 value, so a rejected feed comes back with a report an operator can act on. Problems are errors
 (the feed is rejected) unless recorded as warnings.
 """
+
 from __future__ import annotations
 
 import csv
@@ -27,8 +28,13 @@ class Problem:
     value: str | None = None
 
     def as_dict(self) -> dict:
-        return {"file": self.file, "line": self.line, "field": self.field,
-                "problem": self.problem, "value": self.value}
+        return {
+            "file": self.file,
+            "line": self.line,
+            "field": self.field,
+            "problem": self.problem,
+            "value": self.value,
+        }
 
 
 @dataclass
@@ -43,25 +49,47 @@ class FeedReport:
     def ok(self) -> bool:
         return self.error_count == 0
 
-    def error(self, file: str, line: int | None, field_name: str | None, problem: str,
-              value: object = None) -> None:
+    def error(
+        self,
+        file: str,
+        line: int | None,
+        field_name: str | None,
+        problem: str,
+        value: object = None,
+    ) -> None:
         self.error_count += 1
         if len(self.errors) < MAX_LISTED:
-            self.errors.append(Problem(file, line, field_name, problem,
-                                       None if value is None else str(value)[:200]))
+            self.errors.append(
+                Problem(
+                    file, line, field_name, problem, None if value is None else str(value)[:200]
+                )
+            )
 
-    def warn(self, file: str, line: int | None, field_name: str | None, problem: str,
-             value: object = None) -> None:
+    def warn(
+        self,
+        file: str,
+        line: int | None,
+        field_name: str | None,
+        problem: str,
+        value: object = None,
+    ) -> None:
         self.warning_count += 1
         if len(self.warnings) < MAX_LISTED:
-            self.warnings.append(Problem(file, line, field_name, problem,
-                                         None if value is None else str(value)[:200]))
+            self.warnings.append(
+                Problem(
+                    file, line, field_name, problem, None if value is None else str(value)[:200]
+                )
+            )
 
     def as_dict(self) -> dict:
-        return {"ok": self.ok, "error_count": self.error_count,
-                "warning_count": self.warning_count, "counts": self.counts,
-                "errors": [p.as_dict() for p in self.errors],
-                "warnings": [p.as_dict() for p in self.warnings]}
+        return {
+            "ok": self.ok,
+            "error_count": self.error_count,
+            "warning_count": self.warning_count,
+            "counts": self.counts,
+            "errors": [p.as_dict() for p in self.errors],
+            "warnings": [p.as_dict() for p in self.warnings],
+        }
 
 
 class FeedSource:

@@ -6,6 +6,7 @@ A frequencies.txt trip becomes one trip per departure (start_time, start_time + 
 before end_time), its calls shifted; when ``exact_times`` is 0 the trips keep their headway
 so the API can say the times are approximate.
 """
+
 from __future__ import annotations
 
 import json
@@ -25,12 +26,24 @@ Call = tuple[int, int, "int | None", "int | None", "float | None", "str | None",
 def parse_stop_times(source, feed: "ParsedFeed", trips: dict, report) -> dict[str, list[Call]]:
     table = r.Table(FILE, source)
     c = table.columns.get
-    i_trip, i_arr, i_dep, i_stop, i_seq = (c("trip_id"), c("arrival_time"), c("departure_time"),
-                                           c("stop_id"), c("stop_sequence"))
-    i_head, i_pick, i_drop, i_dist = (c("stop_headsign"), c("pickup_type"), c("drop_off_type"),
-                                      c("shape_dist_traveled"))
-    missing = [name for name, index in (("trip_id", i_trip), ("stop_id", i_stop),
-                                         ("stop_sequence", i_seq)) if index is None]
+    i_trip, i_arr, i_dep, i_stop, i_seq = (
+        c("trip_id"),
+        c("arrival_time"),
+        c("departure_time"),
+        c("stop_id"),
+        c("stop_sequence"),
+    )
+    i_head, i_pick, i_drop, i_dist = (
+        c("stop_headsign"),
+        c("pickup_type"),
+        c("drop_off_type"),
+        c("shape_dist_traveled"),
+    )
+    missing = [
+        name
+        for name, index in (("trip_id", i_trip), ("stop_id", i_stop), ("stop_sequence", i_seq))
+        if index is None
+    ]
     for name in missing:
         report.error(FILE, 1, name, "missing_column")
     if missing:
@@ -68,8 +81,9 @@ def parse_stop_times(source, feed: "ParsedFeed", trips: dict, report) -> dict[st
         arrival = parse_time(arrival_text)
         departure = arrival if departure_text == arrival_text else parse_time(departure_text)
         if (arrival_text and arrival is None) or (departure_text and departure is None):
-            report.error(FILE, line, "arrival_time", "invalid_time",
-                         f"{arrival_text}/{departure_text}")
+            report.error(
+                FILE, line, "arrival_time", "invalid_time", f"{arrival_text}/{departure_text}"
+            )
             continue
         pickup = _flag(row, i_pick)
         drop_off = _flag(row, i_drop)
@@ -79,8 +93,9 @@ def parse_stop_times(source, feed: "ParsedFeed", trips: dict, report) -> dict[st
         dist_text = row[i_dist].strip() if i_dist is not None else ""
         dist = r.parse_float(dist_text) if dist_text else None
         headsign = row[i_head].strip() if i_head is not None else ""
-        calls[trip_id].append((seq, pk, arrival, departure, dist, headsign or None, pickup,
-                               drop_off, line))
+        calls[trip_id].append(
+            (seq, pk, arrival, departure, dist, headsign or None, pickup, drop_off, line)
+        )
     return calls
 
 
@@ -92,8 +107,14 @@ def _flag(row: list[str], index: int | None) -> int | None:
     return value if value is not None and 0 <= value <= 3 else None
 
 
-def finish_trips(feed: "ParsedFeed", trips: dict[str, "TripRow"], calls: dict[str, list[Call]],
-                 frequencies: dict, ids: "IdBase", report) -> None:
+def finish_trips(
+    feed: "ParsedFeed",
+    trips: dict[str, "TripRow"],
+    calls: dict[str, list[Call]],
+    frequencies: dict,
+    ids: "IdBase",
+    report,
+) -> None:
     from .gtfs_parse import route_patterns, stop_distances
 
     distance_cache: dict[tuple, list[float]] = {}
@@ -120,31 +141,69 @@ def finish_trips(feed: "ParsedFeed", trips: dict[str, "TripRow"], calls: dict[st
         direction = trip.direction_id or 0
         first_departure = times[0][1]
         distances = [round(d, 1) for d in distances]
-        timing = (stops, tuple(t[0] - first_departure for t in times),
-                  tuple(t[1] - first_departure for t in times), tuple(distances),
-                  tuple(call[0] for call in trip_calls))
+        timing = (
+            stops,
+            tuple(t[0] - first_departure for t in times),
+            tuple(t[1] - first_departure for t in times),
+            tuple(distances),
+            tuple(call[0] for call in trip_calls),
+        )
         pattern_pk = patterns_seen.get(timing)
         if pattern_pk is None:
             pattern_pk = patterns_seen[timing] = ids.pattern + len(pattern_rows)
-            pattern_rows.append((pattern_pk, feed.feed_id,
-                                 *(json.dumps(list(part)) for part in timing)))
+            pattern_rows.append(
+                (pattern_pk, feed.feed_id, *(json.dumps(list(part)) for part in timing))
+            )
         starts = [(first_departure, None)]
         if trip_id in frequencies:
-            starts = [(t, None if exact else headway)
-                      for start, end, headway, exact in sorted(frequencies[trip_id])
-                      for t in range(start, end, headway)]
+            starts = [
+                (t, None if exact else headway)
+                for start, end, headway, exact in sorted(frequencies[trip_id])
+                for t in range(start, end, headway)
+            ]
         for start, headway in starts:
             pk = ids.trip + len(trip_rows)
             shift = start - first_departure
-            trip_rows.append((pk, feed.feed_id, trip_id, trip.route_pk, trip.service_pk,
-                              trip.headsign, trip.short_name, trip.direction_id, trip.block_id,
-                              trip.shape_pk, pattern_pk, start, times[-1][0] + shift,
-                              len(trip_calls), headway))
+            trip_rows.append(
+                (
+                    pk,
+                    feed.feed_id,
+                    trip_id,
+                    trip.route_pk,
+                    trip.service_pk,
+                    trip.headsign,
+                    trip.short_name,
+                    trip.direction_id,
+                    trip.block_id,
+                    trip.shape_pk,
+                    pattern_pk,
+                    start,
+                    times[-1][0] + shift,
+                    len(trip_calls),
+                    headway,
+                )
+            )
             for index, (call, (arrival, departure, timepoint), dist) in enumerate(
-                    zip(trip_calls, times, distances)):
-                time_rows.append((pk, call[0], call[1], trip.route_pk, trip.service_pk,
-                                  trip.direction_id, index, arrival + shift, departure + shift,
-                                  dist, call[5], call[6], call[7], timepoint))
+                zip(trip_calls, times, distances)
+            ):
+                time_rows.append(
+                    (
+                        pk,
+                        call[0],
+                        call[1],
+                        trip.route_pk,
+                        trip.service_pk,
+                        trip.direction_id,
+                        index,
+                        arrival + shift,
+                        departure + shift,
+                        dist,
+                        call[5],
+                        call[6],
+                        call[7],
+                        timepoint,
+                    )
+                )
             pattern = (trip.route_pk, direction, stops)
             patterns[pattern] += 1
             if pattern not in details:
@@ -154,8 +213,9 @@ def finish_trips(feed: "ParsedFeed", trips: dict[str, "TripRow"], calls: dict[st
     route_patterns(feed, patterns, details)
 
 
-def _complete_times(trip_id: str, calls: list[Call], distances: list[float],
-                    report) -> list[tuple[int, int, int]] | None:
+def _complete_times(
+    trip_id: str, calls: list[Call], distances: list[float], report
+) -> list[tuple[int, int, int]] | None:
     """(arrival, departure, timepoint) of each call, or ``None`` (reported) when unusable."""
     for previous, call in zip(calls, calls[1:]):
         if previous[0] == call[0]:
@@ -164,8 +224,12 @@ def _complete_times(trip_id: str, calls: list[Call], distances: list[float],
     known: list[tuple[int | None, int | None]] = []
     for call in calls:
         arrival, departure = call[2], call[3]
-        known.append((arrival if arrival is not None else departure,
-                      departure if departure is not None else arrival))
+        known.append(
+            (
+                arrival if arrival is not None else departure,
+                departure if departure is not None else arrival,
+            )
+        )
     for end in (0, len(calls) - 1):
         if known[end][0] is None:
             report.error(FILE, calls[end][8], "arrival_time", "missing_time", trip_id)
@@ -176,15 +240,23 @@ def _complete_times(trip_id: str, calls: list[Call], distances: list[float],
         if arrival is None:
             following = next(i for i in range(index + 1, len(known)) if known[i][0] is not None)
             span = distances[following] - distances[last_timed]
-            share = ((distances[index] - distances[last_timed]) / span if span > 0
-                     else (index - last_timed) / (following - last_timed))
+            share = (
+                (distances[index] - distances[last_timed]) / span
+                if span > 0
+                else (index - last_timed) / (following - last_timed)
+            )
             start, finish = known[last_timed][1], known[following][0]
             value = round(start + share * (finish - start))
             out.append((value, value, 0))
             continue
         if departure < arrival or (out and arrival < out[-1][1]):
-            report.error(FILE, calls[index][8], "arrival_time", "decreasing_time",
-                         f"{trip_id} {r.format_time(arrival)}")
+            report.error(
+                FILE,
+                calls[index][8],
+                "arrival_time",
+                "decreasing_time",
+                f"{trip_id} {r.format_time(arrival)}",
+            )
             return None
         out.append((arrival, departure, 1))
         last_timed = index

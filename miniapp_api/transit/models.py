@@ -8,13 +8,25 @@ stay in ``*_id`` columns), so the hot table, ``transit_stop_time``, is narrow an
 Times of day are seconds from "noon minus 12 h" of the service day, as GTFS defines them, so
 25:10:00 (a trip of yesterday's service day after midnight) is 90600.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import (JSON, Boolean, Date, Float, ForeignKey, Index, Integer, SmallInteger,
-                        String, Text, UniqueConstraint)
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import UTCDateTime, db, utcnow
@@ -246,8 +258,10 @@ class TransitRealtimeTrip(db.Model):
     ``None`` when not given; relationship ``S`` scheduled, ``K`` skipped, ``N`` no data)."""
 
     __tablename__ = "transit_realtime_trip"
-    __table_args__ = (UniqueConstraint("source_pk", "trip_pk", "service_date"),
-                      Index("ix_transit_realtime_trip_trip", "trip_pk", "service_date"))
+    __table_args__ = (
+        UniqueConstraint("source_pk", "trip_pk", "service_date"),
+        Index("ix_transit_realtime_trip_trip", "trip_pk", "service_date"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     source_pk: Mapped[int] = mapped_column(ForeignKey("transit_realtime_source.id"))
@@ -265,8 +279,10 @@ class TransitVehicle(db.Model):
     """A VehiclePosition, matched to a scheduled trip when its trip is known."""
 
     __tablename__ = "transit_vehicle"
-    __table_args__ = (UniqueConstraint("source_pk", "vehicle_key"),
-                      Index("ix_transit_vehicle_trip", "trip_pk", "service_date"))
+    __table_args__ = (
+        UniqueConstraint("source_pk", "vehicle_key"),
+        Index("ix_transit_vehicle_trip", "trip_pk", "service_date"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     source_pk: Mapped[int] = mapped_column(ForeignKey("transit_realtime_source.id"))

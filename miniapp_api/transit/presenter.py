@@ -4,6 +4,7 @@ Field names follow OneBusAway's arrivals-and-departures (``routeShortName``,
 ``scheduledArrivalTime``, ``predicted``, ``numberOfStopsAway``, ``distanceFromStop`` …); times are
 moments with the feed's UTC offset.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -26,19 +27,29 @@ def plain(value):
 
 def route_brief(cat: Catalogue, route: RouteInfo, locale: str) -> dict:
     short, long = cat.route_names(route, locale)
-    return {"id": route.route_id, "shortName": short, "longName": long, "type": route.route_type,
-            "color": route.color, "textColor": route.text_color}
+    return {
+        "id": route.route_id,
+        "shortName": short,
+        "longName": long,
+        "type": route.route_type,
+        "color": route.color,
+        "textColor": route.text_color,
+    }
 
 
 def _directions(cat: Catalogue, stop_pk: int, locale: str) -> list[dict]:
     out = []
     for route_pk, direction_id, position in cat.routes_at_stop.get(stop_pk, ()):
         route, direction = cat.routes[route_pk], cat.directions[(route_pk, direction_id)]
-        out.append({"routeId": route.route_id,
-                    "routeShortName": cat.route_names(route, locale)[0],
-                    "directionId": direction_id,
-                    "headsign": _headsign(cat, direction.headsign, direction.stops, locale),
-                    "terminus": position == len(direction.stops) - 1})
+        out.append(
+            {
+                "routeId": route.route_id,
+                "routeShortName": cat.route_names(route, locale)[0],
+                "directionId": direction_id,
+                "headsign": _headsign(cat, direction.headsign, direction.stops, locale),
+                "terminus": position == len(direction.stops) - 1,
+            }
+        )
     return out
 
 
@@ -48,9 +59,14 @@ def _headsign(cat: Catalogue, headsign: str | None, stops: list, locale: str) ->
     return cat.stop_name(cat.stops[stops[-1][0]], locale) if stops else None
 
 
-def present_stop(cat: Catalogue, pk: int, locale: str, distance: float | None = None,
-                 matched: str | None = None, platform_distances: dict[int, float] | None = None
-                 ) -> dict:
+def present_stop(
+    cat: Catalogue,
+    pk: int,
+    locale: str,
+    distance: float | None = None,
+    matched: str | None = None,
+    platform_distances: dict[int, float] | None = None,
+) -> dict:
     """A stop, or a station with its platforms; ``routes`` and ``directions`` say what calls."""
     stop = cat.stops[pk]
     parent = cat.stops.get(stop.parent_pk) if stop.parent_pk else None
@@ -61,22 +77,38 @@ def present_stop(cat: Catalogue, pk: int, locale: str, distance: float | None = 
             child = cat.stops[child_pk]
             child_directions = _directions(cat, child_pk, locale)
             directions += child_directions
-            platforms.append({"id": child.stop_id, "name": cat.stop_name(child, locale),
-                              "code": child.code, "platformCode": child.platform_code,
-                              "lat": child.lat, "lon": child.lon,
-                              "distance": (platform_distances or {}).get(child_pk),
-                              "directions": child_directions})
+            platforms.append(
+                {
+                    "id": child.stop_id,
+                    "name": cat.stop_name(child, locale),
+                    "code": child.code,
+                    "platformCode": child.platform_code,
+                    "lat": child.lat,
+                    "lon": child.lon,
+                    "distance": (platform_distances or {}).get(child_pk),
+                    "directions": child_directions,
+                }
+            )
     routes: dict[str, dict] = {}
     for direction in directions:
         route = cat.routes[cat.route_by_id[direction["routeId"]]]
         routes.setdefault(route.route_id, route_brief(cat, route, locale))
-    return {"id": stop.stop_id, "code": stop.code, "name": cat.stop_name(stop, locale),
-            "lat": stop.lat, "lon": stop.lon,
-            "locationType": "station" if stop.location_type == STATION else "stop",
-            "parentStationId": parent.stop_id if parent else None,
-            "parentStationName": cat.stop_name(parent, locale) if parent else None,
-            "platformCode": stop.platform_code, "distance": distance, "matchedName": matched,
-            "routes": list(routes.values()), "directions": directions, "platforms": platforms}
+    return {
+        "id": stop.stop_id,
+        "code": stop.code,
+        "name": cat.stop_name(stop, locale),
+        "lat": stop.lat,
+        "lon": stop.lon,
+        "locationType": "station" if stop.location_type == STATION else "stop",
+        "parentStationId": parent.stop_id if parent else None,
+        "parentStationName": cat.stop_name(parent, locale) if parent else None,
+        "platformCode": stop.platform_code,
+        "distance": distance,
+        "matchedName": matched,
+        "routes": list(routes.values()),
+        "directions": directions,
+        "platforms": platforms,
+    }
 
 
 def present_stop_brief(cat: Catalogue, pk: int, locale: str) -> dict:
@@ -84,22 +116,38 @@ def present_stop_brief(cat: Catalogue, pk: int, locale: str) -> dict:
     stop = cat.stops[pk]
     platforms = cat.boarding_stops(pk) if stop.location_type == STATION else []
     parent = cat.stops.get(stop.parent_pk) if stop.parent_pk else None
-    return {"id": stop.stop_id, "code": stop.code, "name": cat.stop_name(stop, locale),
-            "lat": stop.lat, "lon": stop.lon,
-            "locationType": "station" if stop.location_type == STATION else "stop",
-            "parentStationId": parent.stop_id if parent else None,
-            "parentStationName": cat.stop_name(parent, locale) if parent else None,
-            "platformCode": stop.platform_code,
-            "platforms": [{"id": child.stop_id, "name": cat.stop_name(child, locale),
-                           "code": child.code, "platformCode": child.platform_code,
-                           "lat": child.lat, "lon": child.lon}
-                          for child in map(cat.stops.get, platforms)]}
+    return {
+        "id": stop.stop_id,
+        "code": stop.code,
+        "name": cat.stop_name(stop, locale),
+        "lat": stop.lat,
+        "lon": stop.lon,
+        "locationType": "station" if stop.location_type == STATION else "stop",
+        "parentStationId": parent.stop_id if parent else None,
+        "parentStationName": cat.stop_name(parent, locale) if parent else None,
+        "platformCode": stop.platform_code,
+        "platforms": [
+            {
+                "id": child.stop_id,
+                "name": cat.stop_name(child, locale),
+                "code": child.code,
+                "platformCode": child.platform_code,
+                "lat": child.lat,
+                "lon": child.lon,
+            }
+            for child in map(cat.stops.get, platforms)
+        ],
+    }
 
 
 def realtime_block(cat: Catalogue, state: RealtimeState) -> dict:
     stamp = state.feed_timestamp.astimezone(cat.zone) if state.feed_timestamp else None
-    return {"status": state.status, "feedTimestamp": stamp,
-            "ageSeconds": state.age_seconds, "maxAgeSeconds": state.max_age_seconds}
+    return {
+        "status": state.status,
+        "feedTimestamp": stamp,
+        "ageSeconds": state.age_seconds,
+        "maxAgeSeconds": state.max_age_seconds,
+    }
 
 
 def present_arrival(cat: Catalogue, arrival: Arrival, now: datetime, locale: str) -> dict:
@@ -119,27 +167,46 @@ def present_arrival(cat: Catalogue, arrival: Arrival, now: datetime, locale: str
     def local(moment: datetime | None) -> datetime | None:
         return moment.astimezone(zone) if moment else None
 
-    delay = (int((arrival.predicted_arrival - arrival.scheduled_arrival).total_seconds())
-             if predicted else None)
+    delay = (
+        int((arrival.predicted_arrival - arrival.scheduled_arrival).total_seconds())
+        if predicted
+        else None
+    )
     return {
-        "routeId": route.route_id, "routeShortName": short, "routeLongName": long,
-        "tripId": visit.trip_id, "tripHeadsign": headsign, "directionId": visit.direction_id,
-        "serviceDate": visit.service_date, "stopId": stop.stop_id,
-        "stopName": cat.stop_name(stop, locale), "platformCode": stop.platform_code,
-        "stopSequence": visit.stop_sequence, "totalStopsInTrip": visit.stop_count,
+        "routeId": route.route_id,
+        "routeShortName": short,
+        "routeLongName": long,
+        "tripId": visit.trip_id,
+        "tripHeadsign": headsign,
+        "directionId": visit.direction_id,
+        "serviceDate": visit.service_date,
+        "stopId": stop.stop_id,
+        "stopName": cat.stop_name(stop, locale),
+        "platformCode": stop.platform_code,
+        "stopSequence": visit.stop_sequence,
+        "totalStopsInTrip": visit.stop_count,
         "scheduledArrivalTime": local(arrival.scheduled_arrival),
         "scheduledDepartureTime": local(arrival.scheduled_departure),
         "predictedArrivalTime": local(arrival.predicted_arrival),
         "predictedDepartureTime": local(arrival.predicted_departure),
         "arrivalTime": local(arrival.arrival),
-        "minutesAway": seconds_away // 60, "secondsAway": seconds_away,
-        "predicted": predicted, "source": "realtime" if predicted else "schedule",
-        "delaySeconds": delay, "status": arrival.status,
-        "numberOfStopsAway": arrival.stops_away, "distanceFromStop": arrival.distance_from_stop,
+        "minutesAway": seconds_away // 60,
+        "secondsAway": seconds_away,
+        "predicted": predicted,
+        "source": "realtime" if predicted else "schedule",
+        "delaySeconds": delay,
+        "status": arrival.status,
+        "numberOfStopsAway": arrival.stops_away,
+        "distanceFromStop": arrival.distance_from_stop,
         "vehicleId": arrival.vehicle_id,
-        "vehiclePosition": ({"lat": round(arrival.vehicle_position[0], 6),
-                             "lon": round(arrival.vehicle_position[1], 6)}
-                            if arrival.vehicle_position else None),
+        "vehiclePosition": (
+            {
+                "lat": round(arrival.vehicle_position[0], 6),
+                "lon": round(arrival.vehicle_position[1], 6),
+            }
+            if arrival.vehicle_position
+            else None
+        ),
         "lastUpdateTime": local(arrival.realtime.timestamp) if arrival.realtime else None,
         "arrivalEnabled": visit.stop_index > 0 and visit.drop_off_type != 1,
         "departureEnabled": visit.stop_index < visit.stop_count - 1 and visit.pickup_type != 1,

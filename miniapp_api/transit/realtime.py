@@ -8,6 +8,7 @@ arrivals code only propagates delays. A FULL_DATASET feed replaces what the same
 before; a DIFFERENTIAL one updates and deletes entity by entity. Everything a feed says is
 stored in one transaction; a feed that cannot be decoded changes nothing.
 """
+
 from __future__ import annotations
 
 import logging
@@ -29,13 +30,17 @@ from .vehicles import patterns
 
 logger = logging.getLogger(__name__)
 
-STOP_RELATIONSHIP = {rt.TripUpdate.StopTimeUpdate.SCHEDULED: "S",
-                     rt.TripUpdate.StopTimeUpdate.SKIPPED: "K",
-                     rt.TripUpdate.StopTimeUpdate.NO_DATA: "N",
-                     rt.TripUpdate.StopTimeUpdate.UNSCHEDULED: "S"}
-VEHICLE_STATUS = {rt.VehiclePosition.INCOMING_AT: "INCOMING_AT",
-                  rt.VehiclePosition.STOPPED_AT: "STOPPED_AT",
-                  rt.VehiclePosition.IN_TRANSIT_TO: "IN_TRANSIT_TO"}
+STOP_RELATIONSHIP = {
+    rt.TripUpdate.StopTimeUpdate.SCHEDULED: "S",
+    rt.TripUpdate.StopTimeUpdate.SKIPPED: "K",
+    rt.TripUpdate.StopTimeUpdate.NO_DATA: "N",
+    rt.TripUpdate.StopTimeUpdate.UNSCHEDULED: "S",
+}
+VEHICLE_STATUS = {
+    rt.VehiclePosition.INCOMING_AT: "INCOMING_AT",
+    rt.VehiclePosition.STOPPED_AT: "STOPPED_AT",
+    rt.VehiclePosition.IN_TRANSIT_TO: "IN_TRANSIT_TO",
+}
 # Trips a realtime feed may mention that the schedule does not have.
 UNSCHEDULED = {"ADDED", "UNSCHEDULED", "DUPLICATED", "NEW"}
 
@@ -52,8 +57,9 @@ def fetch(source: str, timeout: float) -> bytes:
     """The feed's bytes from an http(s) URL (``requests``) or a file path."""
     if source.startswith(("http://", "https://")):
         try:
-            response = requests.get(source, timeout=timeout,
-                                    headers={"Accept": "application/x-protobuf"})
+            response = requests.get(
+                source, timeout=timeout, headers={"Accept": "application/x-protobuf"}
+            )
         except requests.RequestException as error:
             raise RealtimeFeedError("unreachable", error.__class__.__name__) from None
         if response.status_code != 200:
@@ -95,11 +101,17 @@ class Summary:
                 self.min_delay = min(self.min_delay, value)
 
     def as_dict(self) -> dict:
-        return {"entities": self.entities, "trip_updates": self.trip_updates,
-                "vehicles": self.vehicles, "canceled": self.canceled,
-                "unmatched_trips": len(self.unmatched), "unmatched_examples": self.unmatched[:10],
-                "unknown_stops": self.unknown_stops, "max_delay_seconds": self.max_delay,
-                "min_delay_seconds": self.min_delay}
+        return {
+            "entities": self.entities,
+            "trip_updates": self.trip_updates,
+            "vehicles": self.vehicles,
+            "canceled": self.canceled,
+            "unmatched_trips": len(self.unmatched),
+            "unmatched_examples": self.unmatched[:10],
+            "unknown_stops": self.unknown_stops,
+            "max_delay_seconds": self.max_delay,
+            "min_delay_seconds": self.min_delay,
+        }
 
 
 def ingest(source: str, data: bytes, now: datetime | None = None) -> dict:
@@ -107,21 +119,26 @@ def ingest(source: str, data: bytes, now: datetime | None = None) -> dict:
     message = decode(data)
     now = now or utcnow()
     header = message.header
-    stamp = (datetime.fromtimestamp(header.timestamp, timezone.utc)
-             if header.HasField("timestamp") else None)
+    stamp = (
+        datetime.fromtimestamp(header.timestamp, timezone.utc)
+        if header.HasField("timestamp")
+        else None
+    )
     full = header.incrementality != rt.FeedHeader.DIFFERENTIAL
     cat = catalogue()
     matcher = TripMatcher(cat, message, stamp or now)
     summary = Summary(entities=len(message.entity))
-    record = db.session.scalar(select(TransitRealtimeSource).where(
-        TransitRealtimeSource.source == source))
+    record = db.session.scalar(
+        select(TransitRealtimeSource).where(TransitRealtimeSource.source == source)
+    )
     if record is None:
         record = TransitRealtimeSource(source=source, incrementality="", summary={})
         db.session.add(record)
         db.session.flush()
     if full:
-        db.session.execute(delete(TransitRealtimeTrip).where(
-            TransitRealtimeTrip.source_pk == record.id))
+        db.session.execute(
+            delete(TransitRealtimeTrip).where(TransitRealtimeTrip.source_pk == record.id)
+        )
         db.session.execute(delete(TransitVehicle).where(TransitVehicle.source_pk == record.id))
     matcher.prefetch([e.trip_update.trip for e in message.entity if e.HasField("trip_update")])
     trips: dict[tuple[int, date], TransitRealtimeTrip] = {}
@@ -151,8 +168,9 @@ def ingest(source: str, data: bytes, now: datetime | None = None) -> dict:
     record.feed_timestamp, record.received_at = stamp, now
     record.incrementality = "FULL_DATASET" if full else "DIFFERENTIAL"
     if not full:  # older entities stay: so do the delays they hold
-        summary.delays(record.summary.get("max_delay_seconds"),
-                       record.summary.get("min_delay_seconds"))
+        summary.delays(
+            record.summary.get("max_delay_seconds"), record.summary.get("min_delay_seconds")
+        )
     record.summary = summary.as_dict()
     db.session.commit()
     invalidate("transit")
@@ -161,8 +179,11 @@ def ingest(source: str, data: bytes, now: datetime | None = None) -> dict:
         # plans the arrivals query's join for an empty table.
         db.session.execute(text("ANALYZE transit_realtime_trip, transit_vehicle"))
         db.session.commit()
-    return {"source": source, "feed_timestamp": stamp.isoformat() if stamp else None,
-            **summary.as_dict()}
+    return {
+        "source": source,
+        "feed_timestamp": stamp.isoformat() if stamp else None,
+        **summary.as_dict(),
+    }
 
 
 class TripMatcher:
@@ -178,9 +199,15 @@ class TripMatcher:
         self.start_of: dict[int, int] = {}
         for chunk in _chunks(sorted(wanted), 500):
             for pk, trip_id, service_pk, start, end, pattern_pk in db.session.execute(
-                    select(TransitTrip.id, TransitTrip.trip_id, TransitTrip.service_pk,
-                           TransitTrip.start_secs, TransitTrip.end_secs, TransitTrip.pattern_pk)
-                    .where(TransitTrip.feed_id == cat.feed_id, TransitTrip.trip_id.in_(chunk))):
+                select(
+                    TransitTrip.id,
+                    TransitTrip.trip_id,
+                    TransitTrip.service_pk,
+                    TransitTrip.start_secs,
+                    TransitTrip.end_secs,
+                    TransitTrip.pattern_pk,
+                ).where(TransitTrip.feed_id == cat.feed_id, TransitTrip.trip_id.in_(chunk))
+            ):
                 self.trips.setdefault(trip_id, []).append((pk, service_pk, start, end))
                 self.pattern_of[pk], self.start_of[pk] = pattern_pk, start
         self.patterns: dict = {}
@@ -205,8 +232,9 @@ class TripMatcher:
                 if service_pk not in self.cat.active_services(day):
                     continue
                 offset = (self.moment - day_start(day, self.cat.zone)).total_seconds()
-                distance = (0.0 if start <= offset <= end
-                            else min(abs(offset - start), abs(offset - end)))
+                distance = (
+                    0.0 if start <= offset <= end else min(abs(offset - start), abs(offset - end))
+                )
                 if best is None or distance < best[0]:
                     best = (distance, pk, day)
         if best is None or (not descriptor.start_date and best[0] > DAY / 4):
@@ -228,11 +256,13 @@ class TripMatcher:
             p = self.patterns[pattern_pk]
             calls = self._calls[trip_pk] = [
                 (i, p.sequences[i], p.stops[i], start + p.arrivals[i], start + p.departures[i])
-                for i in range(len(p.stops))]
+                for i in range(len(p.stops))
+            ]
         return calls
 
-    def call_index(self, trip_pk: int, sequence: int | None, stop_id: str | None,
-                   after: int = 0) -> int | None:
+    def call_index(
+        self, trip_pk: int, sequence: int | None, stop_id: str | None, after: int = 0
+    ) -> int | None:
         calls = self.calls(trip_pk)
         if sequence is not None:
             return next((c[0] for c in calls if c[1] == sequence), None)
@@ -240,8 +270,9 @@ class TripMatcher:
         return next((c[0] for c in calls[after:] if c[2] == stop_pk), None)
 
 
-def _trip_update(update: rt.TripUpdate, matcher: TripMatcher, default_stamp: datetime,
-                 summary: Summary) -> dict | None:
+def _trip_update(
+    update: rt.TripUpdate, matcher: TripMatcher, default_stamp: datetime, summary: Summary
+) -> dict | None:
     """A ``transit_realtime_trip`` row for the update, or ``None`` when no trip matches."""
     summary.trip_updates += 1
     descriptor = update.trip
@@ -265,19 +296,36 @@ def _trip_update(update: rt.TripUpdate, matcher: TripMatcher, default_stamp: dat
             continue
         after = index
         call = calls[index]
-        updates.append([index, call[1], _delay(stu, "arrival", start + call[3]),
-                        _delay(stu, "departure", start + call[4]),
-                        STOP_RELATIONSHIP.get(stu.schedule_relationship, "S")])
+        updates.append(
+            [
+                index,
+                call[1],
+                _delay(stu, "arrival", start + call[3]),
+                _delay(stu, "departure", start + call[4]),
+                STOP_RELATIONSHIP.get(stu.schedule_relationship, "S"),
+            ]
+        )
     updates.sort(key=lambda u: u[0])
-    summary.delays(update.delay if update.HasField("delay") else None,
-                   *(u[2] for u in updates), *(u[3] for u in updates))
-    stamp = (datetime.fromtimestamp(update.timestamp, timezone.utc)
-             if update.HasField("timestamp") else default_stamp)
+    summary.delays(
+        update.delay if update.HasField("delay") else None,
+        *(u[2] for u in updates),
+        *(u[3] for u in updates),
+    )
+    stamp = (
+        datetime.fromtimestamp(update.timestamp, timezone.utc)
+        if update.HasField("timestamp")
+        else default_stamp
+    )
     return dict(
-        trip_pk=trip_pk, service_date=service_date, relationship=relationship,
+        trip_pk=trip_pk,
+        service_date=service_date,
+        relationship=relationship,
         delay=update.delay if update.HasField("delay") else None,
-        vehicle_id=update.vehicle.id or None, vehicle_label=update.vehicle.label or None,
-        timestamp=stamp, updates=updates)
+        vehicle_id=update.vehicle.id or None,
+        vehicle_label=update.vehicle.label or None,
+        timestamp=stamp,
+        updates=updates,
+    )
 
 
 def _delay(stu, which: str, scheduled: float) -> int | None:
@@ -292,8 +340,13 @@ def _delay(stu, which: str, scheduled: float) -> int | None:
     return None
 
 
-def _vehicle(entity_id: str, position: rt.VehiclePosition, matcher: TripMatcher,
-             default_stamp: datetime, summary: Summary) -> dict | None:
+def _vehicle(
+    entity_id: str,
+    position: rt.VehiclePosition,
+    matcher: TripMatcher,
+    default_stamp: datetime,
+    summary: Summary,
+) -> dict | None:
     """A ``transit_vehicle`` row, or ``None`` for a position without coordinates."""
     if not position.HasField("position"):
         return None
@@ -302,21 +355,34 @@ def _vehicle(entity_id: str, position: rt.VehiclePosition, matcher: TripMatcher,
     index = None
     if matched is not None and (position.HasField("current_stop_sequence") or position.stop_id):
         index = matcher.call_index(
-            matched[0], position.current_stop_sequence if position.HasField("current_stop_sequence")
-            else None, position.stop_id)
-    status = (VEHICLE_STATUS[position.current_status]
-              if position.HasField("current_status") or index is not None else None)
-    stamp = (datetime.fromtimestamp(position.timestamp, timezone.utc)
-             if position.HasField("timestamp") else default_stamp)
+            matched[0],
+            position.current_stop_sequence if position.HasField("current_stop_sequence") else None,
+            position.stop_id,
+        )
+    status = (
+        VEHICLE_STATUS[position.current_status]
+        if position.HasField("current_status") or index is not None
+        else None
+    )
+    stamp = (
+        datetime.fromtimestamp(position.timestamp, timezone.utc)
+        if position.HasField("timestamp")
+        else default_stamp
+    )
     return dict(
         vehicle_key=(position.vehicle.id or entity_id)[:128],
         vehicle_id=position.vehicle.id or None,
-        label=position.vehicle.label or None, trip_pk=matched[0] if matched else None,
-        service_date=matched[1] if matched else None, lat=position.position.latitude,
+        label=position.vehicle.label or None,
+        trip_pk=matched[0] if matched else None,
+        service_date=matched[1] if matched else None,
+        lat=position.position.latitude,
         lon=position.position.longitude,
         bearing=position.position.bearing if position.position.HasField("bearing") else None,
         speed=position.position.speed if position.position.HasField("speed") else None,
-        stop_index=index, current_status=status, timestamp=stamp)
+        stop_index=index,
+        current_status=status,
+        timestamp=stamp,
+    )
 
 
 def _forget(source_pk: int, entity, matcher: TripMatcher) -> None:
@@ -324,27 +390,41 @@ def _forget(source_pk: int, entity, matcher: TripMatcher) -> None:
     if entity.HasField("trip_update"):
         matched = matcher.match(entity.trip_update.trip)
         if matched:
-            db.session.execute(delete(TransitRealtimeTrip).where(
-                TransitRealtimeTrip.source_pk == source_pk,
-                TransitRealtimeTrip.trip_pk == matched[0],
-                TransitRealtimeTrip.service_date == matched[1]))
+            db.session.execute(
+                delete(TransitRealtimeTrip).where(
+                    TransitRealtimeTrip.source_pk == source_pk,
+                    TransitRealtimeTrip.trip_pk == matched[0],
+                    TransitRealtimeTrip.service_date == matched[1],
+                )
+            )
     if entity.HasField("vehicle"):
-        db.session.execute(delete(TransitVehicle).where(
-            TransitVehicle.source_pk == source_pk,
-            TransitVehicle.vehicle_key == (entity.vehicle.vehicle.id or entity.id)))
+        db.session.execute(
+            delete(TransitVehicle).where(
+                TransitVehicle.source_pk == source_pk,
+                TransitVehicle.vehicle_key == (entity.vehicle.vehicle.id or entity.id),
+            )
+        )
 
 
 def _drop_replaced(source_pk: int, trips: dict, vehicles: dict) -> None:
     for trip_pk, service_date in trips:
-        db.session.execute(delete(TransitRealtimeTrip).where(
-            TransitRealtimeTrip.source_pk == source_pk, TransitRealtimeTrip.trip_pk == trip_pk,
-            TransitRealtimeTrip.service_date == service_date))
+        db.session.execute(
+            delete(TransitRealtimeTrip).where(
+                TransitRealtimeTrip.source_pk == source_pk,
+                TransitRealtimeTrip.trip_pk == trip_pk,
+                TransitRealtimeTrip.service_date == service_date,
+            )
+        )
     if vehicles:
-        db.session.execute(delete(TransitVehicle).where(
-            TransitVehicle.source_pk == source_pk, TransitVehicle.vehicle_key.in_(list(vehicles))))
+        db.session.execute(
+            delete(TransitVehicle).where(
+                TransitVehicle.source_pk == source_pk,
+                TransitVehicle.vehicle_key.in_(list(vehicles)),
+            )
+        )
     db.session.flush()
 
 
 def _chunks(items: list, size: int):
     for i in range(0, len(items), size):
-        yield items[i:i + size]
+        yield items[i : i + size]

@@ -1,5 +1,6 @@
 """The bot's bus replies: stops and routes named by their GTFS ids, worded in the conversation's
 language (the feed's translations), arrivals as the action saw them."""
+
 from __future__ import annotations
 
 import json
@@ -34,8 +35,9 @@ def _route_short(cat: Catalogue, route_id: Any, locale: str) -> str | None:
 
 
 def _payload(intent: str, **entities: Any) -> str:
-    return f"/{intent}" + json.dumps({k: str(v) for k, v in entities.items() if v},
-                                     ensure_ascii=False)
+    return f"/{intent}" + json.dumps(
+        {k: str(v) for k, v in entities.items() if v}, ensure_ascii=False
+    )
 
 
 def _arrival(cat: Catalogue, arrival: dict, locale: str) -> str:
@@ -43,15 +45,25 @@ def _arrival(cat: Catalogue, arrival: dict, locale: str) -> str:
     headsign = cat.headsign(arrival.get("tripHeadsign"), locale, arrival.get("tripId")) or ""
     minutes = arrival.get("minutesAway")
     stops = arrival.get("numberOfStopsAway")
-    stops_clause = "" if not isinstance(stops, int) or stops < 0 else translate(
-        "transit.stops_away", locale, stops=stops)
+    stops_clause = (
+        ""
+        if not isinstance(stops, int) or stops < 0
+        else translate("transit.stops_away", locale, stops=stops)
+    )
     if arrival.get("status") in ("canceled", "cancelled"):
         return translate("transit.arrival_cancelled", locale, route=route, headsign=headsign)
     key = "transit.arrival_now" if not minutes else "transit.arrival_entry"
-    return translate(key, locale, route=route, headsign=headsign, minutes=minutes,
-                     stops_clause=stops_clause,
-                     realtime_mark=translate("transit.realtime_mark", locale)
-                     if arrival.get("predicted") else "")
+    return translate(
+        key,
+        locale,
+        route=route,
+        headsign=headsign,
+        minutes=minutes,
+        stops_clause=stops_clause,
+        realtime_mark=translate("transit.realtime_mark", locale)
+        if arrival.get("predicted")
+        else "",
+    )
 
 
 def _source_clause(realtime: Any, arrivals: list, locale: str) -> str:
@@ -73,13 +85,16 @@ def transit_arguments(arguments: dict, locale: str) -> dict:
         derived["stop"] = _stop_name(cat, arguments["stop_id"], locale)
     if arguments.get("route"):
         route = str(arguments["route"])
-        derived["route_name"] = translate("transit.route_name", locale,
-                                          route=_route_short(cat, route, locale) or route)
+        derived["route_name"] = translate(
+            "transit.route_name", locale, route=_route_short(cat, route, locale) or route
+        )
     arrivals = [a for a in arguments.get("arrivals") or [] if isinstance(a, dict)]
     if "arrivals" in arguments:
         derived["arrivals_clause"] = (
-            join_list([_arrival(cat, a, locale) for a in arrivals], locale) if arrivals
-            else translate("transit.no_arrivals", locale))
+            join_list([_arrival(cat, a, locale) for a in arrivals], locale)
+            if arrivals
+            else translate("transit.no_arrivals", locale)
+        )
         derived["source_clause"] = _source_clause(arguments.get("realtime"), arrivals, locale)
     stops = [s for s in arguments.get("stops") or [] if isinstance(s, dict)]
     if stops:
@@ -90,14 +105,23 @@ def transit_arguments(arguments: dict, locale: str) -> dict:
                 continue
             shown = present_stop(cat, pk, locale)
             routes = join_list([r["shortName"] or r["longName"] for r in shown["routes"]], locale)
-            entries.append(translate("transit.nearby_entry", locale, stop=shown["name"],
-                                     distance=round(entry.get("distance") or 0),
-                                     routes=routes))
+            entries.append(
+                translate(
+                    "transit.nearby_entry",
+                    locale,
+                    stop=shown["name"],
+                    distance=round(entry.get("distance") or 0),
+                    routes=routes,
+                )
+            )
         derived.update(stops_list=join_list(entries, locale), count=len(entries))
     route_ids = arguments.get("route_ids")
     if isinstance(route_ids, list):
-        names = [translate("transit.route_name", locale, route=_route_short(cat, r, locale))
-                 for r in route_ids if _route_short(cat, r, locale)]
+        names = [
+            translate("transit.route_name", locale, route=_route_short(cat, r, locale))
+            for r in route_ids
+            if _route_short(cat, r, locale)
+        ]
         derived["routes_list"] = join_list(names, locale)
     if arguments.get("route_id"):
         derived.update(_route_stops(cat, arguments["route_id"], locale))
@@ -113,11 +137,20 @@ def _route_stops(cat: Catalogue, route_id: Any, locale: str) -> dict:
         if route_pk != pk or not direction.stops:
             continue
         names = [cat.stop_name(cat.stops[stop_pk], locale) for stop_pk, _ in direction.stops]
-        lines.append(translate("transit.direction_entry", locale, headsign=names[-1],
-                               stops=join_list(names, locale)))
-    return {"route_name": translate("transit.route_name", locale,
-                                    route=_route_short(cat, route_id, locale)),
-            "directions_list": " ".join(lines)}
+        lines.append(
+            translate(
+                "transit.direction_entry",
+                locale,
+                headsign=names[-1],
+                stops=join_list(names, locale),
+            )
+        )
+    return {
+        "route_name": translate(
+            "transit.route_name", locale, route=_route_short(cat, route_id, locale)
+        ),
+        "directions_list": " ".join(lines),
+    }
 
 
 def stop_buttons(locale: str, arguments: dict) -> list[dict]:
@@ -125,19 +158,35 @@ def stop_buttons(locale: str, arguments: dict) -> list[dict]:
     cat = _catalogue()
     if cat is None:
         return []
-    ids = arguments.get("stop_ids") or [s.get("id") for s in arguments.get("stops") or []
-                                        if isinstance(s, dict)]
+    ids = arguments.get("stop_ids") or [
+        s.get("id") for s in arguments.get("stops") or [] if isinstance(s, dict)
+    ]
     buttons = []
     for stop_id in ids[:MAX_BUTTONS]:
         name = _stop_name(cat, stop_id, locale)
         if name:
-            buttons.append({"title": name, "payload": _payload(
-                "ask_bus_arrival", stop_id=stop_id, route=arguments.get("route"))})
+            buttons.append(
+                {
+                    "title": name,
+                    "payload": _payload(
+                        "ask_bus_arrival", stop_id=stop_id, route=arguments.get("route")
+                    ),
+                }
+            )
     return buttons
 
 
 def message_ids() -> list[str]:
-    return ["transit.stops_away", "transit.arrival_entry", "transit.arrival_now",
-            "transit.arrival_cancelled", "transit.realtime_mark", "transit.no_arrivals",
-            "transit.stale_clause", "transit.schedule_only_clause", "transit.route_name",
-            "transit.nearby_entry", "transit.direction_entry"]
+    return [
+        "transit.stops_away",
+        "transit.arrival_entry",
+        "transit.arrival_now",
+        "transit.arrival_cancelled",
+        "transit.realtime_mark",
+        "transit.no_arrivals",
+        "transit.stale_clause",
+        "transit.schedule_only_clause",
+        "transit.route_name",
+        "transit.nearby_entry",
+        "transit.direction_entry",
+    ]

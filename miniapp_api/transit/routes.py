@@ -4,6 +4,7 @@
 names match the place; with the citizen's location, only the directions that reach it from a
 stop within walking distance, with where to board and how many stops there are between.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -31,22 +32,36 @@ def route_by_id(cat: Catalogue, route_id: str) -> RouteInfo:
 def route_stop(cat: Catalogue, stop_pk: int, along: float, locale: str) -> dict:
     stop = cat.stops[stop_pk]
     parent = cat.stops.get(stop.parent_pk) if stop.parent_pk else None
-    return {"id": stop.stop_id, "name": cat.stop_name(stop, locale), "lat": stop.lat,
-            "lon": stop.lon, "parentStationId": parent.stop_id if parent else None,
-            "distanceAlong": round(along, 1)}
+    return {
+        "id": stop.stop_id,
+        "name": cat.stop_name(stop, locale),
+        "lat": stop.lat,
+        "lon": stop.lon,
+        "parentStationId": parent.stop_id if parent else None,
+        "distanceAlong": round(along, 1),
+    }
 
 
-def route_detail(cat: Catalogue, route: RouteInfo, now: datetime, locale: str,
-                 include_shape: bool = False) -> dict:
+def route_detail(
+    cat: Catalogue, route: RouteInfo, now: datetime, locale: str, include_shape: bool = False
+) -> dict:
     today = now.astimezone(cat.zone).date()
     services = sorted(cat.active_services(today))
     spans = {}
     if services:
-        spans = {row.direction_id or 0: row for row in db.session.execute(
-            select(TransitTrip.direction_id, func.min(TransitTrip.start_secs).label("first"),
-                   func.max(TransitTrip.start_secs).label("last"), func.count().label("trips"))
-            .where(TransitTrip.route_pk == route.pk, TransitTrip.service_pk.in_(services))
-            .group_by(TransitTrip.direction_id))}
+        spans = {
+            row.direction_id or 0: row
+            for row in db.session.execute(
+                select(
+                    TransitTrip.direction_id,
+                    func.min(TransitTrip.start_secs).label("first"),
+                    func.max(TransitTrip.start_secs).label("last"),
+                    func.count().label("trips"),
+                )
+                .where(TransitTrip.route_pk == route.pk, TransitTrip.service_pk.in_(services))
+                .group_by(TransitTrip.direction_id)
+            )
+        }
     directions = []
     for (route_pk, direction_id), direction in sorted(cat.directions.items()):
         if route_pk != route.pk:
@@ -54,27 +69,39 @@ def route_detail(cat: Catalogue, route: RouteInfo, now: datetime, locale: str,
         span = spans.get(direction_id)
         polyline = None
         if include_shape and direction.shape_pk:
-            polyline = db.session.scalar(select(TransitShape.polyline).where(
-                TransitShape.id == direction.shape_pk))
-        directions.append({
-            "directionId": direction_id,
-            "headsign": _headsign(cat, direction.headsign, direction.stops, locale),
-            "stops": [route_stop(cat, pk, along, locale) for pk, along in direction.stops],
-            "firstDeparture": (service_moment(today, span.first, cat.zone).astimezone(cat.zone)
-                               if span else None),
-            "lastDeparture": (service_moment(today, span.last, cat.zone).astimezone(cat.zone)
-                              if span else None),
-            "tripsToday": span.trips if span else 0,
-            "polyline": polyline})
+            polyline = db.session.scalar(
+                select(TransitShape.polyline).where(TransitShape.id == direction.shape_pk)
+            )
+        directions.append(
+            {
+                "directionId": direction_id,
+                "headsign": _headsign(cat, direction.headsign, direction.stops, locale),
+                "stops": [route_stop(cat, pk, along, locale) for pk, along in direction.stops],
+                "firstDeparture": (
+                    service_moment(today, span.first, cat.zone).astimezone(cat.zone)
+                    if span
+                    else None
+                ),
+                "lastDeparture": (
+                    service_moment(today, span.last, cat.zone).astimezone(cat.zone)
+                    if span
+                    else None
+                ),
+                "tripsToday": span.trips if span else 0,
+                "polyline": polyline,
+            }
+        )
     agency = db.session.scalar(
         select(TransitAgency.name)
         .join(TransitRoute, TransitRoute.agency_pk == TransitAgency.id)
-        .where(TransitRoute.id == route.pk))
+        .where(TransitRoute.id == route.pk)
+    )
     return {**route_brief(cat, route, locale), "agencyName": agency, "directions": directions}
 
 
-def routes_serving_place(cat: Catalogue, text: str, locale: str, origin: tuple[float, float] | None,
-                         radius: float) -> tuple[list[int], list[dict]]:
+def routes_serving_place(
+    cat: Catalogue, text: str, locale: str, origin: tuple[float, float] | None, radius: float
+) -> tuple[list[int], list[dict]]:
     """(place pks, routes) for "which routes go to ``text``" (from ``origin`` when given)."""
     matches = search_stops(cat, text, limit=10)
     if not matches:
@@ -105,20 +132,32 @@ def routes_serving_place(cat: Catalogue, text: str, locale: str, origin: tuple[f
         if origin is not None and (route_pk, direction_id) not in boarding:
             continue
         direction = cat.directions[(route_pk, direction_id)]
-        if origin is None and position == 0 and len(direction.stops) > 1 and \
-                any(k[0] == route_pk and k[1] != direction_id for k in destination):
+        if (
+            origin is None
+            and position == 0
+            and len(direction.stops) > 1
+            and any(k[0] == route_pk and k[1] != direction_id for k in destination)
+        ):
             continue  # starts here, and the other direction arrives here: that one is the answer
-        entry = routes.setdefault(route_pk, {**route_brief(cat, cat.routes[route_pk], locale),
-                                             "directions": []})
+        entry = routes.setdefault(
+            route_pk, {**route_brief(cat, cat.routes[route_pk], locale), "directions": []}
+        )
         walk, board_position, board_pk = boarding.get((route_pk, direction_id), (None, None, None))
-        entry["directions"].append({
-            "directionId": direction_id,
-            "headsign": _headsign(cat, direction.headsign, direction.stops, locale),
-            "alightAt": route_stop(cat, stop_pk, direction.stops[position][1], locale),
-            "boardAt": (route_stop(cat, board_pk, direction.stops[board_position][1], locale)
-                        if board_pk else None),
-            "walkMetres": walk,
-            "stopsBetween": position - board_position if board_pk else None})
+        entry["directions"].append(
+            {
+                "directionId": direction_id,
+                "headsign": _headsign(cat, direction.headsign, direction.stops, locale),
+                "alightAt": route_stop(cat, stop_pk, direction.stops[position][1], locale),
+                "boardAt": (
+                    route_stop(cat, board_pk, direction.stops[board_position][1], locale)
+                    if board_pk
+                    else None
+                ),
+                "walkMetres": walk,
+                "stopsBetween": position - board_position if board_pk else None,
+            }
+        )
+
     def fewest_stops(route: dict) -> int:
         between = [d["stopsBetween"] for d in route["directions"] if d["stopsBetween"] is not None]
         return min(between, default=0)

@@ -1,4 +1,5 @@
 """Query and response shapes of the transit endpoints (camelCase, as OneBusAway names them)."""
+
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -11,31 +12,42 @@ LATEST = datetime(2100, 1, 1, tzinfo=timezone.utc)
 
 
 class StopSearchQuerySchema(Schema):
-    q = fields.String(required=True, validate=validate.Length(min=1, max=100),
-                      metadata={"example": "Sports Center"})
+    q = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=100),
+        metadata={"example": "Sports Center"},
+    )
     limit = fields.Integer(load_default=10, validate=validate.Range(min=1, max=50))
 
 
 class NearbyQuerySchema(Schema):
     lat = fields.Float(required=True, validate=validate.Range(min=-90, max=90))
     lon = fields.Float(required=True, validate=validate.Range(min=-180, max=180))
-    radius = fields.Float(load_default=500, validate=validate.Range(min=1, max=MAX_RADIUS_METRES),
-                          metadata={"description": "metres"})
+    radius = fields.Float(
+        load_default=500,
+        validate=validate.Range(min=1, max=MAX_RADIUS_METRES),
+        metadata={"description": "metres"},
+    )
     limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
 class ArrivalsQuerySchema(Schema):
-    route = fields.String(validate=validate.Length(min=1, max=64),
-                          metadata={"description": "route id or short name (55, Route 55)"})
+    route = fields.String(
+        validate=validate.Length(min=1, max=64),
+        metadata={"description": "route id or short name (55, Route 55)"},
+    )
     direction = fields.Integer(validate=validate.OneOf([0, 1]))
     limit = fields.Integer(load_default=10, validate=validate.Range(min=1, max=50))
     window_minutes = fields.Integer(load_default=60, validate=validate.Range(min=1, max=720))
     # Zones have no fixed offsets before 1901 (local mean time, +08:05:43 in Shanghai), which
     # RFC 3339 cannot write; timetables are about the present anyway.
-    at = fields.AwareDateTime(validate=validate.Range(min=EARLIEST, max=LATEST), metadata={
-        "description": "the moment to answer for (1970 to 2100); default now"})
+    at = fields.AwareDateTime(
+        validate=validate.Range(min=EARLIEST, max=LATEST),
+        metadata={"description": "the moment to answer for (1970 to 2100); default now"},
+    )
     include_canceled = fields.Boolean(
-        load_default=False, metadata={"description": "also cancelled trips and skipped calls"})
+        load_default=False, metadata={"description": "also cancelled trips and skipped calls"}
+    )
 
 
 class RouteSearchQuerySchema(Schema):
@@ -44,15 +56,21 @@ class RouteSearchQuerySchema(Schema):
 
 
 class RouteQuerySchema(Schema):
-    include_shape = fields.Boolean(load_default=False,
-                                   metadata={"description": "each direction's encoded polyline"})
+    include_shape = fields.Boolean(
+        load_default=False, metadata={"description": "each direction's encoded polyline"}
+    )
 
 
 class PlaceRoutesQuerySchema(Schema):
-    q = fields.String(required=True, validate=validate.Length(min=1, max=100),
-                      metadata={"example": "Sports Center"})
-    lat = fields.Float(validate=validate.Range(min=-90, max=90),
-                       metadata={"description": "where the citizen is (optional)"})
+    q = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=100),
+        metadata={"example": "Sports Center"},
+    )
+    lat = fields.Float(
+        validate=validate.Range(min=-90, max=90),
+        metadata={"description": "where the citizen is (optional)"},
+    )
     lon = fields.Float(validate=validate.Range(min=-180, max=180))
     radius = fields.Float(load_default=600, validate=validate.Range(min=1, max=MAX_RADIUS_METRES))
 
@@ -96,6 +114,7 @@ class PlatformSchema(PlatformBriefSchema):
 
 class _StopFieldsSchema(Schema):
     """What every answer says of a stop or station."""
+
     id = fields.String()
     code = fields.String(allow_none=True)
     name = fields.String()
@@ -121,8 +140,9 @@ class StopBriefSchema(_StopFieldsSchema):
 
 
 class RealtimeSchema(Schema):
-    status = fields.String(metadata={"description": "fresh, stale (older than maxAgeSeconds: "
-                                                    "schedule used) or none"})
+    status = fields.String(
+        metadata={"description": "fresh, stale (older than maxAgeSeconds: schedule used) or none"}
+    )
     feedTimestamp = fields.DateTime(allow_none=True)
     ageSeconds = fields.Integer(allow_none=True)
     maxAgeSeconds = fields.Integer()
@@ -158,15 +178,18 @@ class ArrivalSchema(Schema):
     delaySeconds = fields.Integer(allow_none=True)
     status = fields.String(metadata={"description": "scheduled, skipped or canceled"})
     numberOfStopsAway = fields.Integer(allow_none=True)
-    distanceFromStop = fields.Float(allow_none=True,
-                                    metadata={"description": "metres along the route"})
+    distanceFromStop = fields.Float(
+        allow_none=True, metadata={"description": "metres along the route"}
+    )
     vehicleId = fields.String(allow_none=True)
     vehiclePosition = fields.Nested(PositionSchema, allow_none=True)
     lastUpdateTime = fields.DateTime(allow_none=True)
     arrivalEnabled = fields.Boolean()
     departureEnabled = fields.Boolean()
-    frequencyHeadwaySeconds = fields.Integer(allow_none=True, metadata={
-        "description": "set when the trip runs on a headway: times are approximate"})
+    frequencyHeadwaySeconds = fields.Integer(
+        allow_none=True,
+        metadata={"description": "set when the trip runs on a headway: times are approximate"},
+    )
 
 
 class ArrivalsSchema(Schema):

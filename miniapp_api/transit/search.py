@@ -7,6 +7,7 @@ with or without "station" still finds its stop, in Chinese and in English.
 A station's platforms share its name: search answers the station, with its platforms, once.
 Aliases come from the file ``TRANSIT_ALIASES`` names (a stop name to other names it goes by).
 """
+
 from __future__ import annotations
 
 import json
@@ -24,13 +25,19 @@ from flask import current_app
 from ..city.geo import distance_metres
 from .catalogue import STATION, Catalogue, RouteInfo
 
-_WORDS = json.loads((Path(__file__).resolve().parent.parent / "seed_data" / "transit_words.json")
-                    .read_text(encoding="utf-8"))
+_WORDS = json.loads(
+    (Path(__file__).resolve().parent.parent / "seed_data" / "transit_words.json").read_text(
+        encoding="utf-8"
+    )
+)
 STOP_SUFFIXES = tuple(sorted(_WORDS["stop_suffixes"], key=len, reverse=True))
 ROUTE_WORDS = re.compile(
-    "^(?:" + "|".join(map(re.escape, sorted(_WORDS["route_prefixes"], key=len, reverse=True)))
-    + ")|(?:" + "|".join(map(re.escape, sorted(_WORDS["route_suffixes"], key=len, reverse=True)))
-    + ")$")
+    "^(?:"
+    + "|".join(map(re.escape, sorted(_WORDS["route_prefixes"], key=len, reverse=True)))
+    + ")|(?:"
+    + "|".join(map(re.escape, sorted(_WORDS["route_suffixes"], key=len, reverse=True)))
+    + ")$"
+)
 CELL_DEGREES = 0.01
 _lock = threading.Lock()
 
@@ -56,7 +63,7 @@ def route_key(text: str) -> str:
 
 
 def _bigrams(key: str) -> set[str]:
-    return {key[i:i + 2] for i in range(len(key) - 1)} or {key}
+    return {key[i : i + 2] for i in range(len(key) - 1)} or {key}
 
 
 @dataclass
@@ -178,8 +185,9 @@ def search_stops(cat: Catalogue, text: str, limit: int = 10) -> list[tuple[int, 
     return [(pk, round(score, 3), name) for pk, (score, name) in ranked[:limit]]
 
 
-def nearby_stops(cat: Catalogue, lat: float, lon: float, radius: float,
-                 limit: int) -> list[tuple[int, float, list[tuple[int, float]]]]:
+def nearby_stops(
+    cat: Catalogue, lat: float, lon: float, radius: float, limit: int
+) -> list[tuple[int, float, list[tuple[int, float]]]]:
     """Places within ``radius`` metres, nearest first: (place pk, distance, [(boarding stop,
     distance)]); a station's distance is its nearest platform's."""
     index = index_of(cat)
@@ -193,8 +201,13 @@ def nearby_stops(cat: Catalogue, lat: float, lon: float, radius: float,
                 distance = distance_metres(lat, lon, stop.lat, stop.lon)
                 if distance <= radius:
                     places[cat.station_of(pk).pk].append((pk, round(distance, 1)))
-    ranked = sorted(((pk, min(d for _, d in stops), sorted(stops, key=lambda s: s[1]))
-                     for pk, stops in places.items()), key=lambda p: (p[1], p[0]))
+    ranked = sorted(
+        (
+            (pk, min(d for _, d in stops), sorted(stops, key=lambda s: s[1]))
+            for pk, stops in places.items()
+        ),
+        key=lambda p: (p[1], p[0]),
+    )
     return ranked[:limit]
 
 
@@ -205,12 +218,16 @@ def _cell(lat: float, lon: float) -> tuple[int, int]:
 def route_order(route: RouteInfo) -> tuple:
     name = route.short_name or route.long_name or route.route_id
     digits = re.match(r"\D*(\d+)", name)
-    return (route.sort_order if route.sort_order is not None else 1 << 30,
-            int(digits.group(1)) if digits else 1 << 30, name)
+    return (
+        route.sort_order if route.sort_order is not None else 1 << 30,
+        int(digits.group(1)) if digits else 1 << 30,
+        name,
+    )
 
 
-def find_routes(cat: Catalogue, text: str, exact_only: bool = False,
-                limit: int = 20) -> list[RouteInfo]:
+def find_routes(
+    cat: Catalogue, text: str, exact_only: bool = False, limit: int = 20
+) -> list[RouteInfo]:
     """Routes whose short name is the query ("Route 55", "55", and the same in Chinese); when
     none is, and unless ``exact_only``, those whose long name matches it ("Kecun")."""
     key = route_key(text)

@@ -2,6 +2,7 @@
 
 A feed an operator imported (any other source) is never replaced by the demo.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -14,8 +15,11 @@ from .demo import SEED_DATA, write_demo_feed
 from .gtfs_import import import_feed
 from .models import TransitFeed
 
-INPUTS = (Path(__file__).with_name("demo.py"), SEED_DATA / "transit_demo.json",
-          SEED_DATA / "holidays.json")
+INPUTS = (
+    Path(__file__).with_name("demo.py"),
+    SEED_DATA / "transit_demo.json",
+    SEED_DATA / "holidays.json",
+)
 
 
 def seed_transit() -> dict[str, int]:
@@ -29,5 +33,7 @@ def seed_transit() -> dict[str, int]:
     if not result.report.ok:
         errors = result.report.as_dict()["errors"][:5]
         raise RuntimeError(f"the demo feed does not import: {errors}")
-    return {"transit_stops": result.report.counts.get("stops", 0),
-            "transit_stop_times": result.report.counts.get("stop_times", 0)}
+    return {
+        "transit_stops": result.report.counts.get("stops", 0),
+        "transit_stop_times": result.report.counts.get("stop_times", 0),
+    }

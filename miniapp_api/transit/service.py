@@ -4,6 +4,7 @@ The arrivals query reads ``transit_stop_time`` through its ``(stop_pk, arrival_s
 once per service day in play (yesterday's, for trips past 24:00:00; today's; tomorrow's near
 midnight) and joins each call's trip by key; the pure rules in ``arrivals`` do the rest.
 """
+
 from __future__ import annotations
 
 import json
@@ -73,23 +74,42 @@ def route_filter(cat: Catalogue, route: str | None) -> set[int] | None:
     return {r.pk for r in matches}
 
 
-def next_arrivals(cat: Catalogue, stop_pks: list[int], now: datetime, window: timedelta,
-                  limit: int, routes: set[int] | None = None, direction: int | None = None,
-                  include_canceled: bool = False) -> tuple[list[a.Arrival], RealtimeState]:
+def next_arrivals(
+    cat: Catalogue,
+    stop_pks: list[int],
+    now: datetime,
+    window: timedelta,
+    limit: int,
+    routes: set[int] | None = None,
+    direction: int | None = None,
+    include_canceled: bool = False,
+) -> tuple[list[a.Arrival], RealtimeState]:
     state = realtime_state(now)
     live = state if state.status == "fresh" else None
     rows = _candidates(cat, stop_pks, now, window, routes, direction, live)
-    found = a.next_arrivals(_visits(rows, now, live), now, window, limit + EXTRA,
-                            include_canceled, earliest_delay=live.earliest if live else 0)
+    found = a.next_arrivals(
+        _visits(rows, now, live),
+        now,
+        window,
+        limit + EXTRA,
+        include_canceled,
+        earliest_delay=live.earliest if live else 0,
+    )
     found = _add_trips(cat, found)
     locate_vehicles(cat, found, now, live)
     found = [arrival for arrival in found if arrival.stops_away is None or arrival.stops_away >= 0]
     return found[:limit], state
 
 
-def _candidates(cat: Catalogue, stop_pks: list[int], now: datetime, window: timedelta,
-                routes: set[int] | None, direction: int | None,
-                live: RealtimeState | None) -> list[tuple]:
+def _candidates(
+    cat: Catalogue,
+    stop_pks: list[int],
+    now: datetime,
+    window: timedelta,
+    routes: set[int] | None,
+    direction: int | None,
+    live: RealtimeState | None,
+) -> list[tuple]:
     """Scheduled calls at the stops that may arrive within the window, each with its trip's
     realtime row when ``live`` (one query per service day in play, realtime joined in), as
     (seconds from now to the scheduled arrival, row, service day, its start), soonest first."""
@@ -104,22 +124,31 @@ def _candidates(cat: Catalogue, stop_pks: list[int], now: datetime, window: time
         services = cat.active_services(day)
         if high < 0 or low > cat.max_secs or not services:
             continue
-        params = {"stops": stop_pks, "low": low, "high": high, "services": sorted(services),
-                  "day": day, "routes": sorted(routes or ()), "direction": direction}
+        params = {
+            "stops": stop_pks,
+            "low": low,
+            "high": high,
+            "services": sorted(services),
+            "day": day,
+            "routes": sorted(routes or ()),
+            "direction": direction,
+        }
         for row in db.session.execute(statement, params):
             if row[5] < offset and (not live or row[16] is None):
                 continue  # left already, and no realtime data says it is late
             key = (row[0], day, row[3])
             held = chosen.get(key)
             # The same trip in two realtime sources: the newer one.
-            if held is None or (live and row[16] is not None and
-                                (held[1][16] is None or held[1][16] < row[16])):
+            if held is None or (
+                live and row[16] is not None and (held[1][16] is None or held[1][16] < row[16])
+            ):
                 chosen[key] = (row[4] - offset, row, day, start)
     return sorted(chosen.values(), key=lambda item: (item[0], item[1][10], item[1][0]))
 
 
-def _visits(rows: list[tuple], now: datetime, live: RealtimeState | None
-            ) -> Iterator[tuple[a.Visit, a.TripRealtime | None]]:
+def _visits(
+    rows: list[tuple], now: datetime, live: RealtimeState | None
+) -> Iterator[tuple[a.Visit, a.TripRealtime | None]]:
     """The candidates as visits with their fresh realtime data, built as they are asked for."""
     for _, row, day, start in rows:
         realtime = None
@@ -141,8 +170,9 @@ def _add_trips(cat: Catalogue, found: list[a.Arrival]) -> list[a.Arrival]:
     known = {pk: cache[pk] for pk in wanted if pk in cache}
     missing = sorted(wanted - known.keys())
     if missing:
-        rows = {row[0]: tuple(row[1:]) for row in
-                db.session.execute(queries.TRIPS, {"trips": missing})}
+        rows = {
+            row[0]: tuple(row[1:]) for row in db.session.execute(queries.TRIPS, {"trips": missing})
+        }
         if len(cache) + len(rows) > MAX_TRIPS:
             cache.clear()
         cache.update(rows)
@@ -153,8 +183,13 @@ def _add_trips(cat: Catalogue, found: list[a.Arrival]) -> list[a.Arrival]:
         if trip is None:
             continue
         trip_id, headsign, stop_count, headway, pattern_pk, start = trip
-        arrival.visit = arrival.visit._replace(trip_id=trip_id, headsign=headsign,
-                                               stop_count=stop_count, headway_secs=headway,
-                                               pattern_pk=pattern_pk, trip_start_secs=start)
+        arrival.visit = arrival.visit._replace(
+            trip_id=trip_id,
+            headsign=headsign,
+            stop_count=stop_count,
+            headway_secs=headway,
+            pattern_pk=pattern_pk,
+            trip_start_secs=start,
+        )
         out.append(arrival)
     return out

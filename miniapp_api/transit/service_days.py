@@ -6,6 +6,7 @@ GTFS measures a trip's times from "noon minus 12 h" of its service day in the ag
 previous day's (times past 24:00:00), the current day's, and — near midnight, when a window
 reaches past it — the next day's.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -48,8 +49,12 @@ class Service:
             return False
         if day in self.added:
             return True
-        return (self.start is not None and self.end is not None and self.start <= day <= self.end
-                and self.days[day.weekday()] == "1")
+        return (
+            self.start is not None
+            and self.end is not None
+            and self.start <= day <= self.end
+            and self.days[day.weekday()] == "1"
+        )
 
 
 def active_services(services: dict[int, Service], day: date) -> frozenset[int]:

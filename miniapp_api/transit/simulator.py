@@ -8,6 +8,7 @@ FeedMessage with a TripUpdate (the next stop's delay, a SKIPPED stop when the tr
 or CANCELED) and a VehiclePosition per trip. The file is then read back through ``fetch`` and
 ``ingest``, exactly as ``flask transit realtime FILE`` would.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -52,11 +53,21 @@ def running_trips(cat: Catalogue, now: datetime) -> list[tuple]:
         services = sorted(cat.active_services(day))
         if not services or offset < -LEAD_SECONDS or offset > cat.max_secs + 900:
             continue
-        rows = db.session.execute(select(
-            TransitTrip.id, TransitTrip.trip_id, TransitTrip.route_pk, TransitTrip.start_secs,
-            TransitTrip.end_secs, TransitTrip.pattern_pk).where(
-            TransitTrip.feed_id == cat.feed_id, TransitTrip.service_pk.in_(services),
-            TransitTrip.start_secs <= offset + LEAD_SECONDS, TransitTrip.end_secs >= offset - 600))
+        rows = db.session.execute(
+            select(
+                TransitTrip.id,
+                TransitTrip.trip_id,
+                TransitTrip.route_pk,
+                TransitTrip.start_secs,
+                TransitTrip.end_secs,
+                TransitTrip.pattern_pk,
+            ).where(
+                TransitTrip.feed_id == cat.feed_id,
+                TransitTrip.service_pk.in_(services),
+                TransitTrip.start_secs <= offset + LEAD_SECONDS,
+                TransitTrip.end_secs >= offset - 600,
+            )
+        )
         out += [(row, day, start) for row in rows]
     return out
 
@@ -73,9 +84,17 @@ def build_feed(cat: Catalogue, now: datetime) -> tuple[rt.FeedMessage, dict]:
         p = shapes[row.pattern_pk]
         delay = trip_delay(row.trip_id, day, now)
         h = _hash("events", row.trip_id, day)
-        stops = [a.Call(i, row.start_secs + p.arrivals[i], row.start_secs + p.departures[i],
-                        p.distances[i], cat.stops[p.stops[i]].lat, cat.stops[p.stops[i]].lon)
-                 for i in range(len(p.stops))]
+        stops = [
+            a.Call(
+                i,
+                row.start_secs + p.arrivals[i],
+                row.start_secs + p.departures[i],
+                p.distances[i],
+                cat.stops[p.stops[i]].lat,
+                cat.stops[p.stops[i]].lon,
+            )
+            for i in range(len(p.stops))
+        ]
         offset = (now - start).total_seconds()
         index, _, position = a.progress_by_time(stops, offset, [(delay, delay)] * len(stops))
         if index >= len(stops) or offset < row.start_secs + delay - LEAD_SECONDS:
@@ -111,8 +130,9 @@ def build_feed(cat: Catalogue, now: datetime) -> tuple[rt.FeedMessage, dict]:
         position_message.position.latitude, position_message.position.longitude = position
         position_message.current_stop_sequence = p.sequences[index]
         at_stop = stops[index].arrival_secs + delay <= offset
-        position_message.current_status = (rt.VehiclePosition.STOPPED_AT if at_stop
-                                           else rt.VehiclePosition.IN_TRANSIT_TO)
+        position_message.current_status = (
+            rt.VehiclePosition.STOPPED_AT if at_stop else rt.VehiclePosition.IN_TRANSIT_TO
+        )
         position_message.timestamp = int(now.timestamp())
         counts["vehicles"] += 1
     return message, counts

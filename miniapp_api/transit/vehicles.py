@@ -5,6 +5,7 @@ times of the trip's calls. A trip's calls come from its pattern (stops, times af
 departure, distances), which many trips share and each process keeps once read: locating the
 vehicles of an answer reads no stop times.
 """
+
 from __future__ import annotations
 
 import threading
@@ -33,8 +34,9 @@ class Pattern(NamedTuple):
     sequences: list[int]
 
 
-def locate_vehicles(cat: Catalogue, found: list[a.Arrival], now: datetime,
-                    live: "RealtimeState | None") -> None:
+def locate_vehicles(
+    cat: Catalogue, found: list[a.Arrival], now: datetime, live: "RealtimeState | None"
+) -> None:
     """Set ``stops_away``, ``distance_from_stop``, ``vehicle_position`` (and the vehicle id a
     VehiclePosition gives) on each arrival that is not cancelled."""
     found = [arrival for arrival in found if arrival.status != "canceled"]
@@ -54,14 +56,22 @@ def locate_vehicles(cat: Catalogue, found: list[a.Arrival], now: datetime,
         else:
             late = 0.0
             if arrival.predicted_arrival is not None:
-                late = max(0.0, (arrival.predicted_arrival
-                                 - arrival.scheduled_arrival).total_seconds())
+                late = max(
+                    0.0, (arrival.predicted_arrival - arrival.scheduled_arrival).total_seconds()
+                )
             first = max(0, bisect_left(pattern.arrivals, now_secs - late - BEHIND - base) - 1)
         first = min(first, visit.stop_index)
-        calls = [a.Call(i, base + pattern.arrivals[i], base + pattern.departures[i],
-                        pattern.distances[i], cat.stops[pattern.stops[i]].lat,
-                        cat.stops[pattern.stops[i]].lon)
-                 for i in range(first, visit.stop_index + 1)]
+        calls = [
+            a.Call(
+                i,
+                base + pattern.arrivals[i],
+                base + pattern.departures[i],
+                pattern.distances[i],
+                cat.stops[pattern.stops[i]].lat,
+                cat.stops[pattern.stops[i]].lon,
+            )
+            for i in range(first, visit.stop_index + 1)
+        ]
         if vehicle is not None:
             index, along = a.progress_of_vehicle(calls, vehicle)
             arrival.vehicle_id = arrival.vehicle_id or vehicle.vehicle_id
@@ -77,15 +87,26 @@ def locate_vehicles(cat: Catalogue, found: list[a.Arrival], now: datetime,
         arrival.distance_from_stop = max(0.0, round(visit.dist_m - along, 1))
 
 
-def _vehicles(found: list[a.Arrival], now: datetime,
-              live: "RealtimeState") -> dict[tuple[int, date], a.Vehicle]:
+def _vehicles(
+    found: list[a.Arrival], now: datetime, live: "RealtimeState"
+) -> dict[tuple[int, date], a.Vehicle]:
     out: dict[tuple[int, date], a.Vehicle] = {}
     trips = sorted({arrival.visit.trip_pk for arrival in found})
-    for (trip_pk, service_date, vehicle_id, label, lat, lon, stop_index, status,
-         stamp) in db.session.execute(queries.VEHICLES, {"trips": trips}):
+    for (
+        trip_pk,
+        service_date,
+        vehicle_id,
+        label,
+        lat,
+        lon,
+        stop_index,
+        status,
+        stamp,
+    ) in db.session.execute(queries.VEHICLES, {"trips": trips}):
         if live.fresh(stamp, now):
-            out[(trip_pk, service_date)] = a.Vehicle(vehicle_id or label, lat, lon, stop_index,
-                                                     status, stamp)
+            out[(trip_pk, service_date)] = a.Vehicle(
+                vehicle_id or label, lat, lon, stop_index, status, stamp
+            )
     return out
 
 
@@ -99,8 +120,10 @@ def _patterns(cat: Catalogue, wanted: set[int]) -> dict[int, Pattern]:
     found = {pk: cache[pk] for pk in wanted if pk in cache}
     missing = sorted(wanted - found.keys())
     if missing:
-        read = {pk: Pattern(*parts) for pk, *parts in
-                db.session.execute(queries.PATTERNS, {"patterns": missing})}
+        read = {
+            pk: Pattern(*parts)
+            for pk, *parts in db.session.execute(queries.PATTERNS, {"patterns": missing})
+        }
         with _lock:
             if len(cache) + len(read) > MAX_PATTERNS:
                 cache.clear()

@@ -2,6 +2,7 @@
 
 Public (no session needed); names in the request's locale.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -15,13 +16,28 @@ from ..errors import ApiError
 from ..i18n import current_locale
 from ..response_cache import cached_public
 from .catalogue import Catalogue, catalogue
-from .presenter import (plain, present_arrival, present_stop, present_stop_brief,
-                        realtime_block, route_brief)
+from .presenter import (
+    plain,
+    present_arrival,
+    present_stop,
+    present_stop_brief,
+    realtime_block,
+    route_brief,
+)
 from .routes import route_by_id, route_detail, routes_serving_place
-from .schemas import (ArrivalsQuerySchema, ArrivalsSchema, NearbyQuerySchema,
-                      PlaceRoutesQuerySchema, PlaceRoutesSchema, RouteBriefSchema,
-                      RouteQuerySchema, RouteSchema, RouteSearchQuerySchema,
-                      StopSearchQuerySchema, StopSchema)
+from .schemas import (
+    ArrivalsQuerySchema,
+    ArrivalsSchema,
+    NearbyQuerySchema,
+    PlaceRoutesQuerySchema,
+    PlaceRoutesSchema,
+    RouteBriefSchema,
+    RouteQuerySchema,
+    RouteSchema,
+    RouteSearchQuerySchema,
+    StopSchema,
+    StopSearchQuerySchema,
+)
 from .search import find_routes, nearby_stops, route_order, search_stops
 from .service import next_arrivals, route_filter
 
@@ -31,8 +47,12 @@ ARRIVALS_ANSWER_SECONDS = 3
 # Stops by name: the catalogue changes with a GTFS import (which drops the answers here at once).
 STOP_SEARCH_ANSWER_SECONDS = 60
 
-bp = Blueprint("transit", __name__, url_prefix="/api/v1/transit",
-               description="Buses: stops, routes and next arrivals (GTFS and GTFS-Realtime)")
+bp = Blueprint(
+    "transit",
+    __name__,
+    url_prefix="/api/v1/transit",
+    description="Buses: stops, routes and next arrivals (GTFS and GTFS-Realtime)",
+)
 
 
 @bp.before_request
@@ -59,8 +79,12 @@ def stops(query: dict):
     station comes once, with its platforms."""
     cat, locale = catalogue(), current_locale()
     found = search_stops(cat, query["q"], query["limit"])
-    return ok([{**present_stop(cat, pk, locale, matched=name), "score": score}
-               for pk, score, name in found])
+    return ok(
+        [
+            {**present_stop(cat, pk, locale, matched=name), "score": score}
+            for pk, score, name in found
+        ]
+    )
 
 
 @bp.get("/stops/nearby")
@@ -70,8 +94,12 @@ def nearby(query: dict):
     """Stations and stops within ``radius`` metres of a point, nearest first."""
     cat, locale = catalogue(), current_locale()
     found = nearby_stops(cat, query["lat"], query["lon"], query["radius"], query["limit"])
-    return ok([present_stop(cat, pk, locale, distance=distance,
-                            platform_distances=dict(stops)) for pk, distance, stops in found])
+    return ok(
+        [
+            present_stop(cat, pk, locale, distance=distance, platform_distances=dict(stops))
+            for pk, distance, stops in found
+        ]
+    )
 
 
 @bp.get("/stops/<stop_id>")
@@ -93,17 +121,35 @@ def arrivals(query: dict, stop_id: str):
     pk = _stop_pk(cat, stop_id)
     now = query.get("at") or utcnow()
     window = timedelta(minutes=query["window_minutes"])
-    found, state = next_arrivals(cat, cat.boarding_stops(pk) or [pk], now, window,
-                                 query["limit"], route_filter(cat, query.get("route")),
-                                 query.get("direction"), query["include_canceled"])
+    found, state = next_arrivals(
+        cat,
+        cat.boarding_stops(pk) or [pk],
+        now,
+        window,
+        query["limit"],
+        route_filter(cat, query.get("route")),
+        query.get("direction"),
+        query["include_canceled"],
+    )
     presented = [present_arrival(cat, arrival, now, locale) for arrival in found]
     # The busiest endpoint answers without marshmallow: ``plain`` writes exactly what
     # ArrivalsSchema would (tests/api/test_transit_api.py compares them).
-    return jsonify(plain(ok({
-        "stop": present_stop_brief(cat, pk, locale), "now": now.astimezone(cat.zone),
-        "windowMinutes": query["window_minutes"], "realtime": realtime_block(cat, state),
-        "dataSource": "realtime" if any(a["predicted"] for a in presented) else "schedule",
-        "arrivals": presented})))
+    return jsonify(
+        plain(
+            ok(
+                {
+                    "stop": present_stop_brief(cat, pk, locale),
+                    "now": now.astimezone(cat.zone),
+                    "windowMinutes": query["window_minutes"],
+                    "realtime": realtime_block(cat, state),
+                    "dataSource": "realtime"
+                    if any(a["predicted"] for a in presented)
+                    else "schedule",
+                    "arrivals": presented,
+                }
+            )
+        )
+    )
 
 
 @bp.get("/routes")
@@ -112,8 +158,11 @@ def arrivals(query: dict, stop_id: str):
 def routes(query: dict):
     """Routes by short name ("Route 55", "55") or long name; every route without ``q``."""
     cat, locale = catalogue(), current_locale()
-    found = (find_routes(cat, query["q"], limit=query["limit"]) if query.get("q")
-             else sorted(cat.routes.values(), key=route_order)[:query["limit"]])
+    found = (
+        find_routes(cat, query["q"], limit=query["limit"])
+        if query.get("q")
+        else sorted(cat.routes.values(), key=route_order)[: query["limit"]]
+    )
     return ok([route_brief(cat, route, locale) for route in found])
 
 
@@ -123,8 +172,11 @@ def routes(query: dict):
 def route(query: dict, route_id: str):
     """One route with each direction's stops in order, and today's first and last departure."""
     cat = catalogue()
-    return ok(route_detail(cat, route_by_id(cat, route_id), utcnow(), current_locale(),
-                           query["include_shape"]))
+    return ok(
+        route_detail(
+            cat, route_by_id(cat, route_id), utcnow(), current_locale(), query["include_shape"]
+        )
+    )
 
 
 @bp.get("/places/routes")
@@ -137,5 +189,10 @@ def place_routes(query: dict):
     cat, locale = catalogue(), current_locale()
     origin = (query["lat"], query["lon"]) if "lat" in query else None
     places, found = routes_serving_place(cat, query["q"], locale, origin, query["radius"])
-    return ok({"query": query["q"], "places": [present_stop(cat, pk, locale) for pk in places],
-               "routes": found})
+    return ok(
+        {
+            "query": query["q"],
+            "places": [present_stop(cat, pk, locale) for pk in places],
+            "routes": found,
+        }
+    )

@@ -5,6 +5,7 @@ RETURNING`` (SQLite 3.35+ and PostgreSQL alike), so every API worker, and the bo
 the mini-app's, spend the same budget: no restart, no second worker and no new sender id gives a
 guesser more tries.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -31,11 +32,14 @@ def spend(key: str, allowed: int, now: datetime | None = None) -> int:
     start = _window_start(now)
     row_key = f"{key}:{start.date().isoformat()}"[:200]
     insert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
-    statement = (insert(AttemptBudget)
-                 .values(key=row_key, attempts=1, expires_at=start + WINDOW)
-                 .on_conflict_do_update(index_elements=["key"],
-                                        set_={"attempts": AttemptBudget.attempts + 1})
-                 .returning(AttemptBudget.attempts))
+    statement = (
+        insert(AttemptBudget)
+        .values(key=row_key, attempts=1, expires_at=start + WINDOW)
+        .on_conflict_do_update(
+            index_elements=["key"], set_={"attempts": AttemptBudget.attempts + 1}
+        )
+        .returning(AttemptBudget.attempts)
+    )
     attempts = db.session.execute(statement).scalar_one()
     db.session.commit()
     if attempts > allowed:

@@ -11,6 +11,7 @@ Every step answers the same whether or not the number and the four characters ma
 the hotline tells a caller nothing until both are proven; tries are budgeted per call and per
 number.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -18,9 +19,10 @@ import hmac
 import re
 from datetime import datetime, timedelta, timezone
 
-import citizen_identity
 from flask import current_app
 from sqlalchemy import delete, select
+
+import citizen_identity
 
 from ..applications.models import Application
 from ..citizens.models import ChannelIdentity, Citizen
@@ -56,8 +58,9 @@ def _claimed_citizen(phone: str, id_last4: str) -> Citizen | None:
     citizen = db.session.scalars(select(Citizen).where(Citizen.phone == phone)).first()
     if citizen is None:
         return None
-    endings = db.session.scalars(select(Application.applicant_id_last4).where(
-        Application.citizen_id == citizen.id)).all()
+    endings = db.session.scalars(
+        select(Application.applicant_id_last4).where(Application.citizen_id == citizen.id)
+    ).all()
     given = id_last4.strip().upper().encode()
     matched = any(hmac.compare_digest(ending.upper().encode(), given) for ending in endings)
     return citizen if matched else None
@@ -76,11 +79,19 @@ def start(sender_id: str, id_last4: str) -> int:
         return ttl
     code = new_code()
     now = datetime.now(timezone.utc)
-    db.session.execute(delete(PhoneCode).where(PhoneCode.citizen_id == citizen.id,
-                                               PhoneCode.phone == phone))
-    db.session.add(PhoneCode(citizen_id=citizen.id, phone=phone, created_at=now, attempts=0,
-                             code_digest=_digest(sender_id, code),
-                             expires_at=now + timedelta(seconds=ttl)))
+    db.session.execute(
+        delete(PhoneCode).where(PhoneCode.citizen_id == citizen.id, PhoneCode.phone == phone)
+    )
+    db.session.add(
+        PhoneCode(
+            citizen_id=citizen.id,
+            phone=phone,
+            created_at=now,
+            attempts=0,
+            code_digest=_digest(sender_id, code),
+            expires_at=now + timedelta(seconds=ttl),
+        )
+    )
     db.session.commit()
     text_code(citizen, phone, code, ttl)
     return ttl
@@ -90,24 +101,34 @@ def confirm(sender_id: str, code: str) -> str:
     """The identity assertion for this call once ``code`` is the one texted for it; 422
     ``phone_code_invalid`` otherwise. The call's identity becomes the citizen's."""
     phone = caller_number(sender_id)
-    pending = check_code(db.session.scalars(select(PhoneCode).where(PhoneCode.phone == phone)
-                                            .order_by(PhoneCode.id.desc())).first(),
-                         _digest(sender_id, code))
+    pending = check_code(
+        db.session.scalars(
+            select(PhoneCode).where(PhoneCode.phone == phone).order_by(PhoneCode.id.desc())
+        ).first(),
+        _digest(sender_id, code),
+    )
     citizen_id = pending.citizen_id
     db.session.delete(pending)
     _attach_call(sender_id, citizen_id)
     db.session.commit()
-    return citizen_identity.issue(sender_id, "hotline",
-                                  current_app.config["IDENTITY_ASSERTION_KEY"],
-                                  ttl_seconds=CALL_ASSERTION_SECONDS)
+    return citizen_identity.issue(
+        sender_id,
+        "hotline",
+        current_app.config["IDENTITY_ASSERTION_KEY"],
+        ttl_seconds=CALL_ASSERTION_SECONDS,
+    )
 
 
 def _attach_call(sender_id: str, citizen_id: int) -> None:
     channel, _, external_id = sender_id.partition(":")
-    identity = db.session.scalars(select(ChannelIdentity).where(
-        ChannelIdentity.channel == channel, ChannelIdentity.external_id == external_id)).first()
+    identity = db.session.scalars(
+        select(ChannelIdentity).where(
+            ChannelIdentity.channel == channel, ChannelIdentity.external_id == external_id
+        )
+    ).first()
     if identity is None:
-        db.session.add(ChannelIdentity(channel=channel, external_id=external_id,
-                                       citizen_id=citizen_id))
+        db.session.add(
+            ChannelIdentity(channel=channel, external_id=external_id, citizen_id=citizen_id)
+        )
     else:
         identity.citizen_id = citizen_id

@@ -1,4 +1,5 @@
 """What trust keeps in the database: attempt budgets and one-time phone codes."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -26,8 +27,9 @@ class PhoneCode(db.Model):
     __tablename__ = "phone_code"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    citizen_id: Mapped[int] = mapped_column(ForeignKey("citizen.id", ondelete="CASCADE"),
-                                            index=True)
+    citizen_id: Mapped[int] = mapped_column(
+        ForeignKey("citizen.id", ondelete="CASCADE"), index=True
+    )
     phone: Mapped[str] = mapped_column(String(11))
     code_digest: Mapped[str] = mapped_column(String(64))
     attempts: Mapped[int] = mapped_column(Integer, default=0)

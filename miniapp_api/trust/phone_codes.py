@@ -5,6 +5,7 @@ the phone, valid ``PHONE_CODE_TTL_SECONDS`` and for ``PHONE_CODE_MAX_ATTEMPTS`` 
 Asking for a code answers the same whether the phone is free or another citizen's: whether a
 phone is registered is told only to whoever proves they hold it.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -29,26 +30,32 @@ CODE_DIGITS = 6
 
 def _digest(citizen_id: int, phone: str, code: str) -> str:
     key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, f"phone-code:{citizen_id}:{phone}:{code}".encode(),
-                    hashlib.sha256).hexdigest()
+    return hmac.new(
+        key, f"phone-code:{citizen_id}:{phone}:{code}".encode(), hashlib.sha256
+    ).hexdigest()
 
 
 def new_code() -> str:
     """Six random digits."""
-    return f"{secrets.randbelow(10 ** CODE_DIGITS):0{CODE_DIGITS}d}"
+    return f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
 
 
 def text_code(citizen: Citizen, phone: str, code: str, ttl: int) -> None:
-    sms_sender().send(phone, translate("phone_code.sms", citizen.locale or None, code=code,
-                                       minutes=max(1, ttl // 60)))
+    sms_sender().send(
+        phone,
+        translate("phone_code.sms", citizen.locale or None, code=code, minutes=max(1, ttl // 60)),
+    )
 
 
 def check_code(pending: PhoneCode | None, digest: str) -> PhoneCode:
     """``pending`` when ``digest`` is its code's and it is still valid; else 422
     ``phone_code_invalid`` (a wrong code spends one of its tries)."""
     now = datetime.now(timezone.utc)
-    if pending is None or pending.expires_at <= now \
-            or pending.attempts >= current_app.config["PHONE_CODE_MAX_ATTEMPTS"]:
+    if (
+        pending is None
+        or pending.expires_at <= now
+        or pending.attempts >= current_app.config["PHONE_CODE_MAX_ATTEMPTS"]
+    ):
         raise ApiError("phone_code_invalid")
     if not hmac.compare_digest(pending.code_digest, digest):
         pending.attempts += 1
@@ -67,9 +74,16 @@ def send_code(citizen: Citizen, phone: str) -> int:
     ttl = config["PHONE_CODE_TTL_SECONDS"]
     now = datetime.now(timezone.utc)
     db.session.execute(delete(PhoneCode).where(PhoneCode.citizen_id == citizen.id))
-    db.session.add(PhoneCode(citizen_id=citizen.id, phone=phone, created_at=now,
-                             code_digest=_digest(citizen.id, phone, code), attempts=0,
-                             expires_at=now + timedelta(seconds=ttl)))
+    db.session.add(
+        PhoneCode(
+            citizen_id=citizen.id,
+            phone=phone,
+            created_at=now,
+            code_digest=_digest(citizen.id, phone, code),
+            attempts=0,
+            expires_at=now + timedelta(seconds=ttl),
+        )
+    )
     db.session.commit()
     text_code(citizen, phone, code, ttl)
     return ttl
@@ -78,7 +92,8 @@ def send_code(citizen: Citizen, phone: str) -> int:
 def verify_code(citizen: Citizen, phone: str, code: str) -> Citizen:
     """Binds ``phone`` when ``code`` is the one sent for it; 422 ``phone_code_invalid``
     otherwise (wrong, expired, used up, or never sent)."""
-    pending = db.session.scalars(select(PhoneCode).where(
-        PhoneCode.citizen_id == citizen.id, PhoneCode.phone == phone)).first()
+    pending = db.session.scalars(
+        select(PhoneCode).where(PhoneCode.citizen_id == citizen.id, PhoneCode.phone == phone)
+    ).first()
     db.session.delete(check_code(pending, _digest(citizen.id, phone, code)))
     return bind_phone(citizen, phone)

@@ -4,6 +4,7 @@
 masked) or ``jsonl:PATH`` (a local stand-in for tests and staging: one JSON line per message,
 which a test reads as the phone would). A city's gateway is one more class with ``send``.
 """
+
 from __future__ import annotations
 
 import json

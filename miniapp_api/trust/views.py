@@ -1,4 +1,5 @@
 """The hotline's step-up, for the bot: the caller proves who they are inside the call."""
+
 from __future__ import annotations
 
 from flask_smorest import Blueprint
@@ -13,14 +14,20 @@ bp = Blueprint("trust", __name__, url_prefix="/api/v1", description="Hotline ver
 
 class VerificationStartSchema(Schema):
     # The spec's patterns are ECMA-262, where `$` is the end of the text (Python's `\Z`).
-    id_last4 = fields.String(required=True, validate=validate.Regexp(r"^[0-9]{3}[0-9Xx]\Z"),
-                             metadata={"description": "last four characters of the ID card",
-                                       "pattern": "^[0-9]{3}[0-9Xx]$"})
+    id_last4 = fields.String(
+        required=True,
+        validate=validate.Regexp(r"^[0-9]{3}[0-9Xx]\Z"),
+        metadata={
+            "description": "last four characters of the ID card",
+            "pattern": "^[0-9]{3}[0-9Xx]$",
+        },
+    )
 
 
 class VerificationCodeSchema(Schema):
-    code = fields.String(required=True, validate=validate.Regexp(r"^[0-9]{6}\Z"),
-                         metadata={"pattern": "^[0-9]{6}$"})
+    code = fields.String(
+        required=True, validate=validate.Regexp(r"^[0-9]{6}\Z"), metadata={"pattern": "^[0-9]{6}$"}
+    )
 
 
 class CodeSentSchema(Schema):

@@ -5,6 +5,7 @@ a web visitor gets a session of their own (``POST /api/v1/chat/session``), kept 
 ``localStorage`` so the conversation survives a reload. Every text on the page is a message id
 translated in ``locales/``; both languages are rendered into the page so it switches at once.
 """
+
 from .views import PAGE_MESSAGE_IDS, bp, message_ids
 
 __all__ = ["PAGE_MESSAGE_IDS", "bp", "message_ids"]

@@ -1,4 +1,5 @@
 """A small clinic, a settable clock and valid identity numbers for the appointment tests."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -46,16 +47,28 @@ class Clinic:
     dermatology: int
     doctors: list[int] = field(default_factory=list)  # A, B cardiology; C, D dermatology
 
-    def slot(self, doctor: int, day: date, period: str = "morning", capacity: int = 10,
-             remaining: int | None = None) -> int:
+    def slot(
+        self,
+        doctor: int,
+        day: date,
+        period: str = "morning",
+        capacity: int = 10,
+        remaining: int | None = None,
+    ) -> int:
         """A slot of doctor number ``doctor`` (0-3); its id."""
         start, end = PERIOD_HOURS[period]
         taken = 0 if remaining is None else capacity - remaining
         with self.app.app_context():
-            row = Slot(doctor_id=self.doctors[doctor], date=day, period=period,
-                       starts_at=datetime.combine(day, time(start), HOSPITAL_ZONE),
-                       ends_at=datetime.combine(day, time(end), HOSPITAL_ZONE),
-                       capacity=capacity, remaining=capacity - taken, issued=taken)
+            row = Slot(
+                doctor_id=self.doctors[doctor],
+                date=day,
+                period=period,
+                starts_at=datetime.combine(day, time(start), HOSPITAL_ZONE),
+                ends_at=datetime.combine(day, time(end), HOSPITAL_ZONE),
+                capacity=capacity,
+                remaining=capacity - taken,
+                issued=taken,
+            )
             db.session.add(row)
             db.session.commit()
             return row.id
@@ -69,27 +82,55 @@ def build_clinic(app) -> Clinic:
 
 def _build(app) -> Clinic:
     seed_places()
-    hospital = Hospital(code="test", name_zh="测试医院", name_en="Test Hospital",
-                        short_names_zh=["测试"], short_names_en=["Test"], level="3a",
-                        district_code="tianhe", address_zh="天河路 1 号",
-                        address_en="1 Tianhe Road", phone="020-1234 5678")
+    hospital = Hospital(
+        code="test",
+        name_zh="测试医院",
+        name_en="Test Hospital",
+        short_names_zh=["测试"],
+        short_names_en=["Test"],
+        level="3a",
+        district_code="tianhe",
+        address_zh="天河路 1 号",
+        address_en="1 Tianhe Road",
+        phone="020-1234 5678",
+    )
     db.session.add(hospital)
     db.session.flush()
     departments = []
-    for code, zh, en in (("cardiology", "心内科", "Cardiology"),
-                         ("dermatology", "皮肤科", "Dermatology")):
-        department = Department(code=f"test-{code}", hospital_id=hospital.id, name_zh=zh,
-                                name_en=en, aliases_zh=[], aliases_en=[])
+    for code, zh, en in (
+        ("cardiology", "心内科", "Cardiology"),
+        ("dermatology", "皮肤科", "Dermatology"),
+    ):
+        department = Department(
+            code=f"test-{code}",
+            hospital_id=hospital.id,
+            name_zh=zh,
+            name_en=en,
+            aliases_zh=[],
+            aliases_en=[],
+        )
         db.session.add(department)
         db.session.flush()
         departments.append(department.id)
     doctors = []
-    for index, (name_zh, name_en) in enumerate((("甲医生", "Doctor A"), ("乙医生", "Doctor B"),
-                                                ("丙医生", "Doctor C"), ("丁医生", "Doctor D"))):
-        doctor = Doctor(code=f"test-{index}", department_id=departments[index // 2],
-                        name_zh=name_zh, name_en=name_en, title="chief",
-                        specialties_zh=["高血压"], specialties_en=["hypertension"],
-                        fee_cents=5000)
+    for index, (name_zh, name_en) in enumerate(
+        (
+            ("甲医生", "Doctor A"),
+            ("乙医生", "Doctor B"),
+            ("丙医生", "Doctor C"),
+            ("丁医生", "Doctor D"),
+        )
+    ):
+        doctor = Doctor(
+            code=f"test-{index}",
+            department_id=departments[index // 2],
+            name_zh=name_zh,
+            name_en=name_en,
+            title="chief",
+            specialties_zh=["高血压"],
+            specialties_en=["hypertension"],
+            fee_cents=5000,
+        )
         db.session.add(doctor)
         db.session.flush()
         doctors.append(doctor.id)

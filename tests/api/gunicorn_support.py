@@ -1,4 +1,5 @@
 """The API in a gunicorn of a test's own: waiting until it serves."""
+
 from __future__ import annotations
 
 import subprocess

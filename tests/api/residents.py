@@ -4,6 +4,7 @@ Each has a patient (ID-card and phone numbers), a booked appointment, an applica
 handoff ticket, so that fuzzing reaches real records and access tests have another citizen's
 ids to try. Used by the fuzzing, access and abuse tests.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -38,47 +39,84 @@ def _data(response, status: int | tuple = (200, 201)) -> dict:
 
 
 def free_slots(client, headers: dict, department_query: str = "心内科") -> list[dict]:
-    departments = _data(client.get("/api/v1/departments", query_string={"q": department_query},
-                                   headers=headers))["items"]
+    departments = _data(
+        client.get("/api/v1/departments", query_string={"q": department_query}, headers=headers)
+    )["items"]
     for department in departments:
-        slots = _data(client.get("/api/v1/slots", headers=headers, query_string={
-            "department_id": department["id"], "available": "true"}))["items"]
+        slots = _data(
+            client.get(
+                "/api/v1/slots",
+                headers=headers,
+                query_string={"department_id": department["id"], "available": "true"},
+            )
+        )["items"]
         if slots:
             return slots
     raise AssertionError(f"no free slot in any {department_query} department of the demo city")
 
 
-def make_resident(app, client, auth, name: str, id_card: str, phone: str,
-                  slot_index: int = 0) -> Resident:
+def make_resident(
+    app, client, auth, name: str, id_card: str, phone: str, slot_index: int = 0
+) -> Resident:
     """A citizen ``web:resident-<name>`` with a patient, an appointment, an application and a
     handoff ticket."""
     identity = f"web:resident-{name}"
     citizen_id, headers = auth.citizen(identity)
     resident = Resident(identity, citizen_id, headers, auth.bot(identity), id_card, phone)
-    patient = _data(client.post("/api/v1/patients", headers=headers,
-                                json={"name": f"Resident {name}", "id_card": id_card,
-                                      "phone": phone}))
+    patient = _data(
+        client.post(
+            "/api/v1/patients",
+            headers=headers,
+            json={"name": f"Resident {name}", "id_card": id_card, "phone": phone},
+        )
+    )
     resident.patient_id = patient["id"]
     slot = free_slots(client, headers)[slot_index]
-    booked = _data(client.post("/api/v1/appointments", headers=headers,
-                               json={"slot_id": slot["id"], "patient_id": patient["id"]}), 201)
+    booked = _data(
+        client.post(
+            "/api/v1/appointments",
+            headers=headers,
+            json={"slot_id": slot["id"], "patient_id": patient["id"]},
+        ),
+        201,
+    )
     resident.appointment_id, resident.slot_id = booked["id"], slot["id"]
-    application = _data(client.post("/api/v1/applications", headers=headers, json={
-        "item_code": "residence_permit", "applicant_name": f"Resident {name}",
-        "id_card": id_card}), 201)
+    application = _data(
+        client.post(
+            "/api/v1/applications",
+            headers=headers,
+            json={
+                "item_code": "residence_permit",
+                "applicant_name": f"Resident {name}",
+                "id_card": id_card,
+            },
+        ),
+        201,
+    )
     resident.application_number = application["number"]
-    ticket = _data(client.post("/api/v1/handoff/tickets", headers=resident.bot_headers, json={
-        "reason": "requested", "lang": "en",
-        "transcript": [{"role": "citizen", "text": f"my phone is {phone}"}]}), 201)
+    ticket = _data(
+        client.post(
+            "/api/v1/handoff/tickets",
+            headers=resident.bot_headers,
+            json={
+                "reason": "requested",
+                "lang": "en",
+                "transcript": [{"role": "citizen", "text": f"my phone is {phone}"}],
+            },
+        ),
+        201,
+    )
     resident.ticket_number = ticket["number"]
     return resident
 
 
 def two_residents(app, client, auth) -> tuple[Resident, Resident]:
-    alice = make_resident(app, client, auth, "alice", valid_id_card("44010619850312002"),
-                          "13700001111", slot_index=0)
-    bob = make_resident(app, client, auth, "bob", valid_id_card("44010619790621003"),
-                        "13700002222", slot_index=1)
+    alice = make_resident(
+        app, client, auth, "alice", valid_id_card("44010619850312002"), "13700001111", slot_index=0
+    )
+    bob = make_resident(
+        app, client, auth, "bob", valid_id_card("44010619790621003"), "13700002222", slot_index=1
+    )
     return alice, bob
 
 

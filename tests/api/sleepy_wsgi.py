@@ -1,5 +1,6 @@
 """A WSGI application that answers after ``?sleep=<seconds>``: it holds a gunicorn thread for
 as long as a test needs (``tests/api/test_api_workers.py``)."""
+
 import time
 from urllib.parse import parse_qs
 

@@ -1,6 +1,7 @@
 """Abuse: every rate limit answers 429 with ``Retry-After`` in the envelope, counts per the
 right key (address, citizen, conversation) without touching anyone else's budget, and every
 JSON endpoint refuses a body over ``MAX_CONTENT_LENGTH`` with 413 before reading it."""
+
 from __future__ import annotations
 
 import json
@@ -24,10 +25,17 @@ def database_url(sqlite_url):
 def app_factory(app_factory):
     """Logins here never leave the machine: WeChat's and Alipay's APIs are a loopback port on
     which nothing listens."""
+
     def build(**settings):
         nowhere = unused_loopback_url()
-        return app_factory(**{"WECHAT_API_BASE": nowhere, "ALIPAY_GATEWAY": nowhere + "/gateway.do",
-                              "PLATFORM_TIMEOUT_SECONDS": 1.0, **settings})
+        return app_factory(
+            **{
+                "WECHAT_API_BASE": nowhere,
+                "ALIPAY_GATEWAY": nowhere + "/gateway.do",
+                "PLATFORM_TIMEOUT_SECONDS": 1.0,
+                **settings,
+            }
+        )
 
     return build
 
@@ -58,8 +66,9 @@ def test_login_is_limited_per_address(app_factory):
     client = app_factory(LOGIN_RATE_LIMIT="3 per minute").test_client()
 
     def login(environ):
-        return client.post("/api/v1/auth/login", json={"platform": "wechat", "code": "x"},
-                           environ_base=environ)
+        return client.post(
+            "/api/v1/auth/login", json={"platform": "wechat", "code": "x"}, environ_base=environ
+        )
 
     assert 429 not in statuses([lambda: login(HERE)] * 3)
     assert_limited(login(HERE))
@@ -78,8 +87,9 @@ def test_guest_lookup_is_limited_per_address_and_per_conversation(app_factory, a
     body = {"number": "GZ2026AAAAAAAAAA0", "id_last4": "1234"}
 
     def lookup(environ=HERE, headers=None):
-        return client.post("/api/v1/applications/lookup", json=body, environ_base=environ,
-                           headers=headers or {})
+        return client.post(
+            "/api/v1/applications/lookup", json=body, environ_base=environ, headers=headers or {}
+        )
 
     assert statuses([lookup] * 3) == [404, 404, 404]
     assert_limited(lookup())
@@ -90,21 +100,25 @@ def test_guest_lookup_is_limited_per_address_and_per_conversation(app_factory, a
     assert_limited(lookup(HERE, alice))
     assert lookup(HERE, bob).status_code == 404
     # A forged service token does not buy a conversation's budget.
-    forged = {"Authorization": "Bearer not-the-service-token",
-              "X-Citizen-Identity": "web:guest-mallory"}
+    forged = {
+        "Authorization": "Bearer not-the-service-token",
+        "X-Citizen-Identity": "web:guest-mallory",
+    }
     assert_limited(lookup(HERE, forged))
 
 
 def test_chat_is_limited_per_citizen_and_per_address(app_factory, auth, rasa):
-    app = app_factory(RASA_URL=rasa.url, CHAT_RATE_LIMIT="2 per minute",
-                      CHAT_ADDRESS_RATE_LIMIT="5 per minute")
+    app = app_factory(
+        RASA_URL=rasa.url, CHAT_RATE_LIMIT="2 per minute", CHAT_ADDRESS_RATE_LIMIT="5 per minute"
+    )
     client = app.test_client()
     auth = type(auth)(app)
     alice = auth.citizen("web:abuse-alice")[1]
 
     def chat(headers, environ=HERE):
-        return client.post("/api/v1/chat", headers=headers, json={"text": "hi"},
-                           environ_base=environ)
+        return client.post(
+            "/api/v1/chat", headers=headers, json={"text": "hi"}, environ_base=environ
+        )
 
     assert statuses([lambda: chat(alice)] * 2) == [200, 200]
     assert_limited(chat(alice))
@@ -115,23 +129,31 @@ def test_chat_is_limited_per_citizen_and_per_address(app_factory, auth, rasa):
     assert_limited(chat(others[3]))
     assert chat(others[3], ELSEWHERE).status_code == 200
     # The history has an address budget of the same size.
-    reads = [client.get("/api/v1/chat/history", headers=others[1], environ_base=HERE)
-             for _ in range(5)]
+    reads = [
+        client.get("/api/v1/chat/history", headers=others[1], environ_base=HERE) for _ in range(5)
+    ]
     assert [r.status_code for r in reads] == [200] * 5
     assert_limited(client.get("/api/v1/chat/history", headers=others[1], environ_base=HERE))
 
 
 # --- request size ------------------------------------------------------------------------------
 
+
 def json_operations(spec: dict) -> list[tuple[str, str]]:
-    return [(method, path) for path, item in spec["paths"].items()
-            for method, operation in item.items()
-            if isinstance(operation, dict) and "requestBody" in operation]
+    return [
+        (method, path)
+        for path, item in spec["paths"].items()
+        for method, operation in item.items()
+        if isinstance(operation, dict) and "requestBody" in operation
+    ]
 
 
 def concrete(path: str) -> str:
-    return (path.replace("{appointment_id}", "1").replace("{number}", "GZ2026AAAAAAAAAA0")
-            .replace("{citizen_id}", "1"))
+    return (
+        path.replace("{appointment_id}", "1")
+        .replace("{number}", "GZ2026AAAAAAAAAA0")
+        .replace("{citizen_id}", "1")
+    )
 
 
 def test_the_bot_may_hand_over_a_conversation_with_long_turns(app, client, auth):
@@ -156,8 +178,13 @@ def test_every_json_endpoint_refuses_a_large_body(app, client, auth):
     identities = [auth.citizen("web:abuse-big")[1], {}]  # the bot's limit: tests above
     for method, path in operations:
         for headers in identities:
-            response = client.open(concrete(path), method=method.upper(), data=huge,
-                                   content_type="application/json", headers=headers)
+            response = client.open(
+                concrete(path),
+                method=method.upper(),
+                data=huge,
+                content_type="application/json",
+                headers=headers,
+            )
             assert response.status_code == 413, (method, path, response.status_code)
             body = response.get_json()
             assert body["errcode"] == 41300 and body["errmsg"] and body["data"] is None
@@ -169,9 +196,15 @@ def test_every_json_endpoint_refuses_a_large_body(app, client, auth):
 
 def nlg_call(client, events: list, token: str | None, **arguments):
     query = f"?token={token}" if token else ""
-    return client.post(f"/nlg{query}", json={
-        "response": "utter_greet", "arguments": arguments, "channel": {"name": "rest"},
-        "tracker": {"sender_id": "web:abuse-nlg", "events": events, "slots": {}}})
+    return client.post(
+        f"/nlg{query}",
+        json={
+            "response": "utter_greet",
+            "arguments": arguments,
+            "channel": {"name": "rest"},
+            "tracker": {"sender_id": "web:abuse-nlg", "events": events, "slots": {}},
+        },
+    )
 
 
 def test_rasa_may_send_a_long_conversation_to_the_nlg_endpoint(app, client):
@@ -186,9 +219,16 @@ def test_rasa_may_send_a_long_conversation_to_the_nlg_endpoint(app, client):
     assert nlg_call(client, long_conversation, None).status_code == 413
     assert nlg_call(client, long_conversation, "wrong-token").status_code == 413
     # The token may come as a header instead (no access log records headers).
-    in_header = client.post("/nlg", headers={"Authorization": f"Bearer {token}"}, json={
-        "response": "utter_greet", "arguments": {}, "channel": {"name": "rest"},
-        "tracker": {"sender_id": "web:abuse-nlg", "events": long_conversation, "slots": {}}})
+    in_header = client.post(
+        "/nlg",
+        headers={"Authorization": f"Bearer {token}"},
+        json={
+            "response": "utter_greet",
+            "arguments": {},
+            "channel": {"name": "rest"},
+            "tracker": {"sender_id": "web:abuse-nlg", "events": long_conversation, "slots": {}},
+        },
+    )
     assert in_header.status_code == 200, in_header.get_data(as_text=True)[:300]
     over = [turn] * int(app.config["BOT_MAX_CONTENT_LENGTH"] / 30_000 + 10)
     assert nlg_call(client, over, token).status_code == 413
@@ -200,10 +240,15 @@ def test_addresses_come_from_a_trusted_proxy_only(app_factory):
     proxy = {"REMOTE_ADDR": "10.0.0.2"}
 
     def logins(client, forwarded_for):
-        return [client.post("/api/v1/auth/login", json={"platform": "wechat", "code": "x"},
-                            environ_base=proxy,
-                            headers={"X-Forwarded-For": forwarded_for}).status_code
-                for _ in range(3)]
+        return [
+            client.post(
+                "/api/v1/auth/login",
+                json={"platform": "wechat", "code": "x"},
+                environ_base=proxy,
+                headers={"X-Forwarded-For": forwarded_for},
+            ).status_code
+            for _ in range(3)
+        ]
 
     behind = app_factory(LOGIN_RATE_LIMIT="2 per minute", TRUSTED_PROXIES=1).test_client()
     assert logins(behind, "198.51.100.1")[-1] == 429

@@ -1,4 +1,5 @@
 """The air-quality API: reports for the city, a district, a station or a location."""
+
 from miniapp_api.seed import seed_demo_data
 
 
@@ -18,8 +19,9 @@ def test_station_report_by_code_and_by_location(client, air_network):
     assert (pm25["iaqi"], pm25["unit"], pm25["status"]) == (119, "μg/m³", "ok")
     assert report["aqi"] == 119 and report["level"] == 3 and report["category"] == "轻度污染"
     assert report["color_hex"] == "#FF7E00"
-    assert report["primary_pollutants"] == [{"code": "pm25", "indicator": "pm25_1h",
-                                             "name": "PM2.5"}]
+    assert report["primary_pollutants"] == [
+        {"code": "pm25", "indicator": "pm25_1h", "name": "PM2.5"}
+    ]
     assert report["sensitive_groups"]  # PM2.5 above IAQI 100
     _, near = get(client, "/api/v1/air/now", lat=23.1330, lon=113.3410)
     assert near["data"]["place"]["code"] == "1347A"
@@ -81,7 +83,13 @@ def test_history_and_daily_reports_on_demo_data(app, client):
         report = day["report"]
         assert report["report"] == "daily"
         assert {p["indicator"] for p in report["pollutants"]} == {
-            "so2_24h", "no2_24h", "co_24h", "o3_8h", "pm10_24h", "pm25_24h"}
+            "so2_24h",
+            "no2_24h",
+            "co_24h",
+            "o3_8h",
+            "pm10_24h",
+            "pm25_24h",
+        }
         assert report["aqi"] is None or 1 <= report["aqi"] <= 500
 
 

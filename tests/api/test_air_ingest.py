@@ -1,4 +1,5 @@
 """Ingest of hourly readings: malformed rows are reported and skipped, nothing else is lost."""
+
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -33,9 +34,16 @@ def test_json_rows_each_judged_alone():
     assert [r["row"] for r in report.rejected] == [2, 3, 4, 5, 6, 7]
     # A null is "not reported": the other pollutants of that hour are kept.
     assert report.readings[("1347A", datetime(2026, 11, 19, 20, tzinfo=UTC))] == {
-        "pm25": 29, "so2": 6, "no2": 39, "o3": 55, "co": 0.7}
+        "pm25": 29,
+        "so2": 6,
+        "no2": 39,
+        "o3": 55,
+        "co": 0.7,
+    }
     assert report.readings[("1352A", datetime(2026, 11, 19, 22, tzinfo=UTC))] == {
-        "pm25": 33, "co": 0.9}
+        "pm25": 33,
+        "co": 0.9,
+    }
 
 
 def test_truncated_json_is_one_clear_rejection():
@@ -56,16 +64,27 @@ def test_cli_ingest_stores_good_rows_and_replaces_values(seeded):
     assert result.exit_code == 0, result.output
     assert '"stored_hours": 3' in result.output
     with seeded.app_context():
-        row = db.session.scalars(select(AirReading).where(
-            AirReading.station_code == "1347A",
-            AirReading.hour_start == datetime(2026, 11, 19, 19, tzinfo=UTC))).one()
+        row = db.session.scalars(
+            select(AirReading).where(
+                AirReading.station_code == "1347A",
+                AirReading.hour_start == datetime(2026, 11, 19, 19, tzinfo=UTC),
+            )
+        ).one()
         assert (row.pm25, row.no2, row.co) == (30, 41, 0.8)
         again = runner.invoke(args=["air", "ingest", str(DATA / "readings.json")])
         assert '"stored_hours": 3' in again.output
-        keys = [(r.station_code, r.hour_start) for r in db.session.scalars(select(AirReading)
-                .where(AirReading.station_code.in_(["1347A", "1352A"]),
-                       AirReading.hour_start.between(datetime(2026, 11, 19, 19, tzinfo=UTC),
-                                                     datetime(2026, 11, 19, 22, tzinfo=UTC))))]
+        keys = [
+            (r.station_code, r.hour_start)
+            for r in db.session.scalars(
+                select(AirReading).where(
+                    AirReading.station_code.in_(["1347A", "1352A"]),
+                    AirReading.hour_start.between(
+                        datetime(2026, 11, 19, 19, tzinfo=UTC),
+                        datetime(2026, 11, 19, 22, tzinfo=UTC),
+                    ),
+                )
+            )
+        ]
         assert len(keys) == len(set(keys))  # re-ingest updates, never duplicates
 
 

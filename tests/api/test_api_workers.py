@@ -1,6 +1,7 @@
 """The API's gunicorn settings (``miniapp_api/gunicorn_conf.py``), in a real gunicorn: a worker
 with more requests in hand than threads answers with ``Connection: close``, so kept-alive clients
 move to a less busy worker; a worker that keeps up keeps its connections."""
+
 import http.client
 import subprocess
 import time
@@ -17,7 +18,10 @@ def one_thread_worker():
     port = free_port()
     server = subprocess.Popen(
         api_server_command(port, workers=1, threads=1, app="tests.api.sleepy_wsgi:app"),
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 30
     while True:
         # Ready once a whole request is answered: a bare connection probe could still be in the
@@ -56,10 +60,14 @@ def test_a_worker_that_keeps_up_keeps_its_connections(one_thread_worker):
 
 
 def test_a_worker_with_requests_waiting_closes_the_connections_it_answers_meanwhile(
-        one_thread_worker):
+    one_thread_worker,
+):
     port = one_thread_worker
-    with closing(connection_to(port)) as busy, closing(connection_to(port)) as second, \
-            closing(connection_to(port)) as third:
+    with (
+        closing(connection_to(port)) as busy,
+        closing(connection_to(port)) as second,
+        closing(connection_to(port)) as third,
+    ):
         busy.request("GET", "/?sleep=0.8")  # holds the only thread
         time.sleep(0.2)
         second.request("GET", "/")

@@ -3,6 +3,7 @@
 Pure unit tests, no app and no database. Expected values are worked out by hand (calendar) or
 with independent code written differently from the modules (check characters).
 """
+
 from __future__ import annotations
 
 import itertools
@@ -21,16 +22,31 @@ HOLIDAYS_FILE = Path(__file__).resolve().parents[2] / "miniapp_api" / "seed_data
 
 # ---------------------------------------------------------------- states
 
-ALL_STATES = ["submitted", "accepted", "rejected", "supplement_requested", "under_review",
-              "suspended", "approved", "denied", "delivered"]
+ALL_STATES = [
+    "submitted",
+    "accepted",
+    "rejected",
+    "supplement_requested",
+    "under_review",
+    "suspended",
+    "approved",
+    "denied",
+    "delivered",
+]
 LEGAL = {
-    ("submitted", "accepted"), ("submitted", "rejected"), ("submitted", "supplement_requested"),
-    ("supplement_requested", "accepted"), ("supplement_requested", "rejected"),
+    ("submitted", "accepted"),
+    ("submitted", "rejected"),
+    ("submitted", "supplement_requested"),
+    ("supplement_requested", "accepted"),
+    ("supplement_requested", "rejected"),
     ("accepted", "under_review"),
-    ("under_review", "suspended"), ("under_review", "approved"), ("under_review", "denied"),
+    ("under_review", "suspended"),
+    ("under_review", "approved"),
+    ("under_review", "denied"),
     ("under_review", "supplement_requested"),
     ("suspended", "under_review"),
-    ("approved", "delivered"), ("denied", "delivered"),
+    ("approved", "delivered"),
+    ("denied", "delivered"),
 }
 FULL_DETAILS = {"materials": ["户口簿复印件", "近期免冠照片"], "reason": "材料不齐全"}
 
@@ -60,13 +76,30 @@ def test_unknown_states_are_illegal(current, target):
         states.check_transition(current, target, FULL_DETAILS)
 
 
-NEEDS = {"supplement_requested": "materials", "suspended": "reason", "rejected": "reason",
-         "denied": "reason"}
+NEEDS = {
+    "supplement_requested": "materials",
+    "suspended": "reason",
+    "rejected": "reason",
+    "denied": "reason",
+}
 BAD_DETAILS = {
-    "materials": [None, {}, {"materials": []}, {"materials": "户口簿"}, {"materials": [""]},
-                  {"materials": ["户口簿", 3]}, {"reason": "x"}],
-    "reason": [None, {}, {"reason": ""}, {"reason": "   "}, {"reason": ["x"]},
-               {"materials": ["x"]}],
+    "materials": [
+        None,
+        {},
+        {"materials": []},
+        {"materials": "户口簿"},
+        {"materials": [""]},
+        {"materials": ["户口簿", 3]},
+        {"reason": "x"},
+    ],
+    "reason": [
+        None,
+        {},
+        {"reason": ""},
+        {"reason": "   "},
+        {"reason": ["x"]},
+        {"materials": ["x"]},
+    ],
 }
 
 
@@ -95,12 +128,17 @@ def test_open_and_closed():
 
 
 def test_next_steps_order_and_terminal():
-    assert states.next_steps("under_review") == ("supplement_requested", "suspended", "approved",
-                                                 "denied")
+    assert states.next_steps("under_review") == (
+        "supplement_requested",
+        "suspended",
+        "approved",
+        "denied",
+    )
     assert states.next_steps("rejected") == () and states.next_steps("delivered") == ()
 
 
 # ---------------------------------------------------------------- calendar
+
 
 @pytest.fixture(scope="module")
 def cal() -> WorkCalendar:
@@ -109,8 +147,14 @@ def cal() -> WorkCalendar:
 
 def test_seed_calendar_2026(cal):
     assert len(cal.holidays) == 33
-    assert sorted(cal.workdays) == [date(2026, 1, 4), date(2026, 2, 14), date(2026, 2, 28),
-                                    date(2026, 5, 9), date(2026, 9, 20), date(2026, 10, 10)]
+    assert sorted(cal.workdays) == [
+        date(2026, 1, 4),
+        date(2026, 2, 14),
+        date(2026, 2, 28),
+        date(2026, 5, 9),
+        date(2026, 9, 20),
+        date(2026, 10, 10),
+    ]
     assert all(d.weekday() >= 5 for d in cal.workdays)
     assert cal.is_working_day(date(2026, 1, 4))  # Sunday, make-up
     assert not cal.is_working_day(date(2026, 1, 2))  # Friday, New Year's Day
@@ -166,14 +210,16 @@ def test_due_date_without_suspension(cal):
 
 def test_closed_suspension_is_excluded(cal):
     # Wed Mar 4 and Thu Mar 5 suspended, work resumes Fri Mar 6.
-    assert cal.due_date(MARCH_2, 10, [(date(2026, 3, 4), date(2026, 3, 6))],
-                        date(2026, 3, 20)) == date(2026, 3, 18)
+    assert cal.due_date(
+        MARCH_2, 10, [(date(2026, 3, 4), date(2026, 3, 6))], date(2026, 3, 20)
+    ) == date(2026, 3, 18)
 
 
 def test_suspension_over_weekend_counts_working_days_only(cal):
     # Fri Mar 6 to Tue Mar 10: Fri 6 and Mon 9 suspended (2 working days).
-    assert cal.due_date(MARCH_2, 10, [(date(2026, 3, 6), date(2026, 3, 10))],
-                        date(2026, 3, 20)) == date(2026, 3, 18)
+    assert cal.due_date(
+        MARCH_2, 10, [(date(2026, 3, 6), date(2026, 3, 10))], date(2026, 3, 20)
+    ) == date(2026, 3, 18)
 
 
 def test_open_suspension_extends_to_today(cal):
@@ -190,14 +236,16 @@ def test_several_and_overlapping_suspensions(cal):
 
 
 def test_suspension_after_the_limit_does_not_extend_it(cal):
-    assert cal.due_date(MARCH_2, 10, [(date(2026, 3, 20), None)],
-                        date(2026, 3, 25)) == date(2026, 3, 16)
+    assert cal.due_date(MARCH_2, 10, [(date(2026, 3, 20), None)], date(2026, 3, 25)) == date(
+        2026, 3, 16
+    )
 
 
 def test_suspension_across_holidays(cal):
     # Accepted Tue Sep 29, suspended Sep 30 to Oct 9: only Sep 30 and Oct 8 were working days.
-    assert cal.due_date(date(2026, 9, 29), 5, [(date(2026, 9, 30), date(2026, 10, 9))],
-                        date(2026, 10, 20)) == date(2026, 10, 14)
+    assert cal.due_date(
+        date(2026, 9, 29), 5, [(date(2026, 9, 30), date(2026, 10, 9))], date(2026, 10, 20)
+    ) == date(2026, 10, 14)
 
 
 def test_suspension_ending_before_it_starts_is_rejected(cal):
@@ -224,8 +272,9 @@ def test_load_calendar_ignores_comment_and_rejects_conflicts(tmp_path):
 
 def test_plain_calendar_is_monday_to_friday():
     plain = WorkCalendar(set(), set())
-    assert [plain.is_working_day(date(2030, 1, 7) + timedelta(days=i)) for i in range(7)] == \
-        [True] * 5 + [False] * 2
+    assert [plain.is_working_day(date(2030, 1, 7) + timedelta(days=i)) for i in range(7)] == [
+        True
+    ] * 5 + [False] * 2
 
 
 # ---------------------------------------------------------------- application numbers
@@ -266,14 +315,14 @@ def test_check_catches_every_single_substitution():
             alphabet = numbers.CHECK_SYMBOLS if i == len(number) - 1 else CROCKFORD
             for symbol in alphabet:
                 if symbol != number[i]:
-                    assert numbers.normalize(number[:i] + symbol + number[i + 1:]) is None
+                    assert numbers.normalize(number[:i] + symbol + number[i + 1 :]) is None
 
 
 def test_check_catches_every_adjacent_transposition():
     for number in _sample(200):
         for i in range(len(number) - 1):
             if number[i] != number[i + 1]:
-                swapped = number[:i] + number[i + 1] + number[i] + number[i + 2:]
+                swapped = number[:i] + number[i + 1] + number[i] + number[i + 2 :]
                 assert numbers.normalize(swapped) is None
 
 
@@ -290,8 +339,18 @@ def test_display_and_normalize_round_trip():
         assert numbers.normalize(number[:2] + number[2:].replace("1", "l")) == number
 
 
-@pytest.mark.parametrize("text", ["", "GZ2026", "XX20261C3VHEX1078", "GZ20261C3VHEX10789",
-                                  "GZ20261C3VHEX107", "GZ2026UC3VHEX1078", "GZ20A61C3VHEX1078"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "GZ2026",
+        "XX20261C3VHEX1078",
+        "GZ20261C3VHEX10789",
+        "GZ20261C3VHEX107",
+        "GZ2026UC3VHEX1078",
+        "GZ20A61C3VHEX1078",
+    ],
+)
 def test_normalize_rejects_bad_shapes(text):
     assert numbers.normalize(text) is None
 
@@ -303,14 +362,21 @@ def test_display_rejects_invalid():
 
 # ---------------------------------------------------------------- identity numbers
 
+
 def independent_id_check(body: str) -> str:
     total = sum(int(d) * pow(2, 17 - i, 11) for i, d in enumerate(body))
     value = (1 - total) % 11
     return "X" if value == 10 else str(value)
 
 
-BODIES = ["11010519491231002", "44010619900101123", "31011520000229456", "65010219991231888",
-          "81000019000101001", "44030620260101777"]
+BODIES = [
+    "11010519491231002",
+    "44010619900101123",
+    "31011520000229456",
+    "65010219991231888",
+    "81000019000101001",
+    "44030620260101777",
+]
 TODAY = date(2026, 11, 23)
 
 
@@ -322,8 +388,10 @@ def test_independent_check_agrees_with_standard_example():
 def test_valid_id_cards(body):
     number = body + independent_id_check(body)
     assert identity.is_valid_id_card(number, TODAY)
-    assert identity.normalize_id_card(f" {number[:6]} {number[6:14]} {number[14:].lower()} ",
-                                      TODAY) == number
+    assert (
+        identity.normalize_id_card(f" {number[:6]} {number[6:14]} {number[14:].lower()} ", TODAY)
+        == number
+    )
     assert identity.id_card_last4(number) == number[-4:]
 
 
@@ -339,20 +407,23 @@ def _with_check(body: str) -> str:
     return body + independent_id_check(body)
 
 
-@pytest.mark.parametrize("number", [
-    _with_check("44010619900230123"),  # Feb 30
-    _with_check("44010619010229123"),  # 1901 is not a leap year
-    _with_check("44010618991231123"),  # before 1900
-    _with_check("44010620261124123"),  # after TODAY
-    _with_check("44010619901301123"),  # month 13
-    _with_check("04010619900101123"),  # region starts with 0
-    _with_check("94010619900101123"),  # region starts with 9
-    "44010619900101123",  # 17 characters
-    _with_check("44010619900101123") + "0",  # 19 characters
-    "4401061990010112X3",  # X not last
-    "４４０１０６１９９００１０１１２３" + "4",  # full-width digits
-    "",
-])
+@pytest.mark.parametrize(
+    "number",
+    [
+        _with_check("44010619900230123"),  # Feb 30
+        _with_check("44010619010229123"),  # 1901 is not a leap year
+        _with_check("44010618991231123"),  # before 1900
+        _with_check("44010620261124123"),  # after TODAY
+        _with_check("44010619901301123"),  # month 13
+        _with_check("04010619900101123"),  # region starts with 0
+        _with_check("94010619900101123"),  # region starts with 9
+        "44010619900101123",  # 17 characters
+        _with_check("44010619900101123") + "0",  # 19 characters
+        "4401061990010112X3",  # X not last
+        "４４０１０６１９９００１０１１２３" + "4",  # full-width digits
+        "",
+    ],
+)
 def test_invalid_id_cards(number):
     assert not identity.is_valid_id_card(number, TODAY)
     assert identity.normalize_id_card(number, TODAY) is None
@@ -368,10 +439,19 @@ def test_lowercase_x_is_normalized_not_valid_as_is():
         identity.id_card_last4("110105194912310021")
 
 
-@pytest.mark.parametrize("phone,ok", [
-    ("13812345678", True), ("19912345678", True), ("12812345678", False),
-    ("1381234567", False), ("138123456789", False), ("13812345678\n", False),
-    (" 13812345678", False), ("１３８１２３４５６７８", False), ("", False),
-])
+@pytest.mark.parametrize(
+    "phone,ok",
+    [
+        ("13812345678", True),
+        ("19912345678", True),
+        ("12812345678", False),
+        ("1381234567", False),
+        ("138123456789", False),
+        ("13812345678\n", False),
+        (" 13812345678", False),
+        ("１３８１２３４５６７８", False),
+        ("", False),
+    ],
+)
 def test_mainland_mobile(phone, ok):
     assert identity.is_mainland_mobile(phone) is ok

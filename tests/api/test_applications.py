@@ -1,4 +1,5 @@
 """Applications through the API: submit, read, advance, guest lookup, privacy, outbox, Open311."""
+
 from __future__ import annotations
 
 import json
@@ -38,13 +39,19 @@ def operator(auth, catalog):
 
 
 def submit(client, headers, item="residence_permit", id_card=ID_CARD):
-    return client.post("/api/v1/applications", headers=headers,
-                       json={"item_code": item, "applicant_name": "Li Lei", "id_card": id_card})
+    return client.post(
+        "/api/v1/applications",
+        headers=headers,
+        json={"item_code": item, "applicant_name": "Li Lei", "id_card": id_card},
+    )
 
 
 def advance(client, headers, number, state, **details):
-    return client.post(f"/api/v1/operator/applications/{number}/transitions", headers=headers,
-                       json={"state": state, **details})
+    return client.post(
+        f"/api/v1/operator/applications/{number}/transitions",
+        headers=headers,
+        json={"state": state, **details},
+    )
 
 
 def test_submit_read_and_timeline(client, citizen):
@@ -62,8 +69,9 @@ def test_submit_read_and_timeline(client, citizen):
     assert one.status_code == 200 and len(one.get_json()["data"]["timeline"]) == 1
 
 
-@pytest.mark.parametrize("id_card", ["440106199003071230", "44010619900307", "abcdefghijklmnopqr",
-                                     "440106199002301234"])
+@pytest.mark.parametrize(
+    "id_card", ["440106199003071230", "44010619900307", "abcdefghijklmnopqr", "440106199002301234"]
+)
 def test_invalid_id_card_is_refused_and_nothing_written(client, citizen, id_card):
     response = submit(client, citizen, id_card=id_card)
     assert response.status_code == 422
@@ -92,15 +100,27 @@ def test_legal_path_and_illegal_moves(client, citizen, operator):
     assert missing.status_code == 422 and missing.get_json()["data"] == {"missing": "materials"}
     step = advance(client, operator, number, "supplement_requested", materials=["ID photo"])
     assert step.get_json()["data"]["missing_materials"] == ["ID photo"]
-    for state, details in (("accepted", {}), ("under_review", {}),
-                           ("suspended", {"reason": "site visit"}), ("under_review", {}),
-                           ("approved", {}), ("delivered", {})):
+    for state, details in (
+        ("accepted", {}),
+        ("under_review", {}),
+        ("suspended", {"reason": "site visit"}),
+        ("under_review", {}),
+        ("approved", {}),
+        ("delivered", {}),
+    ):
         response = advance(client, operator, number, state, **details)
         assert response.status_code == 200, (state, response.get_json())
     data = response.get_json()["data"]
     assert [e["state"] for e in data["timeline"]] == [
-        "submitted", "supplement_requested", "accepted", "under_review", "suspended",
-        "under_review", "approved", "delivered"]
+        "submitted",
+        "supplement_requested",
+        "accepted",
+        "under_review",
+        "suspended",
+        "under_review",
+        "approved",
+        "delivered",
+    ]
     assert advance(client, operator, number, "under_review").status_code == 409  # terminal
 
 
@@ -126,27 +146,35 @@ def test_due_date_and_overdue(app, client, citizen, operator):
 
 def test_guest_lookup_answers_the_same_for_any_wrong_pair(client, citizen, app_factory):
     number = submit(client, citizen).get_json()["data"]["number"]
-    good = client.post("/api/v1/applications/lookup",
-                       json={"number": number, "id_last4": ID_CARD[-4:]})
+    good = client.post(
+        "/api/v1/applications/lookup", json={"number": number, "id_last4": ID_CARD[-4:]}
+    )
     assert good.status_code == 200 and good.get_json()["data"]["number"] == number
-    wrong_id = client.post("/api/v1/applications/lookup", json={"number": number,
-                                                                "id_last4": "0000"})
-    wrong_number = client.post("/api/v1/applications/lookup",
-                               json={"number": "GZ2026AAAAAAAAAA0", "id_last4": ID_CARD[-4:]})
+    wrong_id = client.post(
+        "/api/v1/applications/lookup", json={"number": number, "id_last4": "0000"}
+    )
+    wrong_number = client.post(
+        "/api/v1/applications/lookup",
+        json={"number": "GZ2026AAAAAAAAAA0", "id_last4": ID_CARD[-4:]},
+    )
     assert wrong_id.status_code == wrong_number.status_code == 404
     assert wrong_id.get_data() == wrong_number.get_data()
 
 
 def test_guest_lookup_is_rate_limited(app_factory, catalog):
     client = app_factory(GUEST_LOOKUP_RATE_LIMIT="3 per minute").test_client()
-    codes = [client.post("/api/v1/applications/lookup",
-                         json={"number": "GZ2026AAAAAAAAAA0", "id_last4": "1234"}).status_code
-             for _ in range(4)]
+    codes = [
+        client.post(
+            "/api/v1/applications/lookup", json={"number": "GZ2026AAAAAAAAAA0", "id_last4": "1234"}
+        ).status_code
+        for _ in range(4)
+    ]
     assert codes == [404, 404, 404, 429]
 
 
-def test_every_change_queues_one_notification_delivered_exactly_once(app, client, citizen,
-                                                                     operator, tmp_path):
+def test_every_change_queues_one_notification_delivered_exactly_once(
+    app, client, citizen, operator, tmp_path
+):
     number = submit(client, citizen).get_json()["data"]["number"]
     for state in ("accepted", "under_review"):
         advance(client, operator, number, state)
@@ -192,7 +220,8 @@ def _validator(name):
     assert name in schemas, f"schema {name} missing from {OPEN311_SCHEMAS}"
     registry = Registry().with_resources(
         (file, Resource.from_contents(schema, default_specification=DRAFT4))
-        for file, schema in schemas.items())
+        for file, schema in schemas.items()
+    )
     return Draft4Validator(schemas[name], registry=registry)
 
 
@@ -220,8 +249,9 @@ def test_open311_views_validate_against_the_georeport_schemas(client, auth, citi
 def test_catalog_search_tolerates_typos(client, catalog):
     found = client.get("/api/v1/catalog", query_string={"q": "居住证"}).get_json()["data"]
     assert found[0]["code"] == "residence_permit"
-    typo = client.get("/api/v1/catalog", query_string={"q": "residense permit",
-                                                       "lang": "en"}).get_json()["data"]
+    typo = client.get(
+        "/api/v1/catalog", query_string={"q": "residense permit", "lang": "en"}
+    ).get_json()["data"]
     assert typo and typo[0]["code"] == "residence_permit"
     item = client.get("/api/v1/catalog/social_security_card?lang=en").get_json()["data"]
     assert item["time_limit_days"] > 0 and item["materials"]

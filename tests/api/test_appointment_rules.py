@@ -1,4 +1,5 @@
 """The booking rules and the fuzzy matcher as pure functions (no database, no HTTP)."""
+
 from __future__ import annotations
 
 import random
@@ -7,9 +8,16 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from miniapp_api.appointments import search
-from miniapp_api.appointments.rules import (BookingRules, RuleBroken, booking_window,
-                                            cancel_deadline, check_bookable_time,
-                                            check_cancellable, check_citizen_day, local_date)
+from miniapp_api.appointments.rules import (
+    BookingRules,
+    RuleBroken,
+    booking_window,
+    cancel_deadline,
+    check_bookable_time,
+    check_cancellable,
+    check_citizen_day,
+    local_date,
+)
 
 RULES = BookingRules()
 # 23:30 on 24 Nov in Asia/Shanghai is still 15:30 UTC the same day; 00:30 local is the day after.
@@ -33,15 +41,30 @@ def test_window_uses_the_hospitals_local_date():
 def test_bookable_time():
     start = datetime(2026, 11, 25, 0, 0, tzinfo=timezone.utc)
     check_bookable_time(date(2026, 11, 25), start, LATE_EVENING, RULES)
-    assert kind(lambda: check_bookable_time(date(2026, 11, 24), LATE_EVENING + timedelta(hours=1),
-                                            LATE_EVENING, RULES)) == "outside_booking_window"
-    assert kind(lambda: check_bookable_time(date(2026, 12, 2), start + timedelta(days=7),
-                                            LATE_EVENING, RULES)) == "outside_booking_window"
-    assert kind(lambda: check_bookable_time(date(2026, 11, 24), LATE_EVENING,
-                                            LATE_EVENING, RULES)) == "slot_in_past"
+    assert (
+        kind(
+            lambda: check_bookable_time(
+                date(2026, 11, 24), LATE_EVENING + timedelta(hours=1), LATE_EVENING, RULES
+            )
+        )
+        == "outside_booking_window"
+    )
+    assert (
+        kind(
+            lambda: check_bookable_time(
+                date(2026, 12, 2), start + timedelta(days=7), LATE_EVENING, RULES
+            )
+        )
+        == "outside_booking_window"
+    )
+    assert (
+        kind(lambda: check_bookable_time(date(2026, 11, 24), LATE_EVENING, LATE_EVENING, RULES))
+        == "slot_in_past"
+    )
     same_day = BookingRules(min_days_ahead=0)
-    check_bookable_time(date(2026, 11, 24), LATE_EVENING + timedelta(minutes=1), LATE_EVENING,
-                        same_day)
+    check_bookable_time(
+        date(2026, 11, 24), LATE_EVENING + timedelta(minutes=1), LATE_EVENING, same_day
+    )
 
 
 def test_citizen_day_limits():
@@ -57,24 +80,44 @@ def test_cancel_deadline():
     cutoff = BookingRules(cancel_cutoff=timedelta(hours=2))
     assert cancel_deadline(start, cutoff) == start - timedelta(hours=2)
     check_cancellable("booked", start, start - timedelta(hours=2), cutoff)
-    assert kind(lambda: check_cancellable("booked", start, start - timedelta(minutes=119),
-                                          cutoff)) == "cancel_too_late"
+    assert (
+        kind(lambda: check_cancellable("booked", start, start - timedelta(minutes=119), cutoff))
+        == "cancel_too_late"
+    )
     check_cancellable("booked", start, start, RULES)
-    assert kind(lambda: check_cancellable("cancelled", start, LATE_EVENING,
-                                          RULES)) == "appointment_not_active"
-    assert kind(lambda: check_cancellable("rescheduled", start, LATE_EVENING,
-                                          RULES)) == "appointment_not_active"
+    assert (
+        kind(lambda: check_cancellable("cancelled", start, LATE_EVENING, RULES))
+        == "appointment_not_active"
+    )
+    assert (
+        kind(lambda: check_cancellable("rescheduled", start, LATE_EVENING, RULES))
+        == "appointment_not_active"
+    )
 
 
 def test_rules_from_configuration():
-    rules = BookingRules.from_config({"BOOKING_MIN_DAYS_AHEAD": 0, "BOOKING_MAX_DAYS_AHEAD": 14,
-                                      "MAX_APPOINTMENTS_PER_DOCTOR_DAY": 2,
-                                      "MAX_APPOINTMENTS_PER_DAY": 5, "CANCEL_CUTOFF_MINUTES": 30})
+    rules = BookingRules.from_config(
+        {
+            "BOOKING_MIN_DAYS_AHEAD": 0,
+            "BOOKING_MAX_DAYS_AHEAD": 14,
+            "MAX_APPOINTMENTS_PER_DOCTOR_DAY": 2,
+            "MAX_APPOINTMENTS_PER_DAY": 5,
+            "CANCEL_CUTOFF_MINUTES": 30,
+        }
+    )
     assert rules == BookingRules(0, 14, 2, 5, timedelta(minutes=30))
 
 
-@pytest.mark.parametrize("a, b, distance", [("kitten", "sitting", 3), ("xeihe", "xiehe", 1),
-                                            ("", "abc", 3), ("abc", "abc", 0), ("ca", "abc", 3)])
+@pytest.mark.parametrize(
+    "a, b, distance",
+    [
+        ("kitten", "sitting", 3),
+        ("xeihe", "xiehe", 1),
+        ("", "abc", 3),
+        ("abc", "abc", 0),
+        ("ca", "abc", 3),
+    ],
+)
 def test_edit_distance(a, b, distance):
     assert search.edit_distance(a, b) == distance
 

@@ -1,5 +1,6 @@
 """Searching the demo network: names, short names, English names, aliases, specialties and typos;
 slot listings; and the demo data itself (deterministic, idempotent, rolled forward)."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -60,21 +61,27 @@ def test_demo_data_is_deterministic():
 
 def test_seeding_is_idempotent_and_rolls_forward(app, client, auth, network):
     with app.app_context():
-        before = {name: db.session.scalar(select(func.count()).select_from(model))
-                  for name, model in (("h", Hospital), ("d", Department), ("doc", Doctor),
-                                      ("s", Slot))}
+        before = {
+            name: db.session.scalar(select(func.count()).select_from(model))
+            for name, model in (("h", Hospital), ("d", Department), ("doc", Doctor), ("s", Slot))
+        }
         again = seed_appointments()
         assert again["slots_added"] == 0
-        assert {name: db.session.scalar(select(func.count()).select_from(model))
-                for name, model in (("h", Hospital), ("d", Department), ("doc", Doctor),
-                                    ("s", Slot))} == before
+        assert {
+            name: db.session.scalar(select(func.count()).select_from(model))
+            for name, model in (("h", Hospital), ("d", Department), ("doc", Doctor), ("s", Slot))
+        } == before
     # Book a slot, then seed three days later: the booked slot stays as it is.
     headers = auth.citizen("web:roller")[1]
-    patient = client.post("/api/v1/patients", headers=headers, json={
-        "name": "Roll", "id_card": id_card(1), "phone": phone(1)}).get_json()["data"]["id"]
+    patient = client.post(
+        "/api/v1/patients",
+        headers=headers,
+        json={"name": "Roll", "id_card": id_card(1), "phone": phone(1)},
+    ).get_json()["data"]["id"]
     free = items(client, "/api/v1/slots?department_id=1&available=true")[0]
-    booked = client.post("/api/v1/appointments", headers=headers,
-                         json={"slot_id": free["id"], "patient_id": patient})
+    booked = client.post(
+        "/api/v1/appointments", headers=headers, json={"slot_id": free["id"], "patient_id": patient}
+    )
     assert booked.status_code == 201
     with app.app_context():
         rolled = seed_appointments(today=TODAY + timedelta(days=3))
@@ -87,8 +94,20 @@ def test_seeding_is_idempotent_and_rolls_forward(app, client, auth, network):
 
 
 # --- hospitals -------------------------------------------------------------------------------
-@pytest.mark.parametrize("query", ["协和医院", "协和", "协合医院", "Xiehe", "xeihe", "peking union",
-                                   "Peking Unoin", "union medical college hospital", "PUMCH"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "协和医院",
+        "协和",
+        "协合医院",
+        "Xiehe",
+        "xeihe",
+        "peking union",
+        "Peking Unoin",
+        "union medical college hospital",
+        "PUMCH",
+    ],
+)
 def test_hospital_names_short_names_english_and_typos(client, network, query):
     found = items(client, f"/api/v1/hospitals?q={query}")
     assert found[0]["name"] == "协和医院", (query, names(found))
@@ -139,12 +158,26 @@ def test_nothing_found_and_unknown_ids(client, network):
 
 
 # --- departments -----------------------------------------------------------------------------
-@pytest.mark.parametrize("query, expected", [
-    ("心内科", "心内科"), ("心血管内科", "心内科"), ("心内", "心内科"), ("cardiology", "心内科"),
-    ("cardiologist", "心内科"), ("heart", "心内科"), ("Cardiolgy", "心内科"),
-    ("皮肤科", "皮肤科"), ("皮肤课", "皮肤科"), ("皮肤性病科", "皮肤科"), ("dermatologist", "皮肤科"),
-    ("skin", "皮肤科"), ("dermatolgist", "皮肤科"), ("眼科", "眼科"), ("eye doctor", "眼科"),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("心内科", "心内科"),
+        ("心血管内科", "心内科"),
+        ("心内", "心内科"),
+        ("cardiology", "心内科"),
+        ("cardiologist", "心内科"),
+        ("heart", "心内科"),
+        ("Cardiolgy", "心内科"),
+        ("皮肤科", "皮肤科"),
+        ("皮肤课", "皮肤科"),
+        ("皮肤性病科", "皮肤科"),
+        ("dermatologist", "皮肤科"),
+        ("skin", "皮肤科"),
+        ("dermatolgist", "皮肤科"),
+        ("眼科", "眼科"),
+        ("eye doctor", "眼科"),
+    ],
+)
 def test_department_aliases_both_languages_and_typos(client, network, query, expected):
     xiehe = hospital_id(client, "协和医院")
     found = items(client, f"/api/v1/departments?hospital_id={xiehe}&q={query}")
@@ -174,8 +207,13 @@ def test_doctors_by_specialty_and_name(client, network):
     doctor = by_specialty[0]
     assert names(items(client, f"/api/v1/doctors?q={doctor['name']}"))[0] == doctor["name"]
     assert doctor["title"] in {"主任医师", "副主任医师", "主治医师"}
-    assert doctor["fee"] in {50.0, 35.0, 20.0} and "50" in items(
-        client, f"/api/v1/doctors?department_id={doctor['department']['id']}")[0]["fee_text"]
+    assert (
+        doctor["fee"] in {50.0, 35.0, 20.0}
+        and "50"
+        in items(client, f"/api/v1/doctors?department_id={doctor['department']['id']}")[0][
+            "fee_text"
+        ]
+    )
 
 
 def test_doctors_of_a_department(client, network):
@@ -203,20 +241,29 @@ def test_slot_filters(client, network):
     free = items(client, "/api/v1/slots?department_id=1&available=true&period=afternoon")
     assert free and all(s["bookable"] and s["period"] == "afternoon" for s in free)
     doctor = free[0]["doctor"]["id"]
-    mine = items(client, f"/api/v1/slots?doctor_id={doctor}&date_from=2026-11-24&date_to=2026-12-07")
+    mine = items(
+        client, f"/api/v1/slots?doctor_id={doctor}&date_from=2026-11-24&date_to=2026-12-07"
+    )
     assert {s["doctor"]["id"] for s in mine} == {doctor}
-    full = [s for s in items(client, "/api/v1/slots?department_id=1&limit=500")
-            if s["remaining"] == 0]
+    full = [
+        s for s in items(client, "/api/v1/slots?department_id=1&limit=500") if s["remaining"] == 0
+    ]
     assert all(not s["bookable"] for s in full)
 
 
-@pytest.mark.parametrize("query, errcode", [
-    ("", 42211), ("hospital_id=1", 42211),
-    ("department_id=1&date_from=2026-11-30&date_to=2026-11-26", 42212),
-    ("department_id=1&date_from=2026-11-01&date_to=2026-12-30", 42212),
-    ("department_id=1&period=night", 42200), ("department_id=1&date_from=tomorrow", 42200),
-    ("department_id=999999", 40411), ("doctor_id=999999", 40412),
-])
+@pytest.mark.parametrize(
+    "query, errcode",
+    [
+        ("", 42211),
+        ("hospital_id=1", 42211),
+        ("department_id=1&date_from=2026-11-30&date_to=2026-11-26", 42212),
+        ("department_id=1&date_from=2026-11-01&date_to=2026-12-30", 42212),
+        ("department_id=1&period=night", 42200),
+        ("department_id=1&date_from=tomorrow", 42200),
+        ("department_id=999999", 40411),
+        ("doctor_id=999999", 40412),
+    ],
+)
 def test_slot_query_errors(client, network, query, errcode):
     response = client.get(f"/api/v1/slots?{query}")
     assert response.get_json()["errcode"] == errcode

@@ -1,5 +1,6 @@
 """Patients and appointments through the API: every booking rule and every error, privacy, and
 ownership (another citizen's records are as absent as made-up ones)."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -12,8 +13,7 @@ from miniapp_api.appointments.protection import UnsealError, unseal
 from miniapp_api.appointments.service import patient_numbers
 from miniapp_api.db import db
 
-from .appointment_support import (NOW, app, build_clinic, clinic, clock, days, id_card,  # noqa: F401
-                                  phone)
+from .appointment_support import NOW, app, build_clinic, clinic, clock, days, id_card, phone
 
 EN = {"Accept-Language": "en"}
 
@@ -34,8 +34,9 @@ def patient(client, citizen):
 
 
 def book(client, headers, slot_id, patient_id):
-    return client.post("/api/v1/appointments", json={"slot_id": slot_id, "patient_id": patient_id},
-                       headers=headers)
+    return client.post(
+        "/api/v1/appointments", json={"slot_id": slot_id, "patient_id": patient_id}, headers=headers
+    )
 
 
 def refused(response, status, errcode):
@@ -48,8 +49,11 @@ def refused(response, status, errcode):
 def slot_state(app, slot_id):
     with app.app_context():
         slot = db.session.get(Slot, slot_id)
-        booked = db.session.scalars(select(Appointment).where(
-            Appointment.slot_id == slot_id, Appointment.status == "booked")).all()
+        booked = db.session.scalars(
+            select(Appointment).where(
+                Appointment.slot_id == slot_id, Appointment.status == "booked"
+            )
+        ).all()
         return slot.remaining, len(booked)
 
 
@@ -80,15 +84,32 @@ def test_same_person_again_is_the_same_patient(client, citizen):
     assert len(client.get("/api/v1/patients", headers=citizen).get_json()["data"]["items"]) == 1
 
 
-@pytest.mark.parametrize("card", ["440106199003070010", "44010619900307", "abcdefghijklmnopqr",
-                                  "440106199002301234", "440106209901010014"])
+@pytest.mark.parametrize(
+    "card",
+    [
+        "440106199003070010",
+        "44010619900307",
+        "abcdefghijklmnopqr",
+        "440106199002301234",
+        "440106209901010014",
+    ],
+)
 def test_invalid_id_card_refused_nothing_written(client, citizen, card):
     refused(add_patient(client, citizen, id_card=card), 422, 42201)
     assert client.get("/api/v1/patients", headers=citizen).get_json()["data"]["items"] == []
 
 
-@pytest.mark.parametrize("number", ["1380000000", "23800000001", "1380000000a", "12800000001",
-                                    "138000000011", "１３８００００００１"])
+@pytest.mark.parametrize(
+    "number",
+    [
+        "1380000000",
+        "23800000001",
+        "1380000000a",
+        "12800000001",
+        "138000000011",
+        "１３８００００００１",
+    ],
+)
 def test_invalid_phone_refused(client, citizen, number):
     body = refused(add_patient(client, citizen, phone=number), 422, 42210)
     assert client.get("/api/v1/patients", headers=citizen).get_json()["data"]["items"] == []
@@ -115,8 +136,11 @@ def test_numbers_sealed_at_rest(app, client, citizen):
     card, number = id_card(5), phone(5)
     patient_id = add_patient(client, citizen, 5).get_json()["data"]["id"]
     with app.app_context():
-        row = db.session.execute(text("SELECT * FROM patient WHERE id = :id"),
-                                 {"id": patient_id}).mappings().one()
+        row = (
+            db.session.execute(text("SELECT * FROM patient WHERE id = :id"), {"id": patient_id})
+            .mappings()
+            .one()
+        )
         dump = " ".join(str(value) for value in row.values())
         assert card not in dump and card[:17] not in dump and number not in dump
         assert row["id_card_masked"] == card[:3] + "*" * 14 + card[-1]
@@ -176,8 +200,11 @@ def test_slot_full(app, client, clinic, citizen, patient):
     body = refused(book(client, citizen, slot, patient), 409, 40910)
     assert body["data"] == {"slot_id": slot}
     assert slot_state(app, slot) == (0, 0) and appointment_count(app) == 0
-    english = client.post("/api/v1/appointments", json={"slot_id": slot, "patient_id": patient},
-                          headers={**citizen, **EN})
+    english = client.post(
+        "/api/v1/appointments",
+        json={"slot_id": slot, "patient_id": patient},
+        headers={**citizen, **EN},
+    )
     assert english.get_json()["errmsg"].startswith("This slot is fully booked")
 
 
@@ -197,8 +224,7 @@ def test_window_edges_bookable(client, clinic, citizen, patient):
 
 
 def test_window_is_configurable_and_started_slots_refused(app_factory, auth, clock):
-    app = app_factory(APPOINTMENT_CLOCK=clock, BOOKING_MIN_DAYS_AHEAD=0,
-                      BOOKING_MAX_DAYS_AHEAD=10)
+    app = app_factory(APPOINTMENT_CLOCK=clock, BOOKING_MIN_DAYS_AHEAD=0, BOOKING_MAX_DAYS_AHEAD=10)
     clinic, client = build_clinic(app), app.test_client()
     headers = auth.citizen("web:same-day")[1]
     patient = add_patient(client, headers).get_json()["data"]["id"]
@@ -234,8 +260,9 @@ def test_at_most_three_a_day(app, client, clinic, citizen, patient):
 
 
 def test_daily_limits_are_configurable(app_factory, auth, clock):
-    app = app_factory(APPOINTMENT_CLOCK=clock, MAX_APPOINTMENTS_PER_DAY=1,
-                      MAX_APPOINTMENTS_PER_DOCTOR_DAY=2)
+    app = app_factory(
+        APPOINTMENT_CLOCK=clock, MAX_APPOINTMENTS_PER_DAY=1, MAX_APPOINTMENTS_PER_DOCTOR_DAY=2
+    )
     clinic, client = build_clinic(app), app.test_client()
     headers = auth.citizen("web:strict-day")[1]
     patient = add_patient(client, headers).get_json()["data"]["id"]
@@ -245,8 +272,10 @@ def test_daily_limits_are_configurable(app_factory, auth, clock):
 
 def test_cancelled_appointments_do_not_count(client, clinic, citizen, patient):
     first = book(client, citizen, clinic.slot(0, days(2)), patient).get_json()["data"]
-    assert client.post(f"/api/v1/appointments/{first['id']}/cancel",
-                       headers=citizen).status_code == 200
+    assert (
+        client.post(f"/api/v1/appointments/{first['id']}/cancel", headers=citizen).status_code
+        == 200
+    )
     assert book(client, citizen, clinic.slot(0, days(2), "afternoon"), patient).status_code == 201
 
 
@@ -254,8 +283,15 @@ def test_unknown_slot_and_patient(app, client, clinic, citizen, patient):
     slot = clinic.slot(0, days(1))
     refused(book(client, citizen, 999999, patient), 404, 40413)
     refused(book(client, citizen, slot, 999999), 404, 40414)
-    refused(client.post("/api/v1/appointments", json={"slot_id": str(slot), "patient_id": patient},
-                        headers=citizen), 422, 42200)
+    refused(
+        client.post(
+            "/api/v1/appointments",
+            json={"slot_id": str(slot), "patient_id": patient},
+            headers=citizen,
+        ),
+        422,
+        42200,
+    )
     assert appointment_count(app) == 0
 
 
@@ -270,8 +306,9 @@ def test_cancel_frees_the_unit(app, client, clinic, citizen, patient, clock):
     assert data["status"] == "cancelled" and data["cancelled_at"].startswith("2026-11-24T03:00")
     assert data["slot"]["remaining"] == 2
     assert slot_state(app, slot) == (2, 0)
-    refused(client.post(f"/api/v1/appointments/{appointment['id']}/cancel", headers=citizen),
-            409, 40916)
+    refused(
+        client.post(f"/api/v1/appointments/{appointment['id']}/cancel", headers=citizen), 409, 40916
+    )
     assert slot_state(app, slot) == (2, 0)  # a second cancel does not give a unit back twice
 
 
@@ -284,13 +321,16 @@ def test_cancel_cut_off(app_factory, auth, clock):
     appointment = book(client, headers, slot, patient).get_json()["data"]
     assert appointment["cancel_deadline"].startswith("2026-11-24T22:00")
     clock.moment = appointment_start(app, slot) - timedelta(minutes=119)
-    body = refused(client.post(f"/api/v1/appointments/{appointment['id']}/cancel",
-                               headers=headers), 409, 40915)
+    body = refused(
+        client.post(f"/api/v1/appointments/{appointment['id']}/cancel", headers=headers), 409, 40915
+    )
     assert body["data"]["deadline_at"].startswith("2026-11-24T22:00")
     assert slot_state(app, slot) == (9, 1)
     clock.moment = appointment_start(app, slot) - timedelta(minutes=120)
-    assert client.post(f"/api/v1/appointments/{appointment['id']}/cancel",
-                       headers=headers).status_code == 200
+    assert (
+        client.post(f"/api/v1/appointments/{appointment['id']}/cancel", headers=headers).status_code
+        == 200
+    )
 
 
 def test_cancel_allowed_until_the_start_by_default(app, client, clinic, citizen, patient, clock):
@@ -299,8 +339,10 @@ def test_cancel_allowed_until_the_start_by_default(app, client, clinic, citizen,
     clock.moment = appointment_start(app, slot) + timedelta(seconds=1)
     refused(client.post(f"/api/v1/appointments/{first['id']}/cancel", headers=citizen), 409, 40915)
     clock.moment = appointment_start(app, slot)
-    assert client.post(f"/api/v1/appointments/{first['id']}/cancel",
-                       headers=citizen).status_code == 200
+    assert (
+        client.post(f"/api/v1/appointments/{first['id']}/cancel", headers=citizen).status_code
+        == 200
+    )
 
 
 def appointment_start(app, slot_id):
@@ -310,8 +352,11 @@ def appointment_start(app, slot_id):
 
 # --- reschedule ------------------------------------------------------------------------------
 def reschedule(client, headers, appointment_id, slot_id):
-    return client.post(f"/api/v1/appointments/{appointment_id}/reschedule",
-                       json={"slot_id": slot_id}, headers=headers)
+    return client.post(
+        f"/api/v1/appointments/{appointment_id}/reschedule",
+        json={"slot_id": slot_id},
+        headers=headers,
+    )
 
 
 def test_reschedule_swaps_in_one_step(app, client, clinic, citizen, patient):
@@ -339,10 +384,10 @@ def test_reschedule_same_doctor_same_day(client, clinic, citizen, patient):
 
 
 def test_reschedule_within_a_full_day(client, clinic, citizen, patient):
-    held = [book(client, citizen, clinic.slot(d, days(2)), patient).get_json()["data"]
-            for d in range(3)]
-    assert reschedule(client, citizen, held[0]["id"],
-                      clinic.slot(3, days(2))).status_code == 200
+    held = [
+        book(client, citizen, clinic.slot(d, days(2)), patient).get_json()["data"] for d in range(3)
+    ]
+    assert reschedule(client, citizen, held[0]["id"], clinic.slot(3, days(2))).status_code == 200
     others = [book(client, citizen, clinic.slot(d, days(5)), patient) for d in range(3)]
     assert all(r.status_code == 201 for r in others)
     body = refused(reschedule(client, citizen, held[1]["id"], clinic.slot(3, days(5))), 409, 40914)
@@ -351,22 +396,34 @@ def test_reschedule_within_a_full_day(client, clinic, citizen, patient):
     assert still["data"]["status"] == "booked"
 
 
-@pytest.mark.parametrize("target, errcode", [("full", 40910), ("same", 40917),
-                                             ("too_far", 40911), ("past", 40912),
-                                             ("doctor_taken", 40913), ("unknown", 40413)])
-def test_reschedule_refused_keeps_the_old_appointment(app, client, clinic, citizen, patient,
-                                                      target, errcode):
+@pytest.mark.parametrize(
+    "target, errcode",
+    [
+        ("full", 40910),
+        ("same", 40917),
+        ("too_far", 40911),
+        ("past", 40912),
+        ("doctor_taken", 40913),
+        ("unknown", 40413),
+    ],
+)
+def test_reschedule_refused_keeps_the_old_appointment(
+    app, client, clinic, citizen, patient, target, errcode
+):
     old_slot = clinic.slot(0, days(2))
     old = book(client, citizen, old_slot, patient).get_json()["data"]
     book(client, citizen, clinic.slot(1, days(3)), patient)
-    slot_id = {"full": lambda: clinic.slot(1, days(4), remaining=0),
-               "same": lambda: old_slot,
-               "too_far": lambda: clinic.slot(1, days(9)),
-               "past": lambda: clinic.slot(1, days(-1)),
-               "doctor_taken": lambda: clinic.slot(1, days(3), "afternoon"),
-               "unknown": lambda: 999999}[target]()
-    refused(reschedule(client, citizen, old["id"], slot_id), 409 if errcode != 40413 else 404,
-            errcode)
+    slot_id = {
+        "full": lambda: clinic.slot(1, days(4), remaining=0),
+        "same": lambda: old_slot,
+        "too_far": lambda: clinic.slot(1, days(9)),
+        "past": lambda: clinic.slot(1, days(-1)),
+        "doctor_taken": lambda: clinic.slot(1, days(3), "afternoon"),
+        "unknown": lambda: 999999,
+    }[target]()
+    refused(
+        reschedule(client, citizen, old["id"], slot_id), 409 if errcode != 40413 else 404, errcode
+    )
     kept = client.get(f"/api/v1/appointments/{old['id']}", headers=citizen).get_json()["data"]
     assert kept["status"] == "booked" and kept["rescheduled_to_id"] is None
     assert slot_state(app, old_slot) == (9, 1)
@@ -400,14 +457,22 @@ def test_list_active_and_all(client, clinic, citizen, patient, clock):
     refused(client.get("/api/v1/appointments?status=maybe", headers=citizen), 422, 42200)
 
 
-def test_my_list_shows_a_change_made_by_another_process_at_once(app, app_factory, client,
-                                                                 clinic, citizen, patient,
-                                                                 clock, auth):
+def test_my_list_shows_a_change_made_by_another_process_at_once(
+    app, app_factory, client, clinic, citizen, patient, clock, auth
+):
     """The list is served again while the citizen's records version stays; a booking or a
     cancellation through another API process (another app on the same database) raises it."""
     first = book(client, citizen, clinic.slot(0, days(1)), patient).get_json()["data"]
-    mine = lambda: [a["id"] for a in client.get("/api/v1/appointments",  # noqa: E731
-                                                headers=citizen).get_json()["data"]["items"]]
+
+    def mine():
+        return [
+            a["id"]
+            for a in client.get(
+                "/api/v1/appointments",
+                headers=citizen,
+            ).get_json()["data"]["items"]
+        ]
+
     assert mine() == [first["id"]]
     other_process = app_factory(APPOINTMENT_CLOCK=clock).test_client()
     second = book(other_process, citizen, clinic.slot(1, days(2)), patient).get_json()["data"]
@@ -442,13 +507,22 @@ def test_the_bot_acts_for_the_conversation_citizen(client, auth, clinic):
     assert [a["id"] for a in listed] == [appointment.get_json()["data"]["id"]]
 
 
-@pytest.mark.parametrize("method, path", [
-    ("get", "/api/v1/patients"), ("post", "/api/v1/patients"), ("get", "/api/v1/appointments"),
-    ("post", "/api/v1/appointments"), ("get", "/api/v1/appointments/1"),
-    ("post", "/api/v1/appointments/1/cancel"), ("post", "/api/v1/appointments/1/reschedule")])
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("get", "/api/v1/patients"),
+        ("post", "/api/v1/patients"),
+        ("get", "/api/v1/appointments"),
+        ("post", "/api/v1/appointments"),
+        ("get", "/api/v1/appointments/1"),
+        ("post", "/api/v1/appointments/1/cancel"),
+        ("post", "/api/v1/appointments/1/reschedule"),
+    ],
+)
 def test_citizen_routes_need_a_citizen(client, method, path):
-    response = getattr(client, method)(path, json={"slot_id": 1, "patient_id": 1, "name": "x",
-                                                    "id_card": "x", "phone": "x"})
+    response = getattr(client, method)(
+        path, json={"slot_id": 1, "patient_id": 1, "name": "x", "id_card": "x", "phone": "x"}
+    )
     assert response.status_code in (401, 422)
     if method == "get" or path.endswith("cancel"):
         refused(response, 401, 40100)
@@ -465,18 +539,32 @@ def test_another_citizens_records_do_not_exist(app, client, auth, clinic, citize
         assert body["errmsg"] == unknown.get_json()["errmsg"]
         assert set(body) == set(unknown.get_json())
 
-    same_as_unknown(client.get(f"/api/v1/appointments/{mine}", headers=stranger),
-                    client.get("/api/v1/appointments/999999", headers=stranger), 40415)
-    same_as_unknown(client.post(f"/api/v1/appointments/{mine}/cancel", headers=stranger),
-                    client.post("/api/v1/appointments/999999/cancel", headers=stranger), 40415)
-    same_as_unknown(reschedule(client, stranger, mine, target),
-                    reschedule(client, stranger, 999999, target), 40415)
-    same_as_unknown(book(client, stranger, target, patient),
-                    book(client, stranger, target, 999999), 40414)
-    assert client.get("/api/v1/appointments?status=all",
-                      headers=stranger).get_json()["data"]["items"] == []
-    ids = [p["id"] for p in client.get("/api/v1/patients", headers=stranger).get_json()["data"]
-           ["items"]]
+    same_as_unknown(
+        client.get(f"/api/v1/appointments/{mine}", headers=stranger),
+        client.get("/api/v1/appointments/999999", headers=stranger),
+        40415,
+    )
+    same_as_unknown(
+        client.post(f"/api/v1/appointments/{mine}/cancel", headers=stranger),
+        client.post("/api/v1/appointments/999999/cancel", headers=stranger),
+        40415,
+    )
+    same_as_unknown(
+        reschedule(client, stranger, mine, target),
+        reschedule(client, stranger, 999999, target),
+        40415,
+    )
+    same_as_unknown(
+        book(client, stranger, target, patient), book(client, stranger, target, 999999), 40414
+    )
+    assert (
+        client.get("/api/v1/appointments?status=all", headers=stranger).get_json()["data"]["items"]
+        == []
+    )
+    ids = [
+        p["id"]
+        for p in client.get("/api/v1/patients", headers=stranger).get_json()["data"]["items"]
+    ]
     assert ids == [stranger_patient]
     # And nothing changed for the owner.
     kept = client.get(f"/api/v1/appointments/{mine}", headers=citizen).get_json()["data"]

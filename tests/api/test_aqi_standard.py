@@ -3,6 +3,7 @@
 The breakpoint tables below are transcribed again from shared/standards/HJ633.md, independently
 of the module, and the module's tables are checked against them. aqi-hub 0.3.3 is the oracle.
 """
+
 from __future__ import annotations
 
 import math
@@ -13,16 +14,30 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
-from aqi_hub.aqi_cn import cal_aqi_cn, cal_iaqi_cn, cal_primary_pollutant, get_aqi_level
+from aqi_hub.aqi_cn import (
+    cal_aqi_cn,
+    cal_iaqi_cn,
+    cal_primary_pollutant,
+    get_aqi_level,
+    get_aqi_level_color,
+)
 from aqi_hub.aqi_cn import common as hub_common
-from aqi_hub.aqi_cn import get_aqi_level_color
 
 from miniapp_api.air import aqi as aqi_module
-from miniapp_api.i18n import SUPPORTED_LOCALES, translate
 from miniapp_api.air.aqi import (
-    INDICATORS, MESSAGE_IDS, REPORT_INDICATORS, Report, Version, breakpoints, compute_report,
-    iaqi, level_for, publication_deadline, round_concentration,
+    INDICATORS,
+    MESSAGE_IDS,
+    REPORT_INDICATORS,
+    Report,
+    Version,
+    breakpoints,
+    compute_report,
+    iaqi,
+    level_for,
+    publication_deadline,
+    round_concentration,
 )
+from miniapp_api.i18n import SUPPORTED_LOCALES, translate
 
 V26, V12 = Version.HJ633_2026, Version.HJ633_2012
 STEPS = (0, 50, 100, 150, 200, 300, 400, 500)
@@ -40,21 +55,37 @@ TABLE_3_2026 = {  # HJ 633-2026 Table 3; PM 1-hour values use the 24-hour breakp
     "pm25_24h": (0, 35, 60, 115, 150, 250, 350, 500),
     "pm25_1h": (0, 35, 60, 115, 150, 250, 350, 500),
 }
-TABLE_1_2012 = dict(TABLE_3_2026,
-                    pm10_24h=(0, 50, 150, 250, 350, 420, 500, 600),
-                    pm10_1h=(0, 50, 150, 250, 350, 420, 500, 600),
-                    pm25_24h=(0, 35, 75, 115, 150, 250, 350, 500),
-                    pm25_1h=(0, 35, 75, 115, 150, 250, 350, 500))
+TABLE_1_2012 = dict(
+    TABLE_3_2026,
+    pm10_24h=(0, 50, 150, 250, 350, 420, 500, 600),
+    pm10_1h=(0, 50, 150, 250, 350, 420, 500, 600),
+    pm25_24h=(0, 35, 75, 115, 150, 250, 350, 500),
+    pm25_1h=(0, 35, 75, 115, 150, 250, 350, 500),
+)
 TABLES = {V26: TABLE_3_2026, V12: TABLE_1_2012}
 # Above the top breakpoint: 2026 footnotes b and c; 2012 computes no IAQI; otherwise 500.
 ABOVE_TOP = {V26: {"so2_1h": 200, "o3_8h": 300}, V12: {"so2_1h": None, "o3_8h": None}}
-PINNED_DAILY = {"pm25_24h": 80, "pm10_24h": 100, "o3_8h": 120, "co_24h": 0.5, "no2_24h": 30,
-                "so2_24h": 100}
-PINNED_IAQI = {"pm25_24h": 119, "pm10_24h": 86, "o3_8h": 67, "co_24h": 13, "no2_24h": 38,
-               "so2_24h": 75}
+PINNED_DAILY = {
+    "pm25_24h": 80,
+    "pm10_24h": 100,
+    "o3_8h": 120,
+    "co_24h": 0.5,
+    "no2_24h": 30,
+    "so2_24h": 100,
+}
+PINNED_IAQI = {
+    "pm25_24h": 119,
+    "pm10_24h": 86,
+    "o3_8h": 67,
+    "co_24h": 13,
+    "no2_24h": 38,
+    "so2_24h": 75,
+}
 # The standard's texts as the locale catalogs hold them.
-TEXTS = {message_id: {locale: translate(message_id, locale) for locale in SUPPORTED_LOCALES}
-         for message_id in MESSAGE_IDS}
+TEXTS = {
+    message_id: {locale: translate(message_id, locale) for locale in SUPPORTED_LOCALES}
+    for message_id in MESSAGE_IDS
+}
 
 
 def unit(indicator):
@@ -69,11 +100,13 @@ def edge_cases():
     for version, table in TABLES.items():
         for indicator, points in table.items():
             for index in range(len(points)):
-                yield pytest.param(version, indicator, index,
-                                   id=f"{version.name}-{indicator}-{points[index]}")
+                yield pytest.param(
+                    version, indicator, index, id=f"{version.name}-{indicator}-{points[index]}"
+                )
 
 
 # --- breakpoint tables ---------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("version", [V26, V12])
 def test_module_tables_match_the_transcription(version):
@@ -108,6 +141,7 @@ def test_exact_breakpoints_need_exact_arithmetic():
 
 # --- special rules above the top breakpoint ------------------------------------------------
 
+
 def test_2026_so2_1h_above_800_is_200_and_o3_8h_above_800_is_300():
     assert [iaqi("so2_1h", c) for c in (800, 801, 5000)] == [200, 200, 200]
     assert [iaqi("o3_8h", c) for c in (800, 801, 5000)] == [300, 300, 300]
@@ -121,8 +155,17 @@ def test_2012_computes_no_iaqi_above_800_for_so2_1h_and_o3_8h():
 
 
 def test_2012_real_time_so2_reported_from_the_24_hour_average():
-    values = {"so2_1h": 900, "no2_1h": 50, "co_1h": 1, "o3_1h": 100, "pm10_1h": 40,
-              "pm25_1h": 20, "o3_8h": 90, "pm10_24h": 40, "pm25_24h": 20}
+    values = {
+        "so2_1h": 900,
+        "no2_1h": 50,
+        "co_1h": 1,
+        "o3_1h": 100,
+        "pm10_1h": 40,
+        "pm25_1h": 20,
+        "o3_8h": 90,
+        "pm10_24h": 40,
+        "pm25_24h": 20,
+    }
     result = compute_report(dict(values, so2_24h=100), Report.HOURLY, V12)
     so2 = {e.indicator: e for e in result.indicators if e.pollutant == "so2"}
     assert so2["so2_1h"].iaqi is None and so2["so2_1h"].status == "ok"
@@ -136,8 +179,15 @@ def test_2012_real_time_so2_reported_from_the_24_hour_average():
 
 
 def test_2012_o3_reported_from_the_1_hour_average():
-    values = {"so2_24h": 10, "no2_24h": 20, "co_24h": 0.5, "o3_1h": 1000, "o3_8h": 900,
-              "pm10_24h": 40, "pm25_24h": 20}
+    values = {
+        "so2_24h": 10,
+        "no2_24h": 20,
+        "co_24h": 0.5,
+        "o3_1h": 1000,
+        "o3_8h": 900,
+        "pm10_24h": 40,
+        "pm25_24h": 20,
+    }
     result = compute_report(values, Report.DAILY, V12)
     o3_8h = next(e for e in result.indicators if e.indicator == "o3_8h")
     assert (o3_8h.iaqi, o3_8h.replaced_by, o3_8h.concentration) == (None, "o3_1h", 900)
@@ -149,11 +199,22 @@ def test_2012_o3_reported_from_the_1_hour_average():
 
 # --- rounding ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("indicator, value, rounded", [
-    ("pm25_24h", 34.5, 34), ("pm25_24h", 35.5, 36), ("pm25_24h", 34.51, 35),
-    ("pm10_24h", 120.5, 120), ("o3_8h", 0.5, 0), ("o3_8h", 1.5, 2),
-    ("co_24h", 2.25, 2.2), ("co_24h", 2.35, 2.4), ("co_1h", 0.05, 0.0), ("co_24h", 0.1 + 0.2, 0.3),
-])
+
+@pytest.mark.parametrize(
+    "indicator, value, rounded",
+    [
+        ("pm25_24h", 34.5, 34),
+        ("pm25_24h", 35.5, 36),
+        ("pm25_24h", 34.51, 35),
+        ("pm10_24h", 120.5, 120),
+        ("o3_8h", 0.5, 0),
+        ("o3_8h", 1.5, 2),
+        ("co_24h", 2.25, 2.2),
+        ("co_24h", 2.35, 2.4),
+        ("co_1h", 0.05, 0.0),
+        ("co_24h", 0.1 + 0.2, 0.3),
+    ],
+)
 def test_2026_input_rounding_is_gbt8170_half_even(indicator, value, rounded):
     assert round_concentration(indicator, value) == rounded
     assert round_concentration(indicator, value, V12) == value  # 2012: no input rounding
@@ -169,6 +230,7 @@ def test_rounding_of_inputs_feeds_the_iaqi_and_results_round_up():
 
 
 # --- missing data, not measured -------------------------------------------------------------
+
 
 @pytest.mark.parametrize("value", [None, float("nan"), float("inf"), -1, -0.1, "x"])
 def test_invalid_concentrations_are_missing_never_zero(value):
@@ -212,6 +274,7 @@ def test_unknown_or_foreign_indicators_are_rejected():
 
 # --- reports, levels, primary pollutants -----------------------------------------------------
 
+
 def test_pinned_values_from_the_issue():
     for indicator, value in PINNED_DAILY.items():
         assert iaqi(indicator, value) == PINNED_IAQI[indicator], indicator
@@ -229,23 +292,61 @@ def test_pinned_values_from_the_issue():
 
 def test_indicators_of_each_report():
     assert REPORT_INDICATORS[V26, Report.DAILY] == (
-        "so2_24h", "no2_24h", "co_24h", "o3_8h", "pm10_24h", "pm25_24h")
+        "so2_24h",
+        "no2_24h",
+        "co_24h",
+        "o3_8h",
+        "pm10_24h",
+        "pm25_24h",
+    )
     assert REPORT_INDICATORS[V26, Report.HOURLY] == (
-        "so2_1h", "no2_1h", "co_1h", "o3_1h", "pm10_1h", "pm25_1h")
+        "so2_1h",
+        "no2_1h",
+        "co_1h",
+        "o3_1h",
+        "pm10_1h",
+        "pm25_1h",
+    )
     assert set(REPORT_INDICATORS[V12, Report.DAILY]) == {
-        "so2_24h", "no2_24h", "co_24h", "o3_1h", "o3_8h", "pm10_24h", "pm25_24h"}
+        "so2_24h",
+        "no2_24h",
+        "co_24h",
+        "o3_1h",
+        "o3_8h",
+        "pm10_24h",
+        "pm25_24h",
+    }
     assert set(REPORT_INDICATORS[V12, Report.HOURLY]) == {
-        "so2_1h", "no2_1h", "co_1h", "o3_1h", "pm10_1h", "pm25_1h", "o3_8h", "pm10_24h",
-        "pm25_24h"}
-    hourly = compute_report({"so2_1h": 10, "no2_1h": 20, "co_1h": 1, "o3_1h": 250,
-                             "pm10_1h": 130, "pm25_1h": 60}, Report.HOURLY)
+        "so2_1h",
+        "no2_1h",
+        "co_1h",
+        "o3_1h",
+        "pm10_1h",
+        "pm25_1h",
+        "o3_8h",
+        "pm10_24h",
+        "pm25_24h",
+    }
+    hourly = compute_report(
+        {"so2_1h": 10, "no2_1h": 20, "co_1h": 1, "o3_1h": 250, "pm10_1h": 130, "pm25_1h": 60},
+        Report.HOURLY,
+    )
     assert hourly.aqi == 125 and hourly.primary_pollutants == ("o3_1h",)
     assert hourly.sensitive_groups == ("aqi.sensitive.o3", "aqi.sensitive.pm10")
 
 
 def test_2012_exceeding_pollutants_and_moving_averages():
-    values = {"so2_1h": 10, "no2_1h": 20, "co_1h": 1, "o3_1h": 100, "pm10_1h": 200,
-              "pm25_1h": 80, "o3_8h": 90, "pm10_24h": 160, "pm25_24h": 76}
+    values = {
+        "so2_1h": 10,
+        "no2_1h": 20,
+        "co_1h": 1,
+        "o3_1h": 100,
+        "pm10_1h": 200,
+        "pm25_1h": 80,
+        "o3_8h": 90,
+        "pm10_24h": 160,
+        "pm25_24h": 76,
+    }
     result = compute_report(values, Report.HOURLY, V12)
     assert result.aqi == 125 and result.primary_pollutants == ("pm10_1h",)
     assert result.exceeding_pollutants == ("pm10_1h", "pm25_1h", "pm10_24h", "pm25_24h")
@@ -256,17 +357,33 @@ def test_2012_exceeding_pollutants_and_moving_averages():
 def test_ties_make_several_primary_pollutants_only_above_50():
     tie = compute_report({**PINNED_DAILY, "pm25_24h": 60, "pm10_24h": 120})
     assert tie.aqi == 100 and tie.primary_pollutants == ("pm10_24h", "pm25_24h")
-    at_50 = compute_report({"so2_24h": 50, "no2_24h": 40, "co_24h": 2, "o3_8h": 100,
-                            "pm10_24h": 50, "pm25_24h": 35})
+    at_50 = compute_report(
+        {"so2_24h": 50, "no2_24h": 40, "co_24h": 2, "o3_8h": 100, "pm10_24h": 50, "pm25_24h": 35}
+    )
     assert at_50.aqi == 50 and at_50.level == 1 and at_50.primary_pollutants == ()
-    at_51 = compute_report({"so2_24h": 10, "no2_24h": 10, "co_24h": 0.2, "o3_8h": 101,
-                            "pm10_24h": 10, "pm25_24h": 10})
+    at_51 = compute_report(
+        {"so2_24h": 10, "no2_24h": 10, "co_24h": 0.2, "o3_8h": 101, "pm10_24h": 10, "pm25_24h": 10}
+    )
     assert at_51.aqi == 51 and at_51.primary_pollutants == ("o3_8h",)
 
 
-@pytest.mark.parametrize("aqi, level", [
-    (1, 1), (50, 1), (51, 2), (100, 2), (101, 3), (150, 3), (151, 4), (200, 4), (201, 5),
-    (300, 5), (301, 6), (500, 6)])
+@pytest.mark.parametrize(
+    "aqi, level",
+    [
+        (1, 1),
+        (50, 1),
+        (51, 2),
+        (100, 2),
+        (101, 3),
+        (150, 3),
+        (151, 4),
+        (200, 4),
+        (201, 5),
+        (300, 5),
+        (301, 6),
+        (500, 6),
+    ],
+)
 def test_levels(aqi, level):
     assert level_for(aqi) == level_for(aqi, V12) == level
 
@@ -297,19 +414,43 @@ def test_publication_deadlines():
 
 TABLE_1_ZH = {  # HJ 633-2026 Table 1, verbatim
     1: ("一级", "优", "绿色", "空气质量令人满意，基本无空气污染", "各类人群可正常活动"),
-    2: ("二级", "良", "黄色", "空气质量可接受，但某些污染物可能对极少数异常敏感人群健康有较弱影响",
-        "极少数异常敏感人群应减少户外活动"),
-    3: ("三级", "轻度污染", "橙色", "敏感人群症状有轻度加剧，健康人群出现刺激症状",
-        "青少年儿童、老年人及心血管系统疾病、呼吸系统疾病患者应减少长时间、高强度的户外锻炼"),
-    4: ("四级", "中度污染", "红色", "进一步加剧敏感人群症状，可能对健康人群心血管系统、呼吸系统有影响",
+    2: (
+        "二级",
+        "良",
+        "黄色",
+        "空气质量可接受，但某些污染物可能对极少数异常敏感人群健康有较弱影响",
+        "极少数异常敏感人群应减少户外活动",
+    ),
+    3: (
+        "三级",
+        "轻度污染",
+        "橙色",
+        "敏感人群症状有轻度加剧，健康人群出现刺激症状",
+        "青少年儿童、老年人及心血管系统疾病、呼吸系统疾病患者应减少长时间、高强度的户外锻炼",
+    ),
+    4: (
+        "四级",
+        "中度污染",
+        "红色",
+        "进一步加剧敏感人群症状，可能对健康人群心血管系统、呼吸系统有影响",
         "青少年儿童、老年人及心血管系统疾病、呼吸系统疾病患者避免长时间、高强度的户外锻炼，"
-        "一般人群适量减少户外运动"),
-    5: ("五级", "重度污染", "紫色",
+        "一般人群适量减少户外运动",
+    ),
+    5: (
+        "五级",
+        "重度污染",
+        "紫色",
         "心血管系统和呼吸系统患者症状显著加剧，运动耐受力降低，健康人群普遍出现症状",
         "青少年儿童、老年人及心血管系统疾病、呼吸系统疾病患者应停留在室内，停止户外运动，"
-        "一般人群减少户外运动"),
-    6: ("六级", "严重污染", "褐红色", "健康人群运动耐受力降低，有明显强烈症状，提前出现某些疾病",
-        "青少年儿童、老年人和病人应当留在室内，避免体力消耗，一般人群应避免户外活动"),
+        "一般人群减少户外运动",
+    ),
+    6: (
+        "六级",
+        "严重污染",
+        "褐红色",
+        "健康人群运动耐受力降低，有明显强烈症状，提前出现某些疾病",
+        "青少年儿童、老年人和病人应当留在室内，避免体力消耗，一般人群应避免户外活动",
+    ),
 }
 TABLE_2_ZH = {
     "so2": "患有哮喘的人、青少年儿童以及老年人",
@@ -360,14 +501,43 @@ def test_module_source_has_no_han_characters():
 HUB_CODE = {code: code.upper() for code in INDICATORS}
 FLOAT_ERRORS = {  # (indicator, concentration): (standard, aqi-hub)
     ("co_24h", 2.2): (55, 56),
-    **{("co_1h", c): (s, s + 1) for c, s in (
-        (65.4, 218), (66.9, 223), (68.4, 228), (69.9, 233), (71.4, 238), (72.9, 243),
-        (74.4, 248), (75.9, 253), (129.3, 431), (130.8, 436), (132.3, 441), (133.8, 446),
-        (135.3, 451), (136.8, 456), (138.3, 461), (139.8, 466), (141.3, 471), (142.8, 476),
-        (144.3, 481), (145.8, 486), (147.3, 491), (148.8, 496))},
+    **{
+        ("co_1h", c): (s, s + 1)
+        for c, s in (
+            (65.4, 218),
+            (66.9, 223),
+            (68.4, 228),
+            (69.9, 233),
+            (71.4, 238),
+            (72.9, 243),
+            (74.4, 248),
+            (75.9, 253),
+            (129.3, 431),
+            (130.8, 436),
+            (132.3, 441),
+            (133.8, 446),
+            (135.3, 451),
+            (136.8, 456),
+            (138.3, 461),
+            (139.8, 466),
+            (141.3, 471),
+            (142.8, 476),
+            (144.3, 481),
+            (145.8, 486),
+            (147.3, 491),
+            (148.8, 496),
+        )
+    },
 }
-TEXT_DEPARTURES = {(3, "health_effect"), (3, "advice"), (4, "health_effect"), (4, "advice"),
-                   (5, "health_effect"), (5, "advice"), (6, "advice")}
+TEXT_DEPARTURES = {
+    (3, "health_effect"),
+    (3, "advice"),
+    (4, "health_effect"),
+    (4, "advice"),
+    (5, "health_effect"),
+    (5, "advice"),
+    (6, "advice"),
+}
 HUB_NAME = {"so2": "SO2", "no2": "NO2", "co": "CO", "o3": "O3", "pm10": "PM10", "pm25": "PM2.5"}
 
 
@@ -390,8 +560,10 @@ def documented_hub_iaqi(indicator, concentration):
 def test_oracle_grid(indicator):
     differences = {}
     for concentration in grid(indicator):
-        ours, theirs = iaqi(indicator, concentration), cal_iaqi_cn(HUB_CODE[indicator],
-                                                                   concentration)
+        ours, theirs = (
+            iaqi(indicator, concentration),
+            cal_iaqi_cn(HUB_CODE[indicator], concentration),
+        )
         assert theirs == documented_hub_iaqi(indicator, concentration), concentration
         if ours != theirs:
             differences[concentration] = (ours, theirs)
@@ -409,21 +581,23 @@ def test_oracle_reports():
     for _ in range(300):
         for report, data_type in ((Report.DAILY, "daily"), (Report.HOURLY, "hourly")):
             codes = REPORT_INDICATORS[V26, report]
-            values = {c: (rng.randrange(0, 1500) / 10 if c.startswith("co_")
-                          else rng.randrange(0, 1300)) for c in codes}
+            values = {
+                c: (rng.randrange(0, 1500) / 10 if c.startswith("co_") else rng.randrange(0, 1300))
+                for c in codes
+            }
             if report is Report.DAILY and rng.random() < 0.5:  # where departure 1 is silent
                 values["so2_24h"] = rng.choice([0, rng.randrange(800, 2700)])
             ours = compute_report(values, report)
             hub_args = {pollutant_name(c): values[c] for c in codes}
             hub_aqi, hub_iaqi = cal_aqi_cn(**hub_args, data_type=data_type)
-            expected = {HUB_NAME[c.split("_")[0]]: documented_hub_iaqi(c, values[c])
-                        for c in codes}
+            expected = {HUB_NAME[c.split("_")[0]]: documented_hub_iaqi(c, values[c]) for c in codes}
             assert hub_iaqi == expected and hub_aqi == max(expected.values())
             if hub_iaqi == {HUB_NAME[e.pollutant]: e.iaqi for e in ours.indicators}:
                 compared += 1
                 assert hub_aqi == ours.aqi and get_aqi_level(hub_aqi) == ours.level
                 assert set(cal_primary_pollutant(hub_iaqi)) == {
-                    HUB_NAME[pollutant_name(c)] for c in ours.primary_pollutants}
+                    HUB_NAME[pollutant_name(c)] for c in ours.primary_pollutants
+                }
     assert compared > 300
 
 
@@ -444,10 +618,15 @@ def test_oracle_levels_colours_and_names():
         assert hub_common.AQI_NAME[level] == TEXTS[f"aqi.level.{level}.name"]["zh_CN"]
         assert hub_common.AQI_DESC[level] == TEXTS[f"aqi.level.{level}.category"]["zh_CN"]
         assert hub_common.AQI_COLOR_NAME[level] == TEXTS[f"aqi.level.{level}.color"]["zh_CN"]
-    departures = {(level, field) for level in range(1, 7)
-                  for field, hub in (("health_effect", hub_common.AQI_HEALTH_EFFECT),
-                                     ("advice", hub_common.AQI_MEASURE))
-                  if hub[level] != TEXTS[f"aqi.level.{level}.{field}"]["zh_CN"]}
+    departures = {
+        (level, field)
+        for level in range(1, 7)
+        for field, hub in (
+            ("health_effect", hub_common.AQI_HEALTH_EFFECT),
+            ("advice", hub_common.AQI_MEASURE),
+        )
+        if hub[level] != TEXTS[f"aqi.level.{level}.{field}"]["zh_CN"]
+    }
     assert departures == TEXT_DEPARTURES  # departure 6
     assert "易感人群" in hub_common.AQI_HEALTH_EFFECT[3]
 

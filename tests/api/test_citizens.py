@@ -1,4 +1,5 @@
 """Citizens, their channel identities, the bot acting for them, and the development login."""
+
 import pytest
 
 from miniapp_api.privacy import mask_id_card, mask_phone, mask_text
@@ -12,7 +13,8 @@ def test_bot_acts_for_the_citizen_its_sender_id_names(client, auth):
     assert first.get_json()["data"]["id"] == again.get_json()["data"]["id"]
     assert other.get_json()["data"]["id"] != first.get_json()["data"]["id"]
     assert first.get_json()["data"]["identities"] == [
-        {"channel": "wechat", "external_id": "o6_bmjrPTlm6_2sgVt7hMZOPfL2M"}]
+        {"channel": "wechat", "external_id": "o6_bmjrPTlm6_2sgVt7hMZOPfL2M"}
+    ]
 
 
 def test_bot_without_an_assertion_is_a_guest(client, auth):
@@ -20,8 +22,9 @@ def test_bot_without_an_assertion_is_a_guest(client, auth):
     made (a guest may still ask public questions)."""
     response = client.get("/api/v1/me", headers=auth.bot("web:nobody-proved-this", proven=False))
     assert response.status_code == 401 and response.get_json()["errcode"] == 40104
-    public = client.get("/api/v1/hospitals", headers=auth.bot("web:nobody-proved-this",
-                                                              proven=False))
+    public = client.get(
+        "/api/v1/hospitals", headers=auth.bot("web:nobody-proved-this", proven=False)
+    )
     assert public.status_code == 200
     from miniapp_api.citizens.service import find_by_identity
 
@@ -31,8 +34,10 @@ def test_bot_without_an_assertion_is_a_guest(client, auth):
 
 def test_an_assertion_for_another_conversation_proves_nothing(client, auth):
     _, _ = auth.citizen("web:victim")
-    headers = {**auth.bot("web:victim", proven=False),
-               "X-Identity-Assertion": auth.bot("web:mallory")["X-Identity-Assertion"]}
+    headers = {
+        **auth.bot("web:victim", proven=False),
+        "X-Identity-Assertion": auth.bot("web:mallory")["X-Identity-Assertion"],
+    }
     assert client.get("/api/v1/me", headers=headers).status_code == 401
 
 
@@ -44,8 +49,9 @@ def test_bot_without_identity_is_refused(client, app):
 
 def test_profile_update_and_masked_phone(client, auth):
     _, headers = auth.citizen(phone="13812345678")
-    response = client.patch("/api/v1/me", headers=headers,
-                            json={"display_name": "李雷", "locale": "en"})
+    response = client.patch(
+        "/api/v1/me", headers=headers, json={"display_name": "李雷", "locale": "en"}
+    )
     assert response.status_code == 200
     data = response.get_json()["data"]
     assert data["display_name"] == "李雷" and data["locale"] == "en"
@@ -62,8 +68,10 @@ def test_dev_login_only_in_development(app_factory):
     assert me.get_json()["data"]["identities"][0]["external_id"] == "demo-alice"
 
     testing = app_factory().test_client()
-    assert testing.post("/api/v1/auth/dev-login",
-                        json={"identity": "web:demo-alice"}).status_code == 404
+    assert (
+        testing.post("/api/v1/auth/dev-login", json={"identity": "web:demo-alice"}).status_code
+        == 404
+    )
 
 
 def test_seed_is_idempotent(app):
@@ -79,12 +87,15 @@ def test_seed_is_idempotent(app):
         assert first["citizens"] == second["citizens"] == 3
         assert second["air_readings_added"] in (0, 10)  # at most the hour that just began
         assert db.session.scalar(select(func.count()).select_from(ChannelIdentity)) == 3
-        assert db.session.scalar(select(Citizen.role).where(Citizen.display_name == "Operator")) \
+        assert (
+            db.session.scalar(select(Citizen.role).where(Citizen.display_name == "Operator"))
             == "operator"
+        )
 
 
-@pytest.mark.parametrize("value, masked", [
-    ("13812345678", "138****5678"), (None, None), ("", ""), ("123", "***")])
+@pytest.mark.parametrize(
+    "value, masked", [("13812345678", "138****5678"), (None, None), ("", ""), ("123", "***")]
+)
 def test_mask_phone(value, masked):
     assert mask_phone(value) == masked
 
@@ -97,15 +108,17 @@ def test_mask_id_card_and_free_text():
 
 def test_url_credentials_are_masked():
     line = "GET /sns/jscode2session?appid=wx1&secret=s3cr3t&js_code=abc&grant_type=x HTTP/1.1"
-    assert mask_text(line) == ("GET /sns/jscode2session?appid=wx1&secret=***&js_code=***"
-                               "&grant_type=x HTTP/1.1")
+    assert mask_text(line) == (
+        "GET /sns/jscode2session?appid=wx1&secret=***&js_code=***&grant_type=x HTTP/1.1"
+    )
 
 
 def test_log_lines_are_masked(app, caplog):
     import logging
 
     with caplog.at_level(logging.INFO):
-        logging.getLogger("miniapp_api.test").info("caller %s id %s", "13812345678",
-                                                    "44010619900101123X")
+        logging.getLogger("miniapp_api.test").info(
+            "caller %s id %s", "13812345678", "44010619900101123X"
+        )
     assert "13812345678" not in caplog.text and "44010619900101123X" not in caplog.text
     assert "138****5678" in caplog.text

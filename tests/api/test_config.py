@@ -1,4 +1,5 @@
 """Configuration from the environment; production refuses default secrets."""
+
 import secrets
 
 import pytest
@@ -28,15 +29,18 @@ def strong_secrets() -> dict[str, str]:
     return {name: secrets.token_urlsafe(32) for name in (*SECRETS, "WECHAT_SECRET")}
 
 
-@pytest.mark.parametrize("name, value, why", [
-    ("SECRET_KEY", None, "development default"),
-    ("BOT_SERVICE_TOKEN", "short", "shorter than 32 characters"),
-    ("RASA_TOKEN", "change-me-at-least-32-random-characters", "a placeholder"),
-    ("IDENTITY_ASSERTION_KEY", "ab" * 24, "too little entropy"),
-    ("PATIENT_DATA_KEY", "a1b2c3d4" * 5, "too little entropy"),
-    ("RASA_CHANNEL_TOKEN", "same", "the same as another secret"),
-    ("WECHAT_SECRET", "wx-demo-secret", "default"),
-])
+@pytest.mark.parametrize(
+    "name, value, why",
+    [
+        ("SECRET_KEY", None, "development default"),
+        ("BOT_SERVICE_TOKEN", "short", "shorter than 32 characters"),
+        ("RASA_TOKEN", "change-me-at-least-32-random-characters", "a placeholder"),
+        ("IDENTITY_ASSERTION_KEY", "ab" * 24, "too little entropy"),
+        ("PATIENT_DATA_KEY", "a1b2c3d4" * 5, "too little entropy"),
+        ("RASA_CHANNEL_TOKEN", "same", "the same as another secret"),
+        ("WECHAT_SECRET", "wx-demo-secret", "default"),
+    ],
+)
 def test_production_refuses_weak_secrets(monkeypatch, name, value, why):
     monkeypatch.setenv("CITIZEN_PROFILE", "production")
     chosen = strong_secrets()

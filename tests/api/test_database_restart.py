@@ -6,6 +6,7 @@ and started again. Nothing the API acknowledged is lost, no unit is taken twice,
 during the outage is a clear 503 (never a 500), and the same gunicorn workers serve again once
 the database is back (the engine's ``pool_pre_ping`` replaces dead connections).
 """
+
 from __future__ import annotations
 
 import os
@@ -23,12 +24,12 @@ import requests
 from sqlalchemy import select
 
 from launcher.stack import api_server_command, free_port
+from miniapp_api import create_app
 from miniapp_api.appointments.models import Appointment, Slot
 from miniapp_api.appointments.rules import local_date
 from miniapp_api.appointments.service import add_patient
 from miniapp_api.cli import upgrade_database
 from miniapp_api.config import TestingConfig
-from miniapp_api import create_app
 from miniapp_api.db import db, utcnow
 from tests.api.appointment_support import build_clinic, id_card, phone
 from tests.api.gunicorn_support import wait_ready
@@ -63,8 +64,12 @@ def city(postgres):
         upgrade_database()
     clinic = build_clinic(app)
     first = local_date(utcnow()) + timedelta(days=2)
-    slots = [clinic.slot(doctor, first + timedelta(days=day), period, capacity=6)
-             for day in (0, 1) for doctor in range(4) for period in ("morning", "afternoon")]
+    slots = [
+        clinic.slot(doctor, first + timedelta(days=day), period, capacity=6)
+        for day in (0, 1)
+        for doctor in range(4)
+        for period in ("morning", "afternoon")
+    ]
     auth = Auth(app)
     people = []
     for n in range(THREADS * CITIZENS_PER_THREAD):
@@ -82,14 +87,24 @@ def server(city, postgres, tmp_path_factory):
     app = city[0]
     port = free_port()
     log_path = tmp_path_factory.mktemp("restart") / "gunicorn.log"
-    env = {**os.environ, "DATABASE_URL": postgres.url, "CITIZEN_PROFILE": "testing",
-           "SECRET_KEY": app.config["SECRET_KEY"],
-           "BOT_SERVICE_TOKEN": app.config["BOT_SERVICE_TOKEN"],
-           "PATIENT_DATA_KEY": app.config["PATIENT_DATA_KEY"], "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "DATABASE_URL": postgres.url,
+        "CITIZEN_PROFILE": "testing",
+        "SECRET_KEY": app.config["SECRET_KEY"],
+        "BOT_SERVICE_TOKEN": app.config["BOT_SERVICE_TOKEN"],
+        "PATIENT_DATA_KEY": app.config["PATIENT_DATA_KEY"],
+        "PYTHONPATH": str(ROOT),
+    }
     log = open(log_path, "wb")
     process = subprocess.Popen(
         api_server_command(port, workers=2, threads=4),
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_ready(url, process, log_path)
@@ -115,17 +130,26 @@ def check_answer(response: requests.Response, ledger: Ledger) -> bool:
     """Records the status; False unless the request is known to have been handled."""
     ledger.statuses[response.status_code] += 1
     if response.status_code >= 500:
-        body = response.json() if response.headers.get("Content-Type", "").startswith(
-            "application/json") else None
-        if response.status_code != 503 or not body or body.get("errcode") != 50300 \
-                or not body.get("errmsg") or not response.headers.get("Retry-After"):
+        body = (
+            response.json()
+            if response.headers.get("Content-Type", "").startswith("application/json")
+            else None
+        )
+        if (
+            response.status_code != 503
+            or not body
+            or body.get("errcode") != 50300
+            or not body.get("errmsg")
+            or not response.headers.get("Retry-After")
+        ):
             ledger.bad.append(f"{response.status_code} {response.text[:200]}")
         return False
     return True
 
 
-def citizen_load(url: str, people: list, slots: list[int], stop_at: float,
-                 ledger: Ledger, seed: int) -> None:
+def citizen_load(
+    url: str, people: list, slots: list[int], stop_at: float, ledger: Ledger, seed: int
+) -> None:
     chooser = random.Random(seed)
     session = requests.Session()
     active: dict[int, int] = {}  # patient -> appointment the citizen believes active
@@ -135,14 +159,18 @@ def citizen_load(url: str, people: list, slots: list[int], stop_at: float,
             if patient in active and chooser.random() < 0.5:
                 appointment = active.pop(patient)
                 ledger.cancel_tried.add(appointment)
-                response = session.post(f"{url}/api/v1/appointments/{appointment}/cancel",
-                                        headers=headers, timeout=30)
+                response = session.post(
+                    f"{url}/api/v1/appointments/{appointment}/cancel", headers=headers, timeout=30
+                )
                 if check_answer(response, ledger) and response.status_code == 200:
                     ledger.cancelled.add(appointment)
             else:
-                response = session.post(f"{url}/api/v1/appointments", headers=headers,
-                                        timeout=30, json={"slot_id": chooser.choice(slots),
-                                                          "patient_id": patient})
+                response = session.post(
+                    f"{url}/api/v1/appointments",
+                    headers=headers,
+                    timeout=30,
+                    json={"slot_id": chooser.choice(slots), "patient_id": patient},
+                )
                 if check_answer(response, ledger) and response.status_code == 201:
                     data = response.json()["data"]
                     ledger.booked[data["id"]] = (data["slot"]["id"], data["queue_number"])
@@ -158,9 +186,20 @@ def test_bookings_survive_database_restarts(city, postgres, server):
     restarts = [at + n * LOAD_SECONDS for n in range(scaled(1)) for at in RESTARTS_AT]
     ledgers = [Ledger() for _ in range(THREADS)]
     started = time.monotonic()
-    threads = [threading.Thread(target=citizen_load, args=(
-        url, people[n * CITIZENS_PER_THREAD:(n + 1) * CITIZENS_PER_THREAD], slots,
-        started + load_seconds, ledgers[n], n)) for n in range(THREADS)]
+    threads = [
+        threading.Thread(
+            target=citizen_load,
+            args=(
+                url,
+                people[n * CITIZENS_PER_THREAD : (n + 1) * CITIZENS_PER_THREAD],
+                slots,
+                started + load_seconds,
+                ledgers[n],
+                n,
+            ),
+        )
+        for n in range(THREADS)
+    ]
     for thread in threads:
         thread.start()
     outages = []
@@ -175,8 +214,10 @@ def test_bookings_survive_database_restarts(city, postgres, server):
     booked = {k: v for ledger in ledgers for k, v in ledger.booked.items()}
     cancelled = set().union(*(ledger.cancelled for ledger in ledgers))
     cancel_tried = set().union(*(ledger.cancel_tried for ledger in ledgers))
-    print(f"\n{len(outages)} database restarts under load: {dict(statuses)}; "
-          f"{len(booked)} bookings and {len(cancelled)} cancellations acknowledged")
+    print(
+        f"\n{len(outages)} database restarts under load: {dict(statuses)}; "
+        f"{len(booked)} bookings and {len(cancelled)} cancellations acknowledged"
+    )
     assert [bad for ledger in ledgers for bad in ledger.bad] == []
     assert statuses[500] == 0 and statuses[503] > 0  # the outages were felt, and clearly
     # Reconnected by itself: the same gunicorn (never restarted) reads and writes again.
@@ -184,10 +225,15 @@ def test_bookings_survive_database_restarts(city, postgres, server):
     assert time.monotonic() > last_restart_end
     assert requests.get(f"{url}/api/v1/health", timeout=10).status_code == 200
     headers, patient = people[0]
-    assert requests.get(f"{url}/api/v1/appointments", headers=headers,
-                        timeout=10).status_code == 200
-    patient_added = requests.post(f"{url}/api/v1/patients", headers=headers, timeout=10, json={
-        "name": "After the restart", "id_card": id_card(999), "phone": phone(999)})
+    assert (
+        requests.get(f"{url}/api/v1/appointments", headers=headers, timeout=10).status_code == 200
+    )
+    patient_added = requests.post(
+        f"{url}/api/v1/patients",
+        headers=headers,
+        timeout=10,
+        json={"name": "After the restart", "id_card": id_card(999), "phone": phone(999)},
+    )
     assert patient_added.status_code == 201, patient_added.text
     assert "unhandled error" not in log_path.read_text(errors="replace")
 

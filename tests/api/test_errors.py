@@ -1,4 +1,5 @@
 """Every error comes in the one envelope, with an honest status and a localized message."""
+
 import pytest
 
 from tests.edge import bot_headers
@@ -17,8 +18,12 @@ def assert_error(response, status: int, errcode: int) -> dict:
 
 
 def test_400_malformed_json(client):
-    response = client.post("/api/v1/auth/login", data=b'{"platform": "wechat",',
-                           content_type="application/json", headers=EN)
+    response = client.post(
+        "/api/v1/auth/login",
+        data=b'{"platform": "wechat",',
+        content_type="application/json",
+        headers=EN,
+    )
     body = assert_error(response, 400, 40001)
     assert body["errmsg"] == "The request body is not valid JSON."
 
@@ -82,14 +87,17 @@ def test_413_huge_payload(client):
     assert_error(response, 413, 41300)
 
 
-@pytest.mark.parametrize("body", [
-    {"platform": "myspace", "code": "abc"},
-    {"platform": "wechat"},
-    {"platform": "wechat", "code": 12345},
-    {"platform": "wechat", "code": ""},
-    [],
-    "just a string",
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"platform": "myspace", "code": "abc"},
+        {"platform": "wechat"},
+        {"platform": "wechat", "code": 12345},
+        {"platform": "wechat", "code": ""},
+        [],
+        "just a string",
+    ],
+)
 def test_422_validation_names_the_fields(client, body):
     response = client.post("/api/v1/auth/login", json=body)
     result = assert_error(response, 422, 42200)
@@ -98,8 +106,7 @@ def test_422_validation_names_the_fields(client, body):
 
 def test_422_wrong_types_in_profile_update(client, auth):
     _, headers = auth.citizen()
-    response = client.patch("/api/v1/me", json={"phone": "12345", "locale": "fr"},
-                            headers=headers)
+    response = client.patch("/api/v1/me", json={"phone": "12345", "locale": "fr"}, headers=headers)
     errors = assert_error(response, 422, 42200)["data"]["errors"]["json"]
     assert set(errors) == {"phone", "locale"}
 

@@ -1,12 +1,12 @@
 """Locale negotiation, catalog completeness, and Babel formatting."""
+
 from datetime import date, datetime, timezone
 
 import pytest
 from babel.messages.pofile import read_po
 
 from miniapp_api.config import PROJECT_ROOT
-from miniapp_api.i18n import (SUPPORTED_LOCALES, format_value, locale_of_text,
-                              normalize_locale)
+from miniapp_api.i18n import SUPPORTED_LOCALES, format_value, locale_of_text, normalize_locale
 from miniapp_api.message_ids import all_message_ids
 
 LOCALES = PROJECT_ROOT / "locales"
@@ -22,17 +22,27 @@ def errmsg(client, **kwargs):
     return client.get("/api/v1/nowhere", **kwargs).get_json()["errmsg"]
 
 
-@pytest.mark.parametrize("kwargs, expected", [
-    ({}, "您要找的内容不存在。"),
-    ({"headers": {"Accept-Language": "en-US,en;q=0.9"}}, "What you are looking for does not exist."),
-    ({"headers": {"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"}}, "您要找的内容不存在。"),
-    ({"headers": {"Accept-Language": "fr-FR"}}, "您要找的内容不存在。"),
-    ({"headers": {"X-Lang": "en"}}, "What you are looking for does not exist."),
-    ({"query_string": {"lang": "en"}, "headers": {"Accept-Language": "zh-CN"}},
-     "What you are looking for does not exist."),
-    ({"query_string": {"lang": "zh-CN"}, "headers": {"Accept-Language": "en"}},
-     "您要找的内容不存在。"),
-])
+@pytest.mark.parametrize(
+    "kwargs, expected",
+    [
+        ({}, "您要找的内容不存在。"),
+        (
+            {"headers": {"Accept-Language": "en-US,en;q=0.9"}},
+            "What you are looking for does not exist.",
+        ),
+        ({"headers": {"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"}}, "您要找的内容不存在。"),
+        ({"headers": {"Accept-Language": "fr-FR"}}, "您要找的内容不存在。"),
+        ({"headers": {"X-Lang": "en"}}, "What you are looking for does not exist."),
+        (
+            {"query_string": {"lang": "en"}, "headers": {"Accept-Language": "zh-CN"}},
+            "What you are looking for does not exist.",
+        ),
+        (
+            {"query_string": {"lang": "zh-CN"}, "headers": {"Accept-Language": "en"}},
+            "您要找的内容不存在。",
+        ),
+    ],
+)
 def test_request_locale_negotiation(client, kwargs, expected):
     assert errmsg(client, **kwargs) == expected
 
@@ -65,18 +75,36 @@ def test_catalogs_use_the_same_placeholders():
             assert names(message.string) == names(en.get(message.id).string), message.id
 
 
-@pytest.mark.parametrize("text, locale", [
-    ("你好", "zh_CN"), ("我想坐 bus 55 路", "zh_CN"), ("hello there", "en"),
-    ("thx 啦", "zh_CN"), ("12345", None), ("👍", None), ("/greet", None), ("", None),
-])
+@pytest.mark.parametrize(
+    "text, locale",
+    [
+        ("你好", "zh_CN"),
+        ("我想坐 bus 55 路", "zh_CN"),
+        ("hello there", "en"),
+        ("thx 啦", "zh_CN"),
+        ("12345", None),
+        ("👍", None),
+        ("/greet", None),
+        ("", None),
+    ],
+)
 def test_locale_of_text_by_script(text, locale):
     assert locale_of_text(text) == locale
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("zh", "zh_CN"), ("zh-CN", "zh_CN"), ("zh_Hans", "zh_CN"), ("en-GB", "en"),
-    ("English", "en"), ("fr", None), (None, None), ("", None),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("zh", "zh_CN"),
+        ("zh-CN", "zh_CN"),
+        ("zh_Hans", "zh_CN"),
+        ("en-GB", "en"),
+        ("English", "en"),
+        ("fr", None),
+        (None, None),
+        ("", None),
+    ],
+)
 def test_normalize_locale(value, expected):
     assert normalize_locale(value) == expected
 

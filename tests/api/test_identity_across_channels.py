@@ -1,5 +1,6 @@
 """One citizen across channels, through the API: a WeChat mini-app login and the official
 account's push of the same openid, and a hotline caller whose verified phone is on file."""
+
 from __future__ import annotations
 
 import pytest
@@ -22,8 +23,12 @@ def wechat():
 
 @pytest.fixture
 def app(app_factory, wechat):
-    app = app_factory(WECHAT_APPID="wx-appid", WECHAT_SECRET="wx-secret",
-                      WECHAT_API_BASE=wechat.url, LOGIN_RATE_LIMIT="100 per minute")
+    app = app_factory(
+        WECHAT_APPID="wx-appid",
+        WECHAT_SECRET="wx-secret",
+        WECHAT_API_BASE=wechat.url,
+        LOGIN_RATE_LIMIT="100 per minute",
+    )
     with app.app_context():
         seed_catalog()
     yield app
@@ -46,13 +51,17 @@ def test_mini_app_login_and_official_account_push_are_one_citizen(client, auth):
     mini_app = mini_app_login(client)
     # The mini-app submits an application; the WeChat push conversation (the bot, acting for
     # wechat:<openid>) sees the same citizen and the same application.
-    submitted = client.post("/api/v1/applications", headers=mini_app, json={
-        "item_code": "residence_permit", "applicant_name": "Li Lei", "id_card": ID_CARD})
+    submitted = client.post(
+        "/api/v1/applications",
+        headers=mini_app,
+        json={"item_code": "residence_permit", "applicant_name": "Li Lei", "id_card": ID_CARD},
+    )
     assert submitted.status_code == 201
     push = auth.bot(f"wechat:{OPENID}")
     assert me(client, push)["id"] == me(client, mini_app)["id"]
-    numbers = [a["number"] for a in client.get("/api/v1/applications", headers=push)
-               .get_json()["data"]]
+    numbers = [
+        a["number"] for a in client.get("/api/v1/applications", headers=push).get_json()["data"]
+    ]
     assert numbers == [submitted.get_json()["data"]["number"]]
 
 
@@ -61,16 +70,19 @@ def phone_owner(app, auth) -> int:
     return citizen_id
 
 
-@pytest.mark.parametrize("caller", [PHONE, f"+86{PHONE}", f"0086{PHONE}",
-                                    f"{PHONE}-call-0042"])
+@pytest.mark.parametrize("caller", [PHONE, f"+86{PHONE}", f"0086{PHONE}", f"{PHONE}-call-0042"])
 def test_caller_id_proves_nothing(app, client, auth, caller):
     """Caller ID can be spoofed: a caller showing a citizen's verified phone is a guest, and
     is nobody else's record even once the hotline gateway vouches for the line itself."""
     owner = phone_owner(app, auth)
     guest = client.get("/api/v1/me", headers=auth.bot(f"hotline:{caller}", proven=False))
     assert guest.status_code == 401 and guest.get_json()["errcode"] == 40104
-    assert client.get("/api/v1/applications",
-                      headers=auth.bot(f"hotline:{caller}", proven=False)).status_code == 401
+    assert (
+        client.get(
+            "/api/v1/applications", headers=auth.bot(f"hotline:{caller}", proven=False)
+        ).status_code
+        == 401
+    )
     line = me(client, auth.bot(f"hotline:{caller}"))
     assert line["id"] != owner and line["phone"] is None
     assert line["identities"] == [{"channel": "hotline", "external_id": caller}]

@@ -1,4 +1,5 @@
 """Mini-app login against local stand-ins of WeChat and Alipay, and the session token's checks."""
+
 from __future__ import annotations
 
 import base64
@@ -25,6 +26,7 @@ ALIPAY_USER_ID = "2088102150477652"
 
 # --- keys and stand-ins -----------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def keys() -> Keys:
     return Keys()
@@ -46,11 +48,17 @@ def alipay(keys):
 @pytest.fixture
 def platform_settings(keys, wechat, alipay) -> dict:
     """Settings pointing at the stand-ins; the Alipay public key as bare base64, as handed out."""
-    return {"WECHAT_APPID": WECHAT_APPID, "WECHAT_SECRET": WECHAT_SECRET,
-            "WECHAT_API_BASE": wechat.url, "ALIPAY_APP_ID": ALIPAY_APP_ID,
-            "ALIPAY_GATEWAY": alipay.gateway_url, "ALIPAY_APP_PRIVATE_KEY": keys.app_private_pkcs1,
-            "ALIPAY_PUBLIC_KEY": bare(keys.alipay_public), "PLATFORM_TIMEOUT_SECONDS": 2.0,
-            "LOGIN_RATE_LIMIT": "1000 per minute"}
+    return {
+        "WECHAT_APPID": WECHAT_APPID,
+        "WECHAT_SECRET": WECHAT_SECRET,
+        "WECHAT_API_BASE": wechat.url,
+        "ALIPAY_APP_ID": ALIPAY_APP_ID,
+        "ALIPAY_GATEWAY": alipay.gateway_url,
+        "ALIPAY_APP_PRIVATE_KEY": keys.app_private_pkcs1,
+        "ALIPAY_PUBLIC_KEY": bare(keys.alipay_public),
+        "PLATFORM_TIMEOUT_SECONDS": 2.0,
+        "LOGIN_RATE_LIMIT": "1000 per minute",
+    }
 
 
 @pytest.fixture
@@ -76,6 +84,7 @@ def bearer(token: str) -> dict:
 
 # --- WeChat -----------------------------------------------------------------------------------
 
+
 def test_wechat_login_then_me(client, wechat):
     response = login(client, "wechat", "good-code")
     assert response.status_code == 200, response.get_data(as_text=True)
@@ -86,9 +95,13 @@ def test_wechat_login_then_me(client, wechat):
     profile = me.get_json()["data"]
     assert profile["id"] == session["citizen_id"]
     assert {"channel": "wechat", "external_id": OPENID} in profile["identities"]
-    call, = wechat.calls
-    assert call == {"appid": WECHAT_APPID, "secret": WECHAT_SECRET, "js_code": "good-code",
-                    "grant_type": "authorization_code"}
+    (call,) = wechat.calls
+    assert call == {
+        "appid": WECHAT_APPID,
+        "secret": WECHAT_SECRET,
+        "js_code": "good-code",
+        "grant_type": "authorization_code",
+    }
 
 
 def test_same_openid_same_citizen(client, wechat):
@@ -140,11 +153,12 @@ def test_no_secret_in_logs(client, app, wechat, caplog):
 
 # --- Alipay -----------------------------------------------------------------------------------
 
+
 def test_alipay_login(client, alipay):
     response = login(client, "alipay", "auth-good")
     assert response.status_code == 200, response.get_data(as_text=True)
     token = response.get_json()["data"]["token"]
-    seen, = alipay.seen
+    (seen,) = alipay.seen
     assert seen.signature_valid  # judged by python-alipay-sdk
     assert seen.params["method"] == "alipay.system.oauth.token"
     assert seen.params["code"] == "auth-good"
@@ -214,21 +228,38 @@ def test_alipay_not_configured(client, app, alipay, setting, value):
 
 # --- RSA2 signing against python-alipay-sdk ----------------------------------------------------
 
+
 def test_sign_rsa2_matches_python_alipay_sdk(keys):
-    params = {"app_id": ALIPAY_APP_ID, "method": "alipay.system.oauth.token", "format": "JSON",
-              "charset": "utf-8", "sign_type": "RSA2", "timestamp": "2024-05-01 12:30:00",
-              "version": "1.0", "grant_type": "authorization_code", "code": "4b203fe6c11548bc",
-              "biz_content": '{"note":"a b&c=d \u5e02\u6c11"}'}
-    sdk = AliPay(appid=ALIPAY_APP_ID, app_notify_url=None,
-                 app_private_key_string=keys.app_private_pkcs1,
-                 alipay_public_key_string=keys.alipay_public, sign_type="RSA2")
+    params = {
+        "app_id": ALIPAY_APP_ID,
+        "method": "alipay.system.oauth.token",
+        "format": "JSON",
+        "charset": "utf-8",
+        "sign_type": "RSA2",
+        "timestamp": "2024-05-01 12:30:00",
+        "version": "1.0",
+        "grant_type": "authorization_code",
+        "code": "4b203fe6c11548bc",
+        "biz_content": '{"note":"a b&c=d \u5e02\u6c11"}',
+    }
+    sdk = AliPay(
+        appid=ALIPAY_APP_ID,
+        app_notify_url=None,
+        app_private_key_string=keys.app_private_pkcs1,
+        alipay_public_key_string=keys.alipay_public,
+        sign_type="RSA2",
+    )
     sdk_signature = dict(parse_qsl(sdk.sign_data(dict(params))))["sign"]
     for key in (keys.app_private_pkcs1, keys.app_private_pkcs8, bare(keys.app_private_pkcs8)):
         assert sign_rsa2(params, key) == sdk_signature
     # Ours verifies what the SDK signs, and refuses other content.
     content = '{"user_id": "2088102150477652", "note": "\u5e02\u6c11"}'
-    alipay_sdk = AliPay(appid=ALIPAY_APP_ID, app_private_key_string=keys.alipay_private,
-                        alipay_public_key_string=keys.app_public, sign_type="RSA2")
+    alipay_sdk = AliPay(
+        appid=ALIPAY_APP_ID,
+        app_private_key_string=keys.alipay_private,
+        alipay_public_key_string=keys.app_public,
+        sign_type="RSA2",
+    )
     signature = alipay_sdk._sign(content)
     assert verify_rsa2(content, signature, keys.alipay_public)
     assert verify_rsa2(content, signature, bare(keys.alipay_public))
@@ -242,14 +273,19 @@ def test_signing_string_skips_sign_and_empty_values():
 
 
 def test_signed_content_is_the_raw_text():
-    text = ('{"alipay_system_oauth_token_response" :  {"user_id": "2088", "note": "} {"}, '
-            '"sign": "abc"}')
-    assert platforms.signed_content(text, "alipay_system_oauth_token_response") == \
-        '{"user_id": "2088", "note": "} {"}'
+    text = (
+        '{"alipay_system_oauth_token_response" :  {"user_id": "2088", "note": "} {"}, '
+        '"sign": "abc"}'
+    )
+    assert (
+        platforms.signed_content(text, "alipay_system_oauth_token_response")
+        == '{"user_id": "2088", "note": "} {"}'
+    )
     assert platforms.signed_content(text, "error_response") is None
 
 
 # --- session tokens ---------------------------------------------------------------------------
+
 
 def _token_and_citizen(client) -> tuple[str, int]:
     data = login(client, "wechat", "good-code").get_json()["data"]

@@ -1,4 +1,5 @@
 """Alembic migrations build the models' schema, the same on SQLite and PostgreSQL."""
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -6,7 +7,6 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
 
 from miniapp_api.db import db
-
 
 # Each engine's name for the same SQLAlchemy type.
 SAME_TYPE = {"VARCHAR": "STRING", "TIMESTAMP": "DATETIME", "DOUBLE_PRECISION": "FLOAT"}
@@ -25,16 +25,24 @@ def schema_of(engine) -> dict:
         if table == "alembic_version":
             continue
         schema[table] = {
-            "columns": {c["name"]: (neutral_type(c["type"]), c["nullable"])
-                        for c in inspector.get_columns(table)},
+            "columns": {
+                c["name"]: (neutral_type(c["type"]), c["nullable"])
+                for c in inspector.get_columns(table)
+            },
             "primary_key": inspector.get_pk_constraint(table)["constrained_columns"],
-            "unique": sorted((u["name"], tuple(u["column_names"]))
-                             for u in inspector.get_unique_constraints(table)),
-            "foreign_keys": sorted((f["name"], tuple(f["constrained_columns"]), f["referred_table"])
-                                   for f in inspector.get_foreign_keys(table)),
-            "indexes": sorted((i["name"], tuple(i["column_names"]), bool(i["unique"]))
-                              for i in inspector.get_indexes(table)
-                              if not i["name"].startswith(("uq_", "pk_"))),
+            "unique": sorted(
+                (u["name"], tuple(u["column_names"]))
+                for u in inspector.get_unique_constraints(table)
+            ),
+            "foreign_keys": sorted(
+                (f["name"], tuple(f["constrained_columns"]), f["referred_table"])
+                for f in inspector.get_foreign_keys(table)
+            ),
+            "indexes": sorted(
+                (i["name"], tuple(i["column_names"]), bool(i["unique"]))
+                for i in inspector.get_indexes(table)
+                if not i["name"].startswith(("uq_", "pk_"))
+            ),
         }
     return schema
 

@@ -1,4 +1,5 @@
 """The OpenAPI spec is generated from the code and validates requests with the same schemas."""
+
 import pytest
 from openapi_spec_validator import validate
 
@@ -21,8 +22,12 @@ def test_spec_is_valid_openapi(spec):
 
 
 def test_spec_documents_every_api_route(app, spec):
-    documented = {(path, method.upper()) for path, item in spec["paths"].items()
-                  for method in item if method in {"get", "post", "put", "patch", "delete"}}
+    documented = {
+        (path, method.upper())
+        for path, item in spec["paths"].items()
+        for method in item
+        if method in {"get", "post", "put", "patch", "delete"}
+    }
     routes = set()
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/api/v1/") or rule.endpoint.startswith("api-docs"):

@@ -5,6 +5,7 @@ numbers, nor numbers a citizen typed into a handed-over conversation: neither th
 the SQLite file nor every column of every table (SQLite and PostgreSQL, as ``pg_dump`` would
 write them). The NLG endpoint masks numbers a reply quotes back to the citizen.
 """
+
 from __future__ import annotations
 
 import json
@@ -57,10 +58,17 @@ def people_with_numbers(app, client, auth) -> list:
     people = []
     for n, (card, phone) in enumerate(zip(ID_CARDS, PHONES)):
         resident = make_resident(app, client, auth, f"dump{n}", card, phone, slot_index=n)
-        client.post("/api/v1/handoff/tickets", headers=auth.bot(f"web:dump-chat-{n}"), json={
-            "reason": "requested", "transcript": [
-                {"role": "citizen", "text": f"我的身份证是{card}，手机{phone}"},
-                {"role": "bot", "text": "请稍等"}]})
+        client.post(
+            "/api/v1/handoff/tickets",
+            headers=auth.bot(f"web:dump-chat-{n}"),
+            json={
+                "reason": "requested",
+                "transcript": [
+                    {"role": "citizen", "text": f"我的身份证是{card}，手机{phone}"},
+                    {"role": "bot", "text": "请稍等"},
+                ],
+            },
+        )
         people.append(resident)
     return people
 
@@ -85,11 +93,15 @@ def test_a_database_dump_reveals_no_personal_number(app, client, auth, database_
 
 def test_the_nlg_endpoint_masks_numbers_a_reply_quotes(app, client):
     card, phone = ID_CARDS[0], PHONES[0]
-    response = client.post(f"/nlg?token={app.config['BOT_SERVICE_TOKEN']}", json={
-        "response": "utter_booking_not_found",
-        "arguments": {"kind": "hospital", "query": f"{card} {phone}"},
-        "tracker": {"sender_id": "web:nlg-privacy", "events": [], "slots": {}},
-        "channel": {"name": "rest"}})
+    response = client.post(
+        f"/nlg?token={app.config['BOT_SERVICE_TOKEN']}",
+        json={
+            "response": "utter_booking_not_found",
+            "arguments": {"kind": "hospital", "query": f"{card} {phone}"},
+            "tracker": {"sender_id": "web:nlg-privacy", "events": [], "slots": {}},
+            "channel": {"name": "rest"},
+        },
+    )
     assert response.status_code == 200, response.get_data(as_text=True)
     reply = json.dumps(response.get_json(), ensure_ascii=False)
     assert card not in reply and phone not in reply
@@ -107,8 +119,9 @@ def test_log_lines_mask_numbers_behind_percent_escapes(caplog):
     card, phone = ID_CARDS[0], PHONES[0]
     query = quote(f"我身份证号是{card}") + "&phone=" + quote(f" {phone}")
     with caplog.at_level(logging.INFO):
-        logging.getLogger("gunicorn.access").info('"GET /api/v1/hospitals?q=%s HTTP/1.1" 200',
-                                                  query)
+        logging.getLogger("gunicorn.access").info(
+            '"GET /api/v1/hospitals?q=%s HTTP/1.1" 200', query
+        )
     [line] = [r.getMessage() for r in caplog.records if r.name == "gunicorn.access"]
     assert card not in line and card[:17] not in line and phone not in line, line
     assert card[:3] + "*" * 14 + card[-1] in line and phone[:3] + "****" + phone[-4:] in line

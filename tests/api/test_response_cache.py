@@ -1,6 +1,7 @@
 """Micro-caching of public answers (miniapp_api/response_cache.py): the same question gets the
 same bytes for a few seconds, per locale; an ingest in the process drops the answers at once;
 errors and citizens' data are never cached; ``RESPONSE_CACHE=false`` turns it off."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -23,8 +24,9 @@ def aqi(client, **params) -> int:
 def write_behind_the_apis_back(app, pm25: float) -> None:
     """A reading changed in the database without the API's ingest (another process's)."""
     with app.app_context():
-        reading = db.session.query(AirReading).filter_by(station_code=STATION,
-                                                         hour_start=HOUR).one()
+        reading = (
+            db.session.query(AirReading).filter_by(station_code=STATION, hour_start=HOUR).one()
+        )
         reading.pm25 = pm25
         db.session.commit()
 
@@ -42,8 +44,9 @@ def test_a_new_hour_written_anywhere_shows_at_once(client, air_network):
     """The answer is keyed by the readings' version: another process's new hour is new data."""
     before = client.get("/api/v1/air/now", query_string={"station": STATION}).get_json()
     with air_network.app_context():  # as the feeder process would, without this process knowing
-        db.session.add(AirReading(station_code=STATION, hour_start=HOUR + timedelta(hours=1),
-                                  pm25=5.0))
+        db.session.add(
+            AirReading(station_code=STATION, hour_start=HOUR + timedelta(hours=1), pm25=5.0)
+        )
         db.session.commit()
     after = client.get("/api/v1/air/now", query_string={"station": STATION}).get_json()
     assert after["data"]["hour_start"] != before["data"]["hour_start"]

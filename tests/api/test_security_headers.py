@@ -1,10 +1,15 @@
 """Security headers on the web chat page and on every API answer, errors included."""
+
 from __future__ import annotations
 
 import pytest
 
-COMMON = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY",
-          "Referrer-Policy": "no-referrer", "Cross-Origin-Opener-Policy": "same-origin"}
+COMMON = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
 
 
 @pytest.fixture
@@ -35,11 +40,18 @@ def test_the_page_allows_only_its_own_script_style_and_api(client):
     assert "unsafe-eval" not in response.headers["Content-Security-Policy"]
 
 
-@pytest.mark.parametrize("path, method, status", [
-    ("/api/v1/health", "get", 200), ("/api/v1/me", "get", 401), ("/api/v1/nowhere", "get", 404),
-    ("/api/v1/chat", "post", 422), ("/api/v1/openapi.json", "get", 200),
-    ("/webchat/static/webchat.js", "get", 200), ("/nlg", "post", 401),
-])
+@pytest.mark.parametrize(
+    "path, method, status",
+    [
+        ("/api/v1/health", "get", 200),
+        ("/api/v1/me", "get", 401),
+        ("/api/v1/nowhere", "get", 404),
+        ("/api/v1/chat", "post", 422),
+        ("/api/v1/openapi.json", "get", 200),
+        ("/webchat/static/webchat.js", "get", 200),
+        ("/nlg", "post", 401),
+    ],
+)
 def test_every_answer_has_the_headers(client, path, method, status):
     response = getattr(client, method)(path)
     assert response.status_code == status

@@ -1,5 +1,6 @@
 """The demo city's network through the API: search, nearby, routes, routes to a place, the
 simulator, and the contract (OpenAPI, errors)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -21,8 +22,9 @@ def demo_zip(tmp_path_factory):
     return write_demo_feed(tmp_path_factory.mktemp("demo") / "demo-gtfs.zip")
 
 
-@pytest.fixture(scope="module",
-                params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
 def demo_app(request, demo_zip, sqlite_template, tmp_path_factory):
     """One app per engine with the demo feed imported, shared by the module's tests."""
     from miniapp_api import create_app
@@ -87,24 +89,28 @@ def test_route_detail_has_both_directions_in_order(get):
     assert outbound["stops"][0]["parentStationId"] == "tianhe_coach_terminal"
     assert outbound["stops"][-1]["parentStationId"] == "kecun"
     assert outbound["headsign"] == "Kecun" and inbound["headsign"] == "Tianhe Coach Terminal"
-    assert [s["parentStationId"] or s["id"] for s in inbound["stops"]] == \
-           [s["parentStationId"] or s["id"] for s in reversed(outbound["stops"])]
+    assert [s["parentStationId"] or s["id"] for s in inbound["stops"]] == [
+        s["parentStationId"] or s["id"] for s in reversed(outbound["stops"])
+    ]
     along = [s["distanceAlong"] for s in outbound["stops"]]
     assert along == sorted(along) and along[0] == 0 and along[-1] > 5000
     assert outbound["polyline"] and outbound["tripsToday"] > 50
     assert get("/api/v1/transit/routes/nope", status=404) == {"route": "nope"}
 
 
-@pytest.mark.parametrize("query, lang, expected", [
-    ("天河客运站", "zh-CN", "tianhe_coach_terminal"),
-    ("天河客运占", "zh-CN", "tianhe_coach_terminal"),      # typo
-    ("天河客站", "zh-CN", "tianhe_coach_terminal"),        # alias
-    ("体育中心站", "zh-CN", "sports_center"),
-    ("Zhujiang New Town", "en", "zhujiang_new_town"),
-    ("zhujang new twon", "en", "zhujiang_new_town"),       # typos
-    ("小蛮腰", "zh-CN", "canton_tower"),                    # alias
-    ("Tiyu Zhongxin", "en", "sports_center"),
-])
+@pytest.mark.parametrize(
+    "query, lang, expected",
+    [
+        ("天河客运站", "zh-CN", "tianhe_coach_terminal"),
+        ("天河客运占", "zh-CN", "tianhe_coach_terminal"),  # typo
+        ("天河客站", "zh-CN", "tianhe_coach_terminal"),  # alias
+        ("体育中心站", "zh-CN", "sports_center"),
+        ("Zhujiang New Town", "en", "zhujiang_new_town"),
+        ("zhujang new twon", "en", "zhujiang_new_town"),  # typos
+        ("小蛮腰", "zh-CN", "canton_tower"),  # alias
+        ("Tiyu Zhongxin", "en", "sports_center"),
+    ],
+)
 def test_stop_search(get, query, lang, expected):
     found = get("/api/v1/transit/stops", lang=lang, q=query)
     assert found[0]["id"] == expected, [f["id"] for f in found]
@@ -143,8 +149,13 @@ def test_routes_to_a_place(get):
     assert answer["places"][0]["id"] == "sports_center"
     assert {"55", "B1", "N1"} <= {r["id"] for r in answer["routes"]}
     terminal = get("/api/v1/transit/stops/tianhe_coach_terminal")
-    answer = get("/api/v1/transit/places/routes", q="体育中心", lat=terminal["lat"],
-                 lon=terminal["lon"], radius=300)
+    answer = get(
+        "/api/v1/transit/places/routes",
+        q="体育中心",
+        lat=terminal["lat"],
+        lon=terminal["lon"],
+        radius=300,
+    )
     routes = {r["id"]: r for r in answer["routes"]}
     assert {"55", "B1"} <= set(routes) and "N1" not in routes
     [towards] = routes["55"]["directions"]
@@ -155,18 +166,30 @@ def test_routes_to_a_place(get):
 
 
 def test_scheduled_arrivals_at_a_station_for_one_route(get):
-    data = get("/api/v1/transit/stops/sports_center/arrivals", lang="en", at=WEEKDAY_8AM,
-               route="55路", limit=6)
+    data = get(
+        "/api/v1/transit/stops/sports_center/arrivals",
+        lang="en",
+        at=WEEKDAY_8AM,
+        route="55路",
+        limit=6,
+    )
     assert data["realtime"]["status"] == "none" and data["dataSource"] == "schedule"
     assert {a["routeShortName"] for a in data["arrivals"]} == {"55"}
     assert {a["tripHeadsign"] for a in data["arrivals"]} == {"Kecun", "Tianhe Coach Terminal"}
     times = [a["arrivalTime"] for a in data["arrivals"]]
     assert times == sorted(times) and times[0] >= WEEKDAY_8AM
-    one_way = get("/api/v1/transit/stops/sports_center/arrivals", at=WEEKDAY_8AM, route="55",
-                  direction=0, limit=6)["arrivals"]
+    one_way = get(
+        "/api/v1/transit/stops/sports_center/arrivals",
+        at=WEEKDAY_8AM,
+        route="55",
+        direction=0,
+        limit=6,
+    )["arrivals"]
     assert {a["tripHeadsign"] for a in one_way} == {"客村"}
-    gaps = [(datetime.fromisoformat(b["arrivalTime"]) - datetime.fromisoformat(a["arrivalTime"]))
-            for a, b in zip(one_way, one_way[1:])]
+    gaps = [
+        (datetime.fromisoformat(b["arrivalTime"]) - datetime.fromisoformat(a["arrivalTime"]))
+        for a, b in zip(one_way, one_way[1:])
+    ]
     assert all(timedelta(minutes=3) <= gap <= timedelta(minutes=8) for gap in gaps)  # peak
 
 
@@ -180,15 +203,20 @@ def test_arrivals_are_written_as_their_schema_says(demo_app, tmp_path):
         simulate_once(tmp_path / "realtime.pb", now=datetime.fromisoformat(WEEKDAY_8AM))
     client = demo_app.test_client()
     try:
-        for params in ({"at": WEEKDAY_8AM, "limit": 20}, {"at": WEEKDAY_8AM, "route": "55"},
-                       {"at": "2026-11-26T00:30:00+08:00"}):
-            body = client.get("/api/v1/transit/stops/sports_center/arrivals",
-                              query_string=params).get_json()
+        for params in (
+            {"at": WEEKDAY_8AM, "limit": 20},
+            {"at": WEEKDAY_8AM, "route": "55"},
+            {"at": "2026-11-26T00:30:00+08:00"},
+        ):
+            body = client.get(
+                "/api/v1/transit/stops/sports_center/arrivals", query_string=params
+            ).get_json()
             schema = envelope_of(ArrivalsSchema)()
             assert schema.dump(schema.load(body)) == body
             assert body["data"]["arrivals"]
-            assert set(body["data"]["arrivals"][0]) == set(ArrivalsSchema().fields["arrivals"]
-                                                            .inner.schema.fields)
+            assert set(body["data"]["arrivals"][0]) == set(
+                ArrivalsSchema().fields["arrivals"].inner.schema.fields
+            )
     finally:
         _forget_realtime(demo_app)
 
@@ -215,13 +243,15 @@ def test_the_simulator_moves_the_buses(demo_app, get, tmp_path):
                 outcome = simulate_once(tmp_path / "realtime.pb", now=moment)
             assert outcome["simulated"]["trips"] > 300
             assert outcome["ingested"]["unmatched_trips"] == 0
-            data = get("/api/v1/transit/stops/sports_center/arrivals", at=moment.isoformat(),
-                       limit=8)
+            data = get(
+                "/api/v1/transit/stops/sports_center/arrivals", at=moment.isoformat(), limit=8
+            )
             assert data["realtime"]["status"] == "fresh" and data["dataSource"] == "realtime"
             live = [a for a in data["arrivals"] if a["predicted"]]
             assert live and all(a["vehicleId"] and a["numberOfStopsAway"] >= 0 for a in live)
-            seen.append({a["tripId"]: (a["predictedArrivalTime"], a["numberOfStopsAway"])
-                         for a in live})
+            seen.append(
+                {a["tripId"]: (a["predictedArrivalTime"], a["numberOfStopsAway"]) for a in live}
+            )
         common = set(seen[0]) & set(seen[1])
         assert common and any(seen[0][t] != seen[1][t] for t in common)
     finally:
@@ -242,11 +272,24 @@ def database_url(sqlite_url):
 def test_every_transit_route_is_in_the_openapi_spec(client):
     spec = client.get("/api/v1/openapi.json").get_json()
     paths = {p for p in spec["paths"] if p.startswith("/api/v1/transit")}
-    assert paths == {"/api/v1/transit/stops", "/api/v1/transit/stops/nearby",
-                     "/api/v1/transit/stops/{stop_id}", "/api/v1/transit/stops/{stop_id}/arrivals",
-                     "/api/v1/transit/routes", "/api/v1/transit/routes/{route_id}",
-                     "/api/v1/transit/places/routes"}
+    assert paths == {
+        "/api/v1/transit/stops",
+        "/api/v1/transit/stops/nearby",
+        "/api/v1/transit/stops/{stop_id}",
+        "/api/v1/transit/stops/{stop_id}/arrivals",
+        "/api/v1/transit/routes",
+        "/api/v1/transit/routes/{route_id}",
+        "/api/v1/transit/places/routes",
+    }
     arrival = spec["components"]["schemas"]["Arrival"]["properties"]
-    assert {"routeShortName", "tripHeadsign", "scheduledArrivalTime", "predictedArrivalTime",
-            "minutesAway", "numberOfStopsAway", "distanceFromStop", "vehicleId",
-            "predicted"} <= set(arrival)
+    assert {
+        "routeShortName",
+        "tripHeadsign",
+        "scheduledArrivalTime",
+        "predictedArrivalTime",
+        "minutesAway",
+        "numberOfStopsAway",
+        "distanceFromStop",
+        "vehicleId",
+        "predicted",
+    } <= set(arrival)

@@ -1,4 +1,5 @@
 """Fixtures of the transit tests: the Cairns feed imported once per engine, and a helper."""
+
 from __future__ import annotations
 
 import shutil
@@ -50,7 +51,10 @@ def app(app_factory, database_url):
 
 def arrivals(client, stop: str, at: str, **params) -> dict:
     query = {"at": at, **params}
-    response = client.get(f"/api/v1/transit/stops/{stop}/arrivals", query_string=query,
-                          headers={"Accept-Language": "en"})
+    response = client.get(
+        f"/api/v1/transit/stops/{stop}/arrivals",
+        query_string=query,
+        headers={"Accept-Language": "en"},
+    )
     assert response.status_code == 200, response.get_json()
     return response.get_json()["data"]

@@ -9,14 +9,22 @@ the applied events are asked for after every event. Then the same with reverts, 
 session, a loop whose name appears only after the loop's action ran, a second conversation under
 the same sender id, and one tracker growing in place.
 """
+
 import copy
 import json
 
-from rasa.shared.core.events import (ActionExecuted, ActionReverted, ActiveLoop, Restarted,
-                                     SessionStarted, UserUttered, UserUtteranceReverted)
+from assistant_stories import domain_and_stories
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActionReverted,
+    ActiveLoop,
+    Restarted,
+    SessionStarted,
+    UserUtteranceReverted,
+    UserUttered,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from assistant_stories import domain_and_stories
 from bot.serving import applied_events
 
 domain, stories = domain_and_stories()
@@ -33,15 +41,22 @@ def compare(tracker: DialogueStateTracker, label: str) -> None:
     ours = resumed(tracker)
     record["compared"] += 1
     if [id(e) for e in ours] != [id(e) for e in theirs] and len(record["differences"]) < 5:
-        record["differences"].append({"where": label, "ours": [str(e) for e in ours][-6:],
-                                      "theirs": [str(e) for e in theirs][-6:]})
+        record["differences"].append(
+            {
+                "where": label,
+                "ours": [str(e) for e in ours][-6:],
+                "theirs": [str(e) for e in theirs][-6:],
+            }
+        )
     ours.clear()  # a caller changing the list it got changes nothing kept
 
 
 def play(sender: str, events: list, label: str) -> None:
     for end in range(1, len(events) + 1):
-        compare(DialogueStateTracker.from_events(sender, events[:end], domain.slots),
-                f"{label} at {end}")
+        compare(
+            DialogueStateTracker.from_events(sender, events[:end], domain.slots),
+            f"{label} at {end}",
+        )
 
 
 loops = set(domain.form_names)
@@ -53,25 +68,50 @@ for index, story in enumerate(stories):
 longest = max(stories, key=lambda t: len(t.events))
 events = list(longest.events)
 user = next(e for e in events if isinstance(e, UserUttered))
-edited = (events[:len(events) // 2] + [UserUtteranceReverted(), ActionExecuted("action_listen"),
-          copy.deepcopy(user), ActionExecuted("utter_greet"), ActionReverted(),
-          ActionExecuted("action_listen")] + events[len(events) // 2:])
+edited = (
+    events[: len(events) // 2]
+    + [
+        UserUtteranceReverted(),
+        ActionExecuted("action_listen"),
+        copy.deepcopy(user),
+        ActionExecuted("utter_greet"),
+        ActionReverted(),
+        ActionExecuted("action_listen"),
+    ]
+    + events[len(events) // 2 :]
+)
 play("conversation-edited", edited, "reverted")
-play("conversation-edited", edited[:5] + [Restarted(), ActionExecuted("action_listen")]
-     + edited[5:], "restarted")
-play("conversation-edited", edited[:4] + [ActionExecuted("action_session_start"),
-                                          SessionStarted(), ActionExecuted("action_listen")]
-     + edited[4:], "new session")
+play(
+    "conversation-edited",
+    edited[:5] + [Restarted(), ActionExecuted("action_listen")] + edited[5:],
+    "restarted",
+)
+play(
+    "conversation-edited",
+    edited[:4]
+    + [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")]
+    + edited[4:],
+    "new session",
+)
 # A loop's action runs twice before the loop is named: later events change how earlier ones
 # count, so the fold must start again.
-late = [ActionExecuted("action_listen"), copy.deepcopy(user), ActionExecuted("late_form"),
-        ActionExecuted("action_listen"), copy.deepcopy(user), ActionExecuted("late_form"),
-        ActiveLoop("late_form"), ActionExecuted("late_form"), ActiveLoop(None),
-        ActionExecuted("action_listen")]
+late = [
+    ActionExecuted("action_listen"),
+    copy.deepcopy(user),
+    ActionExecuted("late_form"),
+    ActionExecuted("action_listen"),
+    copy.deepcopy(user),
+    ActionExecuted("late_form"),
+    ActiveLoop("late_form"),
+    ActionExecuted("late_form"),
+    ActiveLoop(None),
+    ActionExecuted("action_listen"),
+]
 play("conversation-late", late, "loop named late")
-record["late_loop_differs_from_prefix"] = len(original(DialogueStateTracker.from_events(
-    "x", late, domain.slots))) != len(original(DialogueStateTracker.from_events(
-        "x", late[:6], domain.slots))) + 4
+record["late_loop_differs_from_prefix"] = (
+    len(original(DialogueStateTracker.from_events("x", late, domain.slots)))
+    != len(original(DialogueStateTracker.from_events("x", late[:6], domain.slots))) + 4
+)
 play("conversation-0", list(stories[-1].events), "same sender, other conversation")
 
 growing = DialogueStateTracker("conversation-growing", domain.slots)

@@ -1,4 +1,5 @@
 """Fixtures for the bot's tests: a live API on loopback, and the bot environment's tools."""
+
 from __future__ import annotations
 
 import json
@@ -45,14 +46,19 @@ def live_api(app, monkeypatch):
         db.session.remove()
 
 
-def run_in_bot_env(args: list[str], timeout: float = 600,
-                   env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+def run_in_bot_env(
+    args: list[str], timeout: float = 600, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
     """Runs a command of the bot environment (Rasa) from the project root; ``env`` adds to
     (or overrides) this process's environment."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false",
-           "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})}
-    return subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=timeout)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "RASA_TELEMETRY_ENABLED": "false",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        **(env or {}),
+    }
+    return subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
 
 
 def probe_fixture(probe: str, *arguments: str):
@@ -68,7 +74,8 @@ def probe_fixture(probe: str, *arguments: str):
 
 def probe_record(probe: str, *arguments: str) -> dict:
     """Runs ``tests/bot/<probe>`` in the bot environment; the JSON record it printed last."""
-    result = run_in_bot_env([str(BOT_BIN / "python"), f"tests/bot/{probe}", *arguments],
-                            timeout=300)
+    result = run_in_bot_env(
+        [str(BOT_BIN / "python"), f"tests/bot/{probe}", *arguments], timeout=300
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads(result.stdout.strip().splitlines()[-1])

@@ -2,14 +2,14 @@
 and by ``bot.serving.count_vectors``, for every training example and phrasings none of them
 has; prints JSON. ``python tests/bot/count_vectors_probe.py`` — tests/bot/test_count_vectors.py
 asserts on the record."""
+
 import asyncio
 import json
 from pathlib import Path
 
 import yaml
 from rasa.core.agent import Agent
-from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import (
-    CountVectorsFeaturizer)
+from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
 from rasa.nlu.tokenizers.tokenizer import Tokenizer
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
@@ -18,10 +18,30 @@ from bot.serving import count_vectors
 
 ROOT = Path(__file__).resolve().parents[2]
 UNSEEN = [
-    "", " ", "？？", "😀😀", "123456", "Q", "a", "IDK", "空气咋样啊今天", "天河今天pm2.5多少",
-    "what's teh aqi", "55路车几点到啊啊啊", "I wanna book 心内科 tmrw morning", "ＡＢＣ全角",
-    "我的居住证申请号是 SZ2024-000123 查一下", "后四位是1234", "bus 2345 eta?", "谢谢!!!",
-    "Pls cancel my appt", "ok", "/greet", "Ünïcödé café", "a" * 300, "空气 " * 50,
+    "",
+    " ",
+    "？？",
+    "😀😀",
+    "123456",
+    "Q",
+    "a",
+    "IDK",
+    "空气咋样啊今天",
+    "天河今天pm2.5多少",
+    "what's teh aqi",
+    "55路车几点到啊啊啊",
+    "I wanna book 心内科 tmrw morning",
+    "ＡＢＣ全角",
+    "我的居住证申请号是 SZ2024-000123 查一下",
+    "后四位是1234",
+    "bus 2345 eta?",
+    "谢谢!!!",
+    "Pls cancel my appt",
+    "ok",
+    "/greet",
+    "Ünïcödé café",
+    "a" * 300,
+    "空气 " * 50,
 ]
 
 
@@ -39,15 +59,21 @@ def texts() -> list:
 def matrix(features) -> dict:
     if features is None:
         return None
-    return {"shape": list(features.shape), "format": features.format,
-            "dtype": str(features.dtype), "row": features.row.tolist(),
-            "col": features.col.tolist(), "data": features.data.tolist()}
+    return {
+        "shape": list(features.shape),
+        "format": features.format,
+        "dtype": str(features.dtype),
+        "row": features.row.tolist(),
+        "col": features.col.tolist(),
+        "data": features.data.tolist(),
+    }
 
 
 def main() -> dict:
     agent = Agent.load(str(ROOT / "bot" / "models" / "citizen.tar.gz"))
-    components = [node._component for node in
-                  agent.processor.graph_runner._instantiated_nodes.values()]
+    components = [
+        node._component for node in agent.processor.graph_runner._instantiated_nodes.values()
+    ]
     tokenizer = next(c for c in components if isinstance(c, Tokenizer))
     featurizers = [c for c in components if isinstance(c, CountVectorsFeaturizer)]
     rasas = CountVectorsFeaturizer._create_features
@@ -66,12 +92,17 @@ def main() -> dict:
             with_features += theirs[0][0] is not None and bool(theirs[0][0]["data"])
             if mine != theirs:
                 different.append({"text": text, "rasa": theirs, "ours": mine})
-    return {"examples": len(examples), "featurizers": len(featurizers),
-            "analyzers": sorted(f.vectorizers[TEXT].analyzer for f in featurizers),
-            "followed": [count_vectors.follows(f.vectorizers[TEXT]) for f in featurizers],
-            "compared": compared, "with_features": with_features,
-            "different": different[:3], "different_count": len(different),
-            "installed": getattr(CountVectorsFeaturizer._create_features, "counts_once", False)}
+    return {
+        "examples": len(examples),
+        "featurizers": len(featurizers),
+        "analyzers": sorted(f.vectorizers[TEXT].analyzer for f in featurizers),
+        "followed": [count_vectors.follows(f.vectorizers[TEXT]) for f in featurizers],
+        "compared": compared,
+        "with_features": with_features,
+        "different": different[:3],
+        "different_count": len(different),
+        "installed": getattr(CountVectorsFeaturizer._create_features, "counts_once", False),
+    }
 
 
 if __name__ == "__main__":

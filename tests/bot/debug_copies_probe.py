@@ -6,6 +6,7 @@ For each module it changes: every use of ``copy`` in the module's source, and wh
 the argument of a ``structlogger.debug(...)`` call; then, installed, what ``copy.deepcopy`` gives
 with the module's logger at INFO and at DEBUG.
 """
+
 import ast
 import importlib
 import inspect
@@ -20,17 +21,24 @@ def uses_of_copy(module) -> list:
     parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
     uses = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
-                and node.value.id == "copy":
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "copy"
+        ):
             call = parents.get(node)
             keyword = parents.get(call)
             outer = parents.get(keyword)
-            in_debug_line = (isinstance(call, ast.Call) and call.func is node
-                             and isinstance(keyword, ast.keyword)
-                             and isinstance(outer, ast.Call)
-                             and ast.unparse(outer.func) == "structlogger.debug")
-            uses.append({"line": node.lineno, "attribute": node.attr,
-                         "in_debug_line": in_debug_line})
+            in_debug_line = (
+                isinstance(call, ast.Call)
+                and call.func is node
+                and isinstance(keyword, ast.keyword)
+                and isinstance(outer, ast.Call)
+                and ast.unparse(outer.func) == "structlogger.debug"
+            )
+            uses.append(
+                {"line": node.lineno, "attribute": node.attr, "in_debug_line": in_debug_line}
+            )
     return uses
 
 
@@ -50,10 +58,12 @@ def main() -> dict:
         record["modules"][name] = {
             "uses": uses_of_copy(module),
             "wrapped": isinstance(module.copy, debug_copies.CopiesForDebugLines),
-            "wrapped_once": not isinstance(getattr(module.copy, "_logger", None),
-                                           debug_copies.CopiesForDebugLines),
+            "wrapped_once": not isinstance(
+                getattr(module.copy, "_logger", None), debug_copies.CopiesForDebugLines
+            ),
             "quiet_is_the_value": quiet is value,
-            "loud_is_a_copy": loud == value and loud is not value
+            "loud_is_a_copy": loud == value
+            and loud is not value
             and loud["events"] is not value["events"],
             "shallow_copy_is_real": module.copy.copy is __import__("copy").copy,
         }

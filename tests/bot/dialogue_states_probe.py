@@ -10,16 +10,22 @@ them out), and before every action the states are asked for in every way the pol
 Then the same with reverts, a restart, a second conversation under the same sender id, one
 tracker growing in place, and a caller that changes the states it was given.
 """
+
 import copy
 import json
 
+from assistant_stories import domain_and_stories
 from rasa.shared.core.constants import RULE_ONLY_LOOPS, RULE_ONLY_SLOTS
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import (ActionExecuted, ActionReverted, Restarted, UserUttered,
-                                     UserUtteranceReverted)
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActionReverted,
+    Restarted,
+    UserUtteranceReverted,
+    UserUttered,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from assistant_stories import domain_and_stories
 from bot.serving import dialogue_states
 
 domain, trackers = domain_and_stories()
@@ -30,11 +36,20 @@ assert resumed.resumable and resumed.original is original
 
 loops = [form for form in domain.form_names]
 slots = [slot.name for slot in domain.slots][:3]
-ASKED = [dict(omit_unset_slots=omit, ignore_rule_only_turns=ignore, rule_only_data=data)
-         for omit in (False, True) for ignore in (False, True)
-         for data in (None, {RULE_ONLY_SLOTS: slots, RULE_ONLY_LOOPS: loops})]
-record = {"compared": 0, "differences": [], "forms_seen": 0, "reverts_seen": 0,
-          "stories": 0, "rules": 0}
+ASKED = [
+    dict(omit_unset_slots=omit, ignore_rule_only_turns=ignore, rule_only_data=data)
+    for omit in (False, True)
+    for ignore in (False, True)
+    for data in (None, {RULE_ONLY_SLOTS: slots, RULE_ONLY_LOOPS: loops})
+]
+record = {
+    "compared": 0,
+    "differences": [],
+    "forms_seen": 0,
+    "reverts_seen": 0,
+    "stories": 0,
+    "rules": 0,
+}
 
 
 def compare(tracker: DialogueStateTracker, label: str) -> None:
@@ -43,8 +58,14 @@ def compare(tracker: DialogueStateTracker, label: str) -> None:
         ours = resumed(domain, tracker, **asked)
         record["compared"] += 1
         if ours != theirs and len(record["differences"]) < 5:
-            record["differences"].append({"where": label, "asked": str(asked),
-                                          "ours": str(ours)[-400:], "theirs": str(theirs)[-400:]})
+            record["differences"].append(
+                {
+                    "where": label,
+                    "asked": str(asked),
+                    "ours": str(ours)[-400:],
+                    "theirs": str(theirs)[-400:],
+                }
+            )
         # A caller may change what it was given; the next answer must not change with it.
         for state in ours:
             for sub_state in state.values():
@@ -72,13 +93,25 @@ for index, tracker in enumerate(trackers):
 longest = max((t for t in trackers if not t.is_rule_tracker), key=lambda t: len(t.events))
 events = list(longest.events)
 user = next(e for e in events if isinstance(e, UserUttered))
-edited = (events[:len(events) // 2] + [UserUtteranceReverted(), ActionExecuted("action_listen"),
-          copy.deepcopy(user), ActionExecuted("utter_greet"), ActionReverted(),
-          ActionExecuted("action_listen")] + events[len(events) // 2:])
+edited = (
+    events[: len(events) // 2]
+    + [
+        UserUtteranceReverted(),
+        ActionExecuted("action_listen"),
+        copy.deepcopy(user),
+        ActionExecuted("utter_greet"),
+        ActionReverted(),
+        ActionExecuted("action_listen"),
+    ]
+    + events[len(events) // 2 :]
+)
 record["reverts_seen"] = 2
 play("conversation-edited", edited, "reverted")
-play("conversation-edited", edited[:5] + [Restarted(), ActionExecuted("action_listen")]
-     + edited[5:], "restarted")
+play(
+    "conversation-edited",
+    edited[:5] + [Restarted(), ActionExecuted("action_listen")] + edited[5:],
+    "restarted",
+)
 play("conversation-0", list(trackers[-1].events), "same sender, other conversation")
 
 # One tracker growing in place, as the processor updates it within a message.

@@ -3,15 +3,16 @@ with their confidences) with Rasa's own CRF code and with ``bot.serving.entity_m
 for every training example and phrasings none of them has; prints JSON.
 ``python tests/bot/entity_marginals_probe.py`` — tests/bot/test_entity_marginals.py asserts on
 the record."""
+
 import asyncio
 import json
 from pathlib import Path
 
+from count_vectors_probe import UNSEEN, texts
 from rasa.core.agent import Agent
 from rasa.nlu.extractors.crf_entity_extractor import CRFEntityExtractor
 
 from bot.serving import entity_marginals
-from count_vectors_probe import UNSEEN, texts
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -26,15 +27,24 @@ def main() -> dict:
     theirs = asyncio.run(parses(agent, messages))
     entity_marginals.install()
     ours = asyncio.run(parses(agent, messages))
-    different = [{"text": m, "ours": o, "theirs": t}
-                 for m, o, t in zip(messages, ours, theirs) if o != t]
-    return {"compared": len(messages),
-            "with_entities": sum(bool(t.get("entities")) for t in theirs),
-            "entity_confidences": sorted({round(e.get("confidence_entity", -1), 3)
-                                          for t in theirs for e in t.get("entities", [])})[:5],
-            "different_count": len(different), "different": different[:3],
-            "installed": getattr(CRFEntityExtractor._most_likely_tag, "__module__", "")
-            == entity_marginals.__name__}
+    different = [
+        {"text": m, "ours": o, "theirs": t} for m, o, t in zip(messages, ours, theirs) if o != t
+    ]
+    return {
+        "compared": len(messages),
+        "with_entities": sum(bool(t.get("entities")) for t in theirs),
+        "entity_confidences": sorted(
+            {
+                round(e.get("confidence_entity", -1), 3)
+                for t in theirs
+                for e in t.get("entities", [])
+            }
+        )[:5],
+        "different_count": len(different),
+        "different": different[:3],
+        "installed": getattr(CRFEntityExtractor._most_likely_tag, "__module__", "")
+        == entity_marginals.__name__,
+    }
 
 
 if __name__ == "__main__":

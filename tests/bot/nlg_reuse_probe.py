@@ -4,6 +4,7 @@
 times in several languages, with and without arguments; each answer and the number of calls
 that reached the API. tests/bot/test_nlg_client.py asserts on the record.
 """
+
 import asyncio
 import json
 import sys
@@ -15,8 +16,9 @@ from rasa.utils.endpoints import EndpointConfig
 
 from bot.plugins.nlg import SlimCallbackNLG
 
-SLOTS = Domain.from_yaml("version: '3.1'\nslots:\n  language:\n    type: text\n"
-                         "    mappings: []\n").slots
+SLOTS = Domain.from_yaml(
+    "version: '3.1'\nslots:\n  language:\n    type: text\n    mappings: []\n"
+).slots
 
 
 def tracker(sender: str, text: str, language=None) -> DialogueStateTracker:
@@ -27,8 +29,9 @@ def tracker(sender: str, text: str, language=None) -> DialogueStateTracker:
 
 
 async def probe(url: str, token: str) -> dict:
-    nlg = SlimCallbackNLG(EndpointConfig(f"{url}/nlg",
-                                         headers={"Authorization": f"Bearer {token}"}))
+    nlg = SlimCallbackNLG(
+        EndpointConfig(f"{url}/nlg", headers={"Authorization": f"Bearer {token}"})
+    )
     calls = []
     original = nlg.nlg_endpoint.request
 
@@ -46,13 +49,23 @@ async def probe(url: str, token: str) -> dict:
     record["greet_chosen_en"] = await nlg.generate("utter_greet", chosen, "rest")
     # As rasa-sdk's utter_message sends it: its message fields, empty.
     record["greet_en_from_action"] = await nlg.generate(
-        "utter_greet", en, "rest", text=None, buttons=[], elements=[], custom={}, image=None,
-        attachment=None, template="utter_greet")
+        "utter_greet",
+        en,
+        "rest",
+        text=None,
+        buttons=[],
+        elements=[],
+        custom={},
+        image=None,
+        attachment=None,
+        template="utter_greet",
+    )
     record["help_zh"] = await nlg.generate("utter_help", zh, "rest")
     record["help_zh_again"] = await nlg.generate("utter_help", zh, "rest")
     record["help_zh_other_channel"] = await nlg.generate("utter_help", zh, "wechat")
-    record["named"] = [await nlg.generate("utter_greet_named", en, "rest", name=name)
-                       for name in ("Ann", "Bob")]
+    record["named"] = [
+        await nlg.generate("utter_greet_named", en, "rest", name=name) for name in ("Ann", "Bob")
+    ]
     record["calls"] = calls
     return record
 

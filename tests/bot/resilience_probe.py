@@ -4,6 +4,7 @@
 ``bot.plugins.nlg`` and ``bot.serving.resilience`` against endpoints that refuse connections (a
 closed port), with real Rasa trackers; tests/bot/test_resilience.py asserts on the record.
 """
+
 import asyncio
 import json
 import os
@@ -30,8 +31,13 @@ def tracker(sender: str, text: str, message_id: str, language=None) -> DialogueS
     events = [UserUttered(text, {"name": "greet"}, message_id=message_id)]
     if language:
         events.append(SlotSet("language", language))
-    return DialogueStateTracker.from_events(sender, events, slots=Domain.from_yaml(
-        "version: '3.1'\nslots:\n  language:\n    type: text\n    mappings: []\n").slots)
+    return DialogueStateTracker.from_events(
+        sender,
+        events,
+        slots=Domain.from_yaml(
+            "version: '3.1'\nslots:\n  language:\n    type: text\n    mappings: []\n"
+        ).slots,
+    )
 
 
 class Rejecting:
@@ -60,15 +66,18 @@ async def probe() -> dict:
 
     record["timeout"] = actions.DEFAULT_REQUEST_TIMEOUT
     failing = resilience.ApologisingAction(RemoteAction("action_x", EndpointConfig(url)))
-    events = await failing.run(CollectingOutputChannel(), nlg, tracker("web:f", "你好", "m4"),
-                               Domain.empty())
+    events = await failing.run(
+        CollectingOutputChannel(), nlg, tracker("web:f", "你好", "m4"), Domain.empty()
+    )
     record["failed_action"] = [event.as_dict()["event"] for event in events]
     record["failed_action_text"] = [event.text for event in events]
     record["failed_action_name"] = failing.name()
     session_start = resilience.ApologisingAction(
-        RemoteAction("action_session_start", EndpointConfig(url)))
+        RemoteAction("action_session_start", EndpointConfig(url))
+    )
     record["failed_session_start"] = await session_start.run(
-        CollectingOutputChannel(), nlg, tracker("web:s", "你好", "m5"), Domain.empty())
+        CollectingOutputChannel(), nlg, tracker("web:s", "你好", "m5"), Domain.empty()
+    )
     try:
         await resilience.ApologisingAction(Rejecting()).run(None, nlg, None, None)
         record["rejection"] = "swallowed"

@@ -7,15 +7,16 @@ every action); at each point the rule policy's findings (the rule keys matching 
 the rules and for the loops' unhappy paths, and the action it then predicts) are taken with
 Rasa's code, then again with the speed-up installed, and compared.
 """
+
 import json
 from pathlib import Path
 
+from assistant_stories import domain_and_stories
 from rasa.core.agent import Agent
 from rasa.core.policies.rule_policy import RULES, RULES_FOR_LOOP_UNHAPPY_PATH, RulePolicy
 from rasa.shared.core.events import ActionExecuted
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from assistant_stories import domain_and_stories
 from bot.serving import rule_lookup
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,46 +25,61 @@ ROOT = Path(__file__).resolve().parents[2]
 def findings(policy: RulePolicy, domain, trackers: list) -> list:
     found = []
     for tracker in trackers:
-        states = policy._prediction_states(tracker, domain,
-                                           rule_only_data=policy._get_rule_only_data())
-        found.append({
-            "rules": sorted(policy._get_possible_keys(policy.lookup[RULES], states)),
-            "unhappy": sorted(policy._get_possible_keys(
-                policy.lookup[RULES_FOR_LOOP_UNHAPPY_PATH], states)),
-            "predicted": [list(policy._find_action_from_rules(tracker, domain, text))
-                          for text in (False, True)],
-        })
+        states = policy._prediction_states(
+            tracker, domain, rule_only_data=policy._get_rule_only_data()
+        )
+        found.append(
+            {
+                "rules": sorted(policy._get_possible_keys(policy.lookup[RULES], states)),
+                "unhappy": sorted(
+                    policy._get_possible_keys(policy.lookup[RULES_FOR_LOOP_UNHAPPY_PATH], states)
+                ),
+                "predicted": [
+                    list(policy._find_action_from_rules(tracker, domain, text))
+                    for text in (False, True)
+                ],
+            }
+        )
     return found
 
 
 def main() -> dict:
     agent = Agent.load(str(ROOT / "bot" / "models" / "citizen.tar.gz"))
-    policy = next(node._component for node in
-                  agent.processor.graph_runner._instantiated_nodes.values()
-                  if isinstance(node._component, RulePolicy))
+    policy = next(
+        node._component
+        for node in agent.processor.graph_runner._instantiated_nodes.values()
+        if isinstance(node._component, RulePolicy)
+    )
     domain = agent.domain
     played = []
     for index, story in enumerate(domain_and_stories(domain)[1]):
         events = list(story.events)
         for end in range(1, len(events) + 1):
             if end == len(events) or isinstance(events[end], ActionExecuted):
-                played.append(DialogueStateTracker.from_events(
-                    f"conversation-{index}", events[:end], domain.slots))
+                played.append(
+                    DialogueStateTracker.from_events(
+                        f"conversation-{index}", events[:end], domain.slots
+                    )
+                )
     theirs = findings(policy, domain, played)
     rule_lookup.install()
     ours = findings(policy, domain, played)
-    different = [{"at": i, "ours": o, "theirs": t}
-                 for i, (o, t) in enumerate(zip(ours, theirs)) if o != t]
-    return {"rules": len(policy.lookup[RULES]),
-            "unhappy_rules": len(policy.lookup[RULES_FOR_LOOP_UNHAPPY_PATH]),
-            "longest_rule": rule_lookup.longest_rule(policy.lookup[RULES]),
-            "longest_state_history": max(len(policy._prediction_states(t, domain))
-                                         for t in played),
-            "compared": len(played), "with_rules_found": sum(bool(t["rules"]) for t in theirs),
-            "with_unhappy_found": sum(bool(t["unhappy"]) for t in theirs),
-            "actions_predicted": sum(t["predicted"][0][0] is not None for t in theirs),
-            "different_count": len(different), "different": different[:3],
-            "installed": getattr(RulePolicy._get_possible_keys, "stops_early", False)}
+    different = [
+        {"at": i, "ours": o, "theirs": t} for i, (o, t) in enumerate(zip(ours, theirs)) if o != t
+    ]
+    return {
+        "rules": len(policy.lookup[RULES]),
+        "unhappy_rules": len(policy.lookup[RULES_FOR_LOOP_UNHAPPY_PATH]),
+        "longest_rule": rule_lookup.longest_rule(policy.lookup[RULES]),
+        "longest_state_history": max(len(policy._prediction_states(t, domain)) for t in played),
+        "compared": len(played),
+        "with_rules_found": sum(bool(t["rules"]) for t in theirs),
+        "with_unhappy_found": sum(bool(t["unhappy"]) for t in theirs),
+        "actions_predicted": sum(t["predicted"][0][0] is not None for t in theirs),
+        "different_count": len(different),
+        "different": different[:3],
+        "installed": getattr(RulePolicy._get_possible_keys, "stops_early", False),
+    }
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 ``python tests/bot/serving_probe.py [REDIS_URL]`` — every check records what it saw; the
 pytest side (tests/bot/test_serving.py) asserts on it.
 """
+
 import asyncio
 import json
 import sys
@@ -16,11 +17,15 @@ from rasa.shared.core.events import Event
 from rasa.shared.exceptions import RasaException
 from rasa.shared.utils.common import all_subclasses
 
-GOOD_RESULT = {"events": [{"event": "slot", "timestamp": None, "name": "x", "value": 1},
-                          {"event": "active_loop", "name": "booking_form"},
-                          {"event": "followup", "name": "action_listen"},
-                          {"event": "bot", "text": "hi", "data": {}, "metadata": {}}],
-               "responses": [{"response": "utter_greet", "name": "Ann"}]}
+GOOD_RESULT = {
+    "events": [
+        {"event": "slot", "timestamp": None, "name": "x", "value": 1},
+        {"event": "active_loop", "name": "booking_form"},
+        {"event": "followup", "name": "action_listen"},
+        {"event": "bot", "text": "hi", "data": {}, "metadata": {}},
+    ],
+    "responses": [{"response": "utter_greet", "name": "Ann"}],
+}
 BAD_RESULTS = [
     {"events": [{"event": "slot", "name": 3, "value": 1}], "responses": []},
     {"events": [{"event": "no_such_event"}], "responses": []},
@@ -87,15 +92,25 @@ def threaded_actions() -> dict:
         executor.register_action(Slow(name))
 
     def call(name):
-        return {"next_action": name, "tracker": {"sender_id": "x", "slots": {},
-                                                 "latest_message": {}, "events": [],
-                                                 "paused": False, "latest_event_time": None,
-                                                 "active_loop": {}}, "domain": {}}
+        return {
+            "next_action": name,
+            "tracker": {
+                "sender_id": "x",
+                "slots": {},
+                "latest_message": {},
+                "events": [],
+                "paused": False,
+                "latest_event_time": None,
+                "active_loop": {},
+            },
+            "domain": {},
+        }
 
     async def run_all():
         started = time.perf_counter()
-        results = await asyncio.gather(*(executor.run(call(n)) for n in
-                                         ("action_one", "action_two", "action_three")))
+        results = await asyncio.gather(
+            *(executor.run(call(n)) for n in ("action_one", "action_two", "action_three"))
+        )
         return time.perf_counter() - started, results
 
     seconds, results = asyncio.run(run_all())
@@ -143,8 +158,12 @@ def lock_queue(redis_url: str) -> dict:
     from bot.serving.locks import AtomicRedisLockStore
 
     parts = urlsplit(redis_url)
-    settings = {"host": parts.hostname, "port": parts.port or 6379,
-                "db": int(parts.path.lstrip("/") or 0), "key_prefix": "probe"}
+    settings = {
+        "host": parts.hostname,
+        "port": parts.port or 6379,
+        "db": int(parts.path.lstrip("/") or 0),
+        "key_prefix": "probe",
+    }
     conversation = f"probe-{time.time_ns()}"
     served, errors = [], []
     lock = threading.Lock()
@@ -182,19 +201,19 @@ def lock_queue(redis_url: str) -> dict:
         threads[-1].start()
     for thread in threads:
         thread.join(30)
-    left = redis.Redis(host=parts.hostname, port=parts.port or 6379,
-                       db=settings["db"]).get(f"probe:lock:{conversation}")
+    left = redis.Redis(host=parts.hostname, port=parts.port or 6379, db=settings["db"]).get(
+        f"probe:lock:{conversation}"
+    )
     return {"served": served, "errors": errors, "left": left is not None}
 
 
 def main() -> None:
-    import rasa.core.run  # noqa: F401  (what install() imports: every Event class is defined)
-    import rasa.core.test  # noqa: F401
+    import rasa.core.run
+    import rasa.core.test
 
     from bot.serving import rasa_speedups
 
-    report = {"before": {"action": action_errors(), "nlg": nlg_errors(),
-                         "events": event_classes()}}
+    report = {"before": {"action": action_errors(), "nlg": nlg_errors(), "events": event_classes()}}
     rasa_speedups.install()
     report["after"] = {"action": action_errors(), "nlg": nlg_errors(), "events": event_classes()}
     report["threads"] = threaded_actions()

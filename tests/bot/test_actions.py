@@ -1,4 +1,5 @@
 """Actions run with a real Tracker and CollectingDispatcher against the API over HTTP."""
+
 from __future__ import annotations
 
 import socket
@@ -20,8 +21,9 @@ def test_greet_by_the_name_on_file(live_api):
 
 def test_a_guest_is_greeted_by_no_name_whatever_sender_id_it_writes(live_api):
     """``web:demo-alice`` written by a client without proof is not Alice."""
-    events, messages = run(ActionGreet(), tracker_for("web:demo-alice", "hi", "greet",
-                                                      proven=False))
+    events, messages = run(
+        ActionGreet(), tracker_for("web:demo-alice", "hi", "greet", proven=False)
+    )
     assert messages == [{"response": "utter_greet"}]
 
 
@@ -72,8 +74,10 @@ def test_language_switch_still_holds_when_the_profile_cannot_be_saved(monkeypatc
     settings.settings.cache_clear()
     entities = [{"entity": "language", "value": "zh_CN"}]
     try:
-        events, messages = run(ActionSwitchLanguage(),
-                               tracker_for("web:x", "speak Chinese", "switch_language", entities))
+        events, messages = run(
+            ActionSwitchLanguage(),
+            tracker_for("web:x", "speak Chinese", "switch_language", entities),
+        )
     finally:
         settings.settings.cache_clear()
     assert events == [SlotSet("language", "zh_CN")]
@@ -85,9 +89,10 @@ def test_a_guest_asking_for_its_records_is_asked_to_sign_in(live_api):
     the citizen's language, and nothing of the records."""
     from bot.actions.appointments import ActionListAppointments
 
-    events, messages = run(ActionListAppointments(),
-                           tracker_for("web:demo-wang", "我挂了哪些号", "list_appointments",
-                                       proven=False))
+    events, messages = run(
+        ActionListAppointments(),
+        tracker_for("web:demo-wang", "我挂了哪些号", "list_appointments", proven=False),
+    )
     assert (events, messages) == ([], [{"response": "utter_sign_in_required"}])
 
 
@@ -97,15 +102,17 @@ def test_a_forged_assertion_is_a_guest(live_api):
 
     forged = tracker_for("web:demo-wang", "我挂了哪些号", "list_appointments", proven=False)
     forged.latest_message["metadata"]["identity_assertion"] = assertion(
-        "web:demo-wang", key="a-key-the-attacker-made-up-for-itself")
+        "web:demo-wang", key="a-key-the-attacker-made-up-for-itself"
+    )
     assert run(ActionListAppointments(), forged)[1] == [{"response": "utter_sign_in_required"}]
     stolen = tracker_for("web:demo-wang", "我挂了哪些号", "list_appointments", proven=False)
     stolen.latest_message["metadata"]["identity_assertion"] = assertion("web:mallory")
     assert run(ActionListAppointments(), stolen)[1] == [{"response": "utter_sign_in_required"}]
 
 
-def test_a_hotline_caller_proves_who_they_are_inside_the_call(live_api, app, client, auth,
-                                                               tmp_path):
+def test_a_hotline_caller_proves_who_they_are_inside_the_call(
+    live_api, app, client, auth, tmp_path
+):
     """Asked for something personal, a guest caller is asked for the last four ID characters,
     then for the code texted to the phone on file; then the call acts for that citizen."""
     import json
@@ -118,9 +125,14 @@ def test_a_hotline_caller_proves_who_they_are_inside_the_call(live_api, app, cli
     caller, body = "13912340000", "44010619900307123"
     id_card = body + id_card_check_char(body)
     _, headers = auth.citizen("wechat:o-hotline-action-owner", phone=caller)
-    assert client.post("/api/v1/applications", headers=headers, json={
-        "item_code": "residence_permit", "applicant_name": "李雷", "id_card": id_card}
-    ).status_code == 201
+    assert (
+        client.post(
+            "/api/v1/applications",
+            headers=headers,
+            json={"item_code": "residence_permit", "applicant_name": "李雷", "id_card": id_card},
+        ).status_code
+        == 201
+    )
     call = f"hotline:{caller}-call-42"
 
     def turn(text, intent, **slots):
@@ -131,30 +143,37 @@ def test_a_hotline_caller_proves_who_they_are_inside_the_call(live_api, app, cli
     events, messages = turn("我的居住证办到哪一步了", "ask_application_status")
     assert messages == [{"response": "utter_hotline_verify_ask_last4"}]
     assert events == [SlotSet("hotline_verification", "last4")]
-    events, messages = turn(f"后四位是{id_card[-4:]}", "provide_application_info",
-                            hotline_verification="last4")
+    events, messages = turn(
+        f"后四位是{id_card[-4:]}", "provide_application_info", hotline_verification="last4"
+    )
     assert messages == [{"response": "utter_hotline_verify_ask_code"}]
     assert events == [SlotSet("hotline_verification", "code")]
-    [code] = ["".join(c for c in json.loads(line)["text"] if c.isdigit())[:6]
-              for line in sms.read_text().splitlines()]
+    [code] = [
+        "".join(c for c in json.loads(line)["text"] if c.isdigit())[:6]
+        for line in sms.read_text().splitlines()
+    ]
     events, messages = turn(f"验证码 {code}", "nlu_fallback", hotline_verification="code")
     assert messages == [{"response": "utter_hotline_verified"}]
     [step, proof] = events
     assert step == SlotSet("hotline_verification", None)
     assert proof["name"] == "identity_assertion" and proof["value"].startswith("v1.")
-    _, [status] = turn("我的居住证办到哪一步了", "ask_application_status",
-                       identity_assertion=proof["value"])
+    _, [status] = turn(
+        "我的居住证办到哪一步了", "ask_application_status", identity_assertion=proof["value"]
+    )
     assert status["response"] == "utter_application_status" and status["state"] == "submitted"
 
 
 def test_a_hotline_caller_who_answers_something_else_drops_the_step(live_api):
     from bot.actions.appointments import ActionListAppointments
 
-    tracker = tracker_for("hotline:13912340001-call-1", "我挂了哪些号", "list_appointments",
-                          proven=False)
+    tracker = tracker_for(
+        "hotline:13912340001-call-1", "我挂了哪些号", "list_appointments", proven=False
+    )
     tracker.slots["hotline_verification"] = "last4"
     events, messages = run(ActionListAppointments(), tracker)
     # Not an answer: the step is dropped, the question asked again from the start.
     assert messages == [{"response": "utter_hotline_verify_ask_last4"}]
-    assert events == [SlotSet("hotline_verification", None),
-                      SlotSet("hotline_verification", "last4")]
+    assert events == [
+        SlotSet("hotline_verification", None),
+        SlotSet("hotline_verification", "last4"),
+    ]

@@ -1,4 +1,5 @@
 """The air-quality action with a real Tracker against the API over HTTP."""
+
 from __future__ import annotations
 
 import pytest
@@ -26,28 +27,42 @@ def entity(name, value):
 
 
 def test_district_question_answers_with_codes_and_remembers_the_place(readings):
-    tracker = tracker_for("web:x", "天河空气怎么样", "ask_air_quality",
-                          [entity("district", "tianhe")])
+    tracker = tracker_for(
+        "web:x", "天河空气怎么样", "ask_air_quality", [entity("district", "tianhe")]
+    )
     events, messages = run(ActionAirQuality(), tracker)
-    assert messages == [{"response": "utter_air_quality", "place_kind": "district",
-                         "place_code": "tianhe", "observed_at": HOUR.isoformat(),
-                         "aqi": 119, "level": 3, "primary": ["pm25"], "sensitive": ["pm25"]}]
+    assert messages == [
+        {
+            "response": "utter_air_quality",
+            "place_kind": "district",
+            "place_code": "tianhe",
+            "observed_at": HOUR.isoformat(),
+            "aqi": 119,
+            "level": 3,
+            "primary": ["pm25"],
+            "sensitive": ["pm25"],
+        }
+    ]
     assert events == [SlotSet("air_district", "tianhe"), SlotSet("air_station", None)]
 
 
 def test_pollutant_question(readings):
-    tracker = tracker_for("web:x", "天河PM2.5多少", "ask_air_quality",
-                          [entity("district", "tianhe"), entity("pollutant", "pm25")])
+    tracker = tracker_for(
+        "web:x",
+        "天河PM2.5多少",
+        "ask_air_quality",
+        [entity("district", "tianhe"), entity("pollutant", "pm25")],
+    )
     _, [message] = run(ActionAirQuality(), tracker)
     assert message["response"] == "utter_air_pollutant"
     assert (message["pollutant"], message["concentration"], message["iaqi"]) == ("pm25", 80, 119)
 
 
 def test_activity_question_uses_the_shared_location(readings):
-    tracker = tracker_for("web:x", "can I go running", "ask_air_quality",
-                          [entity("activity", "running")])
-    tracker.latest_message["metadata"] = {"location": {"latitude": 23.1331,
-                                                       "longitude": 113.2608}}
+    tracker = tracker_for(
+        "web:x", "can I go running", "ask_air_quality", [entity("activity", "running")]
+    )
+    tracker.latest_message["metadata"] = {"location": {"latitude": 23.1331, "longitude": 113.2608}}
     events, [message] = run(ActionAirQuality(), tracker)
     assert message["response"] == "utter_air_activity" and message["activity"] == "running"
     assert (message["place_kind"], message["place_code"]) == ("station", "1352A")
@@ -75,8 +90,12 @@ def test_unknown_place_is_explained(readings):
 
 
 def test_pollutant_figures_even_when_the_aqi_is_withheld(readings):
-    tracker = tracker_for("web:x", "麓湖PM2.5", "ask_air_quality",
-                          [entity("station", "1354A"), entity("pollutant", "pm25")])
+    tracker = tracker_for(
+        "web:x",
+        "麓湖PM2.5",
+        "ask_air_quality",
+        [entity("station", "1354A"), entity("pollutant", "pm25")],
+    )
     _, [message] = run(ActionAirQuality(), tracker)
     assert message["response"] == "utter_air_pollutant_only"
     assert (message["concentration"], message["iaqi"]) == (20, 29)

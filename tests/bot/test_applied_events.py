@@ -2,6 +2,7 @@
 working-out stopped, are Rasa's own (the same event objects, in order) over every story and rule
 of the assistant, with reverts, a restart, a new session, a loop named only after it ran, a
 reused sender id and a tracker growing in place."""
+
 from __future__ import annotations
 
 import pytest

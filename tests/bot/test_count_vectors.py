@@ -1,6 +1,7 @@
 """bot/serving/count_vectors.py: the count-vector features it computes for the Rasa server are
 Rasa's own, matrix for matrix (values, indices, order, shape and types), for every training
 example of the trained assistant and for phrasings none of them has."""
+
 from __future__ import annotations
 
 import pytest

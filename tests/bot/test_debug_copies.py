@@ -1,6 +1,7 @@
 """bot/serving/debug_copies.py: in the Rasa modules it changes, ``copy`` serves only debug lines
 (checked in Rasa's source, so an upgrade that uses it otherwise fails here), and their deep
 copies are made only while the module's debug lines are written."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,6 +1,7 @@
 """bot/serving/dialogue_states.py: the dialogue states of a resumed replay are Rasa's own, for
 every prediction of every story and rule of the assistant, asked for in every way the policies
 ask, through reverts, a restart and a reused sender id; callers may change what they get."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,6 +1,7 @@
 """bot/serving/entity_marginals.py: with it, the trained assistant parses every training example
 and phrasings none of them has exactly as with Rasa's own CRF code (intent ranking, entities,
 their confidences to the last bit)."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """Handoff actions with a real Tracker and CollectingDispatcher against the API over HTTP."""
+
 from __future__ import annotations
 
 import socket
@@ -9,8 +10,13 @@ from rasa_sdk.events import ActionExecuted, ConversationPaused, SessionStarted, 
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions import settings
-from bot.actions.handoff import (ActionFallback, ActionHandoff, ActionSessionStart,
-                                 previous_user_intent, transcript_of)
+from bot.actions.handoff import (
+    ActionFallback,
+    ActionHandoff,
+    ActionSessionStart,
+    previous_user_intent,
+    transcript_of,
+)
 from miniapp_api.db import db
 from miniapp_api.handoff.models import HandoffTicket
 from tests.edge import proven_metadata
@@ -19,8 +25,13 @@ SENDER = "wechat:o-handoff-action"
 
 
 def user(text: str, intent: str, at: float, **metadata) -> dict:
-    return {"event": "user", "text": text, "timestamp": at, "metadata": metadata,
-            "parse_data": {"intent": {"name": intent, "confidence": 0.9}, "entities": []}}
+    return {
+        "event": "user",
+        "text": text,
+        "timestamp": at,
+        "metadata": metadata,
+        "parse_data": {"intent": {"name": intent, "confidence": 0.9}, "entities": []},
+    }
 
 
 def bot(text: str, at: float) -> dict:
@@ -28,7 +39,8 @@ def bot(text: str, at: float) -> dict:
 
 
 CONVERSATION = [
-    user("早上好", "greet", 1764000000.0), bot("您好！", 1764000001.0),
+    user("早上好", "greet", 1764000000.0),
+    bot("您好！", 1764000001.0),
     {"event": "session_started", "timestamp": 1764000100.0},
     user("我的电话是13812345678", "nlu_fallback", 1764000200.0),
     bot("抱歉，我没太明白。", 1764000201.0),
@@ -40,18 +52,29 @@ CONVERSATION = [
 
 def tracker(events: list[dict], sender: str = SENDER, slots: dict | None = None) -> Tracker:
     latest = next(e for e in reversed(events) if e["event"] == "user")
-    return Tracker(sender_id=sender, slots=slots or {},
-                   latest_message={**latest["parse_data"], "text": latest["text"],
-                                   "metadata": proven_metadata(sender, latest.get("metadata"))},
-                   events=events, paused=False, followup_action=None, active_loop={},
-                   latest_action_name="action_listen")
+    return Tracker(
+        sender_id=sender,
+        slots=slots or {},
+        latest_message={
+            **latest["parse_data"],
+            "text": latest["text"],
+            "metadata": proven_metadata(sender, latest.get("metadata")),
+        },
+        events=events,
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
+    )
 
 
 def run(action, tracker: Tracker, domain: dict | None = None) -> tuple[list, list[dict]]:
     dispatcher = CollectingDispatcher()
     events = action.run(dispatcher, tracker, domain=domain or {})
-    return events, [{k: v for k, v in m.items() if v not in (None, [], {}) and k != "template"}
-                    for m in dispatcher.messages]
+    return events, [
+        {k: v for k, v in m.items() if v not in (None, [], {}) and k != "template"}
+        for m in dispatcher.messages
+    ]
 
 
 def test_transcript_is_the_current_session_with_button_titles():
@@ -60,7 +83,8 @@ def test_transcript_is_the_current_session_with_button_titles():
         {"role": "bot", "text": "抱歉，我没太明白。", "at": "2025-11-24T16:03:21+00:00"},
         {"role": "citizen", "text": "你能做什么？", "at": "2025-11-24T16:05:00+00:00"},
         {"role": "bot", "text": "我可以帮您办理……", "at": "2025-11-24T16:05:01+00:00"},
-        {"role": "citizen", "text": "转人工", "at": "2025-11-24T16:06:40+00:00"}]
+        {"role": "citizen", "text": "转人工", "at": "2025-11-24T16:06:40+00:00"},
+    ]
 
 
 def test_handoff_opens_a_ticket_answers_its_number_and_pauses(live_api, app):
@@ -97,15 +121,19 @@ def test_a_new_session_stays_paused_while_the_ticket_is_open(live_api, client, a
     domain = {"session_config": {"carry_over_slots_to_new_session": True}}
     start = tracker(CONVERSATION, slots={"language": "zh_CN", "air_district": None})
     events, _ = run(ActionSessionStart(), start, domain)
-    assert events == [SessionStarted(), SlotSet("language", "zh_CN"),
-                      ActionExecuted("action_listen")]
+    assert events == [
+        SessionStarted(),
+        SlotSet("language", "zh_CN"),
+        ActionExecuted("action_listen"),
+    ]
     run(ActionHandoff(), tracker(CONVERSATION))
     events, _ = run(ActionSessionStart(), start, domain)
     assert events[-1] == ConversationPaused()
     # Another conversation is not paused; slots are not carried when the domain says so.
     other = tracker(CONVERSATION, sender="web:someone-else", slots={"language": "en"})
-    events, _ = run(ActionSessionStart(), other,
-                    {"session_config": {"carry_over_slots_to_new_session": False}})
+    events, _ = run(
+        ActionSessionStart(), other, {"session_config": {"carry_over_slots_to_new_session": False}}
+    )
     assert events == [SessionStarted(), ActionExecuted("action_listen")]
 
 

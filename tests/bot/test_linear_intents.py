@@ -1,8 +1,8 @@
 """bot/nlu/linear_intents.py: the sentence-feature row and the probabilities it computes itself
 are the ones scipy's ``hstack`` and scikit-learn's ``predict_proba`` give (whose checks cost
 more than the arithmetic for one message)."""
-from __future__ import annotations
 
+from __future__ import annotations
 
 import pytest
 

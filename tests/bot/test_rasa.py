@@ -1,4 +1,5 @@
 """The training data validates, the conversation stories pass, and NLU generalizes."""
+
 from __future__ import annotations
 
 import re
@@ -8,8 +9,9 @@ import pytest
 import requests
 import yaml
 
-from .conftest import BOT_BIN, MODEL, ROOT, run_in_bot_env
 from tests.edge import RASA_TOKEN
+
+from .conftest import BOT_BIN, MODEL, ROOT, run_in_bot_env
 
 pytestmark = pytest.mark.bot
 HELD_OUT = ROOT / "tests" / "data" / "nlu_heldout.yml"
@@ -35,18 +37,43 @@ def normalized(text: str) -> str:
 
 
 def test_data_validates_without_warnings():
-    result = run_in_bot_env([str(BOT_BIN / "rasa"), "data", "validate", "--fail-on-warnings",
-                             "--domain", "bot/domain", "--data", "intents", "bot/data",
-                             "--config", "bot/config.yml"])
+    result = run_in_bot_env(
+        [
+            str(BOT_BIN / "rasa"),
+            "data",
+            "validate",
+            "--fail-on-warnings",
+            "--domain",
+            "bot/domain",
+            "--data",
+            "intents",
+            "bot/data",
+            "--config",
+            "bot/config.yml",
+        ]
+    )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-3000:]
-    assert "UserWarning" not in output, [line for line in output.splitlines() if "UserWarning" in line]
+    assert "UserWarning" not in output, [
+        line for line in output.splitlines() if "UserWarning" in line
+    ]
 
 
 def test_conversation_stories_pass(tmp_path):
-    result = run_in_bot_env([str(BOT_BIN / "rasa"), "test", "core", "--model", str(MODEL),
-                             "--stories", "tests/bot/conversations",
-                             "--fail-on-prediction-errors", "--out", str(tmp_path)])
+    result = run_in_bot_env(
+        [
+            str(BOT_BIN / "rasa"),
+            "test",
+            "core",
+            "--model",
+            str(MODEL),
+            "--stories",
+            "tests/bot/conversations",
+            "--fail-on-prediction-errors",
+            "--out",
+            str(tmp_path),
+        ]
+    )
     assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
 
 
@@ -65,8 +92,12 @@ def test_held_out_accuracy_through_the_running_server(running_stack):
     held_out = examples(HELD_OUT)
     wrong = []
     for intent, text in held_out:
-        parsed = requests.post(f"{running_stack.rasa_url}/model/parse", json={"text": text},
-                               params=RASA_TOKEN, timeout=30).json()
+        parsed = requests.post(
+            f"{running_stack.rasa_url}/model/parse",
+            json={"text": text},
+            params=RASA_TOKEN,
+            timeout=30,
+        ).json()
         if parsed["intent"]["name"] != intent:
             wrong.append((text, intent, parsed["intent"]["name"]))
     accuracy = 1 - len(wrong) / len(held_out)

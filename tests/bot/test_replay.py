@@ -4,6 +4,7 @@ sample transcripts, bad input reported and survived, and the comparison of two r
 The replay runs in the bot environment, in-process, against the session's API and action
 server (``running_stack``); one replay of the 55 sample calls is shared by the module.
 """
+
 from __future__ import annotations
 
 import json
@@ -19,19 +20,41 @@ from .conftest import BOT_BIN, ROOT, run_in_bot_env
 pytestmark = [pytest.mark.bot, pytest.mark.e2e]
 DATA = ROOT / "tests" / "data" / "hotline"
 CALLS = DATA / "calls.jsonl"
-INTENTS = {"greet", "goodbye", "thanks", "help", "switch_language", "out_of_scope",
-           "ask_air_quality"}
+INTENTS = {
+    "greet",
+    "goodbye",
+    "thanks",
+    "help",
+    "switch_language",
+    "out_of_scope",
+    "ask_air_quality",
+}
 # The containment definition, written out again here so the test checks the code against it.
 NOT_HANDLED_INTENTS = {"nlu_fallback", "out_of_scope"}
-NOT_HANDLED_ACTIONS = {"action_default_fallback", "utter_default", "utter_out_of_scope",
-                       "utter_service_unavailable"}
+NOT_HANDLED_ACTIONS = {
+    "action_default_fallback",
+    "utter_default",
+    "utter_out_of_scope",
+    "utter_service_unavailable",
+}
 
 
 def replay(stack, source: Path, out: Path, *extra: str):
     result = run_in_bot_env(
-        [str(BOT_BIN / "python"), "-m", "bot.replay", str(source), "--out", str(out),
-         "--concurrency", "4", *extra],
-        timeout=300, env={"API_URL": stack.api_url, "ACTION_SERVER_URL": stack.actions_url})
+        [
+            str(BOT_BIN / "python"),
+            "-m",
+            "bot.replay",
+            str(source),
+            "--out",
+            str(out),
+            "--concurrency",
+            "4",
+            *extra,
+        ],
+        timeout=300,
+        env={"API_URL": stack.api_url, "ACTION_SERVER_URL": stack.actions_url},
+    )
     report = None
     if (out / "report.json").exists():
         report = json.loads((out / "report.json").read_text(encoding="utf-8"))
@@ -42,8 +65,12 @@ def hand_counts(path: Path) -> dict:
     calls = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     calls = [call for call in calls if "turns" in call]
     caller = [turn for call in calls for turn in call["turns"] if turn["role"] == "caller"]
-    return {"calls": len(calls), "caller_turns": len(caller),
-            "labelled": sum(1 for turn in caller if turn.get("intent")), "raw": calls}
+    return {
+        "calls": len(calls),
+        "caller_turns": len(caller),
+        "labelled": sum(1 for turn in caller if turn.get("intent")),
+        "raw": calls,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -92,17 +119,24 @@ def test_figures_match_hand_counts(sample_run):
         assert isinstance(turn["actions"], list) and isinstance(turn["replies"], list)
         assert turn["latency_ms"] > 0
     latencies = sorted(t["latency_ms"] for c in report["calls"] for t in c["turns"])
-    assert figures["latency_ms"]["p50"] <= figures["latency_ms"]["p90"] \
-        <= figures["latency_ms"]["p99"] <= latencies[-1]
+    assert (
+        figures["latency_ms"]["p50"]
+        <= figures["latency_ms"]["p90"]
+        <= figures["latency_ms"]["p99"]
+        <= latencies[-1]
+    )
 
 
 def test_containment_recomputed_from_turn_records(sample_run):
     _, report = sample_run
 
     def handled(turn):
-        return (not turn["error"] and turn["predicted_intent"] not in NOT_HANDLED_INTENTS
-                and not NOT_HANDLED_ACTIONS & set(turn["actions"] + turn["responses"])
-                and bool(turn["replies"]))
+        return (
+            not turn["error"]
+            and turn["predicted_intent"] not in NOT_HANDLED_INTENTS
+            and not NOT_HANDLED_ACTIONS & set(turn["actions"] + turn["responses"])
+            and bool(turn["replies"])
+        )
 
     contained = [all(handled(t) for t in call["turns"]) for call in report["calls"]]
     figures = report["figures"]
@@ -111,17 +145,18 @@ def test_containment_recomputed_from_turn_records(sample_run):
     by_service: dict[str, list[int]] = {}
     for call, ok in zip(report["calls"], contained):
         by_service.setdefault(call["service"], []).append(ok)
-    assert {name: (v["contained"], v["calls"])
-            for name, v in figures["containment_by_service"].items()} == {
-        name: (sum(oks), len(oks)) for name, oks in by_service.items()}
+    assert {
+        name: (v["contained"], v["calls"]) for name, v in figures["containment_by_service"].items()
+    } == {name: (sum(oks), len(oks)) for name, oks in by_service.items()}
     # the call's service is its purpose: air questions make an air call
     assert set(by_service) == {"air", "chat", "other"}
 
 
 def test_intent_figures_recomputed(sample_run):
     _, report = sample_run
-    pairs = [(t["label_intent"], t["predicted_intent"])
-             for c in report["calls"] for t in c["turns"]]
+    pairs = [
+        (t["label_intent"], t["predicted_intent"]) for c in report["calls"] for t in c["turns"]
+    ]
     intents = report["figures"]["intents"]
     assert intents["accuracy"] == round(sum(a == b for a, b in pairs) / len(pairs), 4)
     for name, m in intents["per_intent"].items():
@@ -172,10 +207,12 @@ def test_compare_names_what_changed(running_stack, sample_run, tmp_path):
     (tmp_path / "old").mkdir()
     (tmp_path / "old" / "report.json").write_text(json.dumps(old), encoding="utf-8")
     subset = tmp_path / "two.jsonl"
-    subset.write_text("\n".join(CALLS.read_text(encoding="utf-8").splitlines()[1:3]) + "\n",
-                      encoding="utf-8")
-    result, report = replay(running_stack, subset, tmp_path / "new",
-                            "--compare", str(tmp_path / "old" / "report.json"))
+    subset.write_text(
+        "\n".join(CALLS.read_text(encoding="utf-8").splitlines()[1:3]) + "\n", encoding="utf-8"
+    )
+    result, report = replay(
+        running_stack, subset, tmp_path / "new", "--compare", str(tmp_path / "old" / "report.json")
+    )
     assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
     comparison = report["comparison"]
     assert comparison["containment_rate"]["old"] == 0.5
@@ -185,8 +222,9 @@ def test_compare_names_what_changed(running_stack, sample_run, tmp_path):
         if turn["predicted_intent"] != "nlu_fallback":
             entry = changed[(call["call_id"], turn["position"])]
             assert entry["old"] == "nlu_fallback"
-            assert entry["verdict"] == ("better" if turn["predicted_intent"] == turn["label_intent"]
-                                        else "changed")
+            assert entry["verdict"] == (
+                "better" if turn["predicted_intent"] == turn["label_intent"] else "changed"
+            )
     assert set(comparison["f1_by_intent"]) >= {"greet"}
     assert comparison["f1_by_intent"]["greet"]["old"] == greet["f1"]
     html = (tmp_path / "new" / "report.html").read_text(encoding="utf-8")
@@ -194,6 +232,7 @@ def test_compare_names_what_changed(running_stack, sample_run, tmp_path):
 
 
 # --- the reader and the figures alone (no bot) -------------------------------------------
+
 
 def test_csv_transcripts_are_grouped_per_call():
     data = transcripts.read(DATA / "calls.csv")
@@ -212,11 +251,20 @@ def test_sender_ids_follow_the_api_identity_rule():
 def test_percentile_and_unhandled_reasons():
     assert metrics.percentile([1, 2, 3, 4], 50) == 2.5
     assert metrics.percentile([], 90) is None
-    turn = {"error": None, "predicted_intent": "greet", "actions": ["action_greet"],
-            "responses": ["utter_greet"], "replies": ["hi"]}
+    turn = {
+        "error": None,
+        "predicted_intent": "greet",
+        "actions": ["action_greet"],
+        "responses": ["utter_greet"],
+        "replies": ["hi"],
+    }
     assert metrics.unhandled_reason(turn) is None
     assert metrics.unhandled_reason({**turn, "replies": []}) == "no reply"
-    assert metrics.unhandled_reason({**turn, "responses": ["utter_service_unavailable"]}) \
+    assert (
+        metrics.unhandled_reason({**turn, "responses": ["utter_service_unavailable"]})
         == "utter_service_unavailable"
-    assert metrics.unhandled_reason({**turn, "predicted_intent": "nlu_fallback"}) \
+    )
+    assert (
+        metrics.unhandled_reason({**turn, "predicted_intent": "nlu_fallback"})
         == "intent nlu_fallback"
+    )

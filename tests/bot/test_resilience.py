@@ -2,8 +2,8 @@
 is unreachable (fixed sentences as they are, anything else as the apology, once per message, in
 the conversation's language), and an apology in place of a failed action, within the configured
 action timeout. The same faults on the running system: tests/e2e/test_faults.py."""
-from __future__ import annotations
 
+from __future__ import annotations
 
 import pytest
 
@@ -25,7 +25,8 @@ def test_what_needs_the_api_becomes_one_apology_per_message(record):
     assert record["air_en"] == {"text": translate("utter_service_unavailable", "en")}
     assert record["air_en_again"] is None
     assert record["unknown_in_chosen_language"] == {
-        "text": translate("utter_service_unavailable", "en")}
+        "text": translate("utter_service_unavailable", "en")
+    }
 
 
 def test_a_failed_action_is_answered_with_the_apology(record):

@@ -1,6 +1,7 @@
 """bot/serving/rule_lookup.py: the rule policy finds the same rules, for its rules and its loops'
 unhappy paths, and predicts the same action as with Rasa's own code, before every action of every
 story and rule of the trained assistant."""
+
 from __future__ import annotations
 
 import pytest

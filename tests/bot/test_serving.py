@@ -1,6 +1,7 @@
 """bot/serving: the speed-ups keep Rasa's behaviour, actions run side by side, connections are
 reused, and the Redis lock store serves one conversation's messages one at a time, in ticket
 order, from several clients at once (real Redis; skipped, with the reason, when it is absent)."""
+
 from __future__ import annotations
 
 import os

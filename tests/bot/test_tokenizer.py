@@ -1,4 +1,5 @@
 """The jieba tokenizer drops the whitespace tokens Rasa's own keeps in mixed text."""
+
 import ast
 
 import pytest
@@ -34,11 +35,13 @@ def test_rasa_jieba_tokenizer_keeps_whitespace(tokenized):
 
 def our_tokens(text_expression: str) -> list[tuple[str, int, int]]:
     """Our tokenizer's tokens of the text a Python expression makes, in the bot environment."""
-    script = ("from bot.nlu.tokenizer import CleanJiebaTokenizer as T;"
-              "from rasa.shared.nlu.training_data.message import Message;"
-              "t = T(T.get_default_config(), None, None);"
-              f"tokens = t.tokenize(Message({{'text': {text_expression}}}), 'text');"
-              "print(ascii([(k.text, k.start, k.end) for k in tokens]))")
+    script = (
+        "from bot.nlu.tokenizer import CleanJiebaTokenizer as T;"
+        "from rasa.shared.nlu.training_data.message import Message;"
+        "t = T(T.get_default_config(), None, None);"
+        f"tokens = t.tokenize(Message({{'text': {text_expression}}}), 'text');"
+        "print(ascii([(k.text, k.start, k.end) for k in tokens]))"
+    )
     result = run_in_bot_env([str(BOT_BIN / "python"), "-c", script])
     assert result.returncode == 0, result.stderr[-2000:]
     return ast.literal_eval(result.stdout.strip().splitlines()[-1])  # printed by ascii()

@@ -1,6 +1,7 @@
 """bot/serving/tracker_copy.py: a tracker copied from its state is the one Rasa's replay makes,
 after every event of every story and rule of the assistant (forms, pauses, follow-ups, reverts
 and a restart included), and changing the copy leaves the original alone."""
+
 from __future__ import annotations
 
 import pytest

@@ -2,6 +2,7 @@
 SQL tracker store does, across workers, sessions, restarts, masked numbers and failed writes,
 with one statement per read and two per write (none and one for the only writer) — on SQLite and on the real PostgreSQL (skipped,
 with the reason, when it is absent)."""
+
 from __future__ import annotations
 
 import os
@@ -25,8 +26,9 @@ def postgres_reason() -> str | None:
     return None
 
 
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql",
-                                                                marks=pytest.mark.postgres)])
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
 def record(request, tmp_path_factory) -> dict:
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('tracker') / 'tracker.sqlite3'}"
@@ -41,8 +43,11 @@ def test_every_read_is_what_rasas_store_reads(record):
     for step in record["steps"]:
         assert step["same_as_rasa_before"] in (True, None), step
         assert step["stored_as_tracker"], step
-    assert record["session"] == {"same_as_rasa": True, "first_event": "session_started",
-                                 "city": "kept"}
+    assert record["session"] == {
+        "same_as_rasa": True,
+        "first_event": "session_started",
+        "city": "kept",
+    }
     assert record["restart"] == {"same_as_rasa": True, "city": None}
     assert record["outsider_same_as_rasa"]
 

@@ -1,4 +1,5 @@
 """Bus actions with a real Tracker, against the API (demo feed imported) over HTTP."""
+
 from __future__ import annotations
 
 from rasa_sdk.events import SlotSet
@@ -15,8 +16,12 @@ def entity(name, value):
 
 
 def test_route_and_stop_give_the_next_arrivals(live_api):
-    tracker = tracker_for("web:bus-1", "55路还有几分钟到天河客运站", "ask_bus_arrival",
-                          [entity("route", "55路"), entity("stop", "天河客运站")])
+    tracker = tracker_for(
+        "web:bus-1",
+        "55路还有几分钟到天河客运站",
+        "ask_bus_arrival",
+        [entity("route", "55路"), entity("stop", "天河客运站")],
+    )
     events, [message] = run(ActionBusArrivals(), tracker)
     assert message["response"] == "utter_bus_arrivals"
     assert message["stop_id"] == "tianhe_coach_terminal" and message["route"] == "55"
@@ -25,16 +30,18 @@ def test_route_and_stop_give_the_next_arrivals(live_api):
 
 
 def test_an_unknown_stop_is_said_so(live_api):
-    tracker = tracker_for("web:bus-2", "火星站下一班车", "ask_bus_arrival",
-                          [entity("stop", "火星站")])
+    tracker = tracker_for(
+        "web:bus-2", "火星站下一班车", "ask_bus_arrival", [entity("stop", "火星站")]
+    )
     _, messages = run(ActionBusArrivals(), tracker)
     assert messages == [{"response": "utter_stop_unknown", "query": "火星站"}]
 
 
 def test_a_route_without_a_stop_asks_where(live_api):
-    _, messages = run(ActionBusArrivals(), tracker_for("web:bus-3", "55路到哪了",
-                                                        "ask_bus_arrival",
-                                                        [entity("route", "55路")]))
+    _, messages = run(
+        ActionBusArrivals(),
+        tracker_for("web:bus-3", "55路到哪了", "ask_bus_arrival", [entity("route", "55路")]),
+    )
     assert messages == [{"response": "utter_ask_stop", "route": "55"}]
 
 
@@ -48,17 +55,20 @@ def test_nearby_stops_from_a_shared_location(live_api):
 
 
 def test_nearby_stops_without_a_location_asks_for_one(live_api):
-    _, messages = run(ActionNearbyStops(), tracker_for("web:bus-5", "附近有什么公交站",
-                                                        "ask_nearby_stops"))
+    _, messages = run(
+        ActionNearbyStops(), tracker_for("web:bus-5", "附近有什么公交站", "ask_nearby_stops")
+    )
     assert messages == [{"response": "utter_ask_location"}]
 
 
 def test_routes_to_a_place_and_a_routes_stops(live_api):
-    _, [message] = run(ActionRoutesTo(), tracker_for("web:bus-6", "去体育中心坐几路",
-                                                      "ask_route_to",
-                                                      [entity("place", "体育中心")]))
+    _, [message] = run(
+        ActionRoutesTo(),
+        tracker_for("web:bus-6", "去体育中心坐几路", "ask_route_to", [entity("place", "体育中心")]),
+    )
     assert message["response"] == "utter_routes_to" and message["route_ids"]
-    _, [message] = run(ActionRoutesTo(), tracker_for("web:bus-7", "55路经过哪些站",
-                                                      "ask_route_to",
-                                                      [entity("route", "55路")]))
+    _, [message] = run(
+        ActionRoutesTo(),
+        tracker_for("web:bus-7", "55路经过哪些站", "ask_route_to", [entity("route", "55路")]),
+    )
     assert message["response"] == "utter_route_stops"

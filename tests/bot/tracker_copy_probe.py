@@ -7,21 +7,34 @@ After every event of every story and rule (forms, rejections, slot changes, a pa
 and reverts added), both copies are compared attribute by attribute; then the copy is changed
 and the original must not change with it.
 """
+
 import json
 
-from rasa.shared.core.events import (ActionExecuted, ActionReverted, ConversationPaused,
-                                     ConversationResumed, FollowupAction, Restarted, SlotSet,
-                                     UserUtteranceReverted)
+from assistant_stories import domain_and_stories
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActionReverted,
+    ConversationPaused,
+    ConversationResumed,
+    FollowupAction,
+    Restarted,
+    SlotSet,
+    UserUtteranceReverted,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from assistant_stories import domain_and_stories
 from bot.serving import tracker_copy
 
 domain, trackers = domain_and_stories()
 original = DialogueStateTracker.copy
 tracker_copy.install()
-record = {"compared": 0, "differences": [], "forms_seen": 0, "kept_apart": True,
-          "bounded_history_as_rasa": None}
+record = {
+    "compared": 0,
+    "differences": [],
+    "forms_seen": 0,
+    "kept_apart": True,
+    "bounded_history_as_rasa": None,
+}
 
 
 def observed(tracker: DialogueStateTracker) -> dict:
@@ -29,8 +42,10 @@ def observed(tracker: DialogueStateTracker) -> dict:
     seen = {}
     for name, value in vars(tracker).items():
         if name == "slots":
-            value = {key: (type(slot).__name__, slot.value, slot._has_been_set)
-                     for key, slot in value.items()}
+            value = {
+                key: (type(slot).__name__, slot.value, slot._has_been_set)
+                for key, slot in value.items()
+            }
         elif name == "events":
             value = ([id(event) for event in value], value.maxlen)
         seen[name] = value
@@ -43,8 +58,14 @@ def compare(tracker: DialogueStateTracker, label: str) -> None:
     if type(ours) is not type(theirs) or observed(ours) != observed(theirs):
         if len(record["differences"]) < 5:
             a, b = observed(ours), observed(theirs)
-            record["differences"].append({"where": label, "attributes": sorted(
-                key for key in set(a) | set(b) if a.get(key) != b.get(key))})
+            record["differences"].append(
+                {
+                    "where": label,
+                    "attributes": sorted(
+                        key for key in set(a) | set(b) if a.get(key) != b.get(key)
+                    ),
+                }
+            )
     before = observed(tracker)
     ours.update(SlotSet(next(iter(ours.slots)), "changed"))
     ours.update(ActionExecuted("action_listen"))
@@ -55,20 +76,28 @@ def compare(tracker: DialogueStateTracker, label: str) -> None:
         record["kept_apart"] = False
 
 
-extra = [FollowupAction("utter_greet"), ConversationPaused(), ConversationResumed(),
-         SlotSet("language", "en"), UserUtteranceReverted(), ActionReverted(), Restarted()]
+extra = [
+    FollowupAction("utter_greet"),
+    ConversationPaused(),
+    ConversationResumed(),
+    SlotSet("language", "en"),
+    UserUtteranceReverted(),
+    ActionReverted(),
+    Restarted(),
+]
 for index, story in enumerate(trackers):
     events = list(story.events)
     record["forms_seen"] += any(getattr(e, "name", None) in domain.form_names for e in events)
     for variant, added in (("as written", []), ("with extra events", extra)):
         tracker = DialogueStateTracker(f"conversation-{index}", domain.slots)
         tracker.model_id, tracker.assistant_id = "model", "assistant"
-        for event in events[:len(events) // 2] + added + events[len(events) // 2:]:
+        for event in events[: len(events) // 2] + added + events[len(events) // 2 :]:
             tracker.update(event)
             compare(tracker, f"{story.sender_id} ({variant}) at {len(tracker.events)}")
 
-bounded = DialogueStateTracker.from_events("bounded", list(trackers[0].events), domain.slots,
-                                           max_event_history=3)
+bounded = DialogueStateTracker.from_events(
+    "bounded", list(trackers[0].events), domain.slots, max_event_history=3
+)
 # Every slot of the domain, set and unset, copied as copy.copy's own protocol copies it.
 import copy  # noqa: E402
 
@@ -78,8 +107,12 @@ for slot in domain.slots:
         slot.value = value
         generic = copy._reconstruct(slot, None, *slot.__reduce_ex__(4))
         ours = copy.copy(slot)
-        if (type(ours) is not type(generic) or vars(ours) != vars(generic) or ours is slot
-                or not tracker_copy.copy_slot.__name__ == type(slot).__copy__.__name__):
+        if (
+            type(ours) is not type(generic)
+            or vars(ours) != vars(generic)
+            or ours is slot
+            or not tracker_copy.copy_slot.__name__ == type(slot).__copy__.__name__
+        ):
             record["slots_copied_as_copy_copies"] = False
     slot.reset()
 record["bounded_history_as_rasa"] = observed(bounded.copy()) == observed(original(bounded))

@@ -6,6 +6,7 @@ through conversations turn by turn like Rasa's processor (retrieve, add events, 
 tracker read is compared with what Rasa's own store reads from the same rows, and the SQL
 statements of each step are counted. tests/bot/test_tracker_store.py asserts on the record.
 """
+
 import asyncio
 import json
 import sys
@@ -14,21 +15,33 @@ import sqlalchemy as sa
 from rasa.core.lock_store import InMemoryLockStore, RedisLockStore
 from rasa.core.tracker_store import AwaitableTrackerStore, SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import (ActionExecuted, BotUttered, Restarted, SessionStarted,
-                                     SlotSet, UserUttered)
+from rasa.shared.core.events import (
+    ActionExecuted,
+    BotUttered,
+    Restarted,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.plugins.tracker_store import CachingTrackerStore, mark_sole_writer
 
-DOMAIN = Domain.from_dict({"intents": ["greet", "ask"], "slots": {
-    "city": {"type": "text", "mappings": [{"type": "custom"}]},
-    "phone": {"type": "text", "mappings": [{"type": "custom"}]}}})
+DOMAIN = Domain.from_dict(
+    {
+        "intents": ["greet", "ask"],
+        "slots": {
+            "city": {"type": "text", "mappings": [{"type": "custom"}]},
+            "phone": {"type": "text", "mappings": [{"type": "custom"}]},
+        },
+    }
+)
 PHONE = "13800138000"
 
 
 def store_arguments(url: str) -> dict:
     if url.startswith("sqlite:///"):
-        return {"dialect": "sqlite", "db": url[len("sqlite:///"):]}
+        return {"dialect": "sqlite", "db": url[len("sqlite:///") :]}
     return {"dialect": "postgresql", "host": url, "db": url.rsplit("/", 1)[1]}
 
 
@@ -49,8 +62,7 @@ def as_dicts(tracker) -> list:
 
 def turn(tracker: DialogueStateTracker, text: str, number: int, **slots) -> None:
     """What a processed message adds: the user's message, slots, an action, a reply."""
-    tracker.update(UserUttered(text, {"name": "ask", "confidence": 0.9},
-                               message_id=f"m{number}"))
+    tracker.update(UserUttered(text, {"name": "ask", "confidence": 0.9}, message_id=f"m{number}"))
     for name, value in slots.items():
         tracker.update(SlotSet(name, value))
     tracker.update(ActionExecuted("utter_answer"))
@@ -79,12 +91,16 @@ async def main(url: str) -> dict:
         await store.save(tracker)
         saved_statements = counter.count - before
         after = await rasa_store.retrieve(sender)
-        record["steps"].append({
-            "sender": sender, "text": text, "same_as_rasa_before": same_before,
-            "stored_as_tracker": as_dicts(after) == masked(as_dicts(tracker)),
-            "retrieve_statements": retrieved_statements,
-            "save_statements": saved_statements,
-        })
+        record["steps"].append(
+            {
+                "sender": sender,
+                "text": text,
+                "same_as_rasa_before": same_before,
+                "stored_as_tracker": as_dicts(after) == masked(as_dicts(tracker)),
+                "retrieve_statements": retrieved_statements,
+                "save_statements": saved_statements,
+            }
+        )
         return tracker
 
     # One conversation through worker A, then worker B in between, then A again.
@@ -107,9 +123,11 @@ async def main(url: str) -> dict:
     await worker_a.save(tracker)
     cached = await worker_a.retrieve("web:alice")
     from_db = await rasa_store.retrieve("web:alice")
-    record["session"] = {"same_as_rasa": as_dicts(cached) == as_dicts(from_db),
-                         "first_event": cached.events[0].type_name,
-                         "city": cached.get_slot("city")}
+    record["session"] = {
+        "same_as_rasa": as_dicts(cached) == as_dicts(from_db),
+        "first_event": cached.events[0].type_name,
+        "city": cached.get_slot("city"),
+    }
     # A /restart: the conversation resets, the events stay.
     tracker = await worker_a.retrieve("web:alice")
     tracker.update(UserUttered("/restart", {"name": "restart"}))
@@ -117,14 +135,17 @@ async def main(url: str) -> dict:
     tracker.update(Restarted())
     await worker_a.save(tracker)
     cached = await worker_a.retrieve("web:alice")
-    record["restart"] = {"same_as_rasa": as_dicts(cached) == as_dicts(
-        await rasa_store.retrieve("web:alice")), "city": cached.get_slot("city")}
+    record["restart"] = {
+        "same_as_rasa": as_dicts(cached) == as_dicts(await rasa_store.retrieve("web:alice")),
+        "city": cached.get_slot("city"),
+    }
     # A tracker the store did not hand out (built elsewhere, e.g. Rasa's HTTP API): counted.
     outsider = DialogueStateTracker.from_events("web:alice", list(cached.events), DOMAIN.slots)
     turn(outsider, "outsider", 9)
     await worker_a.save(outsider)
-    record["outsider_same_as_rasa"] = as_dicts(await worker_a.retrieve("web:alice")) == \
-        as_dicts(await rasa_store.retrieve("web:alice"))
+    record["outsider_same_as_rasa"] = as_dicts(await worker_a.retrieve("web:alice")) == as_dicts(
+        await rasa_store.retrieve("web:alice")
+    )
     # A write that fails leaves the store reading from the database again.
     tracker = await worker_a.retrieve("web:alice")
     turn(tracker, "lost", 10)
@@ -141,14 +162,16 @@ async def main(url: str) -> dict:
         record["failed_write_raised"] = True
     worker_a._insert = original
     record["after_failed_write_same_as_rasa"] = as_dicts(
-        await worker_a.retrieve("web:alice")) == as_dicts(await rasa_store.retrieve("web:alice"))
+        await worker_a.retrieve("web:alice")
+    ) == as_dicts(await rasa_store.retrieve("web:alice"))
     # The only writer (Rasa's in-memory lock store): a remembered conversation is read with no
     # statement and written with one, and still reads as Rasa's store reads it.
     sole = CachingTrackerStore(DOMAIN, **arguments)
     record["sole_writer"] = {
         "in_memory_lock_store": mark_sole_writer(AwaitableTrackerStore(sole), InMemoryLockStore()),
-        "redis_lock_store": mark_sole_writer(CachingTrackerStore(DOMAIN, **arguments),
-                                             RedisLockStore(host="127.0.0.1", port=1)),
+        "redis_lock_store": mark_sole_writer(
+            CachingTrackerStore(DOMAIN, **arguments), RedisLockStore(host="127.0.0.1", port=1)
+        ),
     }
     sole_counter = StatementCounter(sole.engine)
     for number, text in enumerate(["sole hello", "sole air", "sole bus"], start=1):
@@ -159,7 +182,8 @@ async def main(url: str) -> dict:
         await step(worker_a, counter_a, sender, "hi", 1)
     record["remembered"] = sorted(worker_a._sessions)
     record["bob_same_as_rasa"] = as_dicts(await worker_a.retrieve("web:bob")) == as_dicts(
-        await rasa_store.retrieve("web:bob"))
+        await rasa_store.retrieve("web:bob")
+    )
     return record
 
 

@@ -1,5 +1,6 @@
 """The running system's appointment data as the bot sees it, for the conversation tests (a support
 module: test modules import these from here, not from each other)."""
+
 from __future__ import annotations
 
 import requests
@@ -13,8 +14,9 @@ PERIOD_ZH = {"morning": "上午", "afternoon": "下午", "evening": "晚上"}
 def api(stack, sender, path, **params):
     """GET ``/api/v1<path>`` as the bot acting for ``sender``; the response's ``data``."""
     headers = bot_headers(sender)
-    response = requests.get(f"{stack.api_url}/api/v1{path}", headers=headers, params=params,
-                            timeout=10)
+    response = requests.get(
+        f"{stack.api_url}/api/v1{path}", headers=headers, params=params, timeout=10
+    )
     assert response.status_code == 200, response.text
     return response.json()["data"]
 
@@ -22,10 +24,11 @@ def api(stack, sender, path, **params):
 def free_cardiology_slot(stack, sender):
     """A free slot of 协和医院's cardiology in the booking window."""
     [hospital] = api(stack, sender, "/hospitals", q="协和医院")["items"]
-    department = next(d for d in api(stack, sender, "/departments", q="心内科",
-                                     hospital_id=hospital["id"])["items"]
-                      if d["name"] == "心内科")
-    slots = api(stack, sender, "/slots", department_id=department["id"],
-                available="true")["items"]
+    department = next(
+        d
+        for d in api(stack, sender, "/departments", q="心内科", hospital_id=hospital["id"])["items"]
+        if d["name"] == "心内科"
+    )
+    slots = api(stack, sender, "/slots", department_id=department["id"], available="true")["items"]
     assert slots
     return slots[0]

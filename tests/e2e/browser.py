@@ -1,5 +1,6 @@
 """Debian's Chromium for the browser tests: installed with apt-get when missing (as root), or
 the reason it cannot be, for the test to skip with."""
+
 from __future__ import annotations
 
 import os

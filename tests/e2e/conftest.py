@@ -1,4 +1,5 @@
 """Fixtures shared by the end-to-end test modules: Debian's Chromium, and a page in it."""
+
 from __future__ import annotations
 
 import pytest
@@ -20,12 +21,18 @@ def page(chromium, running_stack, tmp_path):
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, headless=True,
-                                             args=["--no-sandbox"])
-        context = browser.new_context(viewport={"width": 390, "height": 844},
-                                      device_scale_factor=2, is_mobile=True, has_touch=True,
-                                      locale="zh-CN", geolocation=TIANHE_STATION,
-                                      permissions=["geolocation"])
+        browser = playwright.chromium.launch(
+            executable_path=chromium, headless=True, args=["--no-sandbox"]
+        )
+        context = browser.new_context(
+            viewport={"width": 390, "height": 844},
+            device_scale_factor=2,
+            is_mobile=True,
+            has_touch=True,
+            locale="zh-CN",
+            geolocation=TIANHE_STATION,
+            permissions=["geolocation"],
+        )
         page = context.new_page()
         page.problems = []
         page.on("console", lambda m: m.type == "error" and page.problems.append(m.text))

@@ -1,5 +1,6 @@
 """Saying something to the running Rasa server as the API's /chat does, for the conversation
 tests (a support module: test modules import their helpers from here, not from each other)."""
+
 from __future__ import annotations
 
 from tests.edge import rest_say

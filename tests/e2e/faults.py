@@ -1,5 +1,6 @@
 """Fault injection into a running stack: a proxy that can hold every request to the action
 server for longer than Rasa waits (processes are stopped and started by ``Stack`` itself)."""
+
 from __future__ import annotations
 
 import threading
@@ -26,9 +27,19 @@ class DelayingProxy(StandIn):
             with self._lock:
                 self.held += 1
             time.sleep(self.delay)
-        answer = requests.request(request.method, self.upstream + request.full_path.rstrip("?"),
-                                  data=request.get_data(), timeout=120,
-                                  headers={k: v for k, v in request.headers.items()
-                                           if k.lower() not in {"host", "content-length"}})
-        return Response(answer.content, status=answer.status_code,
-                        content_type=answer.headers.get("Content-Type"))
+        answer = requests.request(
+            request.method,
+            self.upstream + request.full_path.rstrip("?"),
+            data=request.get_data(),
+            timeout=120,
+            headers={
+                k: v
+                for k, v in request.headers.items()
+                if k.lower() not in {"host", "content-length"}
+            },
+        )
+        return Response(
+            answer.content,
+            status=answer.status_code,
+            content_type=answer.headers.get("Content-Type"),
+        )

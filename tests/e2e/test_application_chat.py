@@ -1,4 +1,5 @@
 """End to end: application progress in chat, and an operator's change seen in the next turn."""
+
 from __future__ import annotations
 
 import json
@@ -21,17 +22,33 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture(scope="module")
 def operator_headers(running_stack):
     env = {**os.environ, **running_stack.env, "PYTHONPATH": str(ROOT)}
-    token = subprocess.run([sys.executable, "-m", "flask", "--app", "miniapp_api",
-                            "create-operator", "web:e2e-operator"], cwd=ROOT, env=env,
-                           check=True, capture_output=True, text=True).stdout.splitlines()[-1]
+    token = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "flask",
+            "--app",
+            "miniapp_api",
+            "create-operator",
+            "web:e2e-operator",
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.splitlines()[-1]
     return {"Authorization": f"Bearer {token}"}
 
 
 def test_english_status_of_a_suspended_licence(running_stack):
-    [reply] = say(running_stack, "web:demo-alice",
-                  "What's the status of my business licence application?")
-    assert reply["text"].startswith("Your Individual business licence application") \
-        or "\"Suspended\" step" in reply["text"]
+    [reply] = say(
+        running_stack, "web:demo-alice", "What's the status of my business licence application?"
+    )
+    assert (
+        reply["text"].startswith("Your Individual business licence application")
+        or '"Suspended" step' in reply["text"]
+    )
     assert "Suspended because: Site inspection scheduled with the applicant." in reply["text"]
 
 
@@ -47,7 +64,10 @@ def test_operator_change_reaches_the_next_chat_turn(running_stack, operator_head
     number = WANG_PERMIT["number"]
     response = requests.post(
         f"{running_stack.api_url}/api/v1/operator/applications/{number}/transitions",
-        headers=operator_headers, json={"state": "approved", "note": "e2e"}, timeout=10)
+        headers=operator_headers,
+        json={"state": "approved", "note": "e2e"},
+        timeout=10,
+    )
     assert response.status_code == 200, response.text
     [reply] = say(running_stack, "web:demo-wang", "我的居住证办到哪一步了")
     assert "目前处于「办结（准予）」阶段" in reply["text"]

@@ -1,5 +1,6 @@
 """End to end: book, list, reschedule and cancel over the REST channel, in both languages,
 then see the same state through the mini-app API."""
+
 from __future__ import annotations
 
 import json
@@ -9,12 +10,11 @@ from datetime import date
 import pytest
 import requests
 
-
 from tests.api.residents import valid_id_card
+from tests.edge import RASA_TOKEN, bot_headers
 
 from .booking import PERIOD_ZH, api, free_cardiology_slot
 from .conversation import say
-from tests.edge import RASA_TOKEN, bot_headers
 
 pytestmark = pytest.mark.e2e
 ID_CARD = "11010519491231002X"
@@ -30,8 +30,9 @@ def test_booking_in_chinese_list_reschedule_cancel(running_stack):
     free = free_cardiology_slot(running_stack, sender)
     day = date.fromisoformat(free["date"])
     spoken_day = f"{day.month}月{day.day}号"
-    [ask_doctor] = say(running_stack, sender,
-                       f"帮我挂{spoken_day}{PERIOD_ZH[free['period']]}协和医院心内科的号")
+    [ask_doctor] = say(
+        running_stack, sender, f"帮我挂{spoken_day}{PERIOD_ZH[free['period']]}协和医院心内科的号"
+    )
     assert "您想挂哪一位" in ask_doctor["text"], ask_doctor
     assert "任意医生" in [b["title"] for b in ask_doctor["buttons"]]
     [ask_name] = click(running_stack, sender, ask_doctor, "任意医生")
@@ -51,8 +52,14 @@ def test_booking_in_chinese_list_reschedule_cancel(running_stack):
     assert mine["slot"]["hospital"]["address"] in booked["text"]
     assert mine["patient"]["id_card"] != ID_CARD  # masked in the mini-app API too
     # What Rasa keeps of the conversation holds the numbers masked only.
-    stored = json.dumps(requests.get(f"{running_stack.rasa_url}/conversations/{sender}/tracker",
-                                     params=RASA_TOKEN, timeout=10).json(), ensure_ascii=False)
+    stored = json.dumps(
+        requests.get(
+            f"{running_stack.rasa_url}/conversations/{sender}/tracker",
+            params=RASA_TOKEN,
+            timeout=10,
+        ).json(),
+        ensure_ascii=False,
+    )
     assert "我叫王小明" in stored
     assert ID_CARD not in stored and "13800138000" not in stored
     assert "110**************X" in stored
@@ -80,8 +87,9 @@ def test_booking_in_chinese_list_reschedule_cancel(running_stack):
 def test_english_booking_asks_the_hospital_then_stops_on_request(running_stack):
     sender = f"web:e2e-booking-{uuid.uuid4().hex[:8]}"
     [ask_hospital] = say(running_stack, sender, "I need to see a dermatologist on Friday")
-    assert ask_hospital["text"].startswith("These hospitals have that department. "
-                                           "Which hospital"), ask_hospital
+    assert ask_hospital["text"].startswith(
+        "These hospitals have that department. Which hospital"
+    ), ask_hospital
     assert len(ask_hospital["buttons"]) >= 2
     replies = click(running_stack, sender, ask_hospital, ask_hospital["buttons"][0]["title"])
     assert replies[-1]["text"], replies
@@ -106,8 +114,9 @@ def test_corrections_mid_form_and_another_doctor_after_booking(running_stack):
     free = free_cardiology_slot(running_stack, sender)
     day = date.fromisoformat(free["date"])
     other = next(p for p in PERIOD_ZH if p != free["period"])
-    [ask_doctor] = say(running_stack, sender,
-                       f"我要挂协和医院心内科{day.month}月{day.day}号{PERIOD_ZH[other]}的号")
+    [ask_doctor] = say(
+        running_stack, sender, f"我要挂协和医院心内科{day.month}月{day.day}号{PERIOD_ZH[other]}的号"
+    )
     # Whatever that period offers, correcting it to the free one asks for the doctor again.
     replies = say(running_stack, sender, f"不对，换成{PERIOD_ZH[free['period']]}")
     assert "您想挂哪一位" in replies[-1]["text"], replies
@@ -133,28 +142,31 @@ def test_corrections_mid_form_and_another_doctor_after_booking(running_stack):
 def book_through_the_api(stack, sender, slots, id_card=ID_CARD):
     """``sender``'s patient and an appointment on each of ``slots``, booked through the API (so
     the conversation's tracker names none of them)."""
+
     def post(path, body):
-        response = requests.post(f"{stack.api_url}/api/v1{path}", headers=bot_headers(sender),
-                                 json=body, timeout=10)
+        response = requests.post(
+            f"{stack.api_url}/api/v1{path}", headers=bot_headers(sender), json=body, timeout=10
+        )
         assert response.status_code in (200, 201), response.text
         return response.json()["data"]
 
     patient = post("/patients", {"name": "王小明", "id_card": id_card, "phone": "13800138000"})
-    return [post("/appointments", {"slot_id": s["id"], "patient_id": patient["id"]})
-            for s in slots]
+    return [post("/appointments", {"slot_id": s["id"], "patient_id": patient["id"]}) for s in slots]
 
 
 def test_rescheduling_with_several_appointments_asks_which(running_stack):
     sender = f"web:e2e-booking-{uuid.uuid4().hex[:8]}"
     other = f"web:e2e-booking-{uuid.uuid4().hex[:8]}"
     first = free_cardiology_slot(running_stack, sender)
-    cardiology = api(running_stack, sender, "/slots", department_id=first["department"]["id"],
-                     available="true")["items"]
+    cardiology = api(
+        running_stack, sender, "/slots", department_id=first["department"]["id"], available="true"
+    )["items"]
     second = next(s for s in cardiology if s["date"] != first["date"])
     third = next(s for s in cardiology if s["id"] not in (first["id"], second["id"]))
     booked = book_through_the_api(running_stack, sender, [first, second])
-    [theirs] = book_through_the_api(running_stack, other, [third],
-                                    id_card=valid_id_card("44010619790621003"))
+    [theirs] = book_through_the_api(
+        running_stack, other, [third], id_card=valid_id_card("44010619790621003")
+    )
     before = api(running_stack, sender, "/appointments")["items"]
     period = next(p for p in PERIOD_ZH if p != first["period"])
 
@@ -168,8 +180,7 @@ def test_rescheduling_with_several_appointments_asks_which(running_stack):
     [refused] = say(running_stack, sender, forged)
     assert refused["text"] == "您目前没有有效的预约。"
     assert api(running_stack, sender, "/appointments")["items"] == before
-    assert [a["id"] for a in api(running_stack, other, "/appointments")["items"]] \
-        == [theirs["id"]]
+    assert [a["id"] for a in api(running_stack, other, "/appointments")["items"]] == [theirs["id"]]
 
     # The button of the first appointment moves that one, to the period asked for.
     chosen = next(b for b in ask["buttons"] if f'"{booked[0]["id"]}"' in b["payload"])
@@ -182,4 +193,3 @@ def test_rescheduling_with_several_appointments_asks_which(running_stack):
         assert (moved["slot"]["date"], moved["slot"]["period"]) == (first["date"], period)
     else:
         assert "原来的预约" in changed["text"] and booked[0]["id"] in after
-

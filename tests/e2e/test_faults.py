@@ -8,6 +8,7 @@ other end-to-end tests is never disturbed):
 
 The database restarted under booking load is ``tests/api/test_database_restart.py``.
 """
+
 from __future__ import annotations
 
 import os
@@ -20,10 +21,10 @@ import pytest
 import requests
 
 from launcher.stack import MODEL, ROOT, Ports, Stack
+from tests.edge import RASA_TOKEN, rest_say
 from tests.scale import scaled
 
 from .faults import DelayingProxy
-from tests.edge import RASA_TOKEN, rest_say
 
 pytestmark = pytest.mark.e2e
 ACTION_TIMEOUT_SECONDS = 5
@@ -45,21 +46,39 @@ def stack(proxy, tmp_path_factory):
         pytest.fail(f"no trained model at {MODEL}: run `make test`, which trains it")
     var_dir = tmp_path_factory.mktemp("fault-stack")
     database = f"sqlite:///{var_dir / 'citizen.sqlite3'}"
-    env = {**os.environ, "DATABASE_URL": database, "FLASK_APP": "miniapp_api",
-           "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database,
+        "FLASK_APP": "miniapp_api",
+        "PYTHONPATH": str(ROOT),
+    }
     for command in (["db-upgrade"], ["seed"]):
-        subprocess.run([sys.executable, "-m", "flask", *command], cwd=ROOT, env=env,
-                       check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "flask", *command],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
     ports = Ports.free()
     proxy.upstream = f"http://127.0.0.1:{ports.actions}"
-    stack = Stack(ports=ports, var_dir=var_dir, api_workers=1, env={
-        "DATABASE_URL": database, "ACTION_SERVER_URL": proxy.url,
-        "RASA_ACTION_TIMEOUT_SECONDS": str(ACTION_TIMEOUT_SECONDS)})
+    stack = Stack(
+        ports=ports,
+        var_dir=var_dir,
+        api_workers=1,
+        env={
+            "DATABASE_URL": database,
+            "ACTION_SERVER_URL": proxy.url,
+            "RASA_ACTION_TIMEOUT_SECONDS": str(ACTION_TIMEOUT_SECONDS),
+        },
+    )
     stack.start(timeout=300)
     yield stack
     outcome = stack.stop()
-    print(f"\nfaults injected: {len(FAULTS)}: "
-          + ", ".join(f"{name} ({seconds:.0f} s)" for name, seconds in FAULTS))
+    print(
+        f"\nfaults injected: {len(FAULTS)}: "
+        + ", ".join(f"{name} ({seconds:.0f} s)" for name, seconds in FAULTS)
+    )
     assert set(outcome.values()) == {"stopped"}, outcome
 
 
@@ -74,8 +93,9 @@ def texts(replies: list[dict]) -> list[str]:
 
 
 def slots(stack, sender: str) -> dict:
-    tracker = requests.get(f"{stack.rasa_url}/conversations/{sender}/tracker", timeout=30,
-                           params=RASA_TOKEN).json()
+    tracker = requests.get(
+        f"{stack.rasa_url}/conversations/{sender}/tracker", timeout=30, params=RASA_TOKEN
+    ).json()
     return {k: v for k, v in tracker["slots"].items() if v is not None}
 
 
@@ -119,8 +139,7 @@ def test_api_down_mid_conversation_then_back(stack):
 
 def test_the_bot_apologises_in_the_citizens_language_while_the_api_is_down(stack):
     zh = api_down_turn(stack, f"web:fault-api-{uuid.uuid4().hex[:8]}", "今天空气怎么样")
-    en = api_down_turn(stack, f"web:fault-api-{uuid.uuid4().hex[:8]}",
-                       "what's the air like today")
+    en = api_down_turn(stack, f"web:fault-api-{uuid.uuid4().hex[:8]}", "what's the air like today")
     assert zh == [APOLOGY_ZH] and en and en[0].startswith(APOLOGY_EN), (zh, en)
 
 
@@ -133,7 +152,9 @@ def test_action_server_slower_than_rasa_waits(stack, proxy):
         assert slow == [APOLOGY_ZH], slow
         fast = texts(say(stack, sender, "今天空气怎么样"))
         assert fast and "空气质量指数" in fast[0], fast  # the conversation goes on
-    assert requests.get(f"{stack.rasa_url}/status", params=RASA_TOKEN, timeout=30).status_code == 200
+    assert (
+        requests.get(f"{stack.rasa_url}/status", params=RASA_TOKEN, timeout=30).status_code == 200
+    )
 
 
 def test_rasa_restarted_mid_conversation(stack):

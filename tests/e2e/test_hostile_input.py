@@ -6,6 +6,7 @@ Every message is answered (HTTP 200, a list of replies), no reply shows a stack 
 unrendered response name or an unmasked personal number, the servers are alive afterwards and
 still hold an ordinary conversation, and in the web chat page markup stays text.
 """
+
 from __future__ import annotations
 
 import json
@@ -20,11 +21,11 @@ import pytest
 import requests
 
 from miniapp_api.privacy import mask_text
+from tests.edge import RASA_TOKEN, rest_say
 from tests.scale import scaled
 
-from .hostile import HOSTILE_SENDERS, MARKUP, hostile_messages
 from .conversation import say, texts
-from tests.edge import RASA_TOKEN, rest_say
+from .hostile import HOSTILE_SENDERS, MARKUP, hostile_messages
 
 pytestmark = pytest.mark.e2e
 MESSAGES = 1000
@@ -53,8 +54,16 @@ def send_all(stack, sender: str, messages: list[tuple[str, str]]) -> list[dict]:
             status, body = response.status_code, response.text
         except requests.RequestException as error:
             status, body = None, repr(error)
-        outcomes.append({"sender": sender, "kind": kind, "message": message, "status": status,
-                         "body": body, "seconds": time.monotonic() - started})
+        outcomes.append(
+            {
+                "sender": sender,
+                "kind": kind,
+                "message": message,
+                "status": status,
+                "body": body,
+                "seconds": time.monotonic() - started,
+            }
+        )
     return outcomes
 
 
@@ -62,8 +71,11 @@ def turns_before_first_pause(stack, sender: str) -> int | None:
     """How many messages the conversation had when it was first handed to a person (Rasa
     paused it), or None if it never was."""
     path = quote(sender, safe=":@=+")  # as the API's Rasa client writes it
-    response = requests.get(f"{stack.rasa_url}/conversations/{path}/tracker",
-                            params={"include_events": "ALL", **RASA_TOKEN}, timeout=60)
+    response = requests.get(
+        f"{stack.rasa_url}/conversations/{path}/tracker",
+        params={"include_events": "ALL", **RASA_TOKEN},
+        timeout=60,
+    )
     turns = 0
     for event in response.json().get("events") or []:
         if event.get("event") == "pause":
@@ -78,15 +90,20 @@ def hostile_run(running_stack) -> list[dict]:
     count = scaled(MESSAGES)
     messages = hostile_messages(count)
     senders = conversation_ids(uuid.uuid4().hex[:6])
-    shares = {sender: messages[n::len(senders)] for n, sender in enumerate(senders)}
+    shares = {sender: messages[n :: len(senders)] for n, sender in enumerate(senders)}
     started = time.monotonic()
     with ThreadPoolExecutor(PARALLEL) as pool:
-        outcomes = [o for result in pool.map(lambda s: send_all(running_stack, s, shares[s]),
-                                             senders) for o in result]
+        outcomes = [
+            o
+            for result in pool.map(lambda s: send_all(running_stack, s, shares[s]), senders)
+            for o in result
+        ]
     elapsed = time.monotonic() - started
-    print(f"\nsent {len(outcomes)} hostile messages over {len(senders)} conversations in "
-          f"{elapsed:.0f} s (slowest {max(o['seconds'] for o in outcomes):.1f} s): "
-          f"{dict(Counter(o['kind'] for o in outcomes))}")
+    print(
+        f"\nsent {len(outcomes)} hostile messages over {len(senders)} conversations in "
+        f"{elapsed:.0f} s (slowest {max(o['seconds'] for o in outcomes):.1f} s): "
+        f"{dict(Counter(o['kind'] for o in outcomes))}"
+    )
     assert len(outcomes) == count
     return outcomes
 
@@ -94,8 +111,9 @@ def hostile_run(running_stack) -> list[dict]:
 def test_every_hostile_message_is_answered_and_the_servers_live(running_stack, hostile_run):
     stack = running_stack
     unanswered = [o for o in hostile_run if o["status"] != 200]
-    assert not unanswered, [(o["sender"], o["message"][:80], o["status"], o["body"][:200])
-                            for o in unanswered[:10]]
+    assert not unanswered, [
+        (o["sender"], o["message"][:80], o["status"], o["body"][:200]) for o in unanswered[:10]
+    ]
     for outcome in hostile_run:
         replies = json.loads(outcome["body"])
         assert isinstance(replies, list), outcome["body"][:200]
@@ -107,11 +125,14 @@ def test_every_hostile_message_is_answered_and_the_servers_live(running_stack, h
     # Alive: every process runs, answers its health check, and holds a conversation.
     for process in stack.processes:
         assert process.popen.poll() is None, (process.name, process.log_tail())
-    assert requests.get(f"{stack.rasa_url}/status", params=RASA_TOKEN, timeout=30).status_code == 200
+    assert (
+        requests.get(f"{stack.rasa_url}/status", params=RASA_TOKEN, timeout=30).status_code == 200
+    )
     assert requests.get(f"{stack.actions_url}/health", timeout=30).status_code == 200
     assert requests.get(f"{stack.api_url}/api/v1/health", timeout=30).status_code == 200
     assert texts(say(stack, f"web:after-hostile-{uuid.uuid4().hex[:6]}", "你好呀")) == [
-        "您好！我是市民助手，请问有什么可以帮您？"]
+        "您好！我是市民助手，请问有什么可以帮您？"
+    ]
 
 
 def test_no_conversation_falls_silent_unless_handed_to_a_person(running_stack, hostile_run):
@@ -119,20 +140,26 @@ def test_no_conversation_falls_silent_unless_handed_to_a_person(running_stack, h
     # then on silence is expected (until "/restart", which Rasa lets through a pause). A
     # "/session_start" is a channel's signal (a page opened), not a message: it starts a
     # session and waits for the citizen, as in Rasa.
-    first_pause = {s: turns_before_first_pause(running_stack, s)
-                   for s in {o["sender"] for o in hostile_run}}
+    first_pause = {
+        s: turns_before_first_pause(running_stack, s) for s in {o["sender"] for o in hostile_run}
+    }
     silent, position = [], Counter()
     for outcome in hostile_run:
         sender = outcome["sender"]
         before_pause = first_pause[sender] is None or position[sender] < first_pause[sender]
         position[sender] += 1
-        if (outcome["message"].strip() not in ("", SESSION_START)
-                and json.loads(outcome["body"]) == [] and before_pause):
+        if (
+            outcome["message"].strip() not in ("", SESSION_START)
+            and json.loads(outcome["body"]) == []
+            and before_pause
+        ):
             silent.append(outcome)
-    print(f"\nconversations handed over: {sum(v is not None for v in first_pause.values())} of "
-          f"{len(first_pause)}; silent turns before any handover: {len(silent)}, by kind: "
-          f"{dict(Counter(o['kind'] for o in silent))}; for example: "
-          f"{[o['message'][:40] for o in silent[:12]]}")
+    print(
+        f"\nconversations handed over: {sum(v is not None for v in first_pause.values())} of "
+        f"{len(first_pause)}; silent turns before any handover: {len(silent)}, by kind: "
+        f"{dict(Counter(o['kind'] for o in silent))}; for example: "
+        f"{[o['message'][:40] for o in silent[:12]]}"
+    )
     assert not silent
 
 
@@ -143,8 +170,13 @@ def test_markup_stays_text_in_the_web_chat(page, running_stack):
     page.goto(f"{running_stack.api_url}/")
     title = page.title()
     box = page.get_by_label("输入消息")
-    samples = [MARKUP[0], MARKUP[1], MARKUP[14], "Repeat after me: <script>alert('x')</script>",
-               '/affirm{"slot": "<script>"}']
+    samples = [
+        MARKUP[0],
+        MARKUP[1],
+        MARKUP[14],
+        "Repeat after me: <script>alert('x')</script>",
+        '/affirm{"slot": "<script>"}',
+    ]
     for sample in samples:
         box.fill(sample)
         # The turn is over when the chat call is answered (a handed-over conversation is
@@ -153,7 +185,7 @@ def test_markup_stays_text_in_the_web_chat(page, running_stack):
             box.press("Enter")
         page.wait_for_timeout(300)  # let the page render the answer
     shown = page.locator(".turn.me .bubble").all_inner_texts()
-    assert shown[-len(samples):] == samples
+    assert shown[-len(samples) :] == samples
     assert page.locator("#log script, #log img, #log svg, #log iframe").count() == 0
     assert dialogs == [] and page.title() == title
     assert page.problems == []  # no script error, no Content Security Policy violation

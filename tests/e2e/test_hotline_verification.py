@@ -1,6 +1,7 @@
 """A hotline call through the running Rasa server: a guest until the caller proves, inside the
 call, the last four ID characters on file and the code texted to the phone on file; then the
 call acts for that citizen, and another call from the same number is a guest again."""
+
 from __future__ import annotations
 
 import json
@@ -21,15 +22,22 @@ ID_CARD = BODY + id_card_check_char(BODY)
 def texted(stack, phone: str) -> list[str]:
     path = Path(stack.environment()["SMS_SENDER"].removeprefix("jsonl:"))
     lines = path.read_text().splitlines() if path.exists() else []
-    return ["".join(c for c in m["text"] if c.isdigit())[:6]
-            for m in map(json.loads, lines) if m["phone"] == phone]
+    return [
+        "".join(c for c in m["text"] if c.isdigit())[:6]
+        for m in map(json.loads, lines)
+        if m["phone"] == phone
+    ]
 
 
 def gateway_says(stack, call: str, text: str) -> str:
     """What the hotline gateway sends for a caller's words: no assertion (nobody proved
     anything yet); the bot's replies joined."""
-    response = requests.post(f"{stack.rasa_url}/webhooks/rest/webhook", headers=REST_HEADERS,
-                             json={"sender": call, "message": text}, timeout=60)
+    response = requests.post(
+        f"{stack.rasa_url}/webhooks/rest/webhook",
+        headers=REST_HEADERS,
+        json={"sender": call, "message": text},
+        timeout=60,
+    )
     assert response.status_code == 200, response.text
     return " ".join(r.get("text", "") for r in response.json())
 
@@ -39,17 +47,34 @@ def caller(running_stack) -> dict:
     """A resident with a verified phone and an application, as the mini-app makes them."""
     api = running_stack.api_url
     phone = f"139{uuid.uuid4().int % 10**8:08d}"
-    login = requests.post(f"{api}/api/v1/auth/dev-login", timeout=10,
-                          json={"identity": f"wechat:o-hotline-{uuid.uuid4().hex[:12]}"})
+    login = requests.post(
+        f"{api}/api/v1/auth/dev-login",
+        timeout=10,
+        json={"identity": f"wechat:o-hotline-{uuid.uuid4().hex[:12]}"},
+    )
     headers = {"Authorization": f"Bearer {login.json()['data']['token']}"}
-    assert requests.post(f"{api}/api/v1/me/phone/code", json={"phone": phone}, headers=headers,
-                         timeout=10).status_code == 202
+    assert (
+        requests.post(
+            f"{api}/api/v1/me/phone/code", json={"phone": phone}, headers=headers, timeout=10
+        ).status_code
+        == 202
+    )
     [code] = texted(running_stack, phone)
-    assert requests.post(f"{api}/api/v1/me/phone/verify", json={"phone": phone, "code": code},
-                         headers=headers, timeout=10).status_code == 200
-    submitted = requests.post(f"{api}/api/v1/applications", headers=headers, timeout=10,
-                              json={"item_code": "residence_permit", "applicant_name": "李雷",
-                                    "id_card": ID_CARD})
+    assert (
+        requests.post(
+            f"{api}/api/v1/me/phone/verify",
+            json={"phone": phone, "code": code},
+            headers=headers,
+            timeout=10,
+        ).status_code
+        == 200
+    )
+    submitted = requests.post(
+        f"{api}/api/v1/applications",
+        headers=headers,
+        timeout=10,
+        json={"item_code": "residence_permit", "applicant_name": "李雷", "id_card": ID_CARD},
+    )
     assert submitted.status_code == 201
     return {"phone": phone, "number": submitted.json()["data"]["display_number"]}
 

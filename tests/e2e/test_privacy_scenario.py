@@ -4,6 +4,7 @@ with ``python -m bot.replay``. Then every place the numbers could land is search
 the API's responses, the bot's replies, every process log, Rasa's tracker store (the SQLite file
 and ``GET /conversations/{id}/tracker``) and the replay report. None may hold them unmasked.
 """
+
 from __future__ import annotations
 
 import json
@@ -18,9 +19,9 @@ import requests
 
 from launcher.stack import BOT_BIN, ROOT
 from tests.api.residents import valid_id_card
+from tests.edge import RASA_TOKEN, bot_headers, rest_say
 
 from .booking import PERIOD_ZH, free_cardiology_slot
-from tests.edge import RASA_TOKEN, bot_headers, rest_say
 
 pytestmark = pytest.mark.e2e
 ID_CARD = valid_id_card("31011519880808123")
@@ -38,8 +39,9 @@ class Recorder:
         self.senders: set[str] = set()
 
     def api(self, method: str, path: str, headers: dict, **kwargs) -> dict:
-        response = requests.request(method, f"{self.stack.api_url}/api/v1{path}",
-                                    headers=headers, timeout=60, **kwargs)
+        response = requests.request(
+            method, f"{self.stack.api_url}/api/v1{path}", headers=headers, timeout=60, **kwargs
+        )
         self.api_bodies.append(response.text)
         assert response.status_code < 500, response.text
         return response.json()
@@ -58,8 +60,6 @@ class Recorder:
         return response.json()
 
 
-
-
 def book_through_the_mini_app_chat(rec: Recorder) -> str:
     session = rec.api("POST", "/chat/session", {})["data"]
     headers = {"Authorization": f"Bearer {session['token']}"}
@@ -68,7 +68,9 @@ def book_through_the_mini_app_chat(rec: Recorder) -> str:
     rec.senders.add(sender)
     free = free_cardiology_slot(rec.stack, sender)
     day = date.fromisoformat(free["date"])
-    rec.chat(headers, f"帮我挂{day.month}月{day.day}号{PERIOD_ZH[free['period']]}协和医院心内科的号")
+    rec.chat(
+        headers, f"帮我挂{day.month}月{day.day}号{PERIOD_ZH[free['period']]}协和医院心内科的号"
+    )
     ask_doctor = rec.replies[-1]
     button = next(b for b in json.loads(ask_doctor)["buttons"] if b["title"] == "任意医生")
     rec.chat(headers, payload=button["payload"])
@@ -86,11 +88,14 @@ def book_through_the_mini_app_chat(rec: Recorder) -> str:
 
 
 def guest_lookups(rec: Recorder, owner: str) -> None:
-    application = rec.api("POST", "/applications", bot_headers(owner), json={
-        "item_code": "residence_permit", "applicant_name": "隐私测试", "id_card": ID_CARD})["data"]
+    application = rec.api(
+        "POST",
+        "/applications",
+        bot_headers(owner),
+        json={"item_code": "residence_permit", "applicant_name": "隐私测试", "id_card": ID_CARD},
+    )["data"]
     number = application["number"]
-    rec.api("POST", "/applications/lookup", {}, json={"number": number,
-                                                      "id_last4": ID_CARD[-4:]})
+    rec.api("POST", "/applications/lookup", {}, json={"number": number, "id_last4": ID_CARD[-4:]})
     rec.api("GET", f"/applications/{number}", bot_headers(owner))
     guest = f"hotline:1390000{uuid.uuid4().int % 10000:04d}"
     rec.say(guest, f"帮我查一下办件 {number} 的进度")
@@ -103,21 +108,52 @@ def guest_lookups(rec: Recorder, owner: str) -> None:
 
 def replay_calls(rec: Recorder, out: Path) -> Path:
     calls = out / "calls.jsonl"
-    call = {"call_id": "P0001", "caller": CALLER, "started_at": "2026-11-20T09:00:00+08:00",
-            "turns": [{"role": "caller", "text": "你好，我想挂个号"},
-                      {"role": "agent", "text": "请讲"},
-                      {"role": "caller", "text": f"我身份证号是{ID_CARD}"},
-                      {"role": "caller", "text": f"电话是{PHONE}"}]}
-    second = {**call, "call_id": "P0002",
-              "turns": [{"role": "caller", "text": f"查一下 {ID_CARD} 的办件进度"}]}
-    calls.write_text("\n".join(json.dumps(c, ensure_ascii=False) for c in (call, second)) + "\n",
-                     encoding="utf-8")
+    call = {
+        "call_id": "P0001",
+        "caller": CALLER,
+        "started_at": "2026-11-20T09:00:00+08:00",
+        "turns": [
+            {"role": "caller", "text": "你好，我想挂个号"},
+            {"role": "agent", "text": "请讲"},
+            {"role": "caller", "text": f"我身份证号是{ID_CARD}"},
+            {"role": "caller", "text": f"电话是{PHONE}"},
+        ],
+    }
+    second = {
+        **call,
+        "call_id": "P0002",
+        "turns": [{"role": "caller", "text": f"查一下 {ID_CARD} 的办件进度"}],
+    }
+    calls.write_text(
+        "\n".join(json.dumps(c, ensure_ascii=False) for c in (call, second)) + "\n",
+        encoding="utf-8",
+    )
     report = out / "report"
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false",
-           "API_URL": rec.stack.api_url, "ACTION_SERVER_URL": rec.stack.actions_url}
-    result = subprocess.run([str(BOT_BIN / "python"), "-m", "bot.replay", str(calls), "--out",
-                             str(report), "--url", rec.stack.rasa_url, "--no-progress"],
-                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "RASA_TELEMETRY_ENABLED": "false",
+        "API_URL": rec.stack.api_url,
+        "ACTION_SERVER_URL": rec.stack.actions_url,
+    }
+    result = subprocess.run(
+        [
+            str(BOT_BIN / "python"),
+            "-m",
+            "bot.replay",
+            str(calls),
+            "--out",
+            str(report),
+            "--url",
+            rec.stack.rasa_url,
+            "--no-progress",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
     assert json.loads((report / "report.json").read_text(encoding="utf-8"))["calls"]
     # The replay's sender ids, as docs/operations.md gives them (the report shows them masked).
@@ -136,8 +172,9 @@ def places(rec: Recorder, report: Path) -> dict[str, str]:
     for path in tracker_files:
         found[f"tracker store {path.name}"] = path.read_bytes().decode("latin-1")
     for sender in sorted(rec.senders):
-        response = requests.get(f"{stack.rasa_url}/conversations/{sender}/tracker", timeout=60,
-                                params=RASA_TOKEN)
+        response = requests.get(
+            f"{stack.rasa_url}/conversations/{sender}/tracker", timeout=60, params=RASA_TOKEN
+        )
         found[f"GET tracker {sender}"] = response.text
     for path in sorted(report.rglob("*")):
         if path.is_file():
@@ -151,10 +188,17 @@ def test_no_personal_number_is_left_unmasked_after_a_full_scenario(running_stack
     guest_lookups(rec, owner)
     report = replay_calls(rec, tmp_path)
     secrets = {"ID card": ID_CARD, "ID card body": ID_CARD[:17], "phone": PHONE}
-    leaks = {f"{name}: {what}": text.count(secret) for name, text in places(rec, report).items()
-             for what, secret in secrets.items() if secret in text}
-    callers = {name: text.count(CALLER) for name, text in places(rec, report).items()
-               if CALLER in text}
-    print(f"\nsearched {len(places(rec, report))} places; typed numbers found in: {leaks or 'none'}"
-          f"; the hotline caller's number (in replay sender ids) in: {callers or 'none'}")
+    leaks = {
+        f"{name}: {what}": text.count(secret)
+        for name, text in places(rec, report).items()
+        for what, secret in secrets.items()
+        if secret in text
+    }
+    callers = {
+        name: text.count(CALLER) for name, text in places(rec, report).items() if CALLER in text
+    }
+    print(
+        f"\nsearched {len(places(rec, report))} places; typed numbers found in: {leaks or 'none'}"
+        f"; the hotline caller's number (in replay sender ids) in: {callers or 'none'}"
+    )
     assert not leaks, leaks

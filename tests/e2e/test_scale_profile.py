@@ -10,6 +10,7 @@ for Rasa's lock store, two Sanic workers of the Rasa server (``launcher/profiles
 Skipped, with the reason, when the PostgreSQL server (127.0.0.1:5432) or Redis (127.0.0.1:6379)
 does not answer. Own databases (``test_scale_api``, ``test_scale_tracker``) and Redis database 7.
 """
+
 from __future__ import annotations
 
 import json
@@ -59,8 +60,12 @@ def scaled_stack(tmp_path_factory):
     import subprocess
     import sys
 
-    env = {**os.environ, "DATABASE_URL": API_DATABASE, "FLASK_APP": "miniapp_api",
-           "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "DATABASE_URL": API_DATABASE,
+        "FLASK_APP": "miniapp_api",
+        "PYTHONPATH": str(ROOT),
+    }
     flask = [sys.executable, "-m", "flask"]
     if subprocess.run(flask + ["db-upgrade"], cwd=ROOT, env=env, capture_output=True).returncode:
         # This test's own database, migrated by an older migration history: start afresh.
@@ -69,9 +74,15 @@ def scaled_stack(tmp_path_factory):
         drop_everything(API_DATABASE)
         subprocess.run(flask + ["db-upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
     subprocess.run(flask + ["seed"], cwd=ROOT, env=env, check=True, capture_output=True)
-    profile = replace(profile_named("scale", environ={}), api_workers=2, action_workers=1,
-                      rasa_workers=2, database_url=API_DATABASE,
-                      tracker_store_url=TRACKER_DATABASE, lock_store_url=REDIS)
+    profile = replace(
+        profile_named("scale", environ={}),
+        api_workers=2,
+        action_workers=1,
+        rasa_workers=2,
+        database_url=API_DATABASE,
+        tracker_store_url=TRACKER_DATABASE,
+        lock_store_url=REDIS,
+    )
     stack = Stack(ports=Ports.free(), var_dir=tmp_path_factory.mktemp("scale"), profile=profile)
     stack.start(timeout=300)
     yield stack
@@ -86,8 +97,9 @@ def say(stack: Stack, sender: str, message: str, **metadata) -> list[dict]:
 
 
 def tracker_events(stack: Stack, sender: str) -> list[dict]:
-    response = requests.get(f"{stack.rasa_url}/conversations/{sender}/tracker", timeout=30,
-                            params=RASA_TOKEN)
+    response = requests.get(
+        f"{stack.rasa_url}/conversations/{sender}/tracker", timeout=30, params=RASA_TOKEN
+    )
     assert response.status_code == 200, response.text
     return response.json()["events"]
 
@@ -192,14 +204,15 @@ def test_two_workers_serve_one_conversations_concurrent_messages_in_order(scaled
     # own answer, and the bot listens again, before the next user message.
     starts = [i for i, e in enumerate(events) if e["event"] == "user"]
     for begin, end in zip(starts, starts[1:] + [len(events)]):
-        turn = events[begin + 1:end]
+        turn = events[begin + 1 : end]
         actions = [e["name"] for e in turn if e["event"] == "action"]
         assert actions and actions[-1] == "action_listen", turn
         assert any(e["event"] == "bot" for e in turn), turn
 
 
-def nginx_config(deploy_conf: str, rasa_ports: list[int], api_port: int, listen: int,
-                 internal: int, work: Path) -> str:
+def nginx_config(
+    deploy_conf: str, rasa_ports: list[int], api_port: int, listen: int, internal: int, work: Path
+) -> str:
     """deploy/nginx.conf with this machine's addresses instead of the compose services', and
     a log of which Rasa server answered each request."""
     conf = re.sub(r"\n\s*resolver [^\n]*", "", deploy_conf)
@@ -209,11 +222,15 @@ def nginx_config(deploy_conf: str, rasa_ports: list[int], api_port: int, listen:
     conf = conf.replace("server api:5000;", f"server 127.0.0.1:{api_port};")
     conf = conf.replace("listen 80;", f"listen 127.0.0.1:{listen};")
     conf = conf.replace("listen 8005;", f"listen 127.0.0.1:{internal};")
-    return conf.replace("http {", "http {\n"
-                        "    log_format upstreams '$request_uri $upstream_addr $status';\n"
-                        f"    access_log {work}/access.log upstreams;\n"
-                        f"    client_body_temp_path {work}/body;\n"
-                        f"    proxy_temp_path {work}/proxy;", 1)
+    return conf.replace(
+        "http {",
+        "http {\n"
+        "    log_format upstreams '$request_uri $upstream_addr $status';\n"
+        f"    access_log {work}/access.log upstreams;\n"
+        f"    client_body_temp_path {work}/body;\n"
+        f"    proxy_temp_path {work}/proxy;",
+        1,
+    )
 
 
 def test_nginx_spreads_one_conversation_over_two_rasa_servers(scaled_stack, tmp_path):
@@ -228,13 +245,24 @@ def test_nginx_spreads_one_conversation_over_two_rasa_servers(scaled_stack, tmp_
         pytest.skip("nginx is not installed (apt-get install nginx-light)")
     rasa = next(p for p in scaled_stack.processes if p.name == "rasa")
     second_port = free_port()
-    command = [str(BOT_BIN / "python"), "-m", "bot.serving", "rasa", "run",
-               *rasa.command[rasa.command.index("--model"):]]
+    command = [
+        str(BOT_BIN / "python"),
+        "-m",
+        "bot.serving",
+        "rasa",
+        "run",
+        *rasa.command[rasa.command.index("--model") :],
+    ]
     command[command.index("--port") + 1] = str(second_port)
     log = open(tmp_path / "rasa-2.log", "wb")
-    second = subprocess.Popen(command, cwd=ROOT, env={**scaled_stack.environment(),
-                                                      "SANIC_WORKERS": "1"},
-                              stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    second = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env={**scaled_stack.environment(), "SANIC_WORKERS": "1"},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     nginx = None
     try:
         ready = time.monotonic() + 300
@@ -245,30 +273,52 @@ def test_nginx_spreads_one_conversation_over_two_rasa_servers(scaled_stack, tmp_
         for folder in ("body", "proxy"):
             (tmp_path / folder).mkdir()
         conf = tmp_path / "nginx.conf"
-        conf.write_text(nginx_config((ROOT / "deploy" / "nginx.conf").read_text(),
-                                     [scaled_stack.ports.rasa, second_port],
-                                     scaled_stack.ports.api, listen, internal, tmp_path))
-        nginx = subprocess.Popen(["nginx", "-c", str(conf), "-g",
-                                  f"daemon off; pid {tmp_path}/nginx.pid; "
-                                  f"error_log {tmp_path}/error.log;"])
+        conf.write_text(
+            nginx_config(
+                (ROOT / "deploy" / "nginx.conf").read_text(),
+                [scaled_stack.ports.rasa, second_port],
+                scaled_stack.ports.api,
+                listen,
+                internal,
+                tmp_path,
+            )
+        )
+        nginx = subprocess.Popen(
+            [
+                "nginx",
+                "-c",
+                str(conf),
+                "-g",
+                f"daemon off; pid {tmp_path}/nginx.pid; error_log {tmp_path}/error.log;",
+            ]
+        )
         public = f"http://127.0.0.1:{listen}"
         wait_for(lambda: _answers(f"{public}/api/v1/health"), timeout=30)
         sender = f"web:scale-nginx-{uuid.uuid4().hex[:8]}"
-        expected = [("我想挂协和医院的号", "您想挂协和医院的哪个科室"), ("心内科", "哪一天"),
-                    ("不挂了", "没有为您预约"), ("谢谢", "不客气")] * 2
+        expected = [
+            ("我想挂协和医院的号", "您想挂协和医院的哪个科室"),
+            ("心内科", "哪一天"),
+            ("不挂了", "没有为您预约"),
+            ("谢谢", "不客气"),
+        ] * 2
         # The REST channel is the API's alone: reached on the internal port, not the public one.
         assert rest_say(public, sender, "你好").status_code == 404
         for message, answer in expected:
             reply = rest_say(f"http://127.0.0.1:{internal}", sender, message)
             assert reply.status_code == 200 and answer in reply.json()[0]["text"], reply.text
         time.sleep(0.5)  # nginx writes its log after answering
-        used = [line.split()[1] for line in (tmp_path / "access.log").read_text().splitlines()
-                if line.startswith("/webhooks/rest/")]
-        assert set(used) == {f"127.0.0.1:{scaled_stack.ports.rasa}",
-                             f"127.0.0.1:{second_port}"}, used
+        used = [
+            line.split()[1]
+            for line in (tmp_path / "access.log").read_text().splitlines()
+            if line.startswith("/webhooks/rest/")
+        ]
+        assert set(used) == {f"127.0.0.1:{scaled_stack.ports.rasa}", f"127.0.0.1:{second_port}"}, (
+            used
+        )
         # Only the channels are public: not Rasa's HTTP API, not the API's NLG endpoint.
-        assert requests.get(f"{public}/conversations/{sender}/tracker", timeout=10
-                            ).status_code == 404
+        assert (
+            requests.get(f"{public}/conversations/{sender}/tracker", timeout=10).status_code == 404
+        )
         assert requests.post(f"{public}/nlg", json={}, timeout=10).status_code == 404
     finally:
         if nginx:

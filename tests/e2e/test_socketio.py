@@ -1,6 +1,7 @@
 """The socket.io channel of the running Rasa server, with python-socketio as the client: the
 conversation comes from the web session's channel ticket, never from the client; replies in each
 language, buttons, the metadata's language, a reconnection; and clients that lie."""
+
 from __future__ import annotations
 
 import pytest
@@ -29,7 +30,11 @@ def test_a_conversation_in_chinese_then_english(conversation):
     assert greeting["text"] == "您好！我是市民助手，请问有什么可以帮您？"
     [help_reply] = conversation.say("你都能帮我干点啥")
     assert [b["title"] for b in help_reply["quick_replies"]] == [
-        "预约挂号", "办件进度", "公交到站", "空气质量"]
+        "预约挂号",
+        "办件进度",
+        "公交到站",
+        "空气质量",
+    ]
     [thanks] = conversation.say("thanks a lot", lang="en")
     assert thanks["text"] == "You're welcome, glad I could help!"
 
@@ -66,8 +71,9 @@ def test_a_client_cannot_pick_or_join_another_conversation(running_stack, sessio
     gets her own conversation, speaks only in it, and hears nothing of his."""
     victim_session = web_session(running_stack)
     victim = Conversation(running_stack.rasa_url, victim_session["channel_ticket"])
-    mallory = Conversation(running_stack.rasa_url, session["channel_ticket"],
-                           session_id=victim.session_id)
+    mallory = Conversation(
+        running_stack.rasa_url, session["channel_ticket"], session_id=victim.session_id
+    )
     try:
         assert mallory.session_id != victim.session_id
         mallory.say("please reply in English", session_id=victim.session_id)

@@ -1,4 +1,5 @@
 """End to end: buses over the REST channel, in both languages."""
+
 from __future__ import annotations
 
 import uuid

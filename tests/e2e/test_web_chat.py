@@ -4,6 +4,7 @@ The browser test drives Debian's Chromium with Playwright: load the page, talk i
 language, tap a button and a quick reply, share a location, reload and find the conversation
 again, and walk the focus order. Screenshots are kept in ``var/test-artifacts/``.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -11,13 +12,15 @@ import uuid
 import pytest
 import requests
 
-from .browser import ARTIFACTS, TIANHE_STATION
 from tests.edge import RASA_TOKEN
+
+from .browser import ARTIFACTS, TIANHE_STATION
 
 pytestmark = pytest.mark.e2e
 
 
 # --- the chat endpoint, through the API to Rasa ------------------------------------------
+
 
 def web_session(stack) -> dict:
     response = requests.post(f"{stack.api_url}/api/v1/chat/session", timeout=30)
@@ -37,15 +40,26 @@ def test_mini_app_chat_in_each_language_with_buttons_and_location(running_stack)
     menu = chat(running_stack, headers, payload="/help", title="What can you do?", lang="en")
     [reply] = menu.json()["data"]["replies"]
     titles = [b["title"] for b in reply["buttons"]]
-    assert titles == ["Hospital appointments", "Application progress", "Bus arrivals",
-                      "Air quality"]
+    assert titles == [
+        "Hospital appointments",
+        "Application progress",
+        "Bus arrivals",
+        "Air quality",
+    ]
     air_button = reply["buttons"][3]
-    air = chat(running_stack, headers, payload=air_button["payload"], title=air_button["title"],
-               lang="en", location=TIANHE_STATION)
+    air = chat(
+        running_stack,
+        headers,
+        payload=air_button["payload"],
+        title=air_button["title"],
+        lang="en",
+        location=TIANHE_STATION,
+    )
     [answer] = air.json()["data"]["replies"]
     assert answer["text"].startswith("Air quality in Tianhe Vocational Kindergarten now: AQI")
-    turns = requests.get(f"{running_stack.api_url}/api/v1/chat/history", headers=headers,
-                         timeout=30).json()["data"]["turns"]
+    turns = requests.get(
+        f"{running_stack.api_url}/api/v1/chat/history", headers=headers, timeout=30
+    ).json()["data"]["turns"]
     assert [t["role"] for t in turns] == ["citizen", "bot"] * 3
     assert turns[2]["text"] == "What can you do?"  # the button's title, not its payload
 
@@ -56,17 +70,24 @@ def test_a_mini_app_login_chats_as_its_wechat_identity(running_stack):
 
     openid = "o" + uuid.uuid4().hex[:27]
     official_account().codes["mini-code-" + openid] = openid
-    login = requests.post(f"{running_stack.api_url}/api/v1/auth/login",
-                          json={"platform": "wechat", "code": "mini-code-" + openid}, timeout=30)
+    login = requests.post(
+        f"{running_stack.api_url}/api/v1/auth/login",
+        json={"platform": "wechat", "code": "mini-code-" + openid},
+        timeout=30,
+    )
     assert login.status_code == 200, login.text
     headers = {"Authorization": f"Bearer {login.json()['data']['token']}"}
     assert chat(running_stack, headers, text="谢谢").status_code == 200
-    tracker = requests.get(f"{running_stack.rasa_url}/conversations/wechat:{openid}/tracker",
-                           params=RASA_TOKEN, timeout=30).json()
+    tracker = requests.get(
+        f"{running_stack.rasa_url}/conversations/wechat:{openid}/tracker",
+        params=RASA_TOKEN,
+        timeout=30,
+    ).json()
     assert [e["text"] for e in tracker["events"] if e["event"] == "user"] == ["谢谢"]
 
 
 # --- the page in a real browser ---------------------------------------------------------
+
 
 def bot_texts(page) -> list[str]:
     return page.locator(".turn.bot .bubble").all_inner_texts()
@@ -96,7 +117,7 @@ def test_the_page_in_chromium(page, running_stack, tmp_path):
     page.screenshot(path=str(ARTIFACTS / "webchat-zh.png"))
 
     # Markup typed by the citizen is shown as text, never run.
-    hostile = '<img src=x onerror="document.title=\'pwned\'">你好'
+    hostile = "<img src=x onerror=\"document.title='pwned'\">你好"
     box.fill(hostile)
     box.press("Enter")
     wait_for_bot_text(page, 3)
@@ -142,8 +163,7 @@ def test_the_page_in_chromium(page, running_stack, tmp_path):
     order = []
     while "send" not in order and len(order) < 60:
         page.keyboard.press("Tab")
-        order.append(page.evaluate("document.activeElement.id || "
-                                   "document.activeElement.className"))
+        order.append(page.evaluate("document.activeElement.id || document.activeElement.className"))
     assert order[:2] == ["lang-switch", "log"]
     assert order[-3:] == ["locate", "text", "send"]
     assert set(order[2:-3]) <= {"option", "chip"}  # the answers' buttons, then quick replies

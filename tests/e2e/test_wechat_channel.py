@@ -1,6 +1,7 @@
 """The WeChat official-account channel in a running Rasa server, with wechatpy playing WeChat:
 URL verification, plaintext and AES safe mode, refusals, retries, the 5-second window and the
 customer-service message API, menu buttons, and one citizen with the mini-app login."""
+
 from __future__ import annotations
 
 import time
@@ -9,9 +10,9 @@ import uuid
 import pytest
 import requests
 
+from tests.edge import RASA_TOKEN
 from tests.wechat_client import WeChatServer, subscribe_event, text_message
 from tests.wechat_standin import OFFICIAL_TOKEN, official_account
-from tests.edge import RASA_TOKEN
 
 pytestmark = pytest.mark.e2e
 GREETING_ZH = "您好！我是市民助手，请问有什么可以帮您？"
@@ -28,12 +29,14 @@ def new_openid() -> str:
 
 
 def user_texts(stack, openid: str) -> list[str]:
-    tracker = requests.get(f"{stack.rasa_url}/conversations/wechat:{openid}/tracker",
-                           params=RASA_TOKEN, timeout=30).json()
+    tracker = requests.get(
+        f"{stack.rasa_url}/conversations/wechat:{openid}/tracker", params=RASA_TOKEN, timeout=30
+    ).json()
     return [e.get("text") for e in tracker.get("events") or [] if e.get("event") == "user"]
 
 
 # --- URL verification ---------------------------------------------------------------------
+
 
 def test_url_verification_echoes_only_for_a_good_signature(wechat):
     good = wechat.verify("echo-4711")
@@ -45,6 +48,7 @@ def test_url_verification_echoes_only_for_a_good_signature(wechat):
 
 
 # --- plaintext and safe mode ----------------------------------------------------------------
+
 
 def test_plaintext_is_refused_once_safe_mode_is_configured(wechat, running_stack):
     """With an AES key configured, a plaintext message (its body not covered by any signature)
@@ -70,6 +74,7 @@ def test_a_new_follower_is_greeted(wechat):
 
 # --- refusals ---------------------------------------------------------------------------------
 
+
 def test_bad_signatures_are_refused_and_nothing_is_heard(wechat, running_stack):
     openid = new_openid()
     forged = wechat.post_plain(text_message(openid, "你好"), signature="f" * 40)
@@ -90,8 +95,9 @@ def test_a_message_for_another_account_is_refused(running_stack):
 def test_stale_and_future_timestamps_are_refused(wechat, running_stack):
     openid = new_openid()
     for skew in (-301, +301, -86400):
-        response = wechat.post_plain(text_message(openid, "你好"),
-                                     timestamp=int(time.time()) + skew)
+        response = wechat.post_plain(
+            text_message(openid, "你好"), timestamp=int(time.time()) + skew
+        )
         assert response.status_code == 403, skew
     assert user_texts(running_stack, openid) == []
 
@@ -100,18 +106,23 @@ def test_oversized_and_malformed_xml_is_refused(wechat, running_stack):
     openid = new_openid()
     big = text_message(openid, "好" * 30000)  # 90 kB of UTF-8, above the 64 KiB limit
     assert wechat.post_plain(big).status_code == 413
-    for body in ("<xml><Content>unclosed", "no xml", "<xml><a>&nope;</a></xml>",
-                 '<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]>'
-                 f"<xml><FromUserName>{openid}</FromUserName><MsgType>text</MsgType>"
-                 "<Content>&b;</Content><MsgId>1</MsgId></xml>",
-                 '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
-                 f"<xml><FromUserName>{openid}</FromUserName><Content>&e;</Content></xml>",
-                 "<xml><FromUserName>bad openid!</FromUserName><Content>hi</Content></xml>"):
+    for body in (
+        "<xml><Content>unclosed",
+        "no xml",
+        "<xml><a>&nope;</a></xml>",
+        '<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]>'
+        f"<xml><FromUserName>{openid}</FromUserName><MsgType>text</MsgType>"
+        "<Content>&b;</Content><MsgId>1</MsgId></xml>",
+        '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+        f"<xml><FromUserName>{openid}</FromUserName><Content>&e;</Content></xml>",
+        "<xml><FromUserName>bad openid!</FromUserName><Content>hi</Content></xml>",
+    ):
         assert wechat.post_plain(body).status_code == 400, body
     assert user_texts(running_stack, openid) == []
 
 
 # --- WeChat's retries and the 5-second window ----------------------------------------------
+
 
 def test_a_retried_message_is_answered_once(wechat, running_stack):
     openid = new_openid()
@@ -131,13 +142,18 @@ def test_late_answers_go_through_the_customer_service_api(wechat, running_stack)
     openid = new_openid()
     standin.expire_next = True  # the cached token is refused once: the channel fetches another
     started = time.monotonic()
-    response, _ = wechat.post_encrypted(text_message(openid, "你好"),
-                                        timestamp=int(time.time()) - 5)
+    response, _ = wechat.post_encrypted(
+        text_message(openid, "你好"), timestamp=int(time.time()) - 5
+    )
     assert response.status_code == 200 and response.text == "success"
     assert time.monotonic() - started < 4.5
     [sent] = standin.wait_for(openid)
-    assert sent == {"touser": openid, "msgtype": "text", "text": {"content": GREETING_ZH},
-                    "raw_utf8": True}
+    assert sent == {
+        "touser": openid,
+        "msgtype": "text",
+        "text": {"content": GREETING_ZH},
+        "raw_utf8": True,
+    }
 
 
 def test_buttons_become_menu_links_that_send_their_payload(wechat):
@@ -146,7 +162,11 @@ def test_buttons_become_menu_links_that_send_their_payload(wechat):
     assert reply.content.startswith("我可以帮您办理")
     links = [line for line in reply.content.splitlines() if "weixin://bizmsgmenu" in line]
     assert [line.rsplit(">", 2)[1].removesuffix("</a") for line in links] == [
-        "预约挂号", "办件进度", "公交到站", "空气质量"]
+        "预约挂号",
+        "办件进度",
+        "公交到站",
+        "空气质量",
+    ]
     air = links[3]
     menu_id = air.split("msgmenuid=")[1].split('"')[0]
     # Tapping the link: WeChat sends the title as text, with the menu id.
@@ -156,12 +176,16 @@ def test_buttons_become_menu_links_that_send_their_payload(wechat):
 
 # --- one citizen: the mini-app login and the official account's push of the same openid ----
 
+
 def mini_app_login(running_stack, openid: str) -> dict[str, str]:
     """The mini-program login of the citizen behind ``openid`` (the stand-in platform gives the
     same openid for the code); returns the session's headers."""
     official_account().codes["mini-" + openid] = openid
-    login = requests.post(f"{running_stack.api_url}/api/v1/auth/login",
-                          json={"platform": "wechat", "code": "mini-" + openid}, timeout=30)
+    login = requests.post(
+        f"{running_stack.api_url}/api/v1/auth/login",
+        json={"platform": "wechat", "code": "mini-" + openid},
+        timeout=30,
+    )
     assert login.status_code == 200, login.text
     return {"Authorization": f"Bearer {login.json()['data']['token']}"}
 
@@ -172,9 +196,16 @@ def test_an_application_from_the_mini_app_is_seen_through_wechat_push(wechat, ru
     openid = new_openid()
     headers = mini_app_login(running_stack, openid)
     body = "44010619900307123"
-    submitted = requests.post(f"{running_stack.api_url}/api/v1/applications", headers=headers,
-                              json={"item_code": "residence_permit", "applicant_name": "李雷",
-                                    "id_card": body + id_card_check_char(body)}, timeout=30)
+    submitted = requests.post(
+        f"{running_stack.api_url}/api/v1/applications",
+        headers=headers,
+        json={
+            "item_code": "residence_permit",
+            "applicant_name": "李雷",
+            "id_card": body + id_card_check_char(body),
+        },
+        timeout=30,
+    )
     assert submitted.status_code == 201, submitted.text
     application = submitted.json()["data"]
     reply = wechat.say(text_message(openid, "我的居住证办到哪一步了"))
@@ -182,24 +213,31 @@ def test_an_application_from_the_mini_app_is_seen_through_wechat_push(wechat, ru
     assert application["number"] in reply.content or application["display_number"] in reply.content
 
 
-def test_an_appointment_booked_in_the_mini_app_is_listed_through_wechat_push(wechat,
-                                                                           running_stack):
+def test_an_appointment_booked_in_the_mini_app_is_listed_through_wechat_push(wechat, running_stack):
     openid = new_openid()
     headers = mini_app_login(running_stack, openid)
     api = f"{running_stack.api_url}/api/v1"
-    [hospital] = requests.get(f"{api}/hospitals", params={"q": "协和医院"},
-                              timeout=30).json()["data"]["items"]
-    department = requests.get(f"{api}/departments", params={"q": "皮肤科",
-                                                            "hospital_id": hospital["id"]},
-                              timeout=30).json()["data"]["items"][0]
-    slot = requests.get(f"{api}/slots", params={"department_id": department["id"],
-                                                "available": "true"},
-                        timeout=30).json()["data"]["items"][0]
-    patient = requests.post(f"{api}/patients", headers=headers, timeout=30,
-                            json={"name": "韩梅梅", "id_card": "11010519491231002X",
-                                  "phone": "13700001234"}).json()["data"]
-    booked = requests.post(f"{api}/appointments", headers=headers, timeout=30,
-                           json={"slot_id": slot["id"], "patient_id": patient["id"]})
+    [hospital] = requests.get(f"{api}/hospitals", params={"q": "协和医院"}, timeout=30).json()[
+        "data"
+    ]["items"]
+    department = requests.get(
+        f"{api}/departments", params={"q": "皮肤科", "hospital_id": hospital["id"]}, timeout=30
+    ).json()["data"]["items"][0]
+    slot = requests.get(
+        f"{api}/slots", params={"department_id": department["id"], "available": "true"}, timeout=30
+    ).json()["data"]["items"][0]
+    patient = requests.post(
+        f"{api}/patients",
+        headers=headers,
+        timeout=30,
+        json={"name": "韩梅梅", "id_card": "11010519491231002X", "phone": "13700001234"},
+    ).json()["data"]
+    booked = requests.post(
+        f"{api}/appointments",
+        headers=headers,
+        timeout=30,
+        json={"slot_id": slot["id"], "patient_id": patient["id"]},
+    )
     assert booked.status_code == 201, booked.text
     queue_number = booked.json()["data"]["queue_number"]
     reply = wechat.say(text_message(openid, "我挂了哪些号"))

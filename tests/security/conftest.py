@@ -1,5 +1,6 @@
 """The stacks the attack suite attacks: the default profile (the session's running stack) and
 the production profile (generated secrets, no demo people), each over real HTTP."""
+
 from __future__ import annotations
 
 import os
@@ -25,15 +26,25 @@ def production_stack(tmp_path_factory):
     if not MODEL.exists():
         pytest.fail(f"no trained model at {MODEL}: run `make test`, which trains it")
     var_dir = tmp_path_factory.mktemp("production")
-    env = {"CITIZEN_PROFILE": "production", **production_secrets(), **wechat_env(),
-           **ATTACK_SETTINGS,
-           "WECHAT_SECRET": secrets.token_urlsafe(24), "WECHAT_TOKEN": secrets.token_hex(16),
-           "DATABASE_URL": f"sqlite:///{var_dir / 'citizen.sqlite3'}",
-           "SMS_SENDER": f"jsonl:{var_dir / 'sms.jsonl'}"}
+    env = {
+        "CITIZEN_PROFILE": "production",
+        **production_secrets(),
+        **wechat_env(),
+        **ATTACK_SETTINGS,
+        "WECHAT_SECRET": secrets.token_urlsafe(24),
+        "WECHAT_TOKEN": secrets.token_hex(16),
+        "DATABASE_URL": f"sqlite:///{var_dir / 'citizen.sqlite3'}",
+        "SMS_SENDER": f"jsonl:{var_dir / 'sms.jsonl'}",
+    }
     flask_env = {**os.environ, **env, "FLASK_APP": "miniapp_api", "PYTHONPATH": str(ROOT)}
     for command in (["db-upgrade"], ["seed"]):
-        subprocess.run([sys.executable, "-m", "flask", *command], cwd=ROOT, env=flask_env,
-                       check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "flask", *command],
+            cwd=ROOT,
+            env=flask_env,
+            check=True,
+            capture_output=True,
+        )
     stack = Stack(ports=Ports.free(), var_dir=var_dir, api_workers=1, env=env)
     stack.start(timeout=300)
     yield stack
