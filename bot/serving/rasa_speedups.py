@@ -81,7 +81,6 @@ that invalid replies are still refused with Rasa's errors.
 from __future__ import annotations
 
 import asyncio
-import gc
 import json
 import logging
 import ssl
@@ -139,7 +138,7 @@ def install() -> None:
 def install_after_agent_loaded() -> None:
     from rasa.core import run
 
-    from bot.plugins.tracker_store import mark_sole_writer
+    from .lifecycle import after_agent_loaded
 
     original = run.load_agent_on_start
     if getattr(original, "citizen_hooks", False):
@@ -147,9 +146,7 @@ def install_after_agent_loaded() -> None:
 
     async def load_agent_on_start(*args: Any, **kwargs: Any) -> Any:
         agent = await original(*args, **kwargs)
-        mark_sole_writer(agent.tracker_store, agent.lock_store)
-        gc.collect()  # what loading left behind, collected once, not frozen
-        gc.freeze()
+        after_agent_loaded(agent)
         return agent
 
     load_agent_on_start.citizen_hooks = True
@@ -365,7 +362,9 @@ def install_persistent_endpoint_sessions() -> None:
 
     async def close_resources(app: Any, loop: asyncio.AbstractEventLoop) -> None:
         await original_close(app, loop)
-        await close_shared_sessions()
+        from .lifecycle import before_server_stop
+
+        await before_server_stop()
 
     endpoints.EndpointConfig.request = request
     run.close_resources = close_resources
