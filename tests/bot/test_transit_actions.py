@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
+import pytest
 from rasa_sdk.events import SlotSet
 
 from bot.actions.transit import ActionBusArrivals, ActionNearbyStops, ActionRoutesTo
@@ -11,21 +14,51 @@ from .trackers import run, tracker_for
 ZHUJIANG_NEW_TOWN = {"latitude": 23.1190, "longitude": 113.3215}
 
 
+# The demo timetable runs from about 06:00 to 23:00 city time (UTC+8).
+WEDNESDAY_MORNING = datetime(2026, 12, 2, 2, 30, tzinfo=timezone.utc)  # 10:30 in the city
+WEDNESDAY_NIGHT = datetime(2026, 12, 2, 19, 40, tzinfo=timezone.utc)  # 03:40 in the city
+
+
 def entity(name, value):
     return {"entity": name, "value": value}
 
 
-def test_route_and_stop_give_the_next_arrivals(live_api):
-    tracker = tracker_for(
+@pytest.fixture
+def city_clock(monkeypatch):
+    """Sets the time the API's arrivals are computed at (they depend on the hour)."""
+    from miniapp_api.transit import views
+
+    def set_to(moment: datetime) -> None:
+        monkeypatch.setattr(views, "utcnow", lambda: moment)
+
+    return set_to
+
+
+def ask_for_55_at_tianhe():
+    return tracker_for(
         "web:bus-1",
         "55路还有几分钟到天河客运站",
         "ask_bus_arrival",
         [entity("route", "55路"), entity("stop", "天河客运站")],
     )
-    events, [message] = run(ActionBusArrivals(), tracker)
+
+
+def test_route_and_stop_give_the_next_arrivals(live_api, city_clock):
+    city_clock(WEDNESDAY_MORNING)
+    events, [message] = run(ActionBusArrivals(), ask_for_55_at_tianhe())
     assert message["response"] == "utter_bus_arrivals"
     assert message["stop_id"] == "tianhe_coach_terminal" and message["route"] == "55"
+    assert message["arrivals"]
     assert all(set(a) >= {"routeId", "minutesAway"} for a in message["arrivals"])
+    assert all(a["routeId"] == "55" for a in message["arrivals"])
+    assert SlotSet("bus_stop_id", "tianhe_coach_terminal") in events
+
+
+def test_at_night_the_stop_is_answered_with_no_arrivals(live_api, city_clock):
+    city_clock(WEDNESDAY_NIGHT)
+    events, [message] = run(ActionBusArrivals(), ask_for_55_at_tianhe())
+    assert message["response"] == "utter_bus_arrivals"
+    assert message["stop_id"] == "tianhe_coach_terminal" and "arrivals" not in message
     assert SlotSet("bus_stop_id", "tianhe_coach_terminal") in events
 
 
