@@ -244,8 +244,8 @@ def main() -> int:
     from miniapp_api import create_app
     from miniapp_api.cli import upgrade_database
     from miniapp_api.db import db
-    from miniapp_api.transit.gtfs_import import import_feed
-    from miniapp_api.transit.simulator import simulate_once
+    from miniapp_api.transit.gtfs.importer import import_feed
+    from miniapp_api.transit.realtime.simulator import simulate_once
 
     work = Path(tempfile.mkdtemp(prefix="bench-arrivals-"))
     started = time.perf_counter()

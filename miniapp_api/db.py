@@ -90,15 +90,3 @@ def install_session_teardown(app) -> None:
         except DBAPIError as error:
             logger.warning("session closed on a lost connection: %s", error.__class__.__name__)
             db.session.registry.clear()
-
-
-def commit_or_conflict(error_kind: str, *conflicts: type[Exception]) -> None:
-    """Commit; if the database reports one of ``conflicts`` (a unique key, a stale version),
-    roll back and answer 409 with ``error_kind``, so nothing is half-written."""
-    from .errors import ApiError
-
-    try:
-        db.session.commit()
-    except conflicts:
-        db.session.rollback()
-        raise ApiError(error_kind) from None

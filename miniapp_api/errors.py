@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 
 from citizen_identity import SIGN_IN_REQUIRED_ERRCODE
 
+from .db import db
 from .i18n import translate
 
 logger = logging.getLogger(__name__)
@@ -156,8 +157,6 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     @app.errorhandler(DBAPIError)
     def handle_database_down(exc: DBAPIError) -> Response:
-        from .db import db
-
         try:
             db.session.rollback()
         except DBAPIError:  # the connection is gone with the database; nothing to undo

@@ -21,10 +21,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..air.demo import CITY_ZONE
-from ..db import commit_or_conflict, db, utcnow
+from ..db import db, utcnow
 from ..errors import ApiError
 from ..identity import id_card_last4, normalize_id_card
 from ..privacy import mask_id_card
+from ..transactions import commit_or_conflict
 from . import numbers, states
 from .calendar import WorkCalendar, load_calendar
 from .calendar import is_overdue as past_due

@@ -8,8 +8,9 @@ from functools import lru_cache
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
-from ..db import commit_or_conflict, db
+from ..db import db
 from ..errors import ApiError
+from ..transactions import commit_or_conflict
 from .models import CHANNELS, ChannelIdentity, Citizen
 
 MAINLAND_MOBILE = re.compile(r"^1[3-9]\d{9}\Z", re.ASCII)  # no trailing newline, ASCII digits only

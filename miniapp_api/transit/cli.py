@@ -13,8 +13,8 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from ..db import db
-from .gtfs_import import import_feed
-from .realtime import RealtimeFeedError, fetch, ingest
+from .gtfs.importer import import_feed
+from .realtime.feed import ingest_once
 
 transit_cli = AppGroup("transit", help="Buses: GTFS schedules and GTFS-Realtime.")
 logger = logging.getLogger(__name__)
@@ -37,19 +37,6 @@ def import_gtfs_command(path: Path, if_changed: bool) -> None:
     _echo(result.as_dict())
     if not result.report.ok:
         sys.exit(1)
-
-
-def ingest_once(sources: list[str]) -> list[dict]:
-    """Fetch and ingest each source; a source that fails is reported, the others go on."""
-    timeout = float(current_app.config["TRANSIT_REALTIME_TIMEOUT_SECONDS"])
-    results = []
-    for source in sources:
-        try:
-            results.append(ingest(source, fetch(source, timeout)))
-        except RealtimeFeedError as error:
-            db.session.rollback()
-            results.append({"source": source, "error": error.code, "detail": str(error)})
-    return results
 
 
 @transit_cli.command("realtime")
@@ -89,7 +76,7 @@ def realtime_command(sources: tuple[str, ...], follow: bool, interval: float | N
 )
 def demo_feed_command(out: Path | None) -> None:
     """Write the demo city's GTFS feed (deterministic) as a zip."""
-    from .demo import write_demo_feed
+    from .gtfs.demo import write_demo_feed
 
     path = write_demo_feed(out or Path(current_app.config["TRANSIT_DEMO_FEED"]))
     click.echo(str(path))
@@ -107,7 +94,7 @@ def demo_feed_command(out: Path | None) -> None:
 def simulate_command(follow: bool, interval: float, out: Path | None) -> None:
     """Simulate the demo city's buses: write a GTFS-Realtime feed (TripUpdates and
     VehiclePositions) for the current moment and ingest it like any other source."""
-    from .simulator import simulate_once
+    from .realtime.simulator import simulate_once
 
     out = out or Path(current_app.config["TRANSIT_SIMULATOR_FEED"])
     while True:

@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 from .arrivals import Arrival
 from .catalogue import STATION, Catalogue, RouteInfo
-from .service import RealtimeState
+from .realtime.state import RealtimeState
 
 
 def plain(value):

@@ -11,12 +11,13 @@ from flask import current_app
 from sqlalchemy import select
 
 from ..db import db
-from .demo import SEED_DATA, write_demo_feed
-from .gtfs_import import import_feed
+from .gtfs import demo
+from .gtfs.demo import SEED_DATA, write_demo_feed
+from .gtfs.importer import import_feed
 from .models import TransitFeed
 
 INPUTS = (
-    Path(__file__).with_name("demo.py"),
+    Path(demo.__file__),  # the demo feed is written again when its writer changes
     SEED_DATA / "transit_demo.json",
     SEED_DATA / "holidays.json",
 )

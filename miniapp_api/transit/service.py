@@ -8,58 +8,21 @@ midnight) and joins each call's trip by key; the pure rules in ``arrivals`` do t
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Iterator
-
-from flask import current_app
 
 from ..db import db
 from ..errors import ApiError
 from . import arrivals as a
 from . import queries
-from .catalogue import Catalogue, sources
+from .catalogue import Catalogue
+from .realtime.state import RealtimeState, realtime_state
+from .realtime.vehicles import locate_vehicles
 from .search import find_routes
 from .service_days import candidate_days, day_start
-from .vehicles import locate_vehicles
 
 EARLY_SLACK = 300  # seconds: calls read beyond the delays the realtime data holds
 EXTRA = 5  # candidates beyond the limit, in case a vehicle turns out to have passed the stop
-
-
-@dataclass
-class RealtimeState:
-    status: str  # fresh, stale or none
-    feed_timestamp: datetime | None
-    age_seconds: int | None
-    max_age_seconds: int
-    latest: int = 0  # the largest delay (s) the fresh feeds hold
-    earliest: int = 0  # the most negative (running early)
-
-    def fresh(self, stamp: datetime, now: datetime) -> bool:
-        return abs((now - stamp).total_seconds()) <= self.max_age_seconds
-
-
-def max_age() -> int:
-    return int(current_app.config["TRANSIT_REALTIME_MAX_AGE_SECONDS"])
-
-
-def realtime_state(now: datetime) -> RealtimeState:
-    """How old the newest realtime feed is at ``now``, whether it may be used, and the range
-    of the delays in the feeds that may."""
-    limit = max_age()
-    state = RealtimeState("none", None, None, limit)
-    for feed_timestamp, received_at, summary in sources():
-        stamp = feed_timestamp or received_at
-        if state.feed_timestamp is None or stamp > state.feed_timestamp:
-            state.feed_timestamp = stamp
-        if abs((now - stamp).total_seconds()) <= limit:
-            state.latest = max(state.latest, int(summary.get("max_delay_seconds") or 0))
-            state.earliest = min(state.earliest, int(summary.get("min_delay_seconds") or 0))
-    if state.feed_timestamp is not None:
-        state.age_seconds = int((now - state.feed_timestamp).total_seconds())
-        state.status = "fresh" if abs(state.age_seconds) <= limit else "stale"
-    return state
 
 
 def route_filter(cat: Catalogue, route: str | None) -> set[int] | None:

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import text
 
 from miniapp_api.db import db
-from miniapp_api.transit.demo import write_demo_feed
-from miniapp_api.transit.gtfs_import import import_feed
+from miniapp_api.transit.gtfs.demo import write_demo_feed
+from miniapp_api.transit.gtfs.importer import import_feed
 
 WEEKDAY_8AM = "2026-11-25T08:00:00+08:00"  # a Wednesday
 
@@ -196,8 +196,8 @@ def test_scheduled_arrivals_at_a_station_for_one_route(get):
 def test_arrivals_are_written_as_their_schema_says(demo_app, tmp_path):
     """The arrivals endpoint skips marshmallow for speed: it must write what the schema would."""
     from miniapp_api.envelope import envelope_of
+    from miniapp_api.transit.realtime.simulator import simulate_once
     from miniapp_api.transit.schemas import ArrivalsSchema
-    from miniapp_api.transit.simulator import simulate_once
 
     with demo_app.app_context():
         simulate_once(tmp_path / "realtime.pb", now=datetime.fromisoformat(WEEKDAY_8AM))
@@ -232,7 +232,7 @@ def _forget_realtime(app) -> None:
 
 
 def test_the_simulator_moves_the_buses(demo_app, get, tmp_path):
-    from miniapp_api.transit.simulator import simulate_once
+    from miniapp_api.transit.realtime.simulator import simulate_once
 
     now = datetime.fromisoformat(WEEKDAY_8AM)
     seen = []

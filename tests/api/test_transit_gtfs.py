@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from miniapp_api.db import db
-from miniapp_api.transit.gtfs_import import import_feed
+from miniapp_api.transit.gtfs.importer import import_feed
 from miniapp_api.transit.models import (
     TransitFeed,
     TransitRoute,

@@ -213,7 +213,7 @@ def test_stale_realtime_falls_back_to_the_schedule_and_says_so(app, client, tmp_
 def test_staleness_limit_is_configurable(app_factory, tmp_path):
     app = app_factory(TRANSIT_REALTIME_MAX_AGE_SECONDS=900)
     with app.app_context():
-        from miniapp_api.transit.gtfs_import import import_feed
+        from miniapp_api.transit.gtfs.importer import import_feed
 
         if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
             import_feed(CAIRNS)

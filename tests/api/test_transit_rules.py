@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from miniapp_api.transit import arrivals as a
-from miniapp_api.transit.gtfs_read import format_time, parse_time
+from miniapp_api.transit.gtfs.read import format_time, parse_time
 from miniapp_api.transit.search import route_key, stop_key
 from miniapp_api.transit.service_days import Service, day_start, service_moment
 

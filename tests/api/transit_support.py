@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from miniapp_api.db import db
-from miniapp_api.transit.gtfs_import import import_feed
+from miniapp_api.transit.gtfs.importer import import_feed
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "gtfs"
 CAIRNS = DATA / "cairns_gtfs.zip"

@@ -9,70 +9,20 @@ the database, so a broken feed costs nothing but the reading.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from collections import defaultdict
 from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from . import gtfs_read as r
-from .geometry import (
+from ..geometry import (
     cumulative_metres,
     encode_polyline,
-    interpolate,
-    project_stops,
-    straight_metres,
 )
-from .gtfs_trips import finish_trips, parse_stop_times
+from . import read as r
+from .feed import IdBase, ParsedFeed, TripRow
+from .trips import finish_trips, parse_stop_times
 
 REQUIRED_FILES = ("agency.txt", "stops.txt", "routes.txt", "trips.txt", "stop_times.txt")
-TABLES = (
-    "agency",
-    "stops",
-    "routes",
-    "service",
-    "service_dates",
-    "shapes",
-    "patterns",
-    "trips",
-    "stop_times",
-    "route_stops",
-    "translations",
-)
 TRANSLATABLE = {"agency", "stops", "routes", "trips", "stop_times", "feed_info"}
-
-
-@dataclass
-class IdBase:
-    """The next free integer key of each table (the importer reads them from the database)."""
-
-    agency: int = 1
-    stop: int = 1
-    route: int = 1
-    service: int = 1
-    shape: int = 1
-    pattern: int = 1
-    trip: int = 1
-
-
-@dataclass
-class ParsedFeed:
-    feed_id: int
-    timezone: str = "UTC"
-    language: str | None = None
-    start_date: date | None = None
-    end_date: date | None = None
-    rows: dict[str, list[tuple]] = field(default_factory=lambda: {t: [] for t in TABLES})
-    # lookups the later files need
-    stop_pk: dict[str, int] = field(default_factory=dict)
-    stop_coords: dict[int, tuple[float, float]] = field(default_factory=dict)
-    stop_types: dict[int, int] = field(default_factory=dict)
-    route_pk: dict[str, int] = field(default_factory=dict)
-    service_pk: dict[str, int] = field(default_factory=dict)
-    shape_pk: dict[str, int] = field(default_factory=dict)
-    shapes: dict[int, tuple[list, list[float], list[float] | None]] = field(default_factory=dict)
-
-    def counts(self) -> dict[str, int]:
-        return {name: len(rows) for name, rows in self.rows.items()}
 
 
 def parse_feed(source: r.FeedSource, feed_id: int, ids: IdBase) -> tuple[ParsedFeed, r.FeedReport]:
@@ -404,37 +354,7 @@ def _shapes(source, feed: ParsedFeed, ids: IdBase, report) -> None:
         )
 
 
-def stop_distances(
-    feed: ParsedFeed,
-    shape_pk: int | None,
-    stops: tuple[int, ...],
-    shape_dists: tuple[float | None, ...],
-) -> list[float]:
-    """Metres along the trip of each of its stops (see ``geometry``)."""
-    points = [feed.stop_coords[pk] for pk in stops]
-    shape = feed.shapes.get(shape_pk) if shape_pk else None
-    if shape is None or len(shape[0]) < 2:
-        return straight_metres(points)
-    coords, metres, shape_dist = shape
-    if shape_dist is not None and all(d is not None for d in shape_dists):
-        return [interpolate(d, shape_dist, metres) for d in shape_dists]
-    return project_stops(points, coords, metres)
-
-
 # --- trips ---------------------------------------------------------------------------------
-@dataclass
-class TripRow:
-    line: int
-    trip_id: str
-    route_pk: int
-    service_pk: int
-    headsign: str | None
-    short_name: str | None
-    direction_id: int | None
-    block_id: str | None
-    shape_pk: int | None
-
-
 def _trips(source, feed: ParsedFeed, report) -> dict[str, TripRow]:
     table = r.Table("trips.txt", source)
     c = table.columns.get
@@ -510,28 +430,6 @@ def _frequencies(
         else:
             out[trip_id].append((start, end, headway, int(exact)))
     return out
-
-
-# --- route patterns --------------------------------------------------------------------------
-def route_patterns(feed: ParsedFeed, patterns: Counter, details: dict) -> None:
-    """For each route direction, the most common stop pattern becomes its list of stops.
-
-    ``patterns`` counts (route_pk, direction, stops) over trips; ``details`` maps the same key to
-    (distances, headsign counter, shape_pk) of one of its trips.
-    """
-    best: dict[tuple[int, int], tuple] = {}
-    for (route_pk, direction, stops), count in patterns.items():
-        key = (route_pk, direction)
-        rank = (count, len(stops))
-        if key not in best or rank > best[key][0]:
-            best[key] = (rank, stops)
-    for (route_pk, direction), (_, stops) in sorted(best.items()):
-        distances, headsigns, shape_pk = details[(route_pk, direction, stops)]
-        headsign = headsigns.most_common(1)[0][0] if headsigns else None
-        for position, (stop_pk, dist) in enumerate(zip(stops, distances)):
-            feed.rows["route_stops"].append(
-                (route_pk, direction, position, stop_pk, dist, headsign, shape_pk)
-            )
 
 
 # --- translations ----------------------------------------------------------------------------

@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from ..city.geo import distance_metres
-from .gtfs_read import format_time
+from ...city.geo import distance_metres
+from .read import format_time
 
-SEED_DATA = Path(__file__).resolve().parent.parent / "seed_data"
+SEED_DATA = Path(__file__).resolve().parents[2] / "seed_data"
 START, END = "20250101", "20301231"
 ZIP_TIME = (2026, 1, 1, 0, 0, 0)
 # (start, end, headway minutes) per timetable kind and service

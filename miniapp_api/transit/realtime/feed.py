@@ -16,16 +16,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
 import requests
+from flask import current_app
 from google.protobuf.message import DecodeError
 from google.transit import gtfs_realtime_pb2 as rt
 from sqlalchemy import delete, insert, select, text
 
-from ..db import db, utcnow
-from ..response_cache import invalidate
-from .catalogue import Catalogue, catalogue
-from .gtfs_read import parse_date, parse_time
-from .models import TransitRealtimeSource, TransitRealtimeTrip, TransitTrip, TransitVehicle
-from .service_days import DAY, day_start
+from ...db import db, utcnow
+from ...response_cache import invalidate
+from ..catalogue import Catalogue, catalogue
+from ..gtfs.read import parse_date, parse_time
+from ..models import TransitRealtimeSource, TransitRealtimeTrip, TransitTrip, TransitVehicle
+from ..service_days import DAY, day_start
 from .vehicles import patterns
 
 logger = logging.getLogger(__name__)
@@ -428,3 +429,16 @@ def _drop_replaced(source_pk: int, trips: dict, vehicles: dict) -> None:
 def _chunks(items: list, size: int):
     for i in range(0, len(items), size):
         yield items[i : i + size]
+
+
+def ingest_once(sources: list[str]) -> list[dict]:
+    """Fetch and ingest each source; a source that fails is reported, the others go on."""
+    timeout = float(current_app.config["TRANSIT_REALTIME_TIMEOUT_SECONDS"])
+    results = []
+    for source in sources:
+        try:
+            results.append(ingest(source, fetch(source, timeout)))
+        except RealtimeFeedError as error:
+            db.session.rollback()
+            results.append({"source": source, "error": error.code, "detail": str(error)})
+    return results

@@ -11,15 +11,13 @@ from __future__ import annotations
 import threading
 from bisect import bisect_left
 from datetime import date, datetime
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
-from ..db import db
-from . import arrivals as a
-from . import queries
-from .catalogue import Catalogue
-
-if TYPE_CHECKING:
-    from .service import RealtimeState
+from ...db import db
+from .. import arrivals as a
+from .. import queries
+from ..catalogue import Catalogue
+from .state import RealtimeState
 
 BEHIND = 600  # seconds of calls looked at before where the times put a vehicle
 MAX_PATTERNS = 50_000  # patterns kept per process
@@ -35,7 +33,7 @@ class Pattern(NamedTuple):
 
 
 def locate_vehicles(
-    cat: Catalogue, found: list[a.Arrival], now: datetime, live: "RealtimeState | None"
+    cat: Catalogue, found: list[a.Arrival], now: datetime, live: RealtimeState | None
 ) -> None:
     """Set ``stops_away``, ``distance_from_stop``, ``vehicle_position`` (and the vehicle id a
     VehiclePosition gives) on each arrival that is not cancelled."""
@@ -88,7 +86,7 @@ def locate_vehicles(
 
 
 def _vehicles(
-    found: list[a.Arrival], now: datetime, live: "RealtimeState"
+    found: list[a.Arrival], now: datetime, live: RealtimeState
 ) -> dict[tuple[int, date], a.Vehicle]:
     out: dict[tuple[int, date], a.Vehicle] = {}
     trips = sorted({arrival.visit.trip_pk for arrival in found})

@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from typing import TYPE_CHECKING
 
-from . import gtfs_read as r
-
-if TYPE_CHECKING:
-    from .gtfs_parse import IdBase, ParsedFeed, TripRow
+from ..geometry import interpolate, project_stops, straight_metres
+from . import read as r
+from .feed import IdBase, ParsedFeed, TripRow
 
 FILE = "stop_times.txt"
 # (stop_sequence, stop_pk, arrival, departure, shape_dist, stop_headsign, pickup, drop_off, line)
@@ -115,7 +113,6 @@ def finish_trips(
     ids: "IdBase",
     report,
 ) -> None:
-    from .gtfs_parse import route_patterns, stop_distances
 
     distance_cache: dict[tuple, list[float]] = {}
     patterns: Counter = Counter()
@@ -261,3 +258,41 @@ def _complete_times(
         out.append((arrival, departure, 1))
         last_timed = index
     return out
+
+
+def stop_distances(
+    feed: ParsedFeed,
+    shape_pk: int | None,
+    stops: tuple[int, ...],
+    shape_dists: tuple[float | None, ...],
+) -> list[float]:
+    """Metres along the trip of each of its stops (see ``geometry``)."""
+    points = [feed.stop_coords[pk] for pk in stops]
+    shape = feed.shapes.get(shape_pk) if shape_pk else None
+    if shape is None or len(shape[0]) < 2:
+        return straight_metres(points)
+    coords, metres, shape_dist = shape
+    if shape_dist is not None and all(d is not None for d in shape_dists):
+        return [interpolate(d, shape_dist, metres) for d in shape_dists]
+    return project_stops(points, coords, metres)
+
+
+def route_patterns(feed: ParsedFeed, patterns: Counter, details: dict) -> None:
+    """For each route direction, the most common stop pattern becomes its list of stops.
+
+    ``patterns`` counts (route_pk, direction, stops) over trips; ``details`` maps the same key to
+    (distances, headsign counter, shape_pk) of one of its trips.
+    """
+    best: dict[tuple[int, int], tuple] = {}
+    for (route_pk, direction, stops), count in patterns.items():
+        key = (route_pk, direction)
+        rank = (count, len(stops))
+        if key not in best or rank > best[key][0]:
+            best[key] = (rank, stops)
+    for (route_pk, direction), (_, stops) in sorted(best.items()):
+        distances, headsigns, shape_pk = details[(route_pk, direction, stops)]
+        headsign = headsigns.most_common(1)[0][0] if headsigns else None
+        for position, (stop_pk, dist) in enumerate(zip(stops, distances)):
+            feed.rows["route_stops"].append(
+                (route_pk, direction, position, stop_pk, dist, headsign, shape_pk)
+            )

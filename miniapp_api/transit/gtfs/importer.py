@@ -19,11 +19,9 @@ from typing import Iterable
 
 from sqlalchemy import func, select, text, update
 
-from ..db import db
-from ..response_cache import invalidate
-from .gtfs_parse import IdBase, parse_feed
-from .gtfs_read import FeedReport, FeedSource
-from .models import (
+from ...db import db
+from ...response_cache import invalidate
+from ..models import (
     TransitAgency,
     TransitFeed,
     TransitPattern,
@@ -33,6 +31,8 @@ from .models import (
     TransitStop,
     TransitTrip,
 )
+from .parse import IdBase, parse_feed
+from .read import FeedReport, FeedSource
 
 logger = logging.getLogger(__name__)
 

@@ -19,12 +19,13 @@ from pathlib import Path
 from google.transit import gtfs_realtime_pb2 as rt
 from sqlalchemy import select
 
-from ..db import db, utcnow
-from . import arrivals as a
-from .catalogue import Catalogue, catalogue
-from .gtfs_read import format_time
-from .models import TransitTrip
-from .service_days import candidate_days, day_start
+from ...db import db, utcnow
+from .. import arrivals as a
+from ..catalogue import Catalogue, catalogue
+from ..gtfs.read import format_time
+from ..models import TransitTrip
+from ..service_days import candidate_days, day_start
+from .feed import ingest_once
 from .vehicles import patterns
 
 LEAD_SECONDS = 300  # a bus appears this long before its first departure
@@ -146,7 +147,6 @@ def _describe(descriptor: rt.TripDescriptor, row, day) -> None:
 
 def simulate_once(out: Path, now: datetime | None = None) -> dict:
     """Write the feed for ``now`` to ``out`` and ingest it; returns what happened."""
-    from .cli import ingest_once
 
     now = now or utcnow()
     message, counts = build_feed(catalogue(), now)
