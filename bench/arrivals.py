@@ -305,7 +305,7 @@ def main() -> int:
         zone_offset = timezone(timedelta(hours=8))
         day = datetime(2026, 11, 25, tzinfo=zone_offset)
         warm = [day + timedelta(hours=8)] * 50
-        measure(client, url, warm)  # each worker loads the catalogue once
+        measure(client, url, warm)  # each worker loads the network once
         server_times.skip()
         moments = [
             day + timedelta(seconds=rng.randrange(6 * 3600, 24 * 3600 + 3600))

@@ -13,16 +13,16 @@ BUTTON_IDS = ("button.help",)
 
 def all_message_ids() -> list[str]:
     from .air.aqi import MESSAGE_IDS as AQI_MESSAGE_IDS
-    from .air.responses import message_ids as air_message_ids
-    from .applications.responses import message_ids as application_message_ids
+    from .air.reply_arguments import message_ids as air_message_ids
+    from .applications.reply_arguments import message_ids as application_message_ids
     from .appointments.presenter import message_ids as appointment_label_ids
-    from .appointments.responses import message_ids as booking_message_ids
+    from .appointments.reply_arguments import message_ids as booking_message_ids
     from .directory import SERVICES
     from .errors import ERRORS
-    from .handoff.responses import message_ids as handoff_message_ids
+    from .handoff.reply_arguments import message_ids as handoff_message_ids
     from .i18n import SUPPORTED_LOCALES
-    from .responses import RESPONSES
-    from .transit.responses import message_ids as bus_message_ids
+    from .replies import RESPONSES
+    from .transit.reply_arguments import message_ids as bus_message_ids
     from .webchat import message_ids as webchat_message_ids
 
     ids: list[str] = [kind.message_id for kind in ERRORS.values()]

@@ -18,7 +18,7 @@ from .auth import _bearer_token, is_service_token
 from .errors import ApiError
 from .i18n import conversation_locale, normalize_locale
 from .privacy import mask_text
-from .responses import MissingArguments, UnknownResponse, render, same_for_everyone
+from .replies import MissingArguments, UnknownResponse, render, same_for_everyone
 
 logger = logging.getLogger(__name__)
 bp = Blueprint("nlg", __name__)

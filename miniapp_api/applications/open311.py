@@ -17,7 +17,7 @@ from ..i18n import current_locale, translate
 from . import numbers
 from .models import Application, ServiceItem
 from .presenter import state_name
-from .service import find_by_number, get_item, progress, search_catalog
+from .service import find_by_number, get_item, progress, search_service_items
 from .states import is_open
 
 bp = Blueprint(
@@ -106,7 +106,7 @@ def _error(status: int):
 def services():
     """Every service item, as Open311 services."""
     locale = current_locale()
-    return jsonify([_service(item, locale) for item in search_catalog(None)])
+    return jsonify([_service(item, locale) for item in search_service_items(None)])
 
 
 @bp.get("/services/<code>.json")

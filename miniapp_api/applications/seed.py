@@ -10,13 +10,13 @@ from sqlalchemy import select
 from ..citizens.models import ChannelIdentity
 from ..db import db, utcnow
 from .models import Application
-from .service import SEED_DATA, seed_catalog
+from .service import SEED_DATA, seed_service_items
 
 
 def seed_applications(people: bool = True) -> dict[str, int]:
     """Idempotent: the catalog is merged; demo applications (``people``) keep their fixed
     numbers."""
-    items = seed_catalog()
+    items = seed_service_items()
     if not people:
         return {"service_items": items, "demo_applications_added": 0}
     demo = json.loads((SEED_DATA / "applications.json").read_text(encoding="utf-8"))

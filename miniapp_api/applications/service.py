@@ -55,7 +55,7 @@ def id_digest(id_card: str) -> str:
 
 
 # --- catalog -------------------------------------------------------------------------------
-def seed_catalog() -> int:
+def seed_service_items() -> int:
     data = json.loads((SEED_DATA / "service_items.json").read_text(encoding="utf-8"))
     for entry in data["items"]:
         db.session.merge(ServiceItem(**entry))
@@ -63,7 +63,7 @@ def seed_catalog() -> int:
     return len(data["items"])
 
 
-def search_catalog(query: str | None) -> list[ServiceItem]:
+def search_service_items(query: str | None) -> list[ServiceItem]:
     """Items whose names or keywords contain the query, best first; close misspellings too."""
     items = db.session.scalars(select(ServiceItem).order_by(ServiceItem.code)).all()
     if not query:

@@ -26,7 +26,7 @@ from .service import (
     citizens_applications,
     get_item,
     guest_lookup,
-    search_catalog,
+    search_service_items,
     submit,
 )
 
@@ -55,7 +55,7 @@ def _guest_key() -> str:
 def catalog(query: dict):
     """The service catalog; ``q`` searches names and keywords (typos tolerated)."""
     locale = current_locale()
-    return ok([present_item(item, locale) for item in search_catalog(query.get("q"))])
+    return ok([present_item(item, locale) for item in search_service_items(query.get("q"))])
 
 
 @bp.get("/catalog/<code>")

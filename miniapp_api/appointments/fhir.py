@@ -34,8 +34,8 @@ from ..db import db
 from ..errors import ERRORS, ApiError
 from ..i18n import current_locale, translate
 from ..routing import MAX_RECORD_ID
-from .catalog import is_slot_bookable
 from .models import BOOKED, Appointment, Department, Doctor, Slot
+from .queries import is_slot_bookable
 from .rules import HOSPITAL_ZONE, BookingRules, booking_window
 from .service import booking_rules, citizens_appointment, now
 

@@ -10,7 +10,6 @@ from datetime import datetime
 from babel.numbers import format_currency
 
 from ..i18n import babel_locale, translate
-from .catalog import is_slot_bookable
 from .models import (
     LEVELS,
     PERIODS,
@@ -23,6 +22,7 @@ from .models import (
     Patient,
     Slot,
 )
+from .queries import is_slot_bookable
 from .rules import BookingRules, cancel_deadline
 
 

@@ -23,8 +23,8 @@ from sqlalchemy import select
 
 from ..db import db
 from ..response_cache import invalidate
-from .catalog import CATALOG_ANSWERS
 from .models import Department, Doctor, Hospital, Slot
+from .queries import CATALOG_ANSWERS
 from .rules import HOSPITAL_ZONE, local_date
 from .service import SLOT_ANSWERS, now
 

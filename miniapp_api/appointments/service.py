@@ -41,8 +41,8 @@ from ..identity import is_mainland_mobile, normalize_id_card
 from ..privacy import mask_id_card, mask_phone
 from ..response_cache import invalidate
 from . import protection
-from .catalog import get_slot
 from .models import BOOKED, CANCELLED, RESCHEDULED, Appointment, Department, Doctor, Patient, Slot
+from .queries import get_slot
 from .rules import (
     BookingRules,
     RuleBroken,

@@ -13,8 +13,7 @@ from ..auth import current_citizen
 from ..envelope import envelope_of, ok
 from ..i18n import current_locale
 from ..response_cache import cached_own, cached_public
-from . import catalog, service
-from .catalog import CATALOG_ANSWER_SECONDS, CATALOG_ANSWERS
+from . import queries, service
 from .presenter import (
     present_appointment,
     present_department,
@@ -23,6 +22,7 @@ from .presenter import (
     present_patient,
     present_slot,
 )
+from .queries import CATALOG_ANSWER_SECONDS, CATALOG_ANSWERS
 from .schemas import (
     AppointmentQuerySchema,
     AppointmentSchema,
@@ -63,7 +63,7 @@ def hospitals(query: dict):
     """Hospitals; ``q`` matches names, short names and English names (typos tolerated), best
     first; ``district`` is a district's code or name."""
     locale = current_locale()
-    found = catalog.search_hospitals(query.get("q"), query.get("district"), query["limit"])
+    found = queries.search_hospitals(query.get("q"), query.get("district"), query["limit"])
     return _items([present_hospital(h, locale, score) for score, h in found])
 
 
@@ -71,7 +71,7 @@ def hospitals(query: dict):
 @bp.response(200, envelope_of(HospitalSchema))
 def hospital(hospital_id: int):
     """One hospital."""
-    return ok(present_hospital(catalog.get_hospital(hospital_id), current_locale()))
+    return ok(present_hospital(queries.get_hospital(hospital_id), current_locale()))
 
 
 @bp.get("/departments")
@@ -81,7 +81,7 @@ def hospital(hospital_id: int):
 def departments(query: dict):
     """Departments; ``q`` matches names and aliases in Chinese and English (typos tolerated)."""
     locale = current_locale()
-    found = catalog.search_departments(query.get("q"), query.get("hospital_id"), query["limit"])
+    found = queries.search_departments(query.get("q"), query.get("hospital_id"), query["limit"])
     return _items([present_department(d, locale, score) for score, d in found])
 
 
@@ -89,7 +89,7 @@ def departments(query: dict):
 @bp.response(200, envelope_of(DepartmentSchema))
 def department(department_id: int):
     """One department."""
-    return ok(present_department(catalog.get_department(department_id), current_locale()))
+    return ok(present_department(queries.get_department(department_id), current_locale()))
 
 
 @bp.get("/doctors")
@@ -99,7 +99,7 @@ def department(department_id: int):
 def doctors(query: dict):
     """Doctors; ``q`` matches names and specialties in both languages."""
     locale = current_locale()
-    found = catalog.search_doctors(
+    found = queries.search_doctors(
         query.get("q"), query.get("hospital_id"), query.get("department_id"), query["limit"]
     )
     return _items([present_doctor(d, locale, score) for score, d in found])
@@ -109,7 +109,7 @@ def doctors(query: dict):
 @bp.response(200, envelope_of(DoctorSchema))
 def doctor(doctor_id: int):
     """One doctor."""
-    return ok(present_doctor(catalog.get_doctor(doctor_id), current_locale()))
+    return ok(present_doctor(queries.get_doctor(doctor_id), current_locale()))
 
 
 @bp.get("/slots")
@@ -120,7 +120,7 @@ def slots(query: dict):
     """Slots of a department or a doctor (one is required) by start time; dates default to
     the bookable window."""
     moment, rules, locale = service.now(), service.booking_rules(), current_locale()
-    found = catalog.find_slots(catalog.SlotFilter(**query), moment, rules)
+    found = queries.find_slots(queries.SlotFilter(**query), moment, rules)
     return _items([present_slot(s, locale, moment, rules) for s in found])
 
 
@@ -130,7 +130,7 @@ def slot(slot_id: int):
     """One slot."""
     return ok(
         present_slot(
-            catalog.get_slot(slot_id), current_locale(), service.now(), service.booking_rules()
+            queries.get_slot(slot_id), current_locale(), service.now(), service.booking_rules()
         )
     )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from .arrivals import Arrival
-from .catalogue import STATION, Catalogue, RouteInfo
+from .network import STATION, RouteInfo, TransitNetwork
 from .realtime.state import RealtimeState
 
 
@@ -25,8 +25,8 @@ def plain(value):
     return value
 
 
-def route_brief(cat: Catalogue, route: RouteInfo, locale: str) -> dict:
-    short, long = cat.route_names(route, locale)
+def route_brief(net: TransitNetwork, route: RouteInfo, locale: str) -> dict:
+    short, long = net.route_names(route, locale)
     return {
         "id": route.route_id,
         "shortName": short,
@@ -37,30 +37,30 @@ def route_brief(cat: Catalogue, route: RouteInfo, locale: str) -> dict:
     }
 
 
-def _directions(cat: Catalogue, stop_pk: int, locale: str) -> list[dict]:
+def _directions(net: TransitNetwork, stop_pk: int, locale: str) -> list[dict]:
     out = []
-    for route_pk, direction_id, position in cat.routes_at_stop.get(stop_pk, ()):
-        route, direction = cat.routes[route_pk], cat.directions[(route_pk, direction_id)]
+    for route_pk, direction_id, position in net.routes_at_stop.get(stop_pk, ()):
+        route, direction = net.routes[route_pk], net.directions[(route_pk, direction_id)]
         out.append(
             {
                 "routeId": route.route_id,
-                "routeShortName": cat.route_names(route, locale)[0],
+                "routeShortName": net.route_names(route, locale)[0],
                 "directionId": direction_id,
-                "headsign": _headsign(cat, direction.headsign, direction.stops, locale),
+                "headsign": _headsign(net, direction.headsign, direction.stops, locale),
                 "terminus": position == len(direction.stops) - 1,
             }
         )
     return out
 
 
-def _headsign(cat: Catalogue, headsign: str | None, stops: list, locale: str) -> str | None:
+def _headsign(net: TransitNetwork, headsign: str | None, stops: list, locale: str) -> str | None:
     if headsign:
-        return cat.headsign(headsign, locale)
-    return cat.stop_name(cat.stops[stops[-1][0]], locale) if stops else None
+        return net.headsign(headsign, locale)
+    return net.stop_name(net.stops[stops[-1][0]], locale) if stops else None
 
 
 def present_stop(
-    cat: Catalogue,
+    net: TransitNetwork,
     pk: int,
     locale: str,
     distance: float | None = None,
@@ -68,19 +68,19 @@ def present_stop(
     platform_distances: dict[int, float] | None = None,
 ) -> dict:
     """A stop, or a station with its platforms; ``routes`` and ``directions`` say what calls."""
-    stop = cat.stops[pk]
-    parent = cat.stops.get(stop.parent_pk) if stop.parent_pk else None
+    stop = net.stops[pk]
+    parent = net.stops.get(stop.parent_pk) if stop.parent_pk else None
     platforms = []
-    directions = _directions(cat, pk, locale)
+    directions = _directions(net, pk, locale)
     if stop.location_type == STATION:
-        for child_pk in cat.boarding_stops(pk):
-            child = cat.stops[child_pk]
-            child_directions = _directions(cat, child_pk, locale)
+        for child_pk in net.boarding_stops(pk):
+            child = net.stops[child_pk]
+            child_directions = _directions(net, child_pk, locale)
             directions += child_directions
             platforms.append(
                 {
                     "id": child.stop_id,
-                    "name": cat.stop_name(child, locale),
+                    "name": net.stop_name(child, locale),
                     "code": child.code,
                     "platformCode": child.platform_code,
                     "lat": child.lat,
@@ -91,17 +91,17 @@ def present_stop(
             )
     routes: dict[str, dict] = {}
     for direction in directions:
-        route = cat.routes[cat.route_by_id[direction["routeId"]]]
-        routes.setdefault(route.route_id, route_brief(cat, route, locale))
+        route = net.routes[net.route_by_id[direction["routeId"]]]
+        routes.setdefault(route.route_id, route_brief(net, route, locale))
     return {
         "id": stop.stop_id,
         "code": stop.code,
-        "name": cat.stop_name(stop, locale),
+        "name": net.stop_name(stop, locale),
         "lat": stop.lat,
         "lon": stop.lon,
         "locationType": "station" if stop.location_type == STATION else "stop",
         "parentStationId": parent.stop_id if parent else None,
-        "parentStationName": cat.stop_name(parent, locale) if parent else None,
+        "parentStationName": net.stop_name(parent, locale) if parent else None,
         "platformCode": stop.platform_code,
         "distance": distance,
         "matchedName": matched,
@@ -111,37 +111,37 @@ def present_stop(
     }
 
 
-def present_stop_brief(cat: Catalogue, pk: int, locale: str) -> dict:
+def present_stop_brief(net: TransitNetwork, pk: int, locale: str) -> dict:
     """A stop or station without what calls there (arrivals carry that)."""
-    stop = cat.stops[pk]
-    platforms = cat.boarding_stops(pk) if stop.location_type == STATION else []
-    parent = cat.stops.get(stop.parent_pk) if stop.parent_pk else None
+    stop = net.stops[pk]
+    platforms = net.boarding_stops(pk) if stop.location_type == STATION else []
+    parent = net.stops.get(stop.parent_pk) if stop.parent_pk else None
     return {
         "id": stop.stop_id,
         "code": stop.code,
-        "name": cat.stop_name(stop, locale),
+        "name": net.stop_name(stop, locale),
         "lat": stop.lat,
         "lon": stop.lon,
         "locationType": "station" if stop.location_type == STATION else "stop",
         "parentStationId": parent.stop_id if parent else None,
-        "parentStationName": cat.stop_name(parent, locale) if parent else None,
+        "parentStationName": net.stop_name(parent, locale) if parent else None,
         "platformCode": stop.platform_code,
         "platforms": [
             {
                 "id": child.stop_id,
-                "name": cat.stop_name(child, locale),
+                "name": net.stop_name(child, locale),
                 "code": child.code,
                 "platformCode": child.platform_code,
                 "lat": child.lat,
                 "lon": child.lon,
             }
-            for child in map(cat.stops.get, platforms)
+            for child in map(net.stops.get, platforms)
         ],
     }
 
 
-def realtime_block(cat: Catalogue, state: RealtimeState) -> dict:
-    stamp = state.feed_timestamp.astimezone(cat.zone) if state.feed_timestamp else None
+def realtime_block(net: TransitNetwork, state: RealtimeState) -> dict:
+    stamp = state.feed_timestamp.astimezone(net.zone) if state.feed_timestamp else None
     return {
         "status": state.status,
         "feedTimestamp": stamp,
@@ -150,17 +150,17 @@ def realtime_block(cat: Catalogue, state: RealtimeState) -> dict:
     }
 
 
-def present_arrival(cat: Catalogue, arrival: Arrival, now: datetime, locale: str) -> dict:
-    visit, zone = arrival.visit, cat.zone
-    route = cat.routes[visit.route_pk]
-    short, long = cat.route_names(route, locale)
-    stop = cat.stops[visit.stop_pk]
+def present_arrival(net: TransitNetwork, arrival: Arrival, now: datetime, locale: str) -> dict:
+    visit, zone = arrival.visit, net.zone
+    route = net.routes[visit.route_pk]
+    short, long = net.route_names(route, locale)
+    stop = net.stops[visit.stop_pk]
     headsign = visit.stop_headsign or visit.headsign
     if headsign:
-        headsign = cat.headsign(headsign, locale, visit.trip_id)
+        headsign = net.headsign(headsign, locale, visit.trip_id)
     else:
-        direction = cat.directions.get((visit.route_pk, visit.direction_id or 0))
-        headsign = _headsign(cat, None, direction.stops if direction else [], locale)
+        direction = net.directions.get((visit.route_pk, visit.direction_id or 0))
+        headsign = _headsign(net, None, direction.stops if direction else [], locale)
     seconds_away = max(0, int((arrival.arrival - now).total_seconds()))
     predicted = arrival.predicted_arrival is not None
 
@@ -181,7 +181,7 @@ def present_arrival(cat: Catalogue, arrival: Arrival, now: datetime, locale: str
         "directionId": visit.direction_id,
         "serviceDate": visit.service_date,
         "stopId": stop.stop_id,
-        "stopName": cat.stop_name(stop, locale),
+        "stopName": net.stop_name(stop, locale),
         "platformCode": stop.platform_code,
         "stopSequence": visit.stop_sequence,
         "totalStopsInTrip": visit.stop_count,

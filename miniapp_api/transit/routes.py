@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 
 from ..db import db
 from ..errors import ApiError
-from .catalogue import Catalogue, RouteInfo
 from .models import TransitAgency, TransitRoute, TransitShape, TransitTrip
+from .network import RouteInfo, TransitNetwork
 from .presenter import _headsign, route_brief
 from .search import nearby_stops, route_order, search_stops
 from .service_days import service_moment
@@ -22,19 +22,19 @@ from .service_days import service_moment
 PLACE_MATCH = 0.8  # a place is meant when its name matches at least this well
 
 
-def route_by_id(cat: Catalogue, route_id: str) -> RouteInfo:
-    pk = cat.route_by_id.get(route_id)
+def route_by_id(net: TransitNetwork, route_id: str) -> RouteInfo:
+    pk = net.route_by_id.get(route_id)
     if pk is None:
         raise ApiError("not_found", data={"route": route_id})
-    return cat.routes[pk]
+    return net.routes[pk]
 
 
-def route_stop(cat: Catalogue, stop_pk: int, along: float, locale: str) -> dict:
-    stop = cat.stops[stop_pk]
-    parent = cat.stops.get(stop.parent_pk) if stop.parent_pk else None
+def route_stop(net: TransitNetwork, stop_pk: int, along: float, locale: str) -> dict:
+    stop = net.stops[stop_pk]
+    parent = net.stops.get(stop.parent_pk) if stop.parent_pk else None
     return {
         "id": stop.stop_id,
-        "name": cat.stop_name(stop, locale),
+        "name": net.stop_name(stop, locale),
         "lat": stop.lat,
         "lon": stop.lon,
         "parentStationId": parent.stop_id if parent else None,
@@ -43,10 +43,10 @@ def route_stop(cat: Catalogue, stop_pk: int, along: float, locale: str) -> dict:
 
 
 def route_detail(
-    cat: Catalogue, route: RouteInfo, now: datetime, locale: str, include_shape: bool = False
+    net: TransitNetwork, route: RouteInfo, now: datetime, locale: str, include_shape: bool = False
 ) -> dict:
-    today = now.astimezone(cat.zone).date()
-    services = sorted(cat.active_services(today))
+    today = now.astimezone(net.zone).date()
+    services = sorted(net.active_services(today))
     spans = {}
     if services:
         spans = {
@@ -63,7 +63,7 @@ def route_detail(
             )
         }
     directions = []
-    for (route_pk, direction_id), direction in sorted(cat.directions.items()):
+    for (route_pk, direction_id), direction in sorted(net.directions.items()):
         if route_pk != route.pk:
             continue
         span = spans.get(direction_id)
@@ -75,15 +75,15 @@ def route_detail(
         directions.append(
             {
                 "directionId": direction_id,
-                "headsign": _headsign(cat, direction.headsign, direction.stops, locale),
-                "stops": [route_stop(cat, pk, along, locale) for pk, along in direction.stops],
+                "headsign": _headsign(net, direction.headsign, direction.stops, locale),
+                "stops": [route_stop(net, pk, along, locale) for pk, along in direction.stops],
                 "firstDeparture": (
-                    service_moment(today, span.first, cat.zone).astimezone(cat.zone)
+                    service_moment(today, span.first, net.zone).astimezone(net.zone)
                     if span
                     else None
                 ),
                 "lastDeparture": (
-                    service_moment(today, span.last, cat.zone).astimezone(cat.zone)
+                    service_moment(today, span.last, net.zone).astimezone(net.zone)
                     if span
                     else None
                 ),
@@ -96,14 +96,14 @@ def route_detail(
         .join(TransitRoute, TransitRoute.agency_pk == TransitAgency.id)
         .where(TransitRoute.id == route.pk)
     )
-    return {**route_brief(cat, route, locale), "agencyName": agency, "directions": directions}
+    return {**route_brief(net, route, locale), "agencyName": agency, "directions": directions}
 
 
 def routes_serving_place(
-    cat: Catalogue, text: str, locale: str, origin: tuple[float, float] | None, radius: float
+    net: TransitNetwork, text: str, locale: str, origin: tuple[float, float] | None, radius: float
 ) -> tuple[list[int], list[dict]]:
     """(place pks, routes) for "which routes go to ``text``" (from ``origin`` when given)."""
-    matches = search_stops(cat, text, limit=10)
+    matches = search_stops(net, text, limit=10)
     if not matches:
         return [], []
     best = matches[0][1]
@@ -112,17 +112,17 @@ def routes_serving_place(
         places = [matches[0][0]]
     destination: dict[tuple[int, int], tuple[int, int]] = {}  # (route, dir) -> (position, stop)
     for place in places:
-        for stop_pk in cat.boarding_stops(place) or [place]:
-            for route_pk, direction_id, position in cat.routes_at_stop.get(stop_pk, ()):
+        for stop_pk in net.boarding_stops(place) or [place]:
+            for route_pk, direction_id, position in net.routes_at_stop.get(stop_pk, ()):
                 key = (route_pk, direction_id)
                 if key not in destination or position < destination[key][0]:
                     destination[key] = (position, stop_pk)
     boarding: dict[tuple[int, int], tuple[float, int, int]] = {}
     if origin is not None:
-        near = nearby_stops(cat, origin[0], origin[1], radius, limit=50)
+        near = nearby_stops(net, origin[0], origin[1], radius, limit=50)
         for _, _, stops in near:
             for stop_pk, distance in stops:
-                for route_pk, direction_id, position in cat.routes_at_stop.get(stop_pk, ()):
+                for route_pk, direction_id, position in net.routes_at_stop.get(stop_pk, ()):
                     key = (route_pk, direction_id)
                     if key in destination and position < destination[key][0]:
                         if key not in boarding or distance < boarding[key][0]:
@@ -131,7 +131,7 @@ def routes_serving_place(
     for (route_pk, direction_id), (position, stop_pk) in destination.items():
         if origin is not None and (route_pk, direction_id) not in boarding:
             continue
-        direction = cat.directions[(route_pk, direction_id)]
+        direction = net.directions[(route_pk, direction_id)]
         if (
             origin is None
             and position == 0
@@ -140,16 +140,16 @@ def routes_serving_place(
         ):
             continue  # starts here, and the other direction arrives here: that one is the answer
         entry = routes.setdefault(
-            route_pk, {**route_brief(cat, cat.routes[route_pk], locale), "directions": []}
+            route_pk, {**route_brief(net, net.routes[route_pk], locale), "directions": []}
         )
         walk, board_position, board_pk = boarding.get((route_pk, direction_id), (None, None, None))
         entry["directions"].append(
             {
                 "directionId": direction_id,
-                "headsign": _headsign(cat, direction.headsign, direction.stops, locale),
-                "alightAt": route_stop(cat, stop_pk, direction.stops[position][1], locale),
+                "headsign": _headsign(net, direction.headsign, direction.stops, locale),
+                "alightAt": route_stop(net, stop_pk, direction.stops[position][1], locale),
                 "boardAt": (
-                    route_stop(cat, board_pk, direction.stops[board_position][1], locale)
+                    route_stop(net, board_pk, direction.stops[board_position][1], locale)
                     if board_pk
                     else None
                 ),
@@ -162,11 +162,11 @@ def routes_serving_place(
         between = [d["stopsBetween"] for d in route["directions"] if d["stopsBetween"] is not None]
         return min(between, default=0)
 
-    ordered = sorted(routes.values(), key=lambda r: (fewest_stops(r), _order_key(cat, r["id"])))
+    ordered = sorted(routes.values(), key=lambda r: (fewest_stops(r), _order_key(net, r["id"])))
     for entry in ordered:
         entry["directions"].sort(key=lambda d: d["directionId"])
     return places, ordered
 
 
-def _order_key(cat: Catalogue, route_id: str) -> tuple:
-    return route_order(cat.routes[cat.route_by_id[route_id]])
+def _order_key(net: TransitNetwork, route_id: str) -> tuple:
+    return route_order(net.routes[net.route_by_id[route_id]])

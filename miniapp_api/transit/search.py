@@ -23,7 +23,7 @@ from pathlib import Path
 from flask import current_app
 
 from ..city.geo import distance_metres
-from .catalogue import STATION, Catalogue, RouteInfo
+from .network import STATION, RouteInfo, TransitNetwork
 
 _WORDS = json.loads(
     (Path(__file__).resolve().parent.parent / "seed_data" / "transit_words.json").read_text(
@@ -82,12 +82,12 @@ class SearchIndex:
     route_names: dict[int, tuple[set[str], list[str]]] = field(default_factory=dict)
 
 
-def index_of(cat: Catalogue) -> SearchIndex:
-    if cat.search_index is None:
+def index_of(net: TransitNetwork) -> SearchIndex:
+    if net.search_index is None:
         with _lock:
-            if cat.search_index is None:
-                cat.search_index = _build(cat)
-    return cat.search_index
+            if net.search_index is None:
+                net.search_index = _build(net)
+    return net.search_index
 
 
 def _aliases() -> dict[str, list[str]]:
@@ -98,18 +98,18 @@ def _aliases() -> dict[str, list[str]]:
     return {name: list(names) for name, names in data.get("aliases", {}).items()}
 
 
-def _build(cat: Catalogue) -> SearchIndex:
+def _build(net: TransitNetwork) -> SearchIndex:
     index = SearchIndex()
     by_value: dict[str, list[str]] = defaultdict(list)
     by_id: dict[str, list[str]] = defaultdict(list)
-    for key, text in cat.translations.items():
+    for key, text in net.translations.items():
         if key[0] == "stops" and key[1] == "stop_name":
             (by_id if key[3] == "id" else by_value)[key[4]].append(text)
     aliases = _aliases()
-    for stop in cat.stops.values():
+    for stop in net.stops.values():
         if stop.location_type not in (0, STATION):
             continue
-        place = cat.station_of(stop.pk)
+        place = net.station_of(stop.pk)
         names = [stop.name, *by_value.get(stop.name, []), *by_id.get(stop.stop_id, [])]
         names += [alias for name in list(names) for alias in aliases.get(name, [])]
         for name in dict.fromkeys(names):
@@ -120,10 +120,10 @@ def _build(cat: Catalogue) -> SearchIndex:
                     index.by_gram[gram].add(len(index.entries) - 1)
         if stop.location_type == 0:
             index.cells[_cell(stop.lat, stop.lon)].append(stop.pk)
-    for route in cat.routes.values():
+    for route in net.routes.values():
         shorts = {route_key(route.short_name or ""), route_key(route.route_id)}
         longs = [route.long_name] if route.long_name else []
-        for key, text in cat.translations.items():
+        for key, text in net.translations.items():
             if key[0] == "routes" and key[4] in (route.route_id, route.short_name, route.long_name):
                 if key[1] == "route_short_name":
                     shorts.add(route_key(text))
@@ -153,13 +153,13 @@ STRONG = 0.85  # a name containing the query, or contained in it
 FUZZY_CANDIDATES = 60
 
 
-def search_stops(cat: Catalogue, text: str, limit: int = 10) -> list[tuple[int, float, str]]:
+def search_stops(net: TransitNetwork, text: str, limit: int = 10) -> list[tuple[int, float, str]]:
     """(place pk, score, the name that matched) of the stations and stops whose names match:
     exactly or in part first; only when nothing does, the names most alike (typos)."""
     query = stop_key(text)
     if not query:
         return []
-    index = index_of(cat)
+    index = index_of(net)
     entries = index.entries
     best: dict[int, tuple[float, str]] = {}
 
@@ -186,21 +186,21 @@ def search_stops(cat: Catalogue, text: str, limit: int = 10) -> list[tuple[int, 
 
 
 def nearby_stops(
-    cat: Catalogue, lat: float, lon: float, radius: float, limit: int
+    net: TransitNetwork, lat: float, lon: float, radius: float, limit: int
 ) -> list[tuple[int, float, list[tuple[int, float]]]]:
     """Places within ``radius`` metres, nearest first: (place pk, distance, [(boarding stop,
     distance)]); a station's distance is its nearest platform's."""
-    index = index_of(cat)
+    index = index_of(net)
     dlat = radius / 111_320 + CELL_DEGREES
     dlon = radius / (111_320 * max(0.01, cos(radians(lat)))) + CELL_DEGREES
     places: dict[int, list[tuple[int, float]]] = defaultdict(list)
     for i in range(floor((lat - dlat) / CELL_DEGREES), floor((lat + dlat) / CELL_DEGREES) + 1):
         for j in range(floor((lon - dlon) / CELL_DEGREES), floor((lon + dlon) / CELL_DEGREES) + 1):
             for pk in index.cells.get((i, j), ()):
-                stop = cat.stops[pk]
+                stop = net.stops[pk]
                 distance = distance_metres(lat, lon, stop.lat, stop.lon)
                 if distance <= radius:
-                    places[cat.station_of(pk).pk].append((pk, round(distance, 1)))
+                    places[net.station_of(pk).pk].append((pk, round(distance, 1)))
     ranked = sorted(
         (
             (pk, min(d for _, d in stops), sorted(stops, key=lambda s: s[1]))
@@ -226,18 +226,18 @@ def route_order(route: RouteInfo) -> tuple:
 
 
 def find_routes(
-    cat: Catalogue, text: str, exact_only: bool = False, limit: int = 20
+    net: TransitNetwork, text: str, exact_only: bool = False, limit: int = 20
 ) -> list[RouteInfo]:
     """Routes whose short name is the query ("Route 55", "55", and the same in Chinese); when
     none is, and unless ``exact_only``, those whose long name matches it ("Kecun")."""
     key = route_key(text)
     if not key:
         return []
-    index = index_of(cat)
+    index = index_of(net)
     exact: list[RouteInfo] = []
     scored: list[tuple[float, RouteInfo]] = []
     query = normalize(text)
-    for route in cat.routes.values():
+    for route in net.routes.values():
         shorts, longs = index.route_names[route.pk]
         if key in shorts:
             exact.append(route)

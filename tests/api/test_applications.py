@@ -13,7 +13,7 @@ from referencing.jsonschema import DRAFT4
 
 from miniapp_api.applications.models import ApplicationEvent, Notification
 from miniapp_api.applications.outbox import JsonLinesSender, deliver_batch
-from miniapp_api.applications.service import find_by_number, seed_catalog
+from miniapp_api.applications.service import find_by_number, seed_service_items
 from miniapp_api.db import db
 from miniapp_api.identity import id_card_check_char
 
@@ -24,7 +24,7 @@ OPEN311_SCHEMAS = Path(__file__).resolve().parents[1] / "data" / "open311"
 @pytest.fixture
 def catalog(app):
     with app.app_context():
-        seed_catalog()
+        seed_service_items()
     return app
 
 

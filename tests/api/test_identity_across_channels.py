@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from miniapp_api.applications.service import seed_catalog
+from miniapp_api.applications.service import seed_service_items
 from miniapp_api.citizens import platforms
 from miniapp_api.identity import id_card_check_char
 from tests.platform_standins import WeChatStandIn
@@ -30,7 +30,7 @@ def app(app_factory, wechat):
         LOGIN_RATE_LIMIT="100 per minute",
     )
     with app.app_context():
-        seed_catalog()
+        seed_service_items()
     yield app
     platforms._session.close()
 

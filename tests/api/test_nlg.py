@@ -2,9 +2,9 @@
 
 import pytest
 
-from miniapp_api.appointments import responses as booking_replies
+from miniapp_api.appointments import reply_arguments as booking_replies
 from miniapp_api.nlg import conversation_locale
-from miniapp_api.responses import RESPONSES
+from miniapp_api.replies import RESPONSES
 from tests.edge import bot_headers
 
 
@@ -192,10 +192,10 @@ def booking_arguments(app, client, sender: str) -> dict:
 @pytest.mark.parametrize("name", sorted(RESPONSES))
 @pytest.mark.parametrize("text", ["你好", "hello"])
 def test_every_response_renders_in_both_locales(app, client, name, text):
-    from miniapp_api.applications.service import seed_catalog
+    from miniapp_api.applications.service import seed_service_items
 
     with app.app_context():
-        seed_catalog()
+        seed_service_items()
     arguments = dict(SAMPLE_ARGUMENTS)
     if names_records(RESPONSES[name]):
         arguments.update(booking_arguments(app, client, "web:nlg-test"))

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from miniapp_api.applications.service import seed_catalog
+from miniapp_api.applications.service import seed_service_items
 from tests.api.residents import valid_id_card
 
 ID_CARD = valid_id_card("44010619900307123")
@@ -24,7 +24,7 @@ def sms(tmp_path):
 def app(app_factory, sms):
     app = app_factory(SMS_SENDER=f"jsonl:{sms}", GUEST_LOOKUP_RATE_LIMIT="1000 per minute")
     with app.app_context():
-        seed_catalog()
+        seed_service_items()
     return app
 
 

@@ -23,9 +23,9 @@ from sqlalchemy import delete, insert, select, text
 
 from ...db import db, utcnow
 from ...response_cache import invalidate
-from ..catalogue import Catalogue, catalogue
 from ..gtfs.read import parse_date, parse_time
 from ..models import TransitRealtimeSource, TransitRealtimeTrip, TransitTrip, TransitVehicle
+from ..network import TransitNetwork, active_network
 from ..service_days import DAY, day_start
 from .vehicles import patterns
 
@@ -126,8 +126,8 @@ def ingest(source: str, data: bytes, now: datetime | None = None) -> dict:
         else None
     )
     full = header.incrementality != rt.FeedHeader.DIFFERENTIAL
-    cat = catalogue()
-    matcher = TripMatcher(cat, message, stamp or now)
+    net = active_network()
+    matcher = TripMatcher(net, message, stamp or now)
     summary = Summary(entities=len(message.entity))
     record = db.session.scalar(
         select(TransitRealtimeSource).where(TransitRealtimeSource.source == source)
@@ -190,8 +190,8 @@ def ingest(source: str, data: bytes, now: datetime | None = None) -> dict:
 class TripMatcher:
     """Finds the scheduled trip and service date a TripDescriptor means."""
 
-    def __init__(self, cat: Catalogue, message: rt.FeedMessage, moment: datetime) -> None:
-        self.cat, self.moment = cat, moment
+    def __init__(self, net: TransitNetwork, message: rt.FeedMessage, moment: datetime) -> None:
+        self.net, self.moment = net, moment
         wanted = {e.trip_update.trip.trip_id for e in message.entity if e.HasField("trip_update")}
         wanted |= {e.vehicle.trip.trip_id for e in message.entity if e.HasField("vehicle")}
         wanted.discard("")
@@ -207,7 +207,7 @@ class TripMatcher:
                     TransitTrip.start_secs,
                     TransitTrip.end_secs,
                     TransitTrip.pattern_pk,
-                ).where(TransitTrip.feed_id == cat.feed_id, TransitTrip.trip_id.in_(chunk))
+                ).where(TransitTrip.feed_id == net.feed_id, TransitTrip.trip_id.in_(chunk))
             ):
                 self.trips.setdefault(trip_id, []).append((pk, service_pk, start, end))
                 self.pattern_of[pk], self.start_of[pk] = pattern_pk, start
@@ -225,14 +225,14 @@ class TripMatcher:
                 return None
             days = [day]
         else:
-            today = self.moment.astimezone(self.cat.zone).date()
+            today = self.moment.astimezone(self.net.zone).date()
             days = [today + timedelta(days=d) for d in (-1, 0, 1)]
         best: tuple[float, int, date] | None = None
         for pk, service_pk, start, end in instances:
             for day in days:
-                if service_pk not in self.cat.active_services(day):
+                if service_pk not in self.net.active_services(day):
                     continue
-                offset = (self.moment - day_start(day, self.cat.zone)).total_seconds()
+                offset = (self.moment - day_start(day, self.net.zone)).total_seconds()
                 distance = (
                     0.0 if start <= offset <= end else min(abs(offset - start), abs(offset - end))
                 )
@@ -245,7 +245,7 @@ class TripMatcher:
     def prefetch(self, descriptors: list[rt.TripDescriptor]) -> None:
         """Read the patterns of every trip the descriptors match (cached per process)."""
         wanted = {self.pattern_of[m[0]] for m in map(self.match, descriptors) if m}
-        self.patterns.update(patterns(self.cat, wanted - self.patterns.keys()))
+        self.patterns.update(patterns(self.net, wanted - self.patterns.keys()))
 
     def calls(self, trip_pk: int) -> list[tuple[int, int, int, int, int]]:
         """(stop_index, stop_sequence, stop_pk, arrival_secs, departure_secs) of a trip."""
@@ -253,7 +253,7 @@ class TripMatcher:
         if calls is None:
             pattern_pk, start = self.pattern_of[trip_pk], self.start_of[trip_pk]
             if pattern_pk not in self.patterns:
-                self.patterns.update(patterns(self.cat, {pattern_pk}))
+                self.patterns.update(patterns(self.net, {pattern_pk}))
             p = self.patterns[pattern_pk]
             calls = self._calls[trip_pk] = [
                 (i, p.sequences[i], p.stops[i], start + p.arrivals[i], start + p.departures[i])
@@ -267,7 +267,7 @@ class TripMatcher:
         calls = self.calls(trip_pk)
         if sequence is not None:
             return next((c[0] for c in calls if c[1] == sequence), None)
-        stop_pk = self.cat.stop_by_id.get(stop_id or "")
+        stop_pk = self.net.stop_by_id.get(stop_id or "")
         return next((c[0] for c in calls[after:] if c[2] == stop_pk), None)
 
 
@@ -285,7 +285,7 @@ def _trip_update(
     trip_pk, service_date = matched
     if relationship in ("CANCELED", "DELETED"):
         summary.canceled += 1
-    start = day_start(service_date, matcher.cat.zone).timestamp()
+    start = day_start(service_date, matcher.net.zone).timestamp()
     calls = {c[0]: c for c in matcher.calls(trip_pk)}
     updates: list[list] = []
     after = 0

@@ -21,9 +21,9 @@ from sqlalchemy import select
 
 from ...db import db, utcnow
 from .. import arrivals as a
-from ..catalogue import Catalogue, catalogue
 from ..gtfs.read import format_time
 from ..models import TransitTrip
+from ..network import TransitNetwork, active_network
 from ..service_days import candidate_days, day_start
 from .feed import ingest_once
 from .vehicles import patterns
@@ -45,14 +45,14 @@ def trip_delay(trip_id: str, service_day: object, now: datetime) -> int:
     return int(base + 90 * math.sin(now.timestamp() / 1200 + phase))
 
 
-def running_trips(cat: Catalogue, now: datetime) -> list[tuple]:
+def running_trips(net: TransitNetwork, now: datetime) -> list[tuple]:
     """(trip row, service day, day start) of the trips on the road at ``now``."""
     out = []
-    for day in candidate_days(now, cat.zone):
-        start = day_start(day, cat.zone)
+    for day in candidate_days(now, net.zone):
+        start = day_start(day, net.zone)
         offset = int((now - start).total_seconds())
-        services = sorted(cat.active_services(day))
-        if not services or offset < -LEAD_SECONDS or offset > cat.max_secs + 900:
+        services = sorted(net.active_services(day))
+        if not services or offset < -LEAD_SECONDS or offset > net.max_secs + 900:
             continue
         rows = db.session.execute(
             select(
@@ -63,7 +63,7 @@ def running_trips(cat: Catalogue, now: datetime) -> list[tuple]:
                 TransitTrip.end_secs,
                 TransitTrip.pattern_pk,
             ).where(
-                TransitTrip.feed_id == cat.feed_id,
+                TransitTrip.feed_id == net.feed_id,
                 TransitTrip.service_pk.in_(services),
                 TransitTrip.start_secs <= offset + LEAD_SECONDS,
                 TransitTrip.end_secs >= offset - 600,
@@ -73,13 +73,13 @@ def running_trips(cat: Catalogue, now: datetime) -> list[tuple]:
     return out
 
 
-def build_feed(cat: Catalogue, now: datetime) -> tuple[rt.FeedMessage, dict]:
+def build_feed(net: TransitNetwork, now: datetime) -> tuple[rt.FeedMessage, dict]:
     message = rt.FeedMessage()
     message.header.gtfs_realtime_version = "2.0"
     message.header.incrementality = rt.FeedHeader.FULL_DATASET
     message.header.timestamp = int(now.timestamp())
-    trips = running_trips(cat, now)
-    shapes = patterns(cat, {row.pattern_pk for row, _, _ in trips})
+    trips = running_trips(net, now)
+    shapes = patterns(net, {row.pattern_pk for row, _, _ in trips})
     counts = {"trips": 0, "vehicles": 0, "canceled": 0, "skipped_stops": 0}
     for row, day, start in trips:
         p = shapes[row.pattern_pk]
@@ -91,8 +91,8 @@ def build_feed(cat: Catalogue, now: datetime) -> tuple[rt.FeedMessage, dict]:
                 row.start_secs + p.arrivals[i],
                 row.start_secs + p.departures[i],
                 p.distances[i],
-                cat.stops[p.stops[i]].lat,
-                cat.stops[p.stops[i]].lon,
+                net.stops[p.stops[i]].lat,
+                net.stops[p.stops[i]].lon,
             )
             for i in range(len(p.stops))
         ]
@@ -100,7 +100,7 @@ def build_feed(cat: Catalogue, now: datetime) -> tuple[rt.FeedMessage, dict]:
         index, _, position = a.progress_by_time(stops, offset, [(delay, delay)] * len(stops))
         if index >= len(stops) or offset < row.start_secs + delay - LEAD_SECONDS:
             continue  # arrived already, or not out yet
-        route = cat.routes[row.route_pk]
+        route = net.routes[row.route_pk]
         vehicle_id = f"{route.route_id}-{_hash('bus', row.trip_id, day) % 900 + 100}"
         entity = message.entity.add()
         entity.id = f"{day:%Y%m%d}-{row.id}"
@@ -149,7 +149,7 @@ def simulate_once(out: Path, now: datetime | None = None) -> dict:
     """Write the feed for ``now`` to ``out`` and ingest it; returns what happened."""
 
     now = now or utcnow()
-    message, counts = build_feed(catalogue(), now)
+    message, counts = build_feed(active_network(), now)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(".tmp")
     tmp.write_bytes(message.SerializeToString())

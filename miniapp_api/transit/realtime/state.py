@@ -7,7 +7,7 @@ from datetime import datetime
 
 from flask import current_app
 
-from ..catalogue import sources
+from ..network import sources
 
 
 @dataclass

@@ -16,7 +16,7 @@ from typing import NamedTuple
 from ...db import db
 from .. import arrivals as a
 from .. import queries
-from ..catalogue import Catalogue
+from ..network import TransitNetwork
 from .state import RealtimeState
 
 BEHIND = 600  # seconds of calls looked at before where the times put a vehicle
@@ -33,7 +33,7 @@ class Pattern(NamedTuple):
 
 
 def locate_vehicles(
-    cat: Catalogue, found: list[a.Arrival], now: datetime, live: RealtimeState | None
+    net: TransitNetwork, found: list[a.Arrival], now: datetime, live: RealtimeState | None
 ) -> None:
     """Set ``stops_away``, ``distance_from_stop``, ``vehicle_position`` (and the vehicle id a
     VehiclePosition gives) on each arrival that is not cancelled."""
@@ -41,7 +41,7 @@ def locate_vehicles(
     if not found:
         return
     vehicles = _vehicles(found, now, live) if live else {}
-    shapes = _patterns(cat, {arrival.visit.pattern_pk for arrival in found})
+    shapes = _patterns(net, {arrival.visit.pattern_pk for arrival in found})
     for arrival in found:
         visit = arrival.visit
         pattern, base = shapes.get(visit.pattern_pk), visit.trip_start_secs
@@ -65,8 +65,8 @@ def locate_vehicles(
                 base + pattern.arrivals[i],
                 base + pattern.departures[i],
                 pattern.distances[i],
-                cat.stops[pattern.stops[i]].lat,
-                cat.stops[pattern.stops[i]].lon,
+                net.stops[pattern.stops[i]].lat,
+                net.stops[pattern.stops[i]].lon,
             )
             for i in range(first, visit.stop_index + 1)
         ]
@@ -108,13 +108,13 @@ def _vehicles(
     return out
 
 
-def patterns(cat: Catalogue, wanted: set[int]) -> dict[int, Pattern]:
+def patterns(net: TransitNetwork, wanted: set[int]) -> dict[int, Pattern]:
     """The patterns ``wanted``, from the process's cache (read once per feed version)."""
-    return _patterns(cat, wanted)
+    return _patterns(net, wanted)
 
 
-def _patterns(cat: Catalogue, wanted: set[int]) -> dict[int, Pattern]:
-    cache: dict[int, Pattern] = cat.patterns
+def _patterns(net: TransitNetwork, wanted: set[int]) -> dict[int, Pattern]:
+    cache: dict[int, Pattern] = net.patterns
     found = {pk: cache[pk] for pk in wanted if pk in cache}
     missing = sorted(wanted - found.keys())
     if missing:

@@ -71,7 +71,7 @@ class Direction:
     stops: list[tuple[int, float]]  # (stop pk, metres along)
 
 
-class Catalogue:
+class TransitNetwork:
     def __init__(self, feed: TransitFeed) -> None:
         self.feed_id = feed.id
         self.key = (feed.id, feed.sha256, feed.imported_at)
@@ -264,8 +264,8 @@ ACTIVE = (
 )
 
 
-def catalogue() -> Catalogue:
-    """The active feed's catalogue; 503 (``transit_unavailable``) when no feed is imported.
+def active_network() -> TransitNetwork:
+    """The active feed's network; 503 (``transit_unavailable``) when no feed is imported.
 
     In a request, the realtime sources read with it are kept for ``sources``."""
     rows = db.session.execute(ACTIVE).all()
@@ -274,20 +274,20 @@ def catalogue() -> Catalogue:
     key = rows[0][:3]
     if has_request_context():
         g.transit_sources = [row[3:] for row in rows if row[4] is not None]
-    cache = current_app.extensions.setdefault("transit_catalogue", {})
+    cache = current_app.extensions.setdefault("transit_network", {})
     current = cache.get("current")
     if current is not None and current.key == tuple(key):
         return current
     with _lock:
         current = cache.get("current")
         if current is None or current.key != tuple(key):
-            current = cache["current"] = Catalogue(db.session.get(TransitFeed, key[0]))
+            current = cache["current"] = TransitNetwork(db.session.get(TransitFeed, key[0]))
     return current
 
 
 def sources() -> list[tuple]:
     """(feed timestamp, received at, summary) of each realtime source: as read by this
-    request's ``catalogue()``, else now."""
+    request's ``active_network()``, else now."""
     if has_request_context() and "transit_sources" in g:
         return g.transit_sources
     return [

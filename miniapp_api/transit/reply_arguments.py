@@ -8,29 +8,29 @@ from typing import Any
 
 from ..errors import ApiError
 from ..i18n import join_list, translate
-from .catalogue import Catalogue, catalogue
+from .network import TransitNetwork, active_network
 from .presenter import present_stop
 
 MAX_BUTTONS = 6
 
 
-def _catalogue() -> Catalogue | None:
+def _network() -> TransitNetwork | None:
     try:
-        return catalogue()
+        return active_network()
     except ApiError:  # no feed imported: the reply names nothing
         return None
 
 
-def _stop_name(cat: Catalogue, stop_id: Any, locale: str) -> str | None:
-    pk = cat.stop_by_id.get(str(stop_id))
-    return cat.stop_name(cat.stops[pk], locale) if pk is not None else None
+def _stop_name(net: TransitNetwork, stop_id: Any, locale: str) -> str | None:
+    pk = net.stop_by_id.get(str(stop_id))
+    return net.stop_name(net.stops[pk], locale) if pk is not None else None
 
 
-def _route_short(cat: Catalogue, route_id: Any, locale: str) -> str | None:
-    pk = cat.route_by_id.get(str(route_id))
+def _route_short(net: TransitNetwork, route_id: Any, locale: str) -> str | None:
+    pk = net.route_by_id.get(str(route_id))
     if pk is None:
         return None
-    short, long = cat.route_names(cat.routes[pk], locale)
+    short, long = net.route_names(net.routes[pk], locale)
     return short or long
 
 
@@ -40,9 +40,9 @@ def _payload(intent: str, **entities: Any) -> str:
     )
 
 
-def _arrival(cat: Catalogue, arrival: dict, locale: str) -> str:
-    route = _route_short(cat, arrival.get("routeId"), locale) or arrival.get("routeShortName")
-    headsign = cat.headsign(arrival.get("tripHeadsign"), locale, arrival.get("tripId")) or ""
+def _arrival(net: TransitNetwork, arrival: dict, locale: str) -> str:
+    route = _route_short(net, arrival.get("routeId"), locale) or arrival.get("routeShortName")
+    headsign = net.headsign(arrival.get("tripHeadsign"), locale, arrival.get("tripId")) or ""
     minutes = arrival.get("minutesAway")
     stops = arrival.get("numberOfStopsAway")
     stops_clause = (
@@ -77,21 +77,21 @@ def _source_clause(realtime: Any, arrivals: list, locale: str) -> str:
 
 
 def transit_arguments(arguments: dict, locale: str) -> dict:
-    cat = _catalogue()
-    if cat is None:
+    net = _network()
+    if net is None:
         return {}
     derived: dict[str, Any] = {}
     if arguments.get("stop_id"):
-        derived["stop"] = _stop_name(cat, arguments["stop_id"], locale)
+        derived["stop"] = _stop_name(net, arguments["stop_id"], locale)
     if arguments.get("route"):
         route = str(arguments["route"])
         derived["route_name"] = translate(
-            "transit.route_name", locale, route=_route_short(cat, route, locale) or route
+            "transit.route_name", locale, route=_route_short(net, route, locale) or route
         )
     arrivals = [a for a in arguments.get("arrivals") or [] if isinstance(a, dict)]
     if "arrivals" in arguments:
         derived["arrivals_clause"] = (
-            join_list([_arrival(cat, a, locale) for a in arrivals], locale)
+            join_list([_arrival(net, a, locale) for a in arrivals], locale)
             if arrivals
             else translate("transit.no_arrivals", locale)
         )
@@ -100,10 +100,10 @@ def transit_arguments(arguments: dict, locale: str) -> dict:
     if stops:
         entries = []
         for entry in stops:
-            pk = cat.stop_by_id.get(str(entry.get("id")))
+            pk = net.stop_by_id.get(str(entry.get("id")))
             if pk is None:
                 continue
-            shown = present_stop(cat, pk, locale)
+            shown = present_stop(net, pk, locale)
             routes = join_list([r["shortName"] or r["longName"] for r in shown["routes"]], locale)
             entries.append(
                 translate(
@@ -118,25 +118,25 @@ def transit_arguments(arguments: dict, locale: str) -> dict:
     route_ids = arguments.get("route_ids")
     if isinstance(route_ids, list):
         names = [
-            translate("transit.route_name", locale, route=_route_short(cat, r, locale))
+            translate("transit.route_name", locale, route=_route_short(net, r, locale))
             for r in route_ids
-            if _route_short(cat, r, locale)
+            if _route_short(net, r, locale)
         ]
         derived["routes_list"] = join_list(names, locale)
     if arguments.get("route_id"):
-        derived.update(_route_stops(cat, arguments["route_id"], locale))
+        derived.update(_route_stops(net, arguments["route_id"], locale))
     return derived
 
 
-def _route_stops(cat: Catalogue, route_id: Any, locale: str) -> dict:
-    pk = cat.route_by_id.get(str(route_id))
+def _route_stops(net: TransitNetwork, route_id: Any, locale: str) -> dict:
+    pk = net.route_by_id.get(str(route_id))
     if pk is None:
         return {}
     lines = []
-    for (route_pk, _), direction in sorted(cat.directions.items()):
+    for (route_pk, _), direction in sorted(net.directions.items()):
         if route_pk != pk or not direction.stops:
             continue
-        names = [cat.stop_name(cat.stops[stop_pk], locale) for stop_pk, _ in direction.stops]
+        names = [net.stop_name(net.stops[stop_pk], locale) for stop_pk, _ in direction.stops]
         lines.append(
             translate(
                 "transit.direction_entry",
@@ -147,7 +147,7 @@ def _route_stops(cat: Catalogue, route_id: Any, locale: str) -> dict:
         )
     return {
         "route_name": translate(
-            "transit.route_name", locale, route=_route_short(cat, route_id, locale)
+            "transit.route_name", locale, route=_route_short(net, route_id, locale)
         ),
         "directions_list": " ".join(lines),
     }
@@ -155,15 +155,15 @@ def _route_stops(cat: Catalogue, route_id: Any, locale: str) -> dict:
 
 def stop_buttons(locale: str, arguments: dict) -> list[dict]:
     """A button per stop offered (the ambiguous name's stations, or the stops nearby)."""
-    cat = _catalogue()
-    if cat is None:
+    net = _network()
+    if net is None:
         return []
     ids = arguments.get("stop_ids") or [
         s.get("id") for s in arguments.get("stops") or [] if isinstance(s, dict)
     ]
     buttons = []
     for stop_id in ids[:MAX_BUTTONS]:
-        name = _stop_name(cat, stop_id, locale)
+        name = _stop_name(net, stop_id, locale)
         if name:
             buttons.append(
                 {

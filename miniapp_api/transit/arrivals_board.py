@@ -15,7 +15,7 @@ from ..db import db
 from ..errors import ApiError
 from . import arrivals as a
 from . import queries
-from .catalogue import Catalogue
+from .network import TransitNetwork
 from .realtime.state import RealtimeState, realtime_state
 from .realtime.vehicles import locate_vehicles
 from .search import find_routes
@@ -25,20 +25,20 @@ EARLY_SLACK = 300  # seconds: calls read beyond the delays the realtime data hol
 EXTRA = 5  # candidates beyond the limit, in case a vehicle turns out to have passed the stop
 
 
-def route_filter(cat: Catalogue, route: str | None) -> set[int] | None:
+def route_filter(net: TransitNetwork, route: str | None) -> set[int] | None:
     if not route:
         return None
-    pk = cat.route_by_id.get(route)
+    pk = net.route_by_id.get(route)
     if pk is not None:
         return {pk}
-    matches = find_routes(cat, route, exact_only=True)
+    matches = find_routes(net, route, exact_only=True)
     if not matches:
         raise ApiError("not_found", data={"route": route})
     return {r.pk for r in matches}
 
 
 def next_arrivals(
-    cat: Catalogue,
+    net: TransitNetwork,
     stop_pks: list[int],
     now: datetime,
     window: timedelta,
@@ -49,7 +49,7 @@ def next_arrivals(
 ) -> tuple[list[a.Arrival], RealtimeState]:
     state = realtime_state(now)
     live = state if state.status == "fresh" else None
-    rows = _candidates(cat, stop_pks, now, window, routes, direction, live)
+    rows = _candidates(net, stop_pks, now, window, routes, direction, live)
     found = a.next_arrivals(
         _visits(rows, now, live),
         now,
@@ -58,14 +58,14 @@ def next_arrivals(
         include_canceled,
         earliest_delay=live.earliest if live else 0,
     )
-    found = _add_trips(cat, found)
-    locate_vehicles(cat, found, now, live)
+    found = _add_trips(net, found)
+    locate_vehicles(net, found, now, live)
     found = [arrival for arrival in found if arrival.stops_away is None or arrival.stops_away >= 0]
     return found[:limit], state
 
 
 def _candidates(
-    cat: Catalogue,
+    net: TransitNetwork,
     stop_pks: list[int],
     now: datetime,
     window: timedelta,
@@ -80,12 +80,12 @@ def _candidates(
     after = window.total_seconds() + (EARLY_SLACK - live.earliest if live else 0)
     statement = queries.calls_at_stops(live is not None, routes is not None, direction is not None)
     chosen: dict[tuple[int, date, int], tuple] = {}
-    for day in candidate_days(now, cat.zone):
-        start = day_start(day, cat.zone)
+    for day in candidate_days(now, net.zone):
+        start = day_start(day, net.zone)
         offset = (now - start).total_seconds()
         low, high = int(offset - before), int(offset + after)
-        services = cat.active_services(day)
-        if high < 0 or low > cat.max_secs or not services:
+        services = net.active_services(day)
+        if high < 0 or low > net.max_secs or not services:
             continue
         params = {
             "stops": stop_pks,
@@ -124,11 +124,11 @@ def _visits(
 MAX_TRIPS = 200_000  # trips kept per process
 
 
-def _add_trips(cat: Catalogue, found: list[a.Arrival]) -> list[a.Arrival]:
+def _add_trips(net: TransitNetwork, found: list[a.Arrival]) -> list[a.Arrival]:
     """The trip's id, headsign, length, headway and pattern, for the arrivals answered (from
     the process's cache of the feed's trips, read on first use); a trip gone since (a new
     version imported meanwhile) drops its arrival."""
-    cache = cat.trips
+    cache = net.trips
     wanted = {arrival.visit.trip_pk for arrival in found}
     known = {pk: cache[pk] for pk in wanted if pk in cache}
     missing = sorted(wanted - known.keys())

@@ -11,13 +11,13 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from .air.responses import air_arguments
-from .applications.responses import application_arguments
-from .appointments import responses as booking
+from .air.reply_arguments import air_arguments
+from .applications.reply_arguments import application_arguments
+from .appointments import reply_arguments as booking
 from .directory import SERVICES
-from .handoff.responses import handoff_arguments
+from .handoff.reply_arguments import handoff_arguments
 from .i18n import SUPPORTED_LOCALES, join_list, translate
-from .transit import responses as buses
+from .transit import reply_arguments as buses
 
 ButtonMaker = Callable[[str, dict], list[dict]]
 # Arguments derived at render time from the action's arguments and the locale.
