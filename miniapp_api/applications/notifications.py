@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..air.demo import CITY_ZONE
+from ..config import city_zone
 from ..i18n import translate
 
 if TYPE_CHECKING:
@@ -50,7 +50,7 @@ def status_message(application: "Application") -> dict:
                     translate(f"application.state.{application.state}", MESSAGE_LOCALE), 5
                 )
             },
-            "time4": {"value": event.at.astimezone(CITY_ZONE).strftime("%Y-%m-%d %H:%M")},
+            "time4": {"value": event.at.astimezone(city_zone()).strftime("%Y-%m-%d %H:%M")},
             "thing5": {"value": _clip(note) if note else "-"},
         },
     }

@@ -11,7 +11,6 @@ import hmac
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
-from difflib import SequenceMatcher
 from functools import lru_cache
 from pathlib import Path
 
@@ -20,7 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..air.demo import CITY_ZONE
+from .. import fuzzy
+from ..config import city_zone
 from ..db import db, utcnow
 from ..errors import ApiError
 from ..identity import id_card_last4, normalize_id_card
@@ -45,7 +45,7 @@ def work_calendar() -> WorkCalendar:
 
 
 def city_today() -> date:
-    return utcnow().astimezone(CITY_ZONE).date()
+    return utcnow().astimezone(city_zone()).date()
 
 
 def id_digest(id_card: str) -> str:
@@ -54,7 +54,7 @@ def id_digest(id_card: str) -> str:
     return hmac.new(key, id_card.encode(), hashlib.sha256).hexdigest()
 
 
-# --- catalog -------------------------------------------------------------------------------
+# --- service items -------------------------------------------------------------------------------
 def seed_service_items() -> int:
     data = json.loads((SEED_DATA / "service_items.json").read_text(encoding="utf-8"))
     for entry in data["items"]:
@@ -68,16 +68,11 @@ def search_service_items(query: str | None) -> list[ServiceItem]:
     items = db.session.scalars(select(ServiceItem).order_by(ServiceItem.code)).all()
     if not query:
         return items
-    needle = query.strip().lower()
 
-    def score(item: ServiceItem) -> float:
-        words = [item.name_zh, item.name_en.lower(), *(k.lower() for k in item.keywords)]
-        if any(needle in w or (len(w) >= 2 and w in needle) for w in words):
-            return 1.0
-        return max(SequenceMatcher(None, needle, w).ratio() for w in words)
+    def terms(item: ServiceItem) -> list[str]:
+        return [item.name_zh, item.name_en, *item.keywords]
 
-    scored = sorted(((score(i), i) for i in items), key=lambda pair: -pair[0])
-    return [item for value, item in scored if value >= 0.6]
+    return [item for _, item in fuzzy.rank(query, items, terms, tie_break=lambda i: i.code)]
 
 
 def get_item(code: str) -> ServiceItem:
@@ -207,7 +202,7 @@ def guest_lookup(number: str, id_last4: str) -> Application:
 
 # --- due dates -------------------------------------------------------------------------------
 def _local_day(moment: datetime) -> date:
-    return moment.astimezone(CITY_ZONE).date()
+    return moment.astimezone(city_zone()).date()
 
 
 def suspensions(application: Application) -> list[tuple[date, date | None]]:

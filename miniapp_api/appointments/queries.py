@@ -8,10 +8,10 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from .. import fuzzy
 from ..city.models import District
 from ..db import db
 from ..errors import ApiError
-from . import search
 from .models import Department, Doctor, Hospital, Slot
 from .rules import BookingRules, booking_window, is_bookable_time
 
@@ -23,22 +23,22 @@ CATALOG_ANSWER_SECONDS = 60
 
 
 def _ranked(query: str | None, items: list, limit: int) -> list[tuple[float | None, object]]:
-    if not query or not search.normalize(query):
+    if not query or not fuzzy.normalize(query):
         return [(None, item) for item in items[:limit]]
-    return search.rank(
-        query, items, lambda item: item.search_terms, tie_break=lambda item: item.id
-    )[:limit]
+    return fuzzy.rank(query, items, lambda item: item.search_terms, tie_break=lambda item: item.id)[
+        :limit
+    ]
 
 
 # --- hospitals -------------------------------------------------------------------------------
 def district_codes(text: str) -> list[str]:
     """Districts named by ``text``: their code, or a name in either language, whole or in part."""
-    wanted = search.normalize(text)
+    wanted = fuzzy.normalize(text)
     if not wanted:
         return []
     codes = []
     for district in db.session.scalars(select(District)):
-        names = [search.normalize(n) for n in (district.code, district.name_zh, district.name_en)]
+        names = [fuzzy.normalize(n) for n in (district.code, district.name_zh, district.name_en)]
         if any(wanted == n or (len(wanted) >= 2 and wanted in n) for n in names):
             codes.append(district.code)
     return codes

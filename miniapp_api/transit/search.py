@@ -2,7 +2,8 @@
 
 Names are compared after normalization (width, case, punctuation, and the generic words of
 ``seed_data/transit_words.json`` such as "station" removed), first exactly, then as prefix or
-part, then by similarity (character bigrams and difflib), so a mistyped character or a name
+part, then by similarity (``miniapp_api/fuzzy.py``, on the names sharing the query's rarer
+character bigrams), so a mistyped character or a name
 with or without "station" still finds its stop, in Chinese and in English.
 A station's platforms share its name: search answers the station, with its platforms, once.
 Aliases come from the file ``TRANSIT_ALIASES`` names (a stop name to other names it goes by).
@@ -16,12 +17,12 @@ import threading
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
 from math import cos, floor, radians
 from pathlib import Path
 
 from flask import current_app
 
+from .. import fuzzy
 from ..city.geo import distance_metres
 from .network import STATION, RouteInfo, TransitNetwork
 
@@ -42,9 +43,7 @@ CELL_DEGREES = 0.01
 _lock = threading.Lock()
 
 
-def normalize(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).lower()
-    return "".join(ch for ch in text if ch.isalnum())
+normalize = fuzzy.normalize
 
 
 def stop_key(text: str) -> str:
@@ -134,22 +133,6 @@ def _build(net: TransitNetwork) -> SearchIndex:
     return index
 
 
-def _score(query: str, key: str) -> float:
-    if query == key:
-        return 1.0
-    if key.startswith(query):
-        return 0.9 + 0.05 * len(query) / len(key)
-    if query in key:
-        return 0.85 + 0.05 * len(query) / len(key)
-    if len(key) >= 2 and key in query:
-        return 0.6 + 0.2 * len(key) / len(query)
-    grams_q, grams_k = _bigrams(query), _bigrams(key)
-    dice = 2 * len(grams_q & grams_k) / (len(grams_q) + len(grams_k))
-    return 0.75 * max(dice, SequenceMatcher(None, query, key).ratio())
-
-
-MIN_SCORE = 0.55
-STRONG = 0.85  # a name containing the query, or contained in it
 FUZZY_CANDIDATES = 60
 
 
@@ -165,14 +148,14 @@ def search_stops(net: TransitNetwork, text: str, limit: int = 10) -> list[tuple[
 
     def consider(i: int) -> None:
         entry = entries[i]
-        score = _score(query, entry.key)
-        if score >= MIN_SCORE and score > best.get(entry.place_pk, (0.0, ""))[0]:
+        score = fuzzy.term_score(query, entry.key)
+        if score >= fuzzy.THRESHOLD and score > best.get(entry.place_pk, (0.0, ""))[0]:
             best[entry.place_pk] = (score, entry.name)
 
     for i, entry in enumerate(entries):
         if query in entry.key or (len(entry.key) >= 2 and entry.key in query):
             consider(i)
-    if not any(score >= STRONG for score, _ in best.values()):
+    if not any(score >= fuzzy.CONTAINED for score, _ in best.values()):
         grams = _bigrams(query)
         common = max(50, len(entries) // 20)
         rare = [g for g in grams if len(index.by_gram.get(g, ())) <= common] or list(grams)
@@ -244,8 +227,8 @@ def find_routes(
             continue
         if exact_only or not query:
             continue
-        score = max((_score(query, normalize(n)) for n in longs), default=0.0)
-        if score >= 0.6:
+        score = fuzzy.score(text, longs)
+        if score >= fuzzy.THRESHOLD:
             scored.append((score, route))
     if exact:
         return sorted(exact, key=route_order)[:limit]

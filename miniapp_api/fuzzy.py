@@ -1,4 +1,5 @@
-"""Typo-tolerant matching of what a citizen types against names and aliases (pure functions).
+"""Typo-tolerant matching of what a citizen types against names and aliases (pure functions):
+the one matcher of hospitals, departments, doctors, stops, routes and service items.
 
 Text is compared after normalization (NFKC, lower case, no spaces or punctuation), so
 "Peking Union" and "pekingunion" are the same. A query scores against one term:
@@ -29,7 +30,7 @@ THRESHOLD = 0.6
 EXACT, CONTAINED = 1.0, 0.9
 
 
-@lru_cache(maxsize=8192)  # names and aliases of the catalog, and recent queries
+@lru_cache(maxsize=8192)  # names and aliases, and recent queries
 def normalize(text: str) -> str:
     text = unicodedata.normalize("NFKC", text or "").lower()
     return "".join(c for c in text if c.isalnum())
