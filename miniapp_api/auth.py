@@ -249,15 +249,6 @@ def _records_version_statement():
     return select(Citizen.records_version).where(Citizen.id == bindparam("id"))
 
 
-def citizen_required(view: Callable) -> Callable:
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        current_citizen()
-        return view(*args, **kwargs)
-
-    return wrapper
-
-
 def operator_required(view: Callable) -> Callable:
     """Operators only: a citizen's token or the bot's service token get 403."""
 
