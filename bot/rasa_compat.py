@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
+from bot.serving import debug_copies
 from bot.speedups import SPEEDUPS, enabled
 
 # The distributions the patches (and the project's subclasses) were written against.
@@ -70,9 +71,7 @@ def _apologising_run_action(original: Any, _: str) -> Any:
 
 
 def _copies_for_debug_lines(original: Any, target: str) -> Any:
-    from bot.serving.debug_copies import CopiesForDebugLines
-
-    return CopiesForDebugLines(target)
+    return debug_copies.CopiesForDebugLines(target)
 
 
 PATCHES: Dict[str, Patch] = {
@@ -97,12 +96,7 @@ PATCHES: Dict[str, Patch] = {
         # The deep copies that these modules make for their debug lines, as call arguments.
         Patch(
             "debug_copies",
-            (
-                "rasa.core.processor",
-                "rasa.core.policies.memoization",
-                "rasa.core.policies.rule_policy",
-                "rasa.core.actions.forms",
-            ),
+            debug_copies.MODULES,
             "copy",
             _copies_for_debug_lines,
         ),

@@ -48,11 +48,11 @@ def action_errors() -> list:
     return out
 
 
-def nlg_errors() -> list:
+def nlg_errors(validate) -> list:
     out = []
     for content in [*GOOD_NLG, *BAD_NLG]:
         try:
-            out.append(CallbackNaturalLanguageGenerator.validate_response(content))
+            out.append(validate(content))
         except RasaException as error:
             out.append(["RasaException", str(error)])
     return out
@@ -121,7 +121,7 @@ def connection_reuse() -> dict:
     from aiohttp import web
     from rasa.utils.endpoints import EndpointConfig
 
-    from bot.serving.rasa_speedups import close_shared_sessions
+    from bot.plugins.endpoints import KeptAliveEndpoint, close_shared_sessions
 
     peers = []
 
@@ -137,7 +137,9 @@ def connection_reuse() -> dict:
         site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()
         port = site._server.sockets[0].getsockname()[1]
-        endpoint = EndpointConfig(url=f"http://127.0.0.1:{port}/nlg", token="t")
+        endpoint = KeptAliveEndpoint.adopt(
+            EndpointConfig(url=f"http://127.0.0.1:{port}/nlg", token="t")
+        )
         answers = [await endpoint.request(json={"n": i}) for i in range(3)]
         await close_shared_sessions()
         await runner.cleanup()
@@ -210,12 +212,28 @@ def lock_queue(redis_url: str) -> dict:
 def main() -> None:
     import rasa.core.run
     import rasa.core.test
+    from rasa.utils.endpoints import EndpointConfig
 
+    from bot import rasa_compat
+    from bot.plugins.nlg import SlimCallbackNLG
     from bot.serving import rasa_speedups
 
-    report = {"before": {"action": action_errors(), "nlg": nlg_errors(), "events": event_classes()}}
+    rasa_nlg = CallbackNaturalLanguageGenerator.validate_response
+    report = {
+        "before": {
+            "action": action_errors(),
+            "nlg": nlg_errors(rasa_nlg),
+            "events": event_classes(),
+        }
+    }
+    rasa_compat.apply(["action_validation"])
     rasa_speedups.install()
-    report["after"] = {"action": action_errors(), "nlg": nlg_errors(), "events": event_classes()}
+    slim_nlg = SlimCallbackNLG(EndpointConfig("http://127.0.0.1:9/nlg")).validate_response
+    report["after"] = {
+        "action": action_errors(),
+        "nlg": nlg_errors(slim_nlg),
+        "events": event_classes(),
+    }
     report["threads"] = threaded_actions()
     report["reuse"] = connection_reuse()
     if len(sys.argv) > 1:
