@@ -149,6 +149,25 @@ def connection_reuse() -> dict:
     return {"answers": answers, "client_ports": peers}
 
 
+def lifecycle_listeners() -> dict:
+    """The REST channel's blueprint carries the lifecycle: once the agent is loaded (called
+    once however often the listener fires), and before the server stops."""
+    from types import SimpleNamespace
+
+    from bot.channels.rest import InternalRestInput
+    from bot.serving import lifecycle
+
+    blueprint = InternalRestInput().blueprint(lambda message: None)
+    listeners = {entry.event: entry.listener for entry in blueprint._future_listeners}
+    seen = []
+    lifecycle.after_agent_loaded = seen.append  # what the listener calls, recorded
+    app = SimpleNamespace(ctx=SimpleNamespace(agent="the agent"))
+    asyncio.run(listeners["after_server_start"](app, None))
+    asyncio.run(listeners["after_server_start"](app, None))
+    asyncio.run(listeners["before_server_stop"](app, None))
+    return {"events": sorted(listeners), "agents": seen}
+
+
 def lock_queue(redis_url: str) -> dict:
     """Twelve 'processes' (threads with their own Redis client) send one message each to one
     conversation at once: each takes a ticket, waits its turn polling (and dropping expired
@@ -236,6 +255,7 @@ def main() -> None:
     }
     report["threads"] = threaded_actions()
     report["reuse"] = connection_reuse()
+    report["lifecycle"] = lifecycle_listeners()
     if len(sys.argv) > 1:
         report["locks"] = lock_queue(sys.argv[1])
     print(json.dumps(report, default=str))
