@@ -123,7 +123,7 @@ def connection_reuse() -> dict:
 
     from bot.plugins.endpoints import KeptAliveEndpoint, close_shared_sessions
 
-    peers = []
+    peers, rasa_answers = [], []
 
     async def handler(request):
         peers.append(request.transport.get_extra_info("peername")[1])
@@ -142,11 +142,13 @@ def connection_reuse() -> dict:
         )
         answers = [await endpoint.request(json={"n": i}) for i in range(3)]
         await close_shared_sessions()
+        rasa_endpoint = EndpointConfig(url=f"http://127.0.0.1:{port}/nlg", token="t")
+        rasa_answers.append(await rasa_endpoint.request(json={"n": 0}))
         await runner.cleanup()
         return answers
 
     answers = asyncio.run(main())
-    return {"answers": answers, "client_ports": peers}
+    return {"answers": answers, "rasa_answers": rasa_answers, "client_ports": peers[:3]}
 
 
 def lifecycle_listeners() -> dict:

@@ -60,6 +60,7 @@ def test_the_rest_channel_runs_the_lifecycle_once_per_worker(report):
 
 def test_endpoint_calls_reuse_one_connection(report):
     assert report["reuse"]["answers"] == [{"text": "ok"}] * 3
+    assert report["reuse"]["rasa_answers"] == report["reuse"]["answers"][:1]  # Rasa's own
     assert len(set(report["reuse"]["client_ports"])) == 1, report["reuse"]
 
 
