@@ -1,6 +1,8 @@
 """Rasa's REST channel, for the API alone: the conversation is the caller's choice there, so
 only a caller holding ``RASA_CHANNEL_TOKEN`` (the API's /chat, which sends the sender id of the
-session it verified) may use it. Same name (``rest``), URL and body as Rasa's."""
+session it verified) may use it. Same name (``rest``), URL and body as Rasa's. Its blueprint also
+carries the server's lifecycle listeners (``bot/serving/lifecycle.py``): this channel is always
+configured."""
 
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+
+from bot.serving import lifecycle
 
 from .edge import bearer_matches, channel_token
 
@@ -31,4 +35,5 @@ class InternalRestInput(RestInput):
                 )
             return None
 
+        lifecycle.listen(blueprint)
         return blueprint

@@ -6,8 +6,11 @@ the conversation began) with every response: a long conversation (a WeChat openi
 conversation forever) grows that body past the API's request limit, and every reply pays for
 serialising it. The API's renderer needs the sender (whose records may be named), the slots (the
 language chosen in chat) and the latest user messages (metadata ``lang``, the script of the
-text), so that is what goes: the last few user events and the latest message. (The check of
-the reply is Rasa's, compiled once by bot/serving/rasa_speedups.py.)
+text), so that is what goes: the last few user events and the latest message. The check of
+the reply is Rasa's schema, compiled once (``nlg_validation``; an invalid reply is refused by
+Rasa's own check, with its error); the endpoint is a ``KeptAliveEndpoint``
+(``bot/plugins/endpoints.py``). This ``generate`` writes no debug line, so Rasa's, which
+serialised the whole tracker for one on every request, is not built at all.
 
 A message the API marks as the same for everyone of a locale (a fixed sentence, the help menu:
 ``reusable_seconds`` in its reply) is said again from memory, keyed by response, locale and
@@ -27,13 +30,17 @@ import json
 import logging
 import time
 from collections import OrderedDict
+from functools import lru_cache
 from typing import Any, Dict, Optional, Text
 
 import aiohttp
-from rasa.core.nlg.callback import CallbackNaturalLanguageGenerator
+from rasa.core.nlg.callback import CallbackNaturalLanguageGenerator, nlg_response_format_spec
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
 
+from bot.plugins.endpoints import KeptAliveEndpoint
+from bot.serving.action_validation import CachedValidator
+from bot.speedups import enabled
 from citizen_locale import (
     NLG_REUSABLE_KEY,
     compiled_catalog,
@@ -83,7 +90,7 @@ class SlimCallbackNLG(CallbackNaturalLanguageGenerator):
     ``nlg: type: bot.plugins.nlg.SlimCallbackNLG`` and the endpoint's url and token)."""
 
     def __init__(self, endpoint_config: Any, domain: Any = None) -> None:
-        super().__init__(endpoint_config)
+        super().__init__(KeptAliveEndpoint.adopt(endpoint_config))
         self._apologised: "OrderedDict[tuple, None]" = OrderedDict()
         self._reusable = ReusableMessages()
 
@@ -122,6 +129,14 @@ class SlimCallbackNLG(CallbackNaturalLanguageGenerator):
                 return response
         raise RasaException("NLG web endpoint returned an invalid response.")
 
+    def validate_response(self, content: Optional[Dict[Text, Any]]) -> bool:
+        """Rasa's check of the reply, by the schema compiled once when ``nlg_validation`` is on:
+        what that finds invalid is checked (and refused) by Rasa's own."""
+        if enabled("nlg_validation") and content not in (None, ""):
+            if compiled_nlg_validator().is_valid(content):
+                return True
+        return super().validate_response(content)
+
     def _offline(self, utter_action: Text, body: Dict[Text, Any]) -> Optional[Dict[Text, Any]]:
         response = offline_response(utter_action, body)
         if not response.get("apology"):
@@ -134,6 +149,12 @@ class SlimCallbackNLG(CallbackNaturalLanguageGenerator):
         while len(self._apologised) > APOLOGIES_REMEMBERED:
             self._apologised.popitem(last=False)
         return {"text": response["text"]}
+
+
+@lru_cache(maxsize=None)
+def compiled_nlg_validator() -> CachedValidator:
+    """Rasa's ``nlg_response_format_spec``, checked and compiled once."""
+    return CachedValidator(nlg_response_format_spec())
 
 
 class ReusableMessages:

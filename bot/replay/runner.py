@@ -84,15 +84,22 @@ class InProcessBackend:
         from rasa.core.agent import Agent
         from rasa.utils.endpoints import EndpointConfig
 
+        from bot import rasa_compat
+        from bot.plugins.endpoints import KeptAliveEndpoint
         from bot.serving.rasa_speedups import install as install_speedups
+        from bot.settings import settings
 
-        install_speedups()  # the same speed-ups as the Rasa server (bot/serving)
+        # The same speed-ups as the Rasa server (bot/serving/__main__.py), without its apology.
+        rasa_compat.check_versions()
+        rasa_compat.apply(["action_validation", "debug_copies"])
+        if settings().speedups:
+            install_speedups()
 
         # None: no action server / the domain's own responses (a stock assistant, the bench).
         self.agent = Agent.load(
             model,
             action_endpoint=(
-                EndpointConfig(actions_url.rstrip("/") + "/webhook") if actions_url else None
+                KeptAliveEndpoint(actions_url.rstrip("/") + "/webhook") if actions_url else None
             ),
             generator=EndpointConfig(
                 api_url.rstrip("/") + "/nlg",

@@ -1,10 +1,10 @@
-"""``python -m bot.serving rasa|actions [arguments]``: Rasa's server or the action server, with
-the speed-ups of ``rasa_speedups`` or ``action_threads`` (and for Rasa, ``resilience``) installed first (before Sanic forks its
-workers, so every worker has them)."""
+"""``python -m bot.serving rasa|actions [arguments]``: Rasa's server or the action server, on the
+versions checked and with the patches of ``bot/rasa_compat.py`` applied first (before Sanic
+forks its workers, so every worker has them). Each speed-up asks ``bot.speedups.enabled``
+(``CITIZEN_SPEEDUPS``, ``CITIZEN_SPEEDUPS_OFF``)."""
 
 from __future__ import annotations
 
-import os
 import sys
 
 USAGE = "usage: python -m bot.serving rasa [rasa arguments] | actions [rasa_sdk arguments]"
@@ -16,36 +16,27 @@ def main(argv: list[str] | None = None) -> int:
         print(USAGE, file=sys.stderr)
         return 2
     which, arguments = argv[0], argv[1:]
-    # CITIZEN_SPEEDUPS=0 runs them as shipped, to measure what the speed-ups bring (bench/).
-    speedups = os.environ.get("CITIZEN_SPEEDUPS", "1") != "0"
+    from bot import rasa_compat
+    from bot.settings import settings
+    from bot.speedups import enabled
+
+    rasa_compat.check_versions()
     if which == "rasa":
         from rasa.__main__ import main as rasa_main
 
-        from . import resilience
         from .rasa_speedups import install
 
-        resilience.install()  # not a speed-up: the apology when an action fails, always
-        if speedups:
+        rasa_compat.apply()
+        if settings().speedups:  # those rasa_speedups still installs as one
             install()
         sys.argv = ["rasa", *arguments]
         rasa_main()
     else:
-        import gc
+        from .action_server import main as action_server_main
 
-        from rasa_sdk.__main__ import main as sdk_main
-
-        from . import action_guard
-        from .action_threads import install
-
-        action_guard.register()  # not a speed-up: Rasa's token and bounded bodies, always
-        if speedups:
-            install()
+        if enabled("frozen_heap"):
             import bot.actions  # noqa: F401  (what --actions loads, imported before freezing)
-
-            gc.collect()
-            gc.freeze()  # the libraries out of the garbage collector's full collections
-        sys.argv = ["rasa_sdk", *arguments]
-        sdk_main()
+        action_server_main(arguments)
     return 0
 
 

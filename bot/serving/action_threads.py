@@ -20,8 +20,6 @@ from typing import Any, Dict, Optional, Text
 
 DEFAULT_THREADS = 8
 
-_installed = False
-
 
 def thread_count() -> int:
     return max(1, int(os.environ.get("ACTION_THREADS", DEFAULT_THREADS)))
@@ -55,14 +53,3 @@ def threaded_executor_class() -> type:
             )
 
     return ThreadedActionExecutor
-
-
-def install() -> None:
-    """Make ``rasa_sdk.endpoint.create_app`` build the threaded executor."""
-    global _installed
-    if _installed:
-        return
-    from rasa_sdk import endpoint
-
-    endpoint.ActionExecutor = threaded_executor_class()
-    _installed = True

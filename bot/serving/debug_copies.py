@@ -7,14 +7,14 @@ before the call, so the copies are made for every message and thrown away when t
 is off, as it is in service: about 6 % of the Rasa server's CPU under load. In these modules
 ``copy`` is used for nothing else. Each module's ``copy`` is replaced by one that copies only
 while its logger writes debug lines (``rasa run --debug``) and otherwise hands the value on
-unchanged, to a call that discards it. ``tests/bot/test_debug_copies.py`` checks, in Rasa's
+unchanged, to a call that discards it (the ``debug_copies`` patch of ``bot/rasa_compat.py``,
+whose targets are ``MODULES``). ``tests/bot/test_debug_copies.py`` checks, in Rasa's
 source, that every use of ``copy`` in these modules is such an argument.
 """
 
 from __future__ import annotations
 
 import copy
-import importlib
 import logging
 from typing import Any
 
@@ -40,10 +40,3 @@ class CopiesForDebugLines:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(copy, name)
-
-
-def install() -> None:
-    for name in MODULES:
-        module = importlib.import_module(name)
-        if not isinstance(module.copy, CopiesForDebugLines):
-            module.copy = CopiesForDebugLines(name)

@@ -12,7 +12,8 @@ it, drops the action's events and says nothing, so the citizen's message goes un
 A rejection (a form's validation refusing) is not a failure and passes through untouched. A
 failed session start is logged without an apology: it answers nothing, and the action that
 answers the citizen's message apologises itself if it fails too.
-Installed by ``python -m bot.serving rasa`` in every Sanic worker, with or without speed-ups.
+Applied by ``bot/rasa_compat.py`` (``apology``) with or without speed-ups; the bounded wait is
+the action endpoint's (``bot/plugins/endpoints.py``).
 """
 
 from __future__ import annotations
@@ -73,17 +74,11 @@ class ApologisingAction:
             return [create_bot_utterance(message)] if message else []
 
 
-def install() -> None:
-    import rasa.core.actions.action as actions
-    from rasa.core.processor import MessageProcessor
-
-    actions.DEFAULT_REQUEST_TIMEOUT = action_timeout_seconds()
-    if getattr(MessageProcessor._run_action, "apologises", False):
-        return
-    run_action = MessageProcessor._run_action
+def apologising_run_action(run_action: Any) -> Any:
+    """``MessageProcessor._run_action`` running each action as an ``ApologisingAction``
+    (``bot/rasa_compat.py``'s ``apology`` patch)."""
 
     async def run_action_or_apologise(self, action, *arguments, **keywords):
         return await run_action(self, ApologisingAction(action), *arguments, **keywords)
 
-    run_action_or_apologise.apologises = True
-    MessageProcessor._run_action = run_action_or_apologise
+    return run_action_or_apologise

@@ -44,8 +44,10 @@ def uses_of_copy(module) -> list:
 
 def main() -> dict:
     record = {"modules": {}}
-    debug_copies.install()
-    debug_copies.install()  # twice: still one wrapper
+    from bot import rasa_compat
+
+    rasa_compat.apply(["debug_copies"])
+    rasa_compat.apply(["debug_copies"])  # twice: still one wrapper
     for name in debug_copies.MODULES:
         module = importlib.import_module(name)
         logger = logging.getLogger(name)

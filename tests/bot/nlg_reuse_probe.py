@@ -67,6 +67,11 @@ async def probe(url: str, token: str) -> dict:
         await nlg.generate("utter_greet_named", en, "rest", name=name) for name in ("Ann", "Bob")
     ]
     record["calls"] = calls
+    from bot.plugins.endpoints import KeptAliveEndpoint, close_shared_sessions
+
+    record["endpoint"] = type(nlg.nlg_endpoint).__name__
+    record["endpoint_is_kept_alive"] = isinstance(nlg.nlg_endpoint, KeptAliveEndpoint)
+    await close_shared_sessions()
     return record
 
 

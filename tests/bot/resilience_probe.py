@@ -61,10 +61,17 @@ async def probe() -> dict:
         "locale_argument": await nlg.generate("utter_greet", zh, "rest", locale="en"),
     }
     os.environ[resilience.ACTION_TIMEOUT_VARIABLE] = "7.5"
-    resilience.install()
-    import rasa.core.actions.action as actions
+    from types import SimpleNamespace
 
-    record["timeout"] = actions.DEFAULT_REQUEST_TIMEOUT
+    from bot import rasa_compat
+    from bot.serving import lifecycle
+
+    agent = SimpleNamespace(action_endpoint=EndpointConfig(url), processor=SimpleNamespace())
+    lifecycle.adopt_action_endpoint(agent)
+    record["timeout"] = agent.action_endpoint.timeout_seconds
+    record["processor_timeout"] = agent.processor.action_endpoint.timeout_seconds
+    record["adopted_url"] = agent.action_endpoint.url == url
+    record["apology_applied"] = rasa_compat.apply(["apology"])
     failing = resilience.ApologisingAction(RemoteAction("action_x", EndpointConfig(url)))
     events = await failing.run(
         CollectingOutputChannel(), nlg, tracker("web:f", "你好", "m4"), Domain.empty()

@@ -48,11 +48,11 @@ def action_errors() -> list:
     return out
 
 
-def nlg_errors() -> list:
+def nlg_errors(validate) -> list:
     out = []
     for content in [*GOOD_NLG, *BAD_NLG]:
         try:
-            out.append(CallbackNaturalLanguageGenerator.validate_response(content))
+            out.append(validate(content))
         except RasaException as error:
             out.append(["RasaException", str(error)])
     return out
@@ -121,9 +121,9 @@ def connection_reuse() -> dict:
     from aiohttp import web
     from rasa.utils.endpoints import EndpointConfig
 
-    from bot.serving.rasa_speedups import close_shared_sessions
+    from bot.plugins.endpoints import KeptAliveEndpoint, close_shared_sessions
 
-    peers = []
+    peers, rasa_answers = [], []
 
     async def handler(request):
         peers.append(request.transport.get_extra_info("peername")[1])
@@ -137,14 +137,37 @@ def connection_reuse() -> dict:
         site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()
         port = site._server.sockets[0].getsockname()[1]
-        endpoint = EndpointConfig(url=f"http://127.0.0.1:{port}/nlg", token="t")
+        endpoint = KeptAliveEndpoint.adopt(
+            EndpointConfig(url=f"http://127.0.0.1:{port}/nlg", token="t")
+        )
         answers = [await endpoint.request(json={"n": i}) for i in range(3)]
         await close_shared_sessions()
+        rasa_endpoint = EndpointConfig(url=f"http://127.0.0.1:{port}/nlg", token="t")
+        rasa_answers.append(await rasa_endpoint.request(json={"n": 0}))
         await runner.cleanup()
         return answers
 
     answers = asyncio.run(main())
-    return {"answers": answers, "client_ports": peers}
+    return {"answers": answers, "rasa_answers": rasa_answers, "client_ports": peers[:3]}
+
+
+def lifecycle_listeners() -> dict:
+    """The REST channel's blueprint carries the lifecycle: once the agent is loaded (called
+    once however often the listener fires), and before the server stops."""
+    from types import SimpleNamespace
+
+    from bot.channels.rest import InternalRestInput
+    from bot.serving import lifecycle
+
+    blueprint = InternalRestInput().blueprint(lambda message: None)
+    listeners = {entry.event: entry.listener for entry in blueprint._future_listeners}
+    seen = []
+    lifecycle.after_agent_loaded = seen.append  # what the listener calls, recorded
+    app = SimpleNamespace(ctx=SimpleNamespace(agent="the agent"))
+    asyncio.run(listeners["after_server_start"](app, None))
+    asyncio.run(listeners["after_server_start"](app, None))
+    asyncio.run(listeners["before_server_stop"](app, None))
+    return {"events": sorted(listeners), "agents": seen}
 
 
 def lock_queue(redis_url: str) -> dict:
@@ -210,14 +233,31 @@ def lock_queue(redis_url: str) -> dict:
 def main() -> None:
     import rasa.core.run
     import rasa.core.test
+    from rasa.utils.endpoints import EndpointConfig
 
+    from bot import rasa_compat
+    from bot.plugins.nlg import SlimCallbackNLG
     from bot.serving import rasa_speedups
 
-    report = {"before": {"action": action_errors(), "nlg": nlg_errors(), "events": event_classes()}}
+    rasa_nlg = CallbackNaturalLanguageGenerator.validate_response
+    report = {
+        "before": {
+            "action": action_errors(),
+            "nlg": nlg_errors(rasa_nlg),
+            "events": event_classes(),
+        }
+    }
+    rasa_compat.apply(["action_validation"])
     rasa_speedups.install()
-    report["after"] = {"action": action_errors(), "nlg": nlg_errors(), "events": event_classes()}
+    slim_nlg = SlimCallbackNLG(EndpointConfig("http://127.0.0.1:9/nlg")).validate_response
+    report["after"] = {
+        "action": action_errors(),
+        "nlg": nlg_errors(slim_nlg),
+        "events": event_classes(),
+    }
     report["threads"] = threaded_actions()
     report["reuse"] = connection_reuse()
+    report["lifecycle"] = lifecycle_listeners()
     if len(sys.argv) > 1:
         report["locks"] = lock_queue(sys.argv[1])
     print(json.dumps(report, default=str))

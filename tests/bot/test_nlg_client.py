@@ -45,3 +45,7 @@ def test_messages_made_from_arguments_are_rendered_each_time(record):
     assert [m["text"] for m in record["named"]] == [
         translate("utter_greet_named", "en", name=name) for name in ("Ann", "Bob")
     ]
+
+
+def test_its_endpoint_is_the_kept_alive_one(record):
+    assert record["endpoint_is_kept_alive"] is True, record["endpoint"]

@@ -59,7 +59,9 @@ def test_data_validates_without_warnings():
     ]
 
 
-def test_conversation_stories_pass(tmp_path):
+@pytest.mark.parametrize("speedups", ["1", "0"], ids=["speedups", "as-shipped"])
+def test_conversation_stories_pass(tmp_path, speedups):
+    """The stories, with the speed-ups and with every one off (Rasa's own code paths)."""
     result = run_in_bot_env(
         [
             str(BOT_BIN / "rasa"),
@@ -72,7 +74,8 @@ def test_conversation_stories_pass(tmp_path):
             "--fail-on-prediction-errors",
             "--out",
             str(tmp_path),
-        ]
+        ],
+        env={"CITIZEN_SPEEDUPS": speedups},
     )
     assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
 

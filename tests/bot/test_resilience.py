@@ -31,6 +31,9 @@ def test_what_needs_the_api_becomes_one_apology_per_message(record):
 
 def test_a_failed_action_is_answered_with_the_apology(record):
     assert record["timeout"] == 7.5
+    assert record["processor_timeout"] == 7.5
+    assert record["adopted_url"] is True
+    assert record["apology_applied"] == ["apology"]
     assert record["failed_action"] == ["bot"]
     assert record["failed_action_text"] == [translate("utter_service_unavailable", "zh_CN")]
     assert record["failed_action_name"] == "action_x"

@@ -53,8 +53,14 @@ def test_blocking_actions_run_side_by_side(report):
     assert [r["responses"][0]["who"] for r in report["threads"]["results"]] == whom
 
 
+def test_the_rest_channel_runs_the_lifecycle_once_per_worker(report):
+    assert report["lifecycle"]["events"] == ["after_server_start", "before_server_stop"]
+    assert report["lifecycle"]["agents"] == ["the agent"]
+
+
 def test_endpoint_calls_reuse_one_connection(report):
     assert report["reuse"]["answers"] == [{"text": "ok"}] * 3
+    assert report["reuse"]["rasa_answers"] == report["reuse"]["answers"][:1]  # Rasa's own
     assert len(set(report["reuse"]["client_ports"])) == 1, report["reuse"]
 
 
