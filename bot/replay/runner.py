@@ -84,6 +84,7 @@ class InProcessBackend:
         from rasa.core.agent import Agent
         from rasa.utils.endpoints import EndpointConfig
 
+        from bot.serving.lifecycle import after_agent_loaded
         from bot.serving.rasa_speedups import install as install_speedups
 
         install_speedups()  # the same speed-ups as the Rasa server (bot/serving)
@@ -102,6 +103,7 @@ class InProcessBackend:
             if api_url
             else None,
         )
+        after_agent_loaded(self.agent)  # what the Rasa server does with its loaded agent
         quiet_rasa()
 
     async def send(self, sender: str, text: str) -> TurnResult:

@@ -12,7 +12,12 @@ from bot.speedups import enabled
 
 
 def after_agent_loaded(agent: Any) -> None:
-    """Once the model is loaded: the tracker store told who else writes, the heap frozen."""
+    """Once the model is loaded: its graph run in order, the tracker store told who else
+    writes, the heap frozen."""
+    if enabled("graph_runner"):
+        from bot.graph_runner import adopt_in
+
+        adopt_in(agent)
     if enabled("sole_writer"):
         from bot.plugins.tracker_store import mark_sole_writer
 
