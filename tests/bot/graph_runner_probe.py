@@ -40,12 +40,15 @@ def without_timestamp(event: dict) -> dict:
     return {key: value for key, value in event.items() if key != "timestamp"}
 
 
-def answers(agent: Agent, messages: list, played: list) -> list:
+def answers(agent: Agent, messages: list) -> list:
+    """The parses of ``messages``, and the predictions on fresh trackers (a prediction clears
+    a tracker's follow-up action)."""
+
     async def parses() -> list:
         return [await agent.parse_message(text) for text in messages]
 
     found = asyncio.run(parses())
-    for tracker in played:
+    for tracker in trackers(agent.domain):
         prediction = agent.processor._predict_next_with_tracker(tracker)
         found.append(
             [
@@ -61,18 +64,18 @@ def answers(agent: Agent, messages: list, played: list) -> list:
 def main() -> dict:
     agent = Agent.load(str(ROOT / "bot" / "models" / "citizen.tar.gz"))
     rasas = agent.processor.graph_runner
-    messages, played = texts() + UNSEEN, trackers(agent.domain)
-    theirs = answers(agent, messages, played)
+    messages = texts() + UNSEEN
+    theirs = answers(agent, messages)
     after_agent_loaded(agent)  # what the Rasa server and bot/replay do with a loaded agent
     adopted = agent.processor.graph_runner
-    ours = answers(agent, messages, played)
+    ours = answers(agent, messages)
     with turned_off("graph_runner", bot.graph_runner, "execution_order"):
-        off = answers(agent, messages, played)
+        off = answers(agent, messages)
         not_adopted = InOrderGraphRunner.adopt(rasas) is rasas
     different = [{"ours": o, "theirs": t} for o, t in zip(ours, theirs) if o != t]
     return {
         "parses": len(messages),
-        "predictions": len(played),
+        "predictions": len(theirs) - len(messages),
         "rasas_class": type(rasas).__name__,
         "adopted_class": type(adopted).__name__,
         "nodes_shared": adopted._instantiated_nodes is rasas._instantiated_nodes,
