@@ -23,16 +23,15 @@ from bot.serving.lifecycle import after_agent_loaded
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def trackers(domain) -> list:
-    played = []
+def played(domain) -> list:
+    """(conversation, its events) before every action of every story and rule, in one order."""
+    found = []
     for index, story in enumerate(domain_and_stories(domain)[1]):
         events = list(story.events)
         for end in range(1, len(events) + 1):
             if end == len(events) or isinstance(events[end], ActionExecuted):
-                played.append(
-                    DialogueStateTracker.from_events(f"c-{index}", events[:end], domain.slots)
-                )
-    return played
+                found.append((f"c-{index}", events[:end]))
+    return found
 
 
 def without_timestamp(event: dict) -> dict:
@@ -40,7 +39,7 @@ def without_timestamp(event: dict) -> dict:
     return {key: value for key, value in event.items() if key != "timestamp"}
 
 
-def answers(agent: Agent, messages: list) -> list:
+def answers(agent: Agent, messages: list, conversations: list) -> list:
     """The parses of ``messages``, and the predictions on fresh trackers (a prediction clears
     a tracker's follow-up action)."""
 
@@ -48,7 +47,8 @@ def answers(agent: Agent, messages: list) -> list:
         return [await agent.parse_message(text) for text in messages]
 
     found = asyncio.run(parses())
-    for tracker in trackers(agent.domain):
+    for sender, events in conversations:
+        tracker = DialogueStateTracker.from_events(sender, events, agent.domain.slots)
         prediction = agent.processor._predict_next_with_tracker(tracker)
         found.append(
             [
@@ -64,13 +64,13 @@ def answers(agent: Agent, messages: list) -> list:
 def main() -> dict:
     agent = Agent.load(str(ROOT / "bot" / "models" / "citizen.tar.gz"))
     rasas = agent.processor.graph_runner
-    messages = texts() + UNSEEN
-    theirs = answers(agent, messages)
+    messages, conversations = texts() + UNSEEN, played(agent.domain)
+    theirs = answers(agent, messages, conversations)
     after_agent_loaded(agent)  # what the Rasa server and bot/replay do with a loaded agent
     adopted = agent.processor.graph_runner
-    ours = answers(agent, messages)
+    ours = answers(agent, messages, conversations)
     with turned_off("graph_runner", bot.graph_runner, "execution_order"):
-        off = answers(agent, messages)
+        off = answers(agent, messages, conversations)
         not_adopted = InOrderGraphRunner.adopt(rasas) is rasas
     different = [{"ours": o, "theirs": t} for o, t in zip(ours, theirs) if o != t]
     return {
