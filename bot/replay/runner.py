@@ -86,6 +86,7 @@ class InProcessBackend:
 
         from bot import rasa_compat
         from bot.plugins.endpoints import KeptAliveEndpoint
+        from bot.serving.lifecycle import after_agent_loaded
         from bot.serving.rasa_speedups import install as install_speedups
         from bot.settings import settings
 
@@ -109,6 +110,7 @@ class InProcessBackend:
             if api_url
             else None,
         )
+        after_agent_loaded(self.agent)  # what the Rasa server does with its loaded agent
         quiet_rasa()
 
     async def send(self, sender: str, text: str) -> TurnResult:

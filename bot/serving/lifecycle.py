@@ -16,8 +16,12 @@ from bot.speedups import enabled
 
 
 def after_agent_loaded(agent: Any) -> None:
-    """Once the model is loaded: the action endpoint adopted (its bounded wait, kept alive),
-    the tracker store told who else writes, the heap frozen."""
+    """Once the model is loaded: its graph run in order, the action endpoint adopted (its
+    bounded wait, kept alive), the tracker store told who else writes, the heap frozen."""
+    if enabled("graph_runner"):
+        from bot.graph_runner import adopt_in
+
+        adopt_in(agent)
     adopt_action_endpoint(agent)
     if enabled("sole_writer"):
         from bot.plugins.tracker_store import mark_sole_writer

@@ -23,9 +23,6 @@ Measured with ``bench/chat_load.py`` and py-spy on this 2-core machine (figures 
   file's consistency. The tracker store's SQLite connection is kept open (one per thread), not
   opened and closed for every read and write: closing the last connection of a write-ahead log
   checkpoints it, with an fsync. (The scale profile's PostgreSQL tracker store is untouched.)
-* runs its model graph (NLU for each message, the policies for each prediction) through dask's
-  scheduler, whose bookkeeping costs as much as a component. Here the nodes run in order
-  (``graph_runner``).
 * leaves the half million objects of the loaded model (scikit-learn, the CRF, the domain, the
   imported libraries) to Python's garbage collector, which walks them all in every full
   collection: 215 ms with the event loop stopped, every conversation waiting. Here they are
@@ -40,23 +37,12 @@ Measured with ``bench/chat_load.py`` and py-spy on this 2-core machine (figures 
 * copies the tracker before every action by replaying the whole conversation. Here the copy is
   made from the tracker's state (``tracker_copy``).
 
-* computes each message's count-vector features with four calls to scikit-learn, each
-  building its analyzer again and a CSR matrix that Rasa sorts and converts. Here the COO
-  matrices are made directly, equal to Rasa's (``count_vectors``).
-
-* has the rule policy filter its rules against every state of the conversation, parsing each
-  rule's JSON key again at every step, though no rule reaches further back than its own
-  length. Here the filtering ends at the longest rule and each rule is parsed once
-  (``rule_lookup``).
-
-* asks crfsuite for every tag's probability at every token through a property looked up again
-  for each, and strips every tag's BILOU prefix again for each token. Here the tagger is looked
-  up once a message and each prefix stripped once: the same calls and sums
-  (``entity_marginals``).
-
 * works out a conversation's applied events (without what reverts, restarts and loops undid)
   from its first event, several times a message. Here each conversation's working-out goes on
   from where the last one stopped (``applied_events``).
+
+The model graph's own speed-ups are the classes ``bot/config.yml`` names (``bot/nlu``,
+``bot/policies``) and the graph runner the loaded agent adopts (``bot/graph_runner.py``).
 
 Nothing here changes what is answered.
 """
@@ -69,11 +55,7 @@ from typing import Any, Dict, Optional, Text
 
 from . import (
     applied_events,
-    count_vectors,
     dialogue_states,
-    entity_marginals,
-    graph_runner,
-    rule_lookup,
     tracker_copy,
 )
 
@@ -91,12 +73,8 @@ def install() -> None:
     install_sqlite_write_ahead_log()
     install_quick_lock_polling()
     install_lean_tracker_reads()
-    graph_runner.install()
     dialogue_states.install()
     tracker_copy.install()
-    count_vectors.install()
-    rule_lookup.install()
-    entity_marginals.install()
     applied_events.install()
     _installed = True
 

@@ -1,5 +1,6 @@
-"""Run in the bot environment: the trained assistant's count-vector features, computed by Rasa
-and by ``bot.serving.count_vectors``, for every training example and phrasings none of them
+"""Run in the bot environment: the trained assistant's count-vector features, computed by Rasa's
+``CountVectorsFeaturizer`` and by ``bot.nlu.count_vectors.CitizenCountVectorsFeaturizer`` (and by
+the latter with ``count_vectors`` off), for every training example and phrasings none of them
 has; prints JSON. ``python tests/bot/count_vectors_probe.py`` — tests/bot/test_count_vectors.py
 asserts on the record."""
 
@@ -13,8 +14,9 @@ from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import Coun
 from rasa.nlu.tokenizers.tokenizer import Tokenizer
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
+from speedup_switch import turned_off
 
-from bot.serving import count_vectors
+from bot.nlu import count_vectors
 
 ROOT = Path(__file__).resolve().parents[2]
 UNSEEN = [
@@ -77,9 +79,7 @@ def main() -> dict:
     tokenizer = next(c for c in components if isinstance(c, Tokenizer))
     featurizers = [c for c in components if isinstance(c, CountVectorsFeaturizer)]
     rasas = CountVectorsFeaturizer._create_features
-    count_vectors.install()
-    ours = CountVectorsFeaturizer._create_features
-    compared, different, with_features = 0, [], 0
+    compared, different, with_features, different_off = 0, [], 0, 0
     examples = texts()
     for text in examples + UNSEEN:
         message = Message(data={TEXT: text})
@@ -87,7 +87,15 @@ def main() -> dict:
         for featurizer in featurizers:
             tokens = featurizer._get_processed_message_tokens_by_attribute(message, TEXT)
             theirs = [[matrix(m) for m in kind] for kind in rasas(featurizer, TEXT, [tokens])]
-            mine = [[matrix(m) for m in kind] for kind in ours(featurizer, TEXT, [tokens])]
+            mine = [
+                [matrix(m) for m in kind] for kind in featurizer._create_features(TEXT, [tokens])
+            ]
+            with turned_off("count_vectors", count_vectors, "counts"):
+                off = [
+                    [matrix(m) for m in kind]
+                    for kind in featurizer._create_features(TEXT, [tokens])
+                ]
+            different_off += off != theirs
             compared += 1
             with_features += theirs[0][0] is not None and bool(theirs[0][0]["data"])
             if mine != theirs:
@@ -101,7 +109,8 @@ def main() -> dict:
         "with_features": with_features,
         "different": different[:3],
         "different_count": len(different),
-        "installed": getattr(CountVectorsFeaturizer._create_features, "counts_once", False),
+        "different_off_count": different_off,
+        "classes": sorted({type(f).__name__ for f in featurizers}),
     }
 
 

@@ -1,6 +1,6 @@
 """Run in the bot environment: whole parses of the trained assistant (intent ranking, entities
-with their confidences) with Rasa's own CRF code and with ``bot.serving.entity_marginals``,
-for every training example and phrasings none of them has; prints JSON.
+with their confidences) with ``entity_marginals`` off by name (Rasa's own CRF code) and on
+(``bot.nlu.entity_marginals.CitizenCRFEntityExtractor``), for every training example and phrasings none of them has; prints JSON.
 ``python tests/bot/entity_marginals_probe.py`` — tests/bot/test_entity_marginals.py asserts on
 the record."""
 
@@ -11,8 +11,9 @@ from pathlib import Path
 from count_vectors_probe import UNSEEN, texts
 from rasa.core.agent import Agent
 from rasa.nlu.extractors.crf_entity_extractor import CRFEntityExtractor
+from speedup_switch import turned_off
 
-from bot.serving import entity_marginals
+from bot.nlu import entity_marginals
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,9 +25,14 @@ async def parses(agent: Agent, messages: list) -> list:
 def main() -> dict:
     agent = Agent.load(str(ROOT / "bot" / "models" / "citizen.tar.gz"))
     messages = texts() + UNSEEN
-    theirs = asyncio.run(parses(agent, messages))
-    entity_marginals.install()
+    with turned_off("entity_marginals", entity_marginals, "predict_marginals_single"):
+        theirs = asyncio.run(parses(agent, messages))
     ours = asyncio.run(parses(agent, messages))
+    extractors = [
+        node._component
+        for node in agent.processor.graph_runner._instantiated_nodes.values()
+        if isinstance(node._component, CRFEntityExtractor)
+    ]
     different = [
         {"text": m, "ours": o, "theirs": t} for m, o, t in zip(messages, ours, theirs) if o != t
     ]
@@ -42,8 +48,10 @@ def main() -> dict:
         )[:5],
         "different_count": len(different),
         "different": different[:3],
-        "installed": getattr(CRFEntityExtractor._most_likely_tag, "__module__", "")
-        == entity_marginals.__name__,
+        "classes": [type(extractor).__name__ for extractor in extractors],
+        "extractor_names": sorted(
+            {e.get("extractor") for t in ours for e in t.get("entities", [])} - {None}
+        ),
     }
 
 

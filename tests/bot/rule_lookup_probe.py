@@ -1,11 +1,12 @@
 """Run in the bot environment: the trained assistant's rule policy finding rules with Rasa's own
-code and with ``bot.serving.rule_lookup``; prints JSON. ``python tests/bot/rule_lookup_probe.py``
+code (``rule_lookup`` off by name) and with ``bot.policies.rules.CitizenRulePolicy``; prints
+JSON. ``python tests/bot/rule_lookup_probe.py``
 — tests/bot/test_rule_lookup.py asserts on the record.
 
 Every story and rule of the assistant is played as the server meets it (a new tracker before
 every action); at each point the rule policy's findings (the rule keys matching the states, for
 the rules and for the loops' unhappy paths, and the action it then predicts) are taken with
-Rasa's code, then again with the speed-up installed, and compared.
+Rasa's code, then again with the speed-up on, and compared.
 """
 
 import json
@@ -16,8 +17,9 @@ from rasa.core.agent import Agent
 from rasa.core.policies.rule_policy import RULES, RULES_FOR_LOOP_UNHAPPY_PATH, RulePolicy
 from rasa.shared.core.events import ActionExecuted
 from rasa.shared.core.trackers import DialogueStateTracker
+from speedup_switch import turned_off
 
-from bot.serving import rule_lookup
+from bot.policies import rules
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -61,8 +63,8 @@ def main() -> dict:
                         f"conversation-{index}", events[:end], domain.slots
                     )
                 )
-    theirs = findings(policy, domain, played)
-    rule_lookup.install()
+    with turned_off("rule_lookup", rules, "reversed_rule_states"):
+        theirs = findings(policy, domain, played)
     ours = findings(policy, domain, played)
     different = [
         {"at": i, "ours": o, "theirs": t} for i, (o, t) in enumerate(zip(ours, theirs)) if o != t
@@ -70,7 +72,7 @@ def main() -> dict:
     return {
         "rules": len(policy.lookup[RULES]),
         "unhappy_rules": len(policy.lookup[RULES_FOR_LOOP_UNHAPPY_PATH]),
-        "longest_rule": rule_lookup.longest_rule(policy.lookup[RULES]),
+        "longest_rule": rules.longest_rule(policy.lookup[RULES]),
         "longest_state_history": max(len(policy._prediction_states(t, domain)) for t in played),
         "compared": len(played),
         "with_rules_found": sum(bool(t["rules"]) for t in theirs),
@@ -78,7 +80,7 @@ def main() -> dict:
         "actions_predicted": sum(t["predicted"][0][0] is not None for t in theirs),
         "different_count": len(different),
         "different": different[:3],
-        "installed": getattr(RulePolicy._get_possible_keys, "stops_early", False),
+        "class": type(policy).__name__,
     }
 
 

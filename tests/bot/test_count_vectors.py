@@ -1,5 +1,5 @@
-"""bot/serving/count_vectors.py: the count-vector features it computes for the Rasa server are
-Rasa's own, matrix for matrix (values, indices, order, shape and types), for every training
+"""bot/nlu/count_vectors.py: the count-vector features its featurizer computes for the Rasa
+server are those of Rasa's ``CountVectorsFeaturizer``, matrix for matrix (values, indices, order, shape and types), for every training
 example of the trained assistant and for phrasings none of them has."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ def test_both_featurizers_of_the_assistant_are_followed(record):
     assert record["featurizers"] == 2
     assert record["analyzers"] == ["char_wb", "word"]
     assert record["followed"] == [True, True]
-    assert record["installed"] is True
+    assert record["classes"] == ["CitizenCountVectorsFeaturizer"]  # named in bot/config.yml
 
 
 def test_every_message_gets_rasas_own_features(record):
@@ -25,3 +25,8 @@ def test_every_message_gets_rasas_own_features(record):
     assert record["compared"] == 2 * (record["examples"] + 24)
     assert record["with_features"] > 0.9 * record["compared"]
     assert record["different_count"] == 0, record["different"]
+
+
+def test_turned_off_by_name_rasas_own_code_runs(record):
+    # CITIZEN_SPEEDUPS_OFF=count_vectors: Rasa's code (the COO counting would fail if called)
+    assert record["different_off_count"] == 0

@@ -7,11 +7,20 @@ graph, walking every task's arguments, managing its cache) costs as much as a co
 about 0.8 ms a run here. Here the same graph runs node after node in a topological order worked
 out once per set of targets: the same nodes, called with the same inputs, in an order dask may
 also choose; their results and errors are Rasa's own.
+
+Rasa's ``MessageProcessor`` loads the model with ``DaskGraphRunner`` named in its code (no
+setting chooses the class): once the agent is loaded, ``adopt_in`` gives the processor an
+``InOrderGraphRunner`` sharing the loaded nodes (``bot/serving/lifecycle.py``, ``bot/replay``).
 """
 
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text, Tuple
+
+from rasa.engine.exceptions import GraphRunError
+from rasa.engine.runner.dask import DaskGraphRunner
+
+from bot.speedups import enabled
 
 Order = List[Tuple[Text, Tuple[Text, ...]]]  # (node, the nodes or inputs it needs)
 
@@ -37,16 +46,26 @@ def execution_order(schema: Any, targets: Tuple[Text, ...]) -> Order:
     return order
 
 
-def install() -> None:
-    from rasa.engine.exceptions import GraphRunError
-    from rasa.engine.runner.dask import DaskGraphRunner
+class InOrderGraphRunner(DaskGraphRunner):
+    """Rasa's ``DaskGraphRunner``, its graph run node after node (``graph_runner``)."""
 
-    if getattr(DaskGraphRunner.run, "in_order", False):
-        return
+    @classmethod
+    def adopt(cls, runner: DaskGraphRunner) -> DaskGraphRunner:
+        """A runner of this class sharing ``runner``'s schema, context and instantiated nodes
+        (Rasa's processor loads its model with a ``DaskGraphRunner``, by name: nothing loads
+        twice); ``runner`` itself when ``graph_runner`` is off or it is not a Dask one."""
+        if not enabled("graph_runner") or type(runner) is not DaskGraphRunner:
+            return runner
+        adopted = cls.__new__(cls)
+        adopted.__dict__.update(runner.__dict__)
+        return adopted
 
     def run(
-        self: Any, inputs: Optional[Dict[Text, Any]] = None, targets: Optional[List[Text]] = None
+        self, inputs: Optional[Dict[Text, Any]] = None, targets: Optional[List[Text]] = None
     ) -> Dict[Text, Any]:
+        """Rasa's ``run``: the same nodes with the same inputs, in an order worked out once."""
+        if not enabled("graph_runner"):
+            return super().run(inputs, targets)
         run_targets = tuple(targets if targets else self._graph_schema.target_names)
         orders = self.__dict__.setdefault("_orders_by_targets", {})
         if run_targets not in orders:
@@ -64,5 +83,9 @@ def install() -> None:
             raise GraphRunError("Error running runner.") from error
         return dict(results[target] for target in run_targets)
 
-    run.in_order = True
-    DaskGraphRunner.run = run
+
+def adopt_in(agent: Any) -> None:
+    """The agent's processor running its graph with an ``InOrderGraphRunner`` (if on)."""
+    processor = getattr(agent, "processor", None)
+    if processor is not None:
+        processor.graph_runner = InOrderGraphRunner.adopt(processor.graph_runner)

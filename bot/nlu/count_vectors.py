@@ -1,4 +1,5 @@
-"""Rasa's count-vector features of a message, computed as scikit-learn computes them, once.
+"""Rasa's count-vector featurizer, its features of a message computed as scikit-learn computes
+them, once (``CitizenCountVectorsFeaturizer``, named in bot/config.yml).
 
 For every message Rasa 3.6's ``CountVectorsFeaturizer`` asks scikit-learn's fitted
 ``CountVectorizer`` twice per featurizer (each token as a document, then the joined text): each
@@ -9,8 +10,8 @@ matrices a message: 7 % of the Rasa server's CPU here (py-spy, ``bench/chat_load
 Here the analyzer is built once per vectorizer, the n-grams are counted as scikit-learn counts
 them (in-vocabulary only, by vocabulary index), and the COO matrices are made directly, with
 the values, indices, order, shape and types Rasa's own calls give.
-``tests/bot/test_count_vectors.py`` compares both over every training example and unseen,
-misspelt and mixed-language phrasings. A vectorizer this does not follow (another class, a
+``tests/bot/test_count_vectors.py`` compares both (``count_vectors`` on and off) over every
+training example and unseen, misspelt and mixed-language phrasings. A vectorizer this does not follow (another class, a
 ``binary`` one, one not fitted) takes Rasa's own path.
 """
 
@@ -20,8 +21,12 @@ from typing import Any, Dict, List, Optional, Text, Tuple
 
 import numpy as np
 import scipy.sparse
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.constants import DENSE_FEATURIZABLE_ATTRIBUTES
+from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
 from sklearn.feature_extraction.text import CountVectorizer
+
+from bot.speedups import enabled
 
 _analyzers: Dict[int, Tuple[Any, Any]] = {}  # id(vectorizer) -> (vectorizer, analyzer)
 
@@ -69,21 +74,16 @@ def counts(vectorizer: CountVectorizer, documents: List[Text]) -> scipy.sparse.c
     )
 
 
-def install() -> None:
-    from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import (
-        CountVectorsFeaturizer,
-    )
-
-    original = CountVectorsFeaturizer._create_features
-    if getattr(original, "counts_once", False):
-        return
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True)
+class CitizenCountVectorsFeaturizer(CountVectorsFeaturizer):
+    """Rasa's ``CountVectorsFeaturizer``, its features counted once (``count_vectors``)."""
 
     def _create_features(
-        self: CountVectorsFeaturizer, attribute: Text, all_tokens: List[List[Text]]
+        self, attribute: Text, all_tokens: List[List[Text]]
     ) -> Tuple[List[Optional[Any]], List[Optional[Any]]]:
         vectorizer = self.vectorizers.get(attribute) if self.vectorizers else None
-        if not vectorizer or not follows(vectorizer):
-            return original(self, attribute, all_tokens)
+        if not enabled("count_vectors") or not vectorizer or not follows(vectorizer):
+            return super()._create_features(attribute, all_tokens)
         sequence_features: List[Optional[Any]] = []
         sentence_features: List[Optional[Any]] = []
         for tokens in all_tokens:
@@ -98,6 +98,3 @@ def install() -> None:
                 else None
             )
         return sequence_features, sentence_features
-
-    _create_features.counts_once = True
-    CountVectorsFeaturizer._create_features = _create_features

@@ -1,0 +1,1 @@
+"""The project's dialogue policies for the Rasa model (bot/config.yml)."""
