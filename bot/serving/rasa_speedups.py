@@ -19,22 +19,6 @@ Measured with ``bench/chat_load.py`` and py-spy on this 2-core machine (figures 
   Sanic, 5 s in the launcher), so a connection is never reused just as the server closes it.
 * serializes the whole tracker to JSON once more for a debug line of every NLG request, even
   when debug logging is off. Here the debug lines are built only when they are logged.
-* walks every subclass of ``Event`` to find the class of each event it reads from the tracker
-  store (every event of the conversation, every message). Here the answer is remembered (and
-  forgotten whenever a new ``Event`` class is defined, so it is always the one Rasa would find).
-* lets a message wait for its conversation's lock (another message of the same conversation
-  being handled, by this process or, with Redis, another) by polling every second: a citizen who
-  sends two messages quickly waits a second for the second answer. Here it polls every 50 ms;
-  the lock and its first-come-first-served tickets are Rasa's own.
-* reads a conversation from the SQL tracker store as ORM objects with every column, to use only
-  each event's JSON. Here the same query selects only that column.
-* commits the SQLite tracker store in SQLite's default rollback-journal mode: two fsyncs per
-  message, on the event loop, so every conversation waits for the disk. Here SQLite files are
-  in write-ahead-log mode with ``synchronous=NORMAL``: a commit is a write to the log, synced at
-  checkpoints. A crashed *process* loses nothing; a power cut can lose the last turns, never the
-  file's consistency. The tracker store's SQLite connection is kept open (one per thread), not
-  opened and closed for every read and write: closing the last connection of a write-ahead log
-  checkpoints it, with an fsync. (The scale profile's PostgreSQL tracker store is untouched.)
 * runs its model graph (NLU for each message, the policies for each prediction) through dask's
   scheduler, whose bookkeeping costs as much as a component. Here the nodes run in order
   (``graph_runner``).
@@ -73,6 +57,10 @@ Measured with ``bench/chat_load.py`` and py-spy on this 2-core machine (figures 
 * deep-copies what its debug lines show (events, dialogue states, entities, slots) as the
   arguments of the debug call, so for every message even with debug lines off. Here the copies
   are made only while those lines are written (``debug_copies``).
+
+The tracker store's lean reads, event classes and SQLite write-ahead log are the project's
+store's own (``bot/plugins/sql_store.py``), the quick lock polling the project's lock stores'
+(``bot/serving/locks.py``).
 
 Nothing here changes what is validated, sent or answered; ``tests/bot/test_serving.py`` checks
 that invalid replies are still refused with Rasa's errors.
@@ -118,10 +106,6 @@ def install() -> None:
     install_cached_validation()
     install_persistent_endpoint_sessions()
     install_lazy_nlg_debug_logging()
-    install_event_class_cache()
-    install_sqlite_write_ahead_log()
-    install_quick_lock_polling()
-    install_lean_tracker_reads()
     graph_runner.install()
     dialogue_states.install()
     tracker_copy.install()
@@ -407,102 +391,3 @@ def install_lazy_nlg_debug_logging() -> None:
         raise RasaException("NLG web endpoint returned an invalid response.")
 
     callback.CallbackNaturalLanguageGenerator.generate = generate
-
-
-# --- event classes by type name ------------------------------------------------------------
-def install_event_class_cache() -> None:
-    from rasa.shared.core.events import Event
-
-    original = Event.resolve_by_type
-    found: Dict[Text, Any] = {}
-
-    def resolve_by_type(type_name: Text, default: Optional[Any] = None) -> Optional[Any]:
-        cls = found.get(type_name)
-        if cls is None:
-            cls = original(type_name, default)
-            # Only classes found among the subclasses are remembered (not defaults, not None).
-            if cls is not None and cls is not default:
-                found[type_name] = cls
-        return cls
-
-    def forget(cls: Any, **kwargs: Any) -> None:
-        found.clear()
-        super(Event, cls).__init_subclass__(**kwargs)
-
-    Event.resolve_by_type = staticmethod(resolve_by_type)
-    Event.__init_subclass__ = classmethod(forget)
-
-
-# --- SQLite tracker store -----------------------------------------------------------------------
-def install_sqlite_write_ahead_log() -> None:
-    import sqlite3
-
-    from rasa.core import tracker_store
-    from sqlalchemy import event
-    from sqlalchemy.engine import Engine
-    from sqlalchemy.pool import SingletonThreadPool
-
-    original_kwargs = tracker_store.create_engine_kwargs
-
-    def create_engine_kwargs(url: Any) -> Dict[Text, Any]:
-        kwargs = original_kwargs(url)
-        if str(url).startswith("sqlite") and ":memory:" not in str(url) and str(url) != "sqlite://":
-            kwargs.setdefault("poolclass", SingletonThreadPool)
-        return kwargs
-
-    tracker_store.create_engine_kwargs = create_engine_kwargs
-
-    @event.listens_for(Engine, "connect")
-    def write_ahead_log(dbapi_connection: Any, connection_record: Any) -> None:
-        if isinstance(dbapi_connection, sqlite3.Connection):
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.close()
-
-
-# --- conversation locks ----------------------------------------------------------------------
-LOCK_POLL_SECONDS = 0.05
-
-
-def install_quick_lock_polling() -> None:
-    from rasa.core.lock_store import LOCK_LIFETIME, LockStore
-
-    original = LockStore.lock
-
-    def lock(
-        self: LockStore,
-        conversation_id: Text,
-        lock_lifetime: float = LOCK_LIFETIME,
-        wait_time_in_seconds: float = LOCK_POLL_SECONDS,
-    ) -> Any:
-        return original(self, conversation_id, lock_lifetime, wait_time_in_seconds)
-
-    LockStore.lock = lock
-
-
-# --- tracker store reads ------------------------------------------------------------------------
-def install_lean_tracker_reads() -> None:
-    from rasa.core.tracker_store import SQLTrackerStore
-    from rasa.shared.core.trackers import DialogueStateTracker
-
-    async def _retrieve(
-        self: SQLTrackerStore, sender_id: Text, fetch_events_from_all_sessions: bool
-    ) -> Optional[DialogueStateTracker]:
-        # Rasa 3.6's SQLTrackerStore._retrieve, selecting the events' JSON only.
-        with self.session_scope() as session:
-            rows = (
-                self._event_query(
-                    session,
-                    sender_id,
-                    fetch_events_from_all_sessions=fetch_events_from_all_sessions,
-                )
-                .with_entities(self.SQLEvent.data)
-                .all()
-            )
-            events = [json.loads(data) for (data,) in rows]
-            if self.domain and len(events) > 0:
-                return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
-            return None
-
-    SQLTrackerStore._retrieve = _retrieve

@@ -58,12 +58,14 @@ def nlg_errors() -> list:
     return out
 
 
-def event_classes() -> dict:
+def event_classes(resolve=None) -> dict:
+    """Each event type name's class, by Rasa's ``Event.resolve_by_type`` or ``resolve``."""
+    resolve = resolve or Event.resolve_by_type
     names = sorted({cls.type_name for cls in all_subclasses(Event)} | {"topic", "nope"})
     out = {}
     for name in names:
         try:
-            found = Event.resolve_by_type(name)
+            found = resolve(name)
             out[name] = found.__name__ if found else None
         except ValueError as error:
             out[name] = f"ValueError: {error}"
@@ -211,11 +213,16 @@ def main() -> None:
     import rasa.core.run
     import rasa.core.test
 
+    from bot.plugins.sql_store import event_class_finder
     from bot.serving import rasa_speedups
 
     report = {"before": {"action": action_errors(), "nlg": nlg_errors(), "events": event_classes()}}
     rasa_speedups.install()
-    report["after"] = {"action": action_errors(), "nlg": nlg_errors(), "events": event_classes()}
+    report["after"] = {
+        "action": action_errors(),
+        "nlg": nlg_errors(),
+        "events": event_classes(event_class_finder()),  # the tracker store's lookup
+    }
     report["threads"] = threaded_actions()
     report["reuse"] = connection_reuse()
     if len(sys.argv) > 1:
