@@ -23,7 +23,8 @@ install_log_masking()
 
 
 class MaskingSQLTrackerStore(LeanSQLTrackerStore):
-    """``SQLTrackerStore`` (``LeanSQLTrackerStore``'s reads) whose stored events are masked copies of the conversation's."""
+    """``SQLTrackerStore`` (with ``LeanSQLTrackerStore``'s reads) whose stored events are masked
+    copies of the conversation's."""
 
     def _additional_events(self, session: Any, tracker: Any) -> Iterator[Event]:
         for event in super()._additional_events(session, tracker):

@@ -1,5 +1,7 @@
 """Rasa's SQL tracker store reading and committing with less work, each by its speed-up's name.
 
+Every tracker it creates or reads is a ``CitizenTracker`` (``bot/plugins/trackers.py``).
+
 The project's stores (``MaskingSQLTrackerStore``, ``CachingTrackerStore``) are built on this one,
 so these are overrides of our own subclass, not changes to Rasa's class:
 
@@ -31,6 +33,8 @@ from rasa.shared.utils.common import all_subclasses
 
 from bot.speedups import enabled
 
+from .trackers import CitizenTracker
+
 structlogger = structlog.get_logger()
 
 
@@ -47,29 +51,34 @@ class LeanSQLTrackerStore(SQLTrackerStore):
     async def _retrieve(
         self, sender_id: Text, fetch_events_from_all_sessions: bool
     ) -> Optional[DialogueStateTracker]:
-        if not enabled("lean_reads"):
-            return await super()._retrieve(sender_id, fetch_events_from_all_sessions)
-        # Rasa 3.6's SQLTrackerStore._retrieve, selecting the events' JSON only.
+        # Rasa 3.6's SQLTrackerStore._retrieve, its tracker a CitizenTracker (with lean reads:
+        # selecting the events' JSON only).
         with self.session_scope() as session:
-            rows = (
-                self._event_query(
-                    session,
-                    sender_id,
-                    fetch_events_from_all_sessions=fetch_events_from_all_sessions,
-                )
-                .with_entities(self.SQLEvent.data)
-                .all()
+            query = self._event_query(
+                session,
+                sender_id,
+                fetch_events_from_all_sessions=fetch_events_from_all_sessions,
             )
-            events = [json.loads(data) for (data,) in rows]
+            if enabled("lean_reads"):
+                events = [json.loads(data) for (data,) in query.with_entities(self.SQLEvent.data)]
+            else:
+                events = [json.loads(row.data) for row in query.all()]
             if self.domain and len(events) > 0:
                 return self.tracker_from_dicts(sender_id, events)
             return None
 
+    def init_tracker(self, sender_id: Text) -> DialogueStateTracker:
+        """Rasa's new tracker, a ``CitizenTracker``."""
+        return CitizenTracker(
+            sender_id, self.domain.slots, max_event_history=self.max_event_history
+        )
+
     def tracker_from_dicts(
         self, sender_id: Text, events: List[Dict[Text, Any]]
     ) -> DialogueStateTracker:
-        """``DialogueStateTracker.from_dict`` of the stored events, for the domain's slots."""
-        return DialogueStateTracker.from_events(
+        """``DialogueStateTracker.from_dict`` of the stored events, for the domain's slots, as a
+        ``CitizenTracker``."""
+        return CitizenTracker.from_events(
             sender_id, self.events_from_dicts(events), self.domain.slots
         )
 

@@ -84,6 +84,7 @@ class InProcessBackend:
         from rasa.core.agent import Agent
         from rasa.utils.endpoints import EndpointConfig
 
+        from bot.plugins.trackers import CitizenInMemoryTrackerStore
         from bot.serving.rasa_speedups import install as install_speedups
 
         install_speedups()  # the same speed-ups as the Rasa server (bot/serving)
@@ -91,6 +92,7 @@ class InProcessBackend:
         # None: no action server / the domain's own responses (a stock assistant, the bench).
         self.agent = Agent.load(
             model,
+            tracker_store=CitizenInMemoryTrackerStore(None),  # the server's tracker class
             action_endpoint=(
                 EndpointConfig(actions_url.rstrip("/") + "/webhook") if actions_url else None
             ),

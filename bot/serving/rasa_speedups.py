@@ -30,12 +30,6 @@ Measured with ``bench/chat_load.py`` and py-spy on this 2-core machine (figures 
   wrote to it since (``bot/plugins/tracker_store.py``). With the in-memory lock store, which
   Rasa allows for one process only, nobody else can have: the store is told so once the agent
   is loaded, and reads a remembered conversation with no statement.
-* turns the whole conversation into dialogue states again for every prediction of every policy,
-  replaying every event of the session onto a fresh tracker. Here each conversation's replay is
-  resumed where the last prediction left it (``dialogue_states``).
-* copies the tracker before every action by replaying the whole conversation. Here the copy is
-  made from the tracker's state (``tracker_copy``).
-
 * computes each message's count-vector features with four calls to scikit-learn, each
   building its analyzer again and a CSR matrix that Rasa sorts and converts. Here the COO
   matrices are made directly, equal to Rasa's (``count_vectors``).
@@ -50,17 +44,14 @@ Measured with ``bench/chat_load.py`` and py-spy on this 2-core machine (figures 
   up once a message and each prefix stripped once: the same calls and sums
   (``entity_marginals``).
 
-* works out a conversation's applied events (without what reverts, restarts and loops undid)
-  from its first event, several times a message. Here each conversation's working-out goes on
-  from where the last one stopped (``applied_events``).
-
 * deep-copies what its debug lines show (events, dialogue states, entities, slots) as the
   arguments of the debug call, so for every message even with debug lines off. Here the copies
   are made only while those lines are written (``debug_copies``).
 
-The tracker store's lean reads, event classes and SQLite write-ahead log are the project's
-store's own (``bot/plugins/sql_store.py``), the quick lock polling the project's lock stores'
-(``bot/serving/locks.py``).
+The tracker's copies, applied events and dialogue states are the project's tracker class's
+(``bot/plugins/trackers.py``); the tracker store's lean reads, event classes and SQLite
+write-ahead log are the project's store's own (``bot/plugins/sql_store.py``); the quick lock
+polling is the project's lock stores' (``bot/serving/locks.py``).
 
 Nothing here changes what is validated, sent or answered; ``tests/bot/test_serving.py`` checks
 that invalid replies are still refused with Rasa's errors.
@@ -77,14 +68,11 @@ from typing import Any, Dict, Optional, Text, Tuple
 import ujson  # Rasa's own dependency (and Sanic's JSON)
 
 from . import (
-    applied_events,
     count_vectors,
     debug_copies,
-    dialogue_states,
     entity_marginals,
     graph_runner,
     rule_lookup,
-    tracker_copy,
 )
 
 logger = logging.getLogger(__name__)
@@ -107,12 +95,9 @@ def install() -> None:
     install_persistent_endpoint_sessions()
     install_lazy_nlg_debug_logging()
     graph_runner.install()
-    dialogue_states.install()
-    tracker_copy.install()
     count_vectors.install()
     rule_lookup.install()
     entity_marginals.install()
-    applied_events.install()
     debug_copies.install()
     install_after_agent_loaded()
     _installed = True

@@ -191,6 +191,14 @@ async def main(url: str) -> dict:
     )
     record["full_sessions"] = sum(isinstance(event, SessionStarted) for event in full.events)
     record["engine"] = engine_settings(worker_a.engine)
+    # Every tracker the store creates or reads is the project's tracker class.
+    fresh = CachingTrackerStore(DOMAIN, **arguments)
+    record["tracker_classes"] = {
+        "created": type(await fresh.get_or_create_tracker("web:new")).__name__,
+        "read_from_the_database": type(await fresh.retrieve("web:bob")).__name__,
+        "remembered": type(await worker_a.retrieve("web:dave")).__name__,
+        "full": type(full).__name__,
+    }
     return record
 
 
