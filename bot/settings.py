@@ -133,9 +133,9 @@ class RasaSettings:
     )
     lock_store_type: str = setting(
         "LOCK_STORE_TYPE",
-        "in_memory",
-        "Rasa's lock store (`endpoints.yml`): `in_memory` (one Rasa "
-        "process) or the Redis one (the launcher sets it from "
+        "bot.serving.locks.QuickInMemoryLockStore",
+        "Rasa's lock store (`endpoints.yml`): in memory, polled every 50 ms (one Rasa "
+        "process), or the Redis one (the launcher sets it from "
         "`LOCK_STORE_URL`)",
     )
     sanic_workers: int = setting(

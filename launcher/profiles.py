@@ -79,7 +79,7 @@ def lock_store_environment(url: str | None) -> dict[str, str]:
     """``bot/endpoints.yml``'s lock store variables: in memory, or Redis from ``redis://``."""
     if not url:
         return {
-            "LOCK_STORE_TYPE": "in_memory",
+            "LOCK_STORE_TYPE": "bot.serving.locks.QuickInMemoryLockStore",
             "LOCK_STORE_HOST": "",
             "LOCK_STORE_PORT": "0",
             "LOCK_STORE_DB": "0",

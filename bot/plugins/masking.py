@@ -12,17 +12,19 @@ from __future__ import annotations
 
 from typing import Any, Dict, Iterator, Tuple
 
-from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Event
 
 from citizen_privacy import install_log_masking, mask_structure
+
+from .sql_store import LeanSQLTrackerStore
 
 # Rasa's own log lines (its debug output quotes messages) are masked too.
 install_log_masking()
 
 
-class MaskingSQLTrackerStore(SQLTrackerStore):
-    """``SQLTrackerStore`` whose stored events are masked copies of the conversation's."""
+class MaskingSQLTrackerStore(LeanSQLTrackerStore):
+    """``SQLTrackerStore`` (with ``LeanSQLTrackerStore``'s reads) whose stored events are masked
+    copies of the conversation's."""
 
     def _additional_events(self, session: Any, tracker: Any) -> Iterator[Event]:
         for event in super()._additional_events(session, tracker):

@@ -41,6 +41,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from .masking import MaskingSQLTrackerStore, stored_form
+from .trackers import CitizenTracker
 
 logger = logging.getLogger(__name__)
 
@@ -107,7 +108,7 @@ class CachingTrackerStore(MaskingSQLTrackerStore):
                     last = self._last(connection, sender_id)
             if last == remembered.last:
                 self._sessions.move_to_end(sender_id)
-                tracker = DialogueStateTracker.from_events(
+                tracker = CitizenTracker.from_events(
                     sender_id, remembered.events, self.domain.slots
                 )
                 self._hand_out(tracker, len(remembered.events), remembered)

@@ -86,19 +86,17 @@ class InProcessBackend:
 
         from bot import rasa_compat
         from bot.plugins.endpoints import KeptAliveEndpoint
+        from bot.plugins.trackers import CitizenInMemoryTrackerStore
         from bot.serving.lifecycle import after_agent_loaded
-        from bot.serving.rasa_speedups import install as install_speedups
-        from bot.settings import settings
 
         # The same speed-ups as the Rasa server (bot/serving/__main__.py), without its apology.
         rasa_compat.check_versions()
         rasa_compat.apply(["action_validation", "debug_copies"])
-        if settings().speedups:
-            install_speedups()
 
         # None: no action server / the domain's own responses (a stock assistant, the bench).
         self.agent = Agent.load(
             model,
+            tracker_store=CitizenInMemoryTrackerStore(None),  # the server's tracker class
             action_endpoint=(
                 KeptAliveEndpoint(actions_url.rstrip("/") + "/webhook") if actions_url else None
             ),

@@ -17,18 +17,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     which, arguments = argv[0], argv[1:]
     from bot import rasa_compat
-    from bot.settings import settings
     from bot.speedups import enabled
 
     rasa_compat.check_versions()
     if which == "rasa":
         from rasa.__main__ import main as rasa_main
 
-        from .rasa_speedups import install
-
         rasa_compat.apply()
-        if settings().speedups:  # those rasa_speedups still installs as one
-            install()
         sys.argv = ["rasa", *arguments]
         rasa_main()
     else:

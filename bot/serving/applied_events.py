@@ -106,20 +106,3 @@ class ResumableFolds:
         self._folds.move_to_end(sender_id)
         while len(self._folds) > self.capacity:
             self._folds.popitem(last=False)
-
-
-def install() -> None:
-    """``DialogueStateTracker.applied_events`` resumed per conversation (in the Rasa server)."""
-    from rasa.shared.core.trackers import DialogueStateTracker
-
-    if getattr(DialogueStateTracker.applied_events, "resumable", False):
-        return
-    folds = ResumableFolds()
-
-    def applied_events(self: DialogueStateTracker) -> List[Any]:
-        return folds.applied_events(self)
-
-    applied_events.resumable = True
-    applied_events.folds = folds
-    applied_events.original = DialogueStateTracker.applied_events
-    DialogueStateTracker.applied_events = applied_events

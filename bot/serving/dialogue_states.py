@@ -228,28 +228,3 @@ def _frozen(rule_only_data: Optional[Dict[Text, Any]]) -> Tuple:
             for key, value in rule_only_data.items()
         )
     )
-
-
-def install() -> None:
-    """``Domain.states_for_tracker_history`` resumed per conversation (in the Rasa server)."""
-    from rasa.shared.core.domain import Domain
-
-    if getattr(Domain.states_for_tracker_history, "resumable", False):
-        return
-    history = ResumableHistory()
-
-    def states_for_tracker_history(
-        self: Domain,
-        tracker: Any,
-        omit_unset_slots: bool = False,
-        ignore_rule_only_turns: bool = False,
-        rule_only_data: Optional[Dict[Text, Any]] = None,
-    ) -> List[State]:
-        return history.states(
-            self, tracker, omit_unset_slots, ignore_rule_only_turns, rule_only_data
-        )
-
-    states_for_tracker_history.resumable = True
-    states_for_tracker_history.history = history
-    states_for_tracker_history.original = Domain.states_for_tracker_history
-    Domain.states_for_tracker_history = states_for_tracker_history

@@ -38,7 +38,7 @@ def duplicate(tracker: Any) -> Any:
         is_rule_tracker=tracker.is_rule_tracker,
     )
     twin.events.extend(tracker.events)
-    twin.slots = {name: copy.copy(slot) for name, slot in tracker.slots.items()}
+    twin.slots = {name: copy_slot(slot) for name, slot in tracker.slots.items()}
     twin.latest_action = dict(tracker.latest_action) if tracker.latest_action else {}
     twin.latest_message = tracker.latest_message
     twin.latest_bot_utterance = tracker.latest_bot_utterance
@@ -60,23 +60,3 @@ def copy_slot(slot: Any) -> Any:
     twin = kind.__new__(kind)
     twin.__dict__.update(slot.__dict__)
     return twin
-
-
-def install() -> None:
-    """``DialogueStateTracker.copy`` by ``duplicate``, slots copied by ``copy_slot`` (in the Rasa
-    server)."""
-    from rasa.shared.core.slots import Slot
-    from rasa.shared.core.trackers import DialogueStateTracker
-
-    if "__copy__" not in vars(Slot):
-        Slot.__copy__ = copy_slot
-
-    if getattr(DialogueStateTracker.copy, "from_state", False):
-        return
-
-    def copy_tracker(self: DialogueStateTracker) -> DialogueStateTracker:
-        return duplicate(self)
-
-    copy_tracker.from_state = True
-    copy_tracker.original = DialogueStateTracker.copy
-    DialogueStateTracker.copy = copy_tracker

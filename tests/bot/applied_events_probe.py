@@ -1,5 +1,6 @@
-"""Run in the bot environment: ``bot/serving/applied_events`` against Rasa's own
-``DialogueStateTracker.applied_events`` on the assistant's stories and rules; prints JSON.
+"""Run in the bot environment: ``CitizenTracker.applied_events`` (``bot/serving/applied_events``)
+against Rasa's own ``DialogueStateTracker.applied_events`` on the assistant's stories and rules;
+prints JSON (``CITIZEN_SPEEDUPS_OFF=applied_events``: no fold is started or resumed).
 ``python tests/bot/applied_events_probe.py`` — tests/bot/test_applied_events.py asserts on the
 record.
 
@@ -25,20 +26,17 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.serving import applied_events
+from bot.plugins.trackers import FOLDS, CitizenTracker
 
 domain, stories = domain_and_stories()
-original = DialogueStateTracker.applied_events
-applied_events.install()
-resumed = DialogueStateTracker.applied_events
-assert resumed.resumable and resumed.original is original
+original = DialogueStateTracker.applied_events  # Rasa's
 
 record = {"compared": 0, "differences": [], "forms_seen": 0, "stories": len(stories)}
 
 
 def compare(tracker: DialogueStateTracker, label: str) -> None:
     theirs = original(tracker)
-    ours = resumed(tracker)
+    ours = tracker.applied_events()
     record["compared"] += 1
     if [id(e) for e in ours] != [id(e) for e in theirs] and len(record["differences"]) < 5:
         record["differences"].append(
@@ -54,7 +52,7 @@ def compare(tracker: DialogueStateTracker, label: str) -> None:
 def play(sender: str, events: list, label: str) -> None:
     for end in range(1, len(events) + 1):
         compare(
-            DialogueStateTracker.from_events(sender, events[:end], domain.slots),
+            CitizenTracker.from_events(sender, events[:end], domain.slots),
             f"{label} at {end}",
         )
 
@@ -114,11 +112,11 @@ record["late_loop_differs_from_prefix"] = (
 )
 play("conversation-0", list(stories[-1].events), "same sender, other conversation")
 
-growing = DialogueStateTracker("conversation-growing", domain.slots)
+growing = CitizenTracker("conversation-growing", domain.slots)
 for index, event in enumerate(edited):
     growing.update(event)
     compare(growing, f"grown in place at {index}")
 
-record["started"] = resumed.folds.started
-record["resumed"] = resumed.folds.resumed
+record["started"] = FOLDS.started
+record["resumed"] = FOLDS.resumed
 print(json.dumps(record))

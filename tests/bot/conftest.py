@@ -72,10 +72,11 @@ def probe_fixture(probe: str, *arguments: str):
     return record
 
 
-def probe_record(probe: str, *arguments: str) -> dict:
-    """Runs ``tests/bot/<probe>`` in the bot environment; the JSON record it printed last."""
+def probe_record(probe: str, *arguments: str, env: dict[str, str] | None = None) -> dict:
+    """Runs ``tests/bot/<probe>`` in the bot environment (``env`` added to its environment);
+    the JSON record it printed last."""
     result = run_in_bot_env(
-        [str(BOT_BIN / "python"), f"tests/bot/{probe}", *arguments], timeout=300
+        [str(BOT_BIN / "python"), f"tests/bot/{probe}", *arguments], timeout=300, env=env
     )
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads(result.stdout.strip().splitlines()[-1])

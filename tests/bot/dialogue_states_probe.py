@@ -1,5 +1,7 @@
-"""Run in the bot environment: ``bot/serving/dialogue_states`` against Rasa's own
-``Domain.states_for_tracker_history`` on the assistant's stories and rules; prints JSON.
+"""Run in the bot environment: ``CitizenTracker.past_states`` (``bot/serving/dialogue_states``)
+against Rasa's own ``Domain.states_for_tracker_history`` of a Rasa ``DialogueStateTracker`` of
+the same events, on the assistant's stories and rules; prints JSON
+(``CITIZEN_SPEEDUPS_OFF=dialogue_states``: no replay is started or resumed).
 ``python tests/bot/dialogue_states_probe.py`` — tests/bot/test_dialogue_states.py asserts on
 the record.
 
@@ -26,13 +28,10 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.serving import dialogue_states
+from bot.plugins.trackers import HISTORY, CitizenTracker
 
 domain, trackers = domain_and_stories()
-original = Domain.states_for_tracker_history
-dialogue_states.install()
-resumed = Domain.states_for_tracker_history
-assert resumed.resumable and resumed.original is original
+original = Domain.states_for_tracker_history  # Rasa's
 
 loops = [form for form in domain.form_names]
 slots = [slot.name for slot in domain.slots][:3]
@@ -52,10 +51,18 @@ record = {
 }
 
 
+def rasas_twin(tracker: DialogueStateTracker) -> DialogueStateTracker:
+    """A Rasa tracker of the same events."""
+    twin = DialogueStateTracker.from_events(tracker.sender_id, list(tracker.events), domain.slots)
+    twin.is_rule_tracker = tracker.is_rule_tracker
+    return twin
+
+
 def compare(tracker: DialogueStateTracker, label: str) -> None:
+    twin = rasas_twin(tracker)
     for asked in ASKED:
-        theirs = original(domain, tracker, **asked)
-        ours = resumed(domain, tracker, **asked)
+        theirs = original(domain, twin, **asked)
+        ours = tracker.past_states(domain, **asked)
         record["compared"] += 1
         if ours != theirs and len(record["differences"]) < 5:
             record["differences"].append(
@@ -78,7 +85,7 @@ def play(sender: str, events: list, label: str, is_rule: bool = False) -> None:
     for end in range(1, len(events) + 1):
         if end < len(events) and not isinstance(events[end], ActionExecuted):
             continue
-        tracker = DialogueStateTracker.from_events(sender, events[:end], domain.slots)
+        tracker = CitizenTracker.from_events(sender, events[:end], domain.slots)
         tracker.is_rule_tracker = is_rule
         compare(tracker, f"{label} at {end}")
 
@@ -115,13 +122,13 @@ play(
 play("conversation-0", list(trackers[-1].events), "same sender, other conversation")
 
 # One tracker growing in place, as the processor updates it within a message.
-growing = DialogueStateTracker("conversation-growing", domain.slots)
+growing = CitizenTracker("conversation-growing", domain.slots)
 for index, event in enumerate(edited):
     if isinstance(event, ActionExecuted):
         compare(growing, f"grown in place at {index}")
     growing.update(event)
 compare(growing, "grown in place, at the end")
 
-record["started_runs"] = resumed.history.started
-record["resumed_runs"] = resumed.history.resumed
+record["started_runs"] = HISTORY.started
+record["resumed_runs"] = HISTORY.resumed
 print(json.dumps(record))

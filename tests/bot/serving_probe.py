@@ -58,12 +58,14 @@ def nlg_errors(validate) -> list:
     return out
 
 
-def event_classes() -> dict:
+def event_classes(resolve=None) -> dict:
+    """Each event type name's class, by Rasa's ``Event.resolve_by_type`` or ``resolve``."""
+    resolve = resolve or Event.resolve_by_type
     names = sorted({cls.type_name for cls in all_subclasses(Event)} | {"topic", "nope"})
     out = {}
     for name in names:
         try:
-            found = Event.resolve_by_type(name)
+            found = resolve(name)
             out[name] = found.__name__ if found else None
         except ValueError as error:
             out[name] = f"ValueError: {error}"
@@ -237,7 +239,7 @@ def main() -> None:
 
     from bot import rasa_compat
     from bot.plugins.nlg import SlimCallbackNLG
-    from bot.serving import rasa_speedups
+    from bot.plugins.sql_store import event_class_finder
 
     rasa_nlg = CallbackNaturalLanguageGenerator.validate_response
     report = {
@@ -248,12 +250,11 @@ def main() -> None:
         }
     }
     rasa_compat.apply(["action_validation"])
-    rasa_speedups.install()
     slim_nlg = SlimCallbackNLG(EndpointConfig("http://127.0.0.1:9/nlg")).validate_response
     report["after"] = {
         "action": action_errors(),
         "nlg": nlg_errors(slim_nlg),
-        "events": event_classes(),
+        "events": event_classes(event_class_finder()),  # the tracker store's lookup
     }
     report["threads"] = threaded_actions()
     report["reuse"] = connection_reuse()

@@ -39,6 +39,40 @@ def record(request, tmp_path_factory) -> dict:
     return probe_record("tracker_store_probe.py", url)
 
 
+def test_reads_every_session_as_rasas_store_does(record):
+    assert record["full_same_as_rasa"]
+    assert record["full_sessions"] == 1  # the session begun within a message
+
+
+def test_every_tracker_created_or_read_is_a_citizen_tracker(record):
+    assert set(record["tracker_classes"].values()) == {"CitizenTracker"}, record
+
+
+def test_a_sqlite_file_is_in_write_ahead_log_mode_its_connection_kept(record):
+    if "journal_mode" not in record["engine"]:
+        pytest.skip("PostgreSQL: its engine is Rasa's")
+    # synchronous 1 is NORMAL (the default, FULL, is 2)
+    assert record["engine"] == {
+        "pool": "SingletonThreadPool",
+        "journal_mode": "wal",
+        "synchronous": 1,
+    }
+
+
+def test_with_the_store_speed_ups_off_rasas_reads_and_engine_are_used(tmp_path):
+    url = f"sqlite:///{tmp_path / 'tracker.sqlite3'}"
+    off = probe_record(
+        "tracker_store_probe.py",
+        url,
+        env={"CITIZEN_SPEEDUPS_OFF": "lean_reads,event_classes,sqlite_wal"},
+    )
+    assert off["full_same_as_rasa"]
+    assert set(off["tracker_classes"].values()) == {"CitizenTracker"}
+    assert all(step["same_as_rasa_before"] in (True, None) for step in off["steps"])
+    assert off["engine"]["pool"] != "SingletonThreadPool"
+    assert off["engine"]["journal_mode"] == "delete"
+
+
 def test_every_read_is_what_rasas_store_reads(record):
     for step in record["steps"]:
         assert step["same_as_rasa_before"] in (True, None), step

@@ -184,7 +184,32 @@ async def main(url: str) -> dict:
     record["bob_same_as_rasa"] = as_dicts(await worker_a.retrieve("web:bob")) == as_dicts(
         await rasa_store.retrieve("web:bob")
     )
+    # Every session of a conversation (Rasa's full-tracker read), read by our _retrieve.
+    full = await worker_b.retrieve_full_tracker("web:alice")
+    record["full_same_as_rasa"] = as_dicts(full) == as_dicts(
+        await rasa_store.retrieve_full_tracker("web:alice")
+    )
+    record["full_sessions"] = sum(isinstance(event, SessionStarted) for event in full.events)
+    record["engine"] = engine_settings(worker_a.engine)
+    # Every tracker the store creates or reads is the project's tracker class.
+    fresh = CachingTrackerStore(DOMAIN, **arguments)
+    record["tracker_classes"] = {
+        "created": type(await fresh.get_or_create_tracker("web:new")).__name__,
+        "read_from_the_database": type(await fresh.retrieve("web:bob")).__name__,
+        "remembered": type(await worker_a.retrieve("web:dave")).__name__,
+        "full": type(full).__name__,
+    }
     return record
+
+
+def engine_settings(engine) -> dict:
+    """The store engine's pool class, and SQLite's journal mode and synchronous level."""
+    settings = {"pool": type(engine.pool).__name__}
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
+            settings["journal_mode"] = connection.exec_driver_sql("PRAGMA journal_mode").scalar()
+            settings["synchronous"] = connection.exec_driver_sql("PRAGMA synchronous").scalar()
+    return settings
 
 
 def masked(events: list) -> list:
