@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, Dict
 
-from bot.speedups import known_names
 from citizen_identity import DEV_ASSERTION_KEY, DEV_CHANNEL_TOKEN, DEV_RASA_TOKEN
 from citizen_settings import (
     DEV_ACTION_SERVER_TOKEN,
@@ -23,6 +22,48 @@ from citizen_settings import (
     positive,
     setting,
 )
+
+# The speed-ups by name (bot/speedups.py asks whether one is on): what each speeds up
+# (docs/performance.md has the figures); CITIZEN_SPEEDUPS_OFF accepts these names only.
+SPEEDUPS: Dict[str, str] = {
+    "graph_runner": "the model graph run node after node, without dask's scheduler",
+    "dialogue_states": "each conversation's dialogue states resumed where the last prediction "
+    "left them",
+    "tracker_copy": "the tracker copied from its state, not by replaying the conversation",
+    "applied_events": "each conversation's applied events worked out from where the last "
+    "working-out stopped",
+    "count_vectors": "count-vector features built as COO matrices in one pass",
+    "rule_lookup": "the rule policy's lookup ended at the longest rule, each rule parsed once",
+    "entity_marginals": "the CRF's tag probabilities read with the tagger looked up once",
+    "action_validation": "the action server's replies validated by a compiled schema, "
+    "event by event",
+    "nlg_validation": "NLG replies validated by a compiled schema, debug lines built only when "
+    "logged",
+    "kept_alive_endpoints": "one kept-alive connection pool per endpoint, JSON by ujson",
+    "event_classes": "event classes found by type name once",
+    "lean_reads": "the SQL tracker store selecting the events' JSON only",
+    "sqlite_wal": "the SQLite tracker store in write-ahead-log mode, its connection kept open",
+    "lock_polling": "a waiting message polls its conversation's lock every 50 ms, not 1 s",
+    "sole_writer": "one Rasa process with an in-memory lock store reads remembered "
+    "conversations with no statement",
+    "debug_copies": "the processor's debug lines' deep copies made only when they are written",
+    "frozen_heap": "the loaded model frozen out of the garbage collector's full collections",
+    "action_threads": "the action server running actions on a thread pool",
+}
+
+
+def names(value: str) -> frozenset:
+    """The names in a comma-separated list."""
+    return frozenset(part.strip() for part in value.split(",") if part.strip())
+
+
+def known_names(value: str) -> str:
+    """A check: a comma-separated list of speed-up names, each known."""
+    unknown = sorted(names(value) - SPEEDUPS.keys())
+    if unknown:
+        raise ValueError(f"unknown speed-up {', '.join(unknown)}; known: {', '.join(SPEEDUPS)}")
+    return value
+
 
 # The WeChat official account's development token; production refuses it.
 DEV_WECHAT_TOKEN = "citizen-dev-wechat-token"
