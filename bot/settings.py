@@ -74,7 +74,7 @@ def speedups() -> Any:
     return setting(
         "CITIZEN_SPEEDUPS",
         True,
-        "the speed-ups of `bot/serving` (measured in `bench/`); `0` runs Rasa and "
+        "every speed-up (`bot/speedups.py`, measured in `bench/`); `0` runs Rasa and "
         "rasa-sdk as shipped, to measure what they bring",
         empty_is_default=True,
     )
