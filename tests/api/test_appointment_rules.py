@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from miniapp_api.appointments import search
+from miniapp_api import fuzzy
 from miniapp_api.appointments.rules import (
     BookingRules,
     RuleBroken,
@@ -119,7 +119,7 @@ def test_rules_from_configuration():
     ],
 )
 def test_edit_distance(a, b, distance):
-    assert search.edit_distance(a, b) == distance
+    assert fuzzy.edit_distance(a, b) == distance
 
 
 def test_unmatched_characters_never_exceed_either_distance():
@@ -130,22 +130,22 @@ def test_unmatched_characters_never_exceed_either_distance():
     for _ in range(3000):
         a = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 9)))
         b = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
-        assert search.unmatched(a, b) <= search.edit_distance(a, b)
+        assert fuzzy.unmatched(a, b) <= fuzzy.edit_distance(a, b)
         if a:
-            assert search.unmatched(a, b) <= search.substring_distance(a, b)
+            assert fuzzy.unmatched(a, b) <= fuzzy.substring_distance(a, b)
 
 
 def test_term_scores():
-    assert search.score("Peking Union", ["peking-union"]) == 1.0
-    assert search.score("union", ["Peking Union Medical College Hospital"]) >= 0.9
-    assert search.score("dermatolgist", ["dermatologist"]) == pytest.approx(0.75)
-    assert search.score("heart", ["women's health"]) == 0.0  # short: no fuzzy part match
-    assert search.score("ab", ["ac"]) == 0.0  # two characters: no typo allowed
-    assert search.score("", ["anything"]) == 0.0
+    assert fuzzy.score("Peking Union", ["peking-union"]) == 1.0
+    assert fuzzy.score("union", ["Peking Union Medical College Hospital"]) >= 0.9
+    assert fuzzy.score("dermatolgist", ["dermatologist"]) == pytest.approx(0.75)
+    assert fuzzy.score("heart", ["women's health"]) == 0.0  # short: no fuzzy part match
+    assert fuzzy.score("ab", ["ac"]) == 0.0  # two characters: no typo allowed
+    assert fuzzy.score("", ["anything"]) == 0.0
 
 
 def test_rank_best_first_with_ties_in_order():
     items = ["South People's Hospital", "North People's Hospital", "Xiehe"]
-    ranked = search.rank("people's hospital", items, lambda item: [item], tie_break=items.index)
+    ranked = fuzzy.rank("people's hospital", items, lambda item: [item], tie_break=items.index)
     assert [item for _, item in ranked] == items[:2]
     assert ranked[0][0] == ranked[1][0]
