@@ -58,12 +58,7 @@ class FeedReport:
         value: object = None,
     ) -> None:
         self.error_count += 1
-        if len(self.errors) < MAX_LISTED:
-            self.errors.append(
-                Problem(
-                    file, line, field_name, problem, None if value is None else str(value)[:200]
-                )
-            )
+        _listed(self.errors, Problem(file, line, field_name, problem, _shown(value)))
 
     def warn(
         self,
@@ -74,12 +69,7 @@ class FeedReport:
         value: object = None,
     ) -> None:
         self.warning_count += 1
-        if len(self.warnings) < MAX_LISTED:
-            self.warnings.append(
-                Problem(
-                    file, line, field_name, problem, None if value is None else str(value)[:200]
-                )
-            )
+        _listed(self.warnings, Problem(file, line, field_name, problem, _shown(value)))
 
     def as_dict(self) -> dict:
         return {
@@ -90,6 +80,17 @@ class FeedReport:
             "errors": [p.as_dict() for p in self.errors],
             "warnings": [p.as_dict() for p in self.warnings],
         }
+
+
+def _shown(value: object) -> str | None:
+    """The offending value as a report shows it (at most 200 characters)."""
+    return None if value is None else str(value)[:200]
+
+
+def _listed(problems: list, problem: Problem) -> None:
+    """Every problem is counted; the first ``MAX_LISTED`` of each kind are listed."""
+    if len(problems) < MAX_LISTED:
+        problems.append(problem)
 
 
 class FeedSource:
