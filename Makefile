@@ -7,8 +7,8 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PYTHONPATH := $(CURDIR)
 export FLASK_APP := miniapp_api
 
-VENV      := .venv
-BOT_VENV  := .venv-bot
+include environments.mk
+VENV      := $(API_VENV)
 API_PY    := $(VENV)/bin/python
 BOT_PY    := $(BOT_VENV)/bin/python
 MODEL     := bot/models/citizen.tar.gz
@@ -61,20 +61,22 @@ replay: setup
 	  $(if $(CONCURRENCY),--concurrency $(CONCURRENCY))
 
 # --- environments -------------------------------------------------------------------------
-$(VENV)/.installed: requirements.txt requirements-test.txt scripts/find-python310.sh
+$(VENV)/.installed: requirements.txt requirements-test.txt $(COMMON_PACKAGE)/pyproject.toml scripts/find-python310.sh
 	@py=$$(scripts/find-python310.sh) || exit 1; \
 	 echo "==> creating $(VENV) with $$py"; \
 	 [ -x $(API_PY) ] || $$py -m venv $(VENV)
 	@$(API_PY) -m pip install -qq --upgrade pip
 	@$(API_PY) -m pip install -qq -r requirements-test.txt
+	@$(API_PY) -m pip install -qq -e $(COMMON_PACKAGE)
 	@touch $@
 
-$(BOT_VENV)/.installed: bot/requirements.txt bot/constraints.txt scripts/find-python310.sh
+$(BOT_VENV)/.installed: bot/requirements.txt bot/constraints.txt $(COMMON_PACKAGE)/pyproject.toml scripts/find-python310.sh
 	@py=$$(scripts/find-python310.sh) || exit 1; \
 	 echo "==> creating $(BOT_VENV) with $$py (Rasa 3.6.21; this takes a few minutes the first time)"; \
 	 [ -x $(BOT_PY) ] || $$py -m venv $(BOT_VENV)
 	@$(BOT_PY) -m pip install -qq --upgrade 'pip<24' wheel
 	@cd bot && ../$(BOT_PY) -m pip install -qq -r requirements.txt
+	@$(BOT_PY) -m pip install -qq -e $(COMMON_PACKAGE)
 	@touch $@
 
 # --- locales ------------------------------------------------------------------------------

@@ -38,9 +38,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import requests  # noqa: E402
+from citizen_common.settings import DEFAULT_CITY_TIME_ZONE  # noqa: E402
 from sqlalchemy import create_engine, inspect, text  # noqa: E402
 
-from citizen_settings import DEFAULT_CITY_TIME_ZONE  # noqa: E402
 from launcher.stack import api_server_command, free_port  # noqa: E402
 
 ROWS, COLS, SPACING_DEG = 75, 70, 0.0036

@@ -53,6 +53,8 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from citizen_common import identity
+from citizen_common.identity import DEV_ASSERTION_KEY, DEV_CHANNEL_TOKEN
 from common import (
     BOT_BIN,
     Client,
@@ -66,8 +68,6 @@ from common import (
     wait_until,
 )
 
-import citizen_identity
-from citizen_identity import DEV_ASSERTION_KEY, DEV_CHANNEL_TOKEN
 from miniapp_api.i18n import translate
 
 # Ours: the REST channel's credential, as the API's /chat holds it (the stock one ignores it).
@@ -127,9 +127,7 @@ def say(client: Client, sender: str, text: str, proven: bool = True) -> list[dic
     body = {"sender": sender, "message": text}
     if proven:
         body["metadata"] = {
-            citizen_identity.METADATA_KEY: citizen_identity.issue(
-                sender, "session", DEV_ASSERTION_KEY
-            )
+            identity.METADATA_KEY: identity.issue(sender, "session", DEV_ASSERTION_KEY)
         }
     status, replies = client.call("POST", "/webhooks/rest/webhook", body)
     if status != 200 or not isinstance(replies, list):

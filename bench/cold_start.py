@@ -33,9 +33,9 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from citizen_common.identity import DEV_CHANNEL_TOKEN
 from common import API_PYTHON, BOT_BIN, CACHE, ROOT, prepared_profile
 
-from citizen_identity import DEV_CHANNEL_TOKEN
 from launcher.stack import Ports
 
 # The REST channel is the API's alone: its development credential.

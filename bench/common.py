@@ -19,10 +19,10 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from launcher.environments import API_PYTHON, BOT_BIN  # noqa: E402
 from launcher.profiles import Profile, ensure_postgres_database, profile_named  # noqa: E402
-from launcher.stack import BOT_BIN, Ports, Stack  # noqa: E402
+from launcher.stack import Ports, Stack  # noqa: E402
 
-API_PYTHON = ROOT / ".venv" / "bin" / "python"
 CACHE = Path(os.environ.get("CITIZEN_BENCH_CACHE", "/tmp/citizen-bench"))
 
 

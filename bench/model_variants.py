@@ -31,7 +31,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ["RASA_TELEMETRY_ENABLED"] = "false"
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-BOT_BIN = ROOT / ".venv-bot" / "bin"
+
+from launcher.environments import BOT_BIN  # noqa: E402
+
 WORK = Path("/tmp/citizen-bench/variants")
 STORIES = ROOT / "tests" / "bot" / "conversations"
 HELD_OUT = ROOT / "tests" / "data" / "nlu_heldout.yml"

@@ -29,7 +29,8 @@ os.environ["RASA_TELEMETRY_ENABLED"] = "false"
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from bot.replay import runner, transcripts  # noqa: E402
-from launcher.stack import BOT_BIN, MODEL, Ports, Stack  # noqa: E402
+from launcher.environments import API_PYTHON, BOT_BIN  # noqa: E402
+from launcher.stack import MODEL, Ports, Stack  # noqa: E402
 
 SAMPLE = ROOT / "tests" / "data" / "hotline" / "calls.jsonl"
 _HAN = re.compile(r"[\u3400-\u9fff]")
@@ -75,7 +76,7 @@ def ours(calls, concurrency: int, work: Path) -> float:
         "FLASK_APP": "miniapp_api",
         "PYTHONPATH": str(ROOT),
     }
-    flask = [str(ROOT / ".venv" / "bin" / "python"), "-m", "flask"]
+    flask = [str(API_PYTHON), "-m", "flask"]
     for command in (["db-upgrade"], ["seed"]):
         subprocess.run(flask + command, cwd=ROOT, env=env, check=True, capture_output=True)
     stack = Stack(

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Dict
 
-from citizen_identity import DEV_ASSERTION_KEY, DEV_CHANNEL_TOKEN, DEV_RASA_TOKEN
-from citizen_settings import (
+from citizen_common.identity import DEV_ASSERTION_KEY, DEV_CHANNEL_TOKEN, DEV_RASA_TOKEN
+from citizen_common.settings import (
     DEV_ACTION_SERVER_TOKEN,
     DEV_BOT_SERVICE_TOKEN,
     at_least,

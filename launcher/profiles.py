@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from .environments import API_PYTHON
 from .settings import launcher_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -178,7 +179,7 @@ def check_redis(url: str) -> None:
         raise ConnectionError(f"Redis not reachable at {url}: {error}") from error
 
 
-def prepare(profile: Profile, python: Path = ROOT / ".venv" / "bin" / "python") -> None:
+def prepare(profile: Profile, python: Path = API_PYTHON) -> None:
     """Creates a profile's PostgreSQL databases when missing, migrates and seeds the API's
     (``flask db-upgrade`` and ``flask seed``, both idempotent), and checks its Redis.
 

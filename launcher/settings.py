@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Optional
 
+from citizen_common.identity import DEV_ASSERTION_KEY, DEV_CHANNEL_TOKEN, DEV_RASA_TOKEN
+from citizen_common.settings import DEV_BOT_SERVICE_TOKEN, at_least, load, setting
+
 from bot.settings import action_server_token
-from citizen_identity import DEV_ASSERTION_KEY, DEV_CHANNEL_TOKEN, DEV_RASA_TOKEN
-from citizen_settings import DEV_BOT_SERVICE_TOKEN, at_least, load, setting
 
 ROOT = Path(__file__).resolve().parent.parent
 

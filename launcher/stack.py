@@ -15,12 +15,11 @@ from pathlib import Path
 
 import requests
 
+from .environments import API_BIN, BOT_BIN
 from .profiles import Profile, profile_named
 from .settings import CREDENTIALS, LauncherSettings, launcher_settings
 
 ROOT = Path(__file__).resolve().parent.parent
-API_PYTHON = ROOT / ".venv" / "bin" / "python"
-BOT_BIN = ROOT / ".venv-bot" / "bin"
 # CITIZEN_MODEL: run another trained model (a candidate being checked) instead of the default.
 MODEL = Path(launcher_settings().model)
 
@@ -38,7 +37,7 @@ def api_server_command(
     gunicorn use it too): the API's gunicorn configuration (``miniapp_api/gunicorn_conf.py``,
     which holds every flag), with the profile's workers and threads, on loopback."""
     return [
-        str(ROOT / ".venv" / "bin" / "gunicorn"),
+        str(API_BIN / "gunicorn"),
         "--config",
         "python:miniapp_api.gunicorn_conf",
         "--workers",
@@ -169,7 +168,7 @@ class Stack:
             Process(
                 "air-feed",
                 [
-                    str(ROOT / ".venv" / "bin" / "flask"),
+                    str(API_BIN / "flask"),
                     "--app",
                     "miniapp_api",
                     "air",
@@ -185,7 +184,7 @@ class Stack:
             Process(
                 "outbox",
                 [
-                    str(ROOT / ".venv" / "bin" / "flask"),
+                    str(API_BIN / "flask"),
                     "--app",
                     "miniapp_api",
                     "applications",
@@ -202,7 +201,7 @@ class Stack:
             Process(
                 "transit-realtime",
                 [
-                    str(ROOT / ".venv" / "bin" / "flask"),
+                    str(API_BIN / "flask"),
                     "--app",
                     "miniapp_api",
                     "transit",

@@ -4,7 +4,7 @@
   at login.
 - The action server sends ``Authorization: Bearer <BOT_SERVICE_TOKEN>``,
   ``X-Citizen-Identity: <channel>:<id>`` (the conversation's sender id) and, when a trusted edge
-  proved who is talking, ``X-Identity-Assertion`` (``citizen_identity``). The service token
+  proved who is talking, ``X-Identity-Assertion`` (``citizen_common.identity``). The service token
   proves only that the bot is calling: the API acts for the citizen of the conversation only on
   an assertion issued for that very conversation; without one the conversation is a guest's,
   and anything personal answers ``sign_in_required``.
@@ -20,12 +20,11 @@ from typing import Callable
 from urllib.parse import unquote
 
 import jwt
+from citizen_common.identity import HEADER as ASSERTION_HEADER
+from citizen_common.identity import for_conversation
 from flask import Flask, current_app, g, request
 from flask.sessions import SessionInterface
 from sqlalchemy import bindparam, select
-
-from citizen_identity import HEADER as ASSERTION_HEADER
-from citizen_identity import for_conversation
 
 from .db import db
 from .errors import ApiError

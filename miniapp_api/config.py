@@ -15,8 +15,8 @@ from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from citizen_identity import DEV_ASSERTION_KEY, DEV_CHANNEL_TOKEN, DEV_RASA_TOKEN
-from citizen_settings import (
+from citizen_common.identity import DEV_ASSERTION_KEY, DEV_CHANNEL_TOKEN, DEV_RASA_TOKEN
+from citizen_common.settings import (
     DEV_BOT_SERVICE_TOKEN,
     SettingsError,
     at_least,
@@ -115,7 +115,7 @@ class ApiSettings:
     IDENTITY_ASSERTION_KEY: str = setting(
         "IDENTITY_ASSERTION_KEY",
         DEV_ASSERTION_KEY,
-        "signs identity assertions (`citizen_identity`): the API for its sessions, the WeChat "
+        "signs identity assertions (`citizen_common.identity`): the API for its sessions, the WeChat "
         "channel after its signature check, the hotline gateway; the API verifies them",
         shown_default="dev value",
     )

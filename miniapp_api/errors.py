@@ -10,11 +10,10 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from citizen_common import errcodes
 from flask import Flask, Response, jsonify
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
-
-from citizen_identity import SIGN_IN_REQUIRED_ERRCODE
 
 from .db import db
 from .i18n import translate
@@ -37,7 +36,7 @@ ERRORS: dict[str, ErrorKind] = {
     "token_invalid": ErrorKind(401, 40102, "error.token_invalid"),
     "login_failed": ErrorKind(401, 40103, "error.login_failed"),
     # A guest conversation (no identity assertion) asked for something personal.
-    "sign_in_required": ErrorKind(401, SIGN_IN_REQUIRED_ERRCODE, "error.sign_in_required"),
+    "sign_in_required": ErrorKind(401, errcodes.SIGN_IN_REQUIRED, "error.sign_in_required"),
     "forbidden": ErrorKind(403, 40300, "error.forbidden"),
     "not_found": ErrorKind(404, 40400, "error.not_found"),
     # Hospital appointments (404: unknown, or another citizen's).
@@ -65,7 +64,7 @@ ERRORS: dict[str, ErrorKind] = {
     "payload_too_large": ErrorKind(413, 41300, "error.payload_too_large"),
     "unsupported_media_type": ErrorKind(415, 41500, "error.unsupported_media_type"),
     "validation_failed": ErrorKind(422, 42200, "error.validation_failed"),
-    "invalid_id_card": ErrorKind(422, 42201, "error.invalid_id_card"),
+    "invalid_id_card": ErrorKind(422, errcodes.INVALID_ID_CARD, "error.invalid_id_card"),
     "invalid_phone": ErrorKind(422, 42210, "error.invalid_phone"),
     "missing_slot_filter": ErrorKind(422, 42211, "error.missing_slot_filter"),
     "invalid_date_range": ErrorKind(422, 42212, "error.invalid_date_range"),

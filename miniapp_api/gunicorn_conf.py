@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from citizen_settings import at_least, load, setting
+from citizen_common.settings import at_least, load, setting
 
 
 @dataclass(frozen=True)

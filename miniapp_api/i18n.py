@@ -12,12 +12,9 @@ from typing import Any, Iterable
 
 from babel import Locale, dates, numbers
 from babel.support import LazyProxy, Translations
-from flask import current_app, g, has_app_context, has_request_context, request
-from werkzeug.datastructures import LanguageAccept
-from werkzeug.http import parse_accept_header
 
 # Which locales exist and which one a text or a conversation speaks: shared with the bot.
-from citizen_locale import (  # noqa: F401
+from citizen_common.language import (  # noqa: F401
     DEFAULT_LOCALE,
     LOCALES_DIR,
     SUPPORTED_LOCALES,
@@ -25,6 +22,9 @@ from citizen_locale import (  # noqa: F401
     locale_of_text,
     normalize_locale,
 )
+from flask import current_app, g, has_app_context, has_request_context, request
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 from .config import settings
 

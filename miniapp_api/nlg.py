@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import logging
 
+from citizen_common.nlg_wire import NLG_REUSABLE_KEY, given_arguments
 from flask import Blueprint, g, request
-
-from citizen_locale import NLG_REUSABLE_KEY, given_arguments
 
 from .auth import _bearer_token, is_service_token
 from .errors import ApiError

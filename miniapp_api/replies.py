@@ -85,7 +85,7 @@ RESPONSES: dict[str, Response] = {
     "utter_out_of_scope": Response(buttons=_help_button),
     "utter_default": Response(buttons=_help_button),
     "utter_service_unavailable": Response(),
-    # A guest asked for something personal: sign in first (citizen_identity).
+    # A guest asked for something personal: sign in first (citizen_common.identity).
     "utter_sign_in_required": Response(),
     # A hotline caller's step-up inside the call (bot/actions/verification.py).
     "utter_hotline_verify_ask_last4": Response(),

@@ -22,7 +22,7 @@ INTRO = """\
      tests/test_configuration_doc.py fails when this page differs from what the code generates. -->
 
 Every setting is an environment variable with a local default. Each process reads its own
-settings once, when it starts, into one typed, frozen dataclass (`citizen_settings.py`); a value
+settings once, when it starts, into one typed, frozen dataclass (`citizen_common.settings`); a value
 of the wrong type or out of range stops the process with the variable's name. An unset variable
 takes the default; an empty one is the empty text (refused by a number), except where the table
 says the default is the profile's or the variable is one of the credentials between the
@@ -41,6 +41,12 @@ root), `API_URL`, `ACTION_SERVER_URL` and `RASA_URL` (the addresses of the proce
 started), and the lock store's `LOCK_STORE_TYPE`, `LOCK_STORE_HOST`, `LOCK_STORE_PORT`,
 `LOCK_STORE_DB` and `LOCK_STORE_PASSWORD` for `bot/endpoints.yml` (from `LOCK_STORE_URL`, else
 in memory).
+
+## Set by the images
+
+`CITIZEN_LOCALES_DIR`: where the compiled catalogs are (`/app/locales` in both images). Unset,
+the shared package (`packages/citizen_common`, installed editable by `make`) reads the
+`locales` folder of the checkout it is installed from.
 """
 
 
@@ -89,7 +95,7 @@ def sections() -> list[tuple[str, str, type]]:
 
 
 def render() -> str:
-    from citizen_settings import markdown_table
+    from citizen_common.settings import markdown_table
 
     parts = [INTRO]
     for heading, what, cls in sections():

@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 import requests
+from citizen_common import identity
+from citizen_common.identity import DEV_ASSERTION_KEY, DEV_CHANNEL_TOKEN, DEV_RASA_TOKEN
 
-import citizen_identity
-from citizen_identity import DEV_ASSERTION_KEY, DEV_CHANNEL_TOKEN, DEV_RASA_TOKEN
 from miniapp_api.config import Config
 
 REST_HEADERS = {"Authorization": f"Bearer {DEV_CHANNEL_TOKEN}"}
@@ -22,9 +22,9 @@ def assertion(
     sender: str,
     edge: str = "session",
     key: str = DEV_ASSERTION_KEY,
-    ttl_seconds: int = citizen_identity.DEFAULT_TTL_SECONDS,
+    ttl_seconds: int = identity.DEFAULT_TTL_SECONDS,
 ) -> str:
-    return citizen_identity.issue(sender, edge, key, ttl_seconds=ttl_seconds)
+    return identity.issue(sender, edge, key, ttl_seconds=ttl_seconds)
 
 
 def bot_headers(
@@ -36,7 +36,7 @@ def bot_headers(
         "X-Citizen-Identity": sender,
     }
     if proven:
-        headers[citizen_identity.HEADER] = assertion(sender, key=key)
+        headers[identity.HEADER] = assertion(sender, key=key)
     return headers
 
 
@@ -46,7 +46,7 @@ def proven_metadata(
     """A message's metadata as the API's /chat sends it: the assertion added when proven."""
     metadata = dict(metadata or {})
     if proven:
-        metadata[citizen_identity.METADATA_KEY] = assertion(sender)
+        metadata[identity.METADATA_KEY] = assertion(sender)
     return metadata
 
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
+from citizen_common.identity import DEV_CHANNEL_TOKEN
 from werkzeug.wrappers import Request, Response
 
-from citizen_identity import DEV_CHANNEL_TOKEN
 from tests.platform_standins import StandIn
 
 

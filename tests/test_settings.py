@@ -1,4 +1,4 @@
-"""The settings machinery (citizen_settings) and each process's settings: typed values from the
+"""The settings machinery (citizen_common.settings) and each process's settings: typed values from the
 environment, defaults when unset, and a clear error naming the variable on a bad value."""
 
 from __future__ import annotations
@@ -7,9 +7,8 @@ from dataclasses import FrozenInstanceError, dataclass
 from typing import Optional
 
 import pytest
-
-import citizen_settings
-from citizen_settings import SettingsError, at_least, city_time_zone, load, setting
+from citizen_common import settings
+from citizen_common.settings import SettingsError, at_least, city_time_zone, load, setting
 
 
 @dataclass(frozen=True)
@@ -91,12 +90,12 @@ def test_the_service_token_defaults_are_written_once():
         == actions.Settings.service_token
         == RasaSettings.bot_service_token
         == INTERNAL_CREDENTIALS["BOT_SERVICE_TOKEN"]
-        == citizen_settings.DEV_BOT_SERVICE_TOKEN
+        == settings.DEV_BOT_SERVICE_TOKEN
     )
     # bot/serving keeps its own copy until it reads bot.settings (then this line goes).
     assert (
         DEV_ACTION_SERVER_TOKEN
-        == citizen_settings.DEV_ACTION_SERVER_TOKEN
+        == settings.DEV_ACTION_SERVER_TOKEN
         == actions.Settings.action_server_token
         == INTERNAL_CREDENTIALS["ACTION_SERVER_TOKEN"]
     )

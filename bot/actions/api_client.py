@@ -1,7 +1,7 @@
 """The one client through which actions reach the API.
 
 It authenticates with the bot's service token, names the conversation by its sender id and
-forwards the identity assertion the conversation's latest message carried (``citizen_identity``):
+forwards the identity assertion the conversation's latest message carried (``citizen_common.identity``):
 the API acts for a citizen only on that proof; without it the conversation is a guest's and
 anything personal raises ``SignInRequired``. Connection errors (nothing reached the API, so nothing happened) are retried; timeouts and
 answers are not, so a write is never sent twice. Unreachable or failing API → ``ApiUnavailable``.
@@ -15,9 +15,8 @@ from typing import Any
 from urllib.parse import quote
 
 import requests
+from citizen_common import errcodes, identity
 from urllib3.exceptions import NewConnectionError
-
-import citizen_identity
 
 from .settings import Settings, settings
 
@@ -67,7 +66,7 @@ class CitizenApi:
         """The client for a conversation, with the proof its latest message carried, else the
         proof a hotline caller gave earlier in the call (slot ``identity_assertion``)."""
         metadata = (tracker.latest_message or {}).get("metadata")
-        assertion = citizen_identity.of_metadata(metadata) or tracker.get_slot("identity_assertion")
+        assertion = identity.of_metadata(metadata) or tracker.get_slot("identity_assertion")
         return cls(tracker.sender_id, assertion if isinstance(assertion, str) else None)
 
     # --- citizens -------------------------------------------------------------------------
@@ -173,7 +172,7 @@ class CitizenApi:
             IDENTITY_HEADER: identity_header_value(self.sender_id),
         }
         if self.assertion:
-            headers[citizen_identity.HEADER] = self.assertion
+            headers[identity.HEADER] = self.assertion
         url = self.config.api_url + path
         for attempt in range(1, self.config.connect_attempts + 1):
             try:
@@ -199,7 +198,7 @@ class CitizenApi:
             body = None
         if response.status_code >= 500 or not isinstance(body, dict):
             raise ApiUnavailable(f"{method} {path}: HTTP {response.status_code}")
-        if body.get("errcode") == citizen_identity.SIGN_IN_REQUIRED_ERRCODE:
+        if body.get("errcode") == errcodes.SIGN_IN_REQUIRED:
             raise SignInRequired(f"{method} {path}")
         if response.status_code >= 400 or body.get("errcode"):
             raise ApiRefused(

@@ -28,6 +28,8 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Text, Tuple
 
 import yaml
+from citizen_common import errcodes
+from citizen_common.privacy import MAINLAND_MOBILE
 from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -83,7 +85,7 @@ FIELDS = {
 ANY_DOCTOR = "any"
 ANY_DOCTOR_WORDS = pattern("booking", "any_doctor", re.IGNORECASE)
 ID_CARD = re.compile(r"(?<![0-9])[1-9]\d{16}[0-9Xx](?![0-9A-Za-z])")
-PHONE = re.compile(r"(?<![0-9])1[3-9]\d{9}(?![0-9])")
+PHONE = re.compile(rf"(?<![0-9]){MAINLAND_MOBILE}(?![0-9])")
 NAME_PREFIX = pattern("booking", "name_prefix", re.IGNORECASE)
 MAX_CHOICES = 8
 ALTERNATIVES = 4
@@ -430,7 +432,9 @@ class Booking:
             patient = self.api.add_patient(self.get("patient_name"), id_card, phone)
         except ApiRefused as refused:
             field = (
-                "patient_id_card" if refused.errcode == INVALID_ID_CARD_ERRCODE else "patient_phone"
+                "patient_id_card"
+                if refused.errcode == errcodes.INVALID_ID_CARD
+                else "patient_phone"
             )
             self.notify("utter_patient_invalid", field=field)
             self._store(field, None)
@@ -445,9 +449,6 @@ class Booking:
         if question == "hospital_id" and choices.get("kind") != "hospital":
             self._store("booking_choices", None)
         return question
-
-
-INVALID_ID_CARD_ERRCODE = 42201
 
 
 def _best(found: List[dict]) -> List[dict]:

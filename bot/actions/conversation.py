@@ -5,11 +5,10 @@ from __future__ import annotations
 import logging
 from typing import Any, Dict, List, Text
 
+from citizen_common.language import LANGUAGE_SLOT, SUPPORTED_LOCALES
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-
-from citizen_locale import LANGUAGE_SLOT, SUPPORTED_LOCALES
 
 from .api_client import ApiRefused, ApiUnavailable, CitizenApi, SignInRequired
 from .base import ApiAction, latest_entity

@@ -8,8 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from bot.settings import action_server_token, speedups
-from citizen_settings import (
+from citizen_common.settings import (
     DEV_BOT_SERVICE_TOKEN,
     at_least,
     city_time_zone,
@@ -17,6 +16,8 @@ from citizen_settings import (
     positive,
     setting,
 )
+
+from bot.settings import action_server_token, speedups
 
 __all__ = ["DEV_BOT_SERVICE_TOKEN", "Settings", "settings"]
 

@@ -1,5 +1,5 @@
 """What the bot's channels share as trusted edges: the credentials they check and the identity
-assertions they issue or pass on (``citizen_identity``), read from the environment once
+assertions they issue or pass on (``citizen_common.identity``), read from the environment once
 (``bot/settings.py``)."""
 
 from __future__ import annotations
@@ -7,7 +7,8 @@ from __future__ import annotations
 import hmac
 from typing import Optional
 
-import citizen_identity
+from citizen_common import identity
+
 from bot.settings import settings
 
 
@@ -32,4 +33,4 @@ def bearer_matches(header: Optional[str], expected: str) -> bool:
 
 def assert_conversation(sender_id: str, edge: str) -> str:
     """A fresh assertion, issued by this edge, that it proved the conversation ``sender_id``."""
-    return citizen_identity.issue(sender_id, edge, assertion_key())
+    return identity.issue(sender_id, edge, assertion_key())

@@ -20,19 +20,18 @@ import inspect
 import json
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
+from citizen_common import identity
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
 from rasa.core.channels.socketio import SocketIOOutput
 from sanic import Blueprint
 
-import citizen_identity
-
 from .edge import assertion_key
 
 
-def _ticket_of(auth: Any) -> Optional[citizen_identity.Assertion]:
+def _ticket_of(auth: Any) -> Optional[identity.Assertion]:
     ticket = auth.get("ticket") if isinstance(auth, dict) else None
-    return citizen_identity.verify(ticket, assertion_key())
+    return identity.verify(ticket, assertion_key())
 
 
 class SocketIOInput(RasaSocketIOInput):
@@ -60,7 +59,7 @@ class SocketIOInput(RasaSocketIOInput):
 
         async def conversation(sid: Text) -> Optional[Dict[str, str]]:
             session = await sio.get_session(sid, namespace=namespace)
-            if citizen_identity.verify(session.get("ticket"), assertion_key()) is None:
+            if identity.verify(session.get("ticket"), assertion_key()) is None:
                 await sio.disconnect(sid, namespace=namespace)  # the ticket has expired
                 return None
             return session
@@ -86,7 +85,7 @@ class SocketIOInput(RasaSocketIOInput):
                     metadata = {}
             if not isinstance(metadata, dict):
                 metadata = {}
-            metadata[citizen_identity.METADATA_KEY] = session["ticket"]
+            metadata[identity.METADATA_KEY] = session["ticket"]
             message = UserMessage(
                 str(data.get("message", "")),
                 SocketIOOutput(sio, self.bot_message_evt),

@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Text
 from urllib.parse import quote
 
+from citizen_common import identity
+from citizen_common.settings import load
 from rasa.core.channels.channel import (
     CollectingOutputChannel,
     InputChannel,
@@ -40,9 +42,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-import citizen_identity
 from bot.settings import DEV_WECHAT_TOKEN, RasaSettings
-from citizen_settings import load
 
 from .edge import assert_conversation
 from .wechat_api import WeChatApi, WeChatApiError
@@ -269,7 +269,7 @@ class WeChatInput(InputChannel):
         metadata: Dict[str, Any] = {
             "channel": "wechat",
             "msg_type": fields.get("MsgType"),
-            citizen_identity.METADATA_KEY: assert_conversation(SENDER_PREFIX + openid, "wechat"),
+            identity.METADATA_KEY: assert_conversation(SENDER_PREFIX + openid, "wechat"),
         }
         if self.settings.lang:
             metadata["lang"] = self.settings.lang

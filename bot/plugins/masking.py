@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from typing import Any, Dict, Iterator, Tuple
 
+from citizen_common.privacy import install_log_masking, mask_structure
 from rasa.shared.core.events import Event
-
-from citizen_privacy import install_log_masking, mask_structure
 
 from .sql_store import LeanSQLTrackerStore
 

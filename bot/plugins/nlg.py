@@ -34,6 +34,8 @@ from functools import lru_cache
 from typing import Any, Dict, Optional, Text
 
 import aiohttp
+from citizen_common.language import compiled_catalog, conversation_locale, normalize_locale
+from citizen_common.nlg_wire import NLG_REUSABLE_KEY, given_arguments
 from rasa.core.nlg.callback import CallbackNaturalLanguageGenerator, nlg_response_format_spec
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
@@ -41,13 +43,6 @@ from rasa.shared.exceptions import RasaException
 from bot.plugins.endpoints import KeptAliveEndpoint
 from bot.serving.action_validation import CachedValidator
 from bot.speedups import enabled
-from citizen_locale import (
-    NLG_REUSABLE_KEY,
-    compiled_catalog,
-    conversation_locale,
-    given_arguments,
-    normalize_locale,
-)
 
 logger = logging.getLogger(__name__)
 

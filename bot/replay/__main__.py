@@ -61,8 +61,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def _servers() -> tuple[str, str]:
     """The action server and the API, read now: ``main`` may just have started them."""
+    from citizen_common.settings import load
+
     from bot.settings import RasaSettings
-    from citizen_settings import load
 
     settings = load(RasaSettings)
     return settings.action_server_url, settings.api_url

@@ -33,6 +33,8 @@ DEFINITION = (
 def unhandled_reason(turn: dict) -> str | None:
     if turn.get("error"):
         return "error: " + turn["error"]
+    if turn.get("failed_actions"):
+        return "failed action: " + ", ".join(turn["failed_actions"])
     if turn.get("predicted_intent") in FALLBACK_INTENTS:
         return "intent " + turn["predicted_intent"]
     for name in list(turn.get("actions") or []) + list(turn.get("responses") or []):
@@ -135,6 +137,7 @@ def compute(calls: list[dict], wall_seconds: float | None = None) -> dict:
         "caller_turns": len(turns),
         "labelled_turns": len(labelled),
         "errored_turns": sum(1 for t in turns if t.get("error")),
+        "failed_actions": sum(len(t.get("failed_actions") or []) for t in turns),
         "unhandled_turns": sum(1 for t in turns if t.get("unhandled")),
         "unhandled_reasons": dict(reasons.most_common()),
         "contained_calls": contained_calls,

@@ -11,7 +11,7 @@ import json
 from html import escape
 from pathlib import Path
 
-from citizen_privacy import mask_structure
+from citizen_common.privacy import mask_structure
 
 CSS = """
 body{font-family:-apple-system,"Segoe UI","PingFang SC","Microsoft YaHei",sans-serif;

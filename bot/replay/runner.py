@@ -7,7 +7,8 @@ Two backends with one interface (``send(sender_id, text) -> TurnResult``):
 - ``HttpBackend``: a running Rasa server's REST channel, the tracker read back from
   ``/conversations/{id}/tracker`` (needs ``--enable-api``).
 Calls run concurrently (bounded by a semaphore), each on its own sender id; a turn that fails
-is recorded with its reason and the call, and the run, go on.
+is recorded with its reason and the call, and the run, go on. A custom action that failed (Rasa
+logs it and goes on without its events) is recorded with its turn too.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import asyncio
 import logging
 import os
 import time
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -44,6 +46,25 @@ class TurnResult:
     replies: list[str] = field(default_factory=list)
     latency_ms: float | None = None
     error: str | None = None
+    failed_actions: list[str] = field(default_factory=list)
+
+
+# The failed actions of the turn being handled: each call's turn is its own asyncio task, whose
+# context the log record is made in.
+_FAILED_ACTIONS: ContextVar[list[str] | None] = ContextVar("failed_actions", default=None)
+# How Rasa's processor logs an action whose run raised (its events are lost, the bot goes on).
+_ACTION_FAILED = "Encountered an exception while running action '"
+
+
+class FailedActionRecorder(logging.Handler):
+    """Records the action named in each "exception while running action" of Rasa's processor
+    with the turn during which it was logged."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        failed = _FAILED_ACTIONS.get()
+        message = record.getMessage()
+        if failed is not None and message.startswith(_ACTION_FAILED):
+            failed.append(message[len(_ACTION_FAILED) :].split("'", 1)[0])
 
 
 def turn_outcome(events: list[dict]) -> TurnResult:
@@ -76,6 +97,13 @@ def service_token() -> str:
     return settings().service_token
 
 
+def action_server_token() -> str:
+    """The token the action server asks of Rasa (``ACTION_SERVER_TOKEN``)."""
+    from bot.actions.settings import settings
+
+    return settings().action_server_token
+
+
 class InProcessBackend:
     def __init__(self, model: str, actions_url: str | None, api_url: str | None) -> None:
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -98,7 +126,13 @@ class InProcessBackend:
             model,
             tracker_store=CitizenInMemoryTrackerStore(None),  # the server's tracker class
             action_endpoint=(
-                KeptAliveEndpoint(actions_url.rstrip("/") + "/webhook") if actions_url else None
+                KeptAliveEndpoint(
+                    actions_url.rstrip("/") + "/webhook",
+                    # The action server answers Rasa alone (as bot/endpoints.yml sends it).
+                    headers={"Authorization": f"Bearer {action_server_token()}"},
+                )
+                if actions_url
+                else None
             ),
             generator=EndpointConfig(
                 api_url.rstrip("/") + "/nlg",
@@ -110,13 +144,23 @@ class InProcessBackend:
         )
         after_agent_loaded(self.agent)  # what the Rasa server does with its loaded agent
         quiet_rasa()
+        processor_log = logging.getLogger("rasa.core.processor")
+        if not any(isinstance(h, FailedActionRecorder) for h in processor_log.handlers):
+            processor_log.addHandler(FailedActionRecorder())
 
     async def send(self, sender: str, text: str) -> TurnResult:
         from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
-        await self.agent.handle_message(UserMessage(text, CollectingOutputChannel(), sender))
+        failed: list[str] = []
+        recording = _FAILED_ACTIONS.set(failed)
+        try:
+            await self.agent.handle_message(UserMessage(text, CollectingOutputChannel(), sender))
+        finally:
+            _FAILED_ACTIONS.reset(recording)
         tracker = await self.agent.tracker_store.retrieve(sender)
-        return turn_outcome([event.as_dict() for event in tracker.events])
+        result = turn_outcome([event.as_dict() for event in tracker.events])
+        result.failed_actions = failed
+        return result
 
     async def close(self) -> None:
         return None
@@ -217,6 +261,7 @@ async def replay_call(backend, call: Call) -> dict[str, Any]:
                 "replies": result.replies,
                 "latency_ms": result.latency_ms,
                 "error": result.error,
+                "failed_actions": result.failed_actions,
             }
         )
     return {

@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
+from citizen_common import identity
 from flask import current_app, request
-
-import citizen_identity
 
 from ..auth import Principal, header_identity
 from ..citizens.models import Citizen
@@ -34,14 +33,12 @@ def assertion_for(principal: Principal, sender_id: str) -> str:
     """The identity assertion that goes with the message: the API's own word for a session it
     verified; for the bot (which proved the conversation to reach here), the one it sent."""
     if principal.via == "bot":
-        return request.headers.get(citizen_identity.HEADER, "")
-    return citizen_identity.issue(
-        sender_id, "session", current_app.config["IDENTITY_ASSERTION_KEY"]
-    )
+        return request.headers.get(identity.HEADER, "")
+    return identity.issue(sender_id, "session", current_app.config["IDENTITY_ASSERTION_KEY"])
 
 
 def metadata_for(body: dict, assertion: str) -> dict[str, Any]:
-    metadata: dict[str, Any] = {"channel": "miniapp", citizen_identity.METADATA_KEY: assertion}
+    metadata: dict[str, Any] = {"channel": "miniapp", identity.METADATA_KEY: assertion}
     if body.get("lang"):
         metadata["lang"] = body["lang"]
     if body.get("location"):

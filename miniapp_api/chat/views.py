@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import secrets
 
+from citizen_common import identity
 from flask import current_app
 from flask_limiter.util import get_remote_address
 from flask_smorest import Blueprint
-
-import citizen_identity
 
 from ..auth import authenticate, current_citizen, issue_session_token
 from ..citizens.service import citizen_for_identity
@@ -112,7 +111,7 @@ def web_session():
     sender_id = "web:v-" + secrets.token_urlsafe(18)
     citizen = citizen_for_identity(*sender_id.split(":", 1))
     token, expires_at = issue_session_token(citizen.id, "web")
-    ticket = citizen_identity.issue(
+    ticket = identity.issue(
         sender_id,
         "session",
         current_app.config["IDENTITY_ASSERTION_KEY"],

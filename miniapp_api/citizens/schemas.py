@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from citizen_common.privacy import MAINLAND_MOBILE as MAINLAND_MOBILE_NUMBER
 from marshmallow import Schema, fields, validate
 
 from ..i18n import SUPPORTED_LOCALES
@@ -55,7 +56,7 @@ def _phone_field() -> fields.String:
     return fields.String(
         required=True,
         validate=validate.Regexp(MAINLAND_MOBILE),
-        metadata={"pattern": "^1[3-9][0-9]{9}$"},
+        metadata={"pattern": f"^{MAINLAND_MOBILE_NUMBER}$"},
     )
 
 

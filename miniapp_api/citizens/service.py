@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from citizen_common.privacy import MAINLAND_MOBILE as MAINLAND_MOBILE_NUMBER
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
@@ -13,7 +14,8 @@ from ..errors import ApiError
 from ..transactions import commit_or_conflict
 from .models import CHANNELS, ChannelIdentity, Citizen
 
-MAINLAND_MOBILE = re.compile(r"^1[3-9]\d{9}\Z", re.ASCII)  # no trailing newline, ASCII digits only
+# No trailing newline, ASCII digits only.
+MAINLAND_MOBILE = re.compile(rf"^{MAINLAND_MOBILE_NUMBER}\Z", re.ASCII)
 _EXTERNAL_ID = re.compile(r"^[A-Za-z0-9_\-.+@=]{1,128}$")
 
 

@@ -19,10 +19,10 @@ import hmac
 import re
 from datetime import datetime, timedelta, timezone
 
+from citizen_common import identity
+from citizen_common.privacy import MAINLAND_MOBILE
 from flask import current_app
 from sqlalchemy import delete, select
-
-import citizen_identity
 
 from ..applications.models import Application
 from ..citizens.models import ChannelIdentity, Citizen
@@ -33,7 +33,7 @@ from .models import PhoneCode
 from .phone_codes import check_code, new_code, text_code
 
 # A hotline conversation: the caller's number (optionally +86 / 0086), optionally "-<call id>".
-_CALLER = re.compile(r"^(?:\+86|0086|86)?(1[3-9][0-9]{9})(?:-.*)?\Z", re.ASCII)
+_CALLER = re.compile(rf"^(?:\+86|0086|86)?({MAINLAND_MOBILE})(?:-.*)?\Z", re.ASCII)
 # The caller's proof lasts the call (and a little longer).
 CALL_ASSERTION_SECONDS = 3600
 
@@ -111,7 +111,7 @@ def confirm(sender_id: str, code: str) -> str:
     db.session.delete(pending)
     _attach_call(sender_id, citizen_id)
     db.session.commit()
-    return citizen_identity.issue(
+    return identity.issue(
         sender_id,
         "hotline",
         current_app.config["IDENTITY_ASSERTION_KEY"],

@@ -8,9 +8,9 @@ the same endpoint in ``tests/e2e/test_web_chat.py``.
 from __future__ import annotations
 
 import pytest
+from citizen_common import identity
+from citizen_common.identity import DEV_ASSERTION_KEY
 
-import citizen_identity
-from citizen_identity import DEV_ASSERTION_KEY
 from tests.platform_standins import unused_loopback_url
 from tests.rasa_standin import RasaStandIn
 
@@ -18,8 +18,8 @@ from tests.rasa_standin import RasaStandIn
 def proven_by_the_api(sent: dict) -> bool:
     """The message carried the API's identity assertion for its own conversation (taken out of
     its metadata, so the rest can be compared)."""
-    token = sent["metadata"].pop(citizen_identity.METADATA_KEY)
-    assertion = citizen_identity.for_conversation(token, sent["sender"], DEV_ASSERTION_KEY)
+    token = sent["metadata"].pop(identity.METADATA_KEY)
+    assertion = identity.for_conversation(token, sent["sender"], DEV_ASSERTION_KEY)
     return assertion is not None and assertion.edge == "session"
 
 

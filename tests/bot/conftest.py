@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from launcher.environments import BOT_BIN
 from miniapp_api.db import db
 from miniapp_api.seed import seed_demo_data
 
 ROOT = Path(__file__).resolve().parents[2]
-BOT_BIN = ROOT / ".venv-bot" / "bin"
 MODEL = ROOT / "bot" / "models" / "citizen.tar.gz"
 
 

@@ -104,6 +104,13 @@ def test_figures_match_hand_counts(sample_run):
     assert figures["caller_turns"] == counts["caller_turns"]
     assert figures["labelled_turns"] == counts["labelled"]
     assert figures["errored_turns"] == 0
+    # The custom actions ran on the action server (which answers Rasa's token alone).
+    custom = {a for c in report["calls"] for t in c["turns"] for a in t["actions"]}
+    assert "action_air_quality" in custom
+    assert figures["failed_actions"] == 0
+    assert [t["failed_actions"] for c in report["calls"] for t in c["turns"]] == [
+        [] for _ in range(counts["caller_turns"])
+    ]
     assert [c["call_id"] for c in report["calls"]] == [c["call_id"] for c in counts["raw"]]
     for call, raw in zip(report["calls"], counts["raw"]):
         caller = [t for t in raw["turns"] if t["role"] == "caller"]
@@ -172,6 +179,37 @@ def test_html_report_is_self_contained(sample_run):
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "<svg" in html and "Containment" in html and "Confusion matrix" in html
     assert not re.search(r"<script|<link|src=|https?://", html)
+
+
+def test_an_action_the_action_server_refused_is_reported(running_stack, tmp_path):
+    """The replay holds the wrong action-server token: every custom action is refused (401),
+    and the report says which, turn by turn, instead of counting the turn as served."""
+    air_calls = [
+        line
+        for line in CALLS.read_text(encoding="utf-8").splitlines()
+        if '"ask_air_quality"' in line
+    ][:2]
+    source = tmp_path / "air.jsonl"
+    source.write_text("\n".join(air_calls) + "\n", encoding="utf-8")
+    result = run_in_bot_env(
+        [str(BOT_BIN / "python"), "-m", "bot.replay", str(source), "--out", str(tmp_path / "r")],
+        timeout=300,
+        env={
+            "API_URL": running_stack.api_url,
+            "ACTION_SERVER_URL": running_stack.actions_url,
+            "ACTION_SERVER_TOKEN": "not-the-action-servers-token",
+        },
+    )
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    report = json.loads((tmp_path / "r" / "report.json").read_text(encoding="utf-8"))
+    failed = [t for c in report["calls"] for t in c["turns"] if t["failed_actions"]]
+    assert any("action_air_quality" in t["failed_actions"] for t in failed)
+    assert all(a.startswith("action_") for t in failed for a in t["failed_actions"])
+    assert report["figures"]["failed_actions"] >= len(air_calls)
+    assert all(t["unhandled"].startswith("failed action: ") for t in failed)
+    for call in report["calls"]:
+        if any(t["failed_actions"] for t in call["turns"]):
+            assert not call["contained"], call["call_id"]
 
 
 def test_malformed_input_is_reported_not_fatal(running_stack, tmp_path):

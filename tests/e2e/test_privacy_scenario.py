@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from launcher.stack import BOT_BIN, ROOT
+from launcher.environments import BOT_BIN, ROOT
 from tests.api.residents import valid_id_card
 from tests.edge import RASA_TOKEN, bot_headers, rest_say
 

@@ -239,7 +239,8 @@ def test_nginx_spreads_one_conversation_over_two_rasa_servers(scaled_stack, tmp_
     import shutil
     import subprocess
 
-    from launcher.stack import BOT_BIN, free_port
+    from launcher.environments import BOT_BIN
+    from launcher.stack import free_port
 
     if not shutil.which("nginx"):
         pytest.skip("nginx is not installed (apt-get install nginx-light)")

@@ -11,8 +11,7 @@ a conversation:
 The assertion travels with each message as channel metadata (``identity_assertion``), the action
 server forwards it to the API in ``X-Identity-Assertion``, and the API acts for a citizen only
 when it verifies and names the very conversation the request is about. Without one the
-conversation is a guest's. Plain standard library, at the top of the project like
-``citizen_locale``: the API and the bot's channels issue and verify it alike.
+conversation is a guest's. The API and the bot's channels issue and verify it alike.
 
 Format: ``v1.<claims, base64url JSON>.<HMAC-SHA256 of "v1.<claims>", base64url>``; claims
 ``sub`` (the sender id), ``edge``, ``iat`` and ``exp`` (Unix seconds).
@@ -43,8 +42,6 @@ DEV_ASSERTION_KEY = "development-identity-assertion-key-not-for-production"
 DEV_CHANNEL_TOKEN = "development-rasa-channel-token-not-for-production"
 # Rasa's HTTP API token (``rasa run --auth-token``, ``RASA_TOKEN``), required in every profile.
 DEV_RASA_TOKEN = "development-rasa-token-not-for-production"
-# The errcode with which the API refuses a guest anything personal (both sides read it).
-SIGN_IN_REQUIRED_ERRCODE = 40104
 # Sender ids as the API accepts them (``miniapp_api.citizens.service``).
 MAX_SENDER_LENGTH = 140
 

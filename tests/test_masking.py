@@ -1,11 +1,11 @@
-"""citizen_privacy.mask_structure masks exactly what masking every string one by one masks,
+"""privacy.mask_structure masks exactly what masking every string one by one masks,
 and returns the structure itself when nothing is to be masked."""
 
 from __future__ import annotations
 
 import random
 
-from citizen_privacy import _masked_copy, mask_structure
+from citizen_common.privacy import _masked_copy, mask_structure
 
 PIECES = [
     "13812345678",
@@ -119,7 +119,7 @@ def test_every_spelling_of_a_phone_id_or_bank_number_is_masked():
     """A property over generated numbers: whatever the spelling and the text around it, the
     number's digits no longer stand together in the masked text."""
     rng = random.Random(20261201)
-    from citizen_privacy import mask_text
+    from citizen_common.privacy import mask_text
 
     for _ in range(3000):
         kind = rng.choice(["phone", "phone+86", "id", "id15", "bank"])
@@ -147,7 +147,7 @@ def test_every_spelling_of_a_phone_id_or_bank_number_is_masked():
 
 
 def test_what_is_no_personal_number_is_left_alone():
-    from citizen_privacy import mask_text
+    from citizen_common.privacy import mask_text
 
     for text in [
         "2026-12-01 13:00",
@@ -164,7 +164,7 @@ def test_what_is_no_personal_number_is_left_alone():
 def test_tracebacks_in_logs_are_masked(caplog):
     import logging
 
-    from citizen_privacy import install_log_masking
+    from citizen_common.privacy import install_log_masking
 
     install_log_masking()
     try:

@@ -1,42 +1,38 @@
 """Which language a citizen speaks: the supported locales, and a conversation's locale.
 
-Plain standard library, at the top of the project like ``citizen_privacy``, because both
-environments decide it the same way: the API renders Rasa's responses in it (``miniapp_api.nlg``)
-and the bot renders its apology in it when the API cannot be reached (``bot.plugins.nlg``); the
-two also agree here on which NLG calls ask for a message the same for everyone of a locale.
+Both environments decide it the same way: the API renders Rasa's responses in it
+(``miniapp_api.nlg``) and the bot renders its apology in it when the API cannot be reached
+(``bot.plugins.nlg``).
+
+The compiled catalogs are read from ``CITIZEN_LOCALES_DIR`` when it is set (an image sets it),
+else from the ``locales`` folder of the checkout this package is installed from (``make``
+installs it editable into both environments), else from ``./locales``.
 """
 
 from __future__ import annotations
 
 import gettext
+import os
 import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-LOCALES_DIR = Path(__file__).resolve().parent / "locales"
+LOCALES_DIR_VARIABLE = "CITIZEN_LOCALES_DIR"
+
+
+def _locales_dir() -> Path:
+    if configured := os.environ.get(LOCALES_DIR_VARIABLE):
+        return Path(configured)
+    checkout = Path(__file__).resolve().parents[3] / "locales"
+    return checkout if checkout.is_dir() else Path.cwd() / "locales"
+
+
+LOCALES_DIR = _locales_dir()
 SUPPORTED_LOCALES = ("zh_CN", "en")
 DEFAULT_LOCALE = "zh_CN"
 # The slot in which the bot keeps the language a citizen chose in chat.
 LANGUAGE_SLOT = "language"
-# In an NLG reply: for how many seconds Rasa may say the same message to anyone whose
-# conversation is in the same locale without asking the API again (the API marks the messages
-# that are the same for everyone of a locale; the bot's NLG client removes the key).
-NLG_REUSABLE_KEY = "reusable_seconds"
-# What rasa-sdk's ``utter_message`` sends with every response, empty unless an action fills it.
-_EMPTY = (None, "", [], {})
-
-
-def given_arguments(arguments: dict[str, Any]) -> dict[str, Any]:
-    """The arguments of an NLG call that carry something: rasa-sdk sends ``text``, ``buttons``,
-    ``image`` … with every response, empty unless the action filled them, and ``template``,
-    the response's name again (its old name for ``response``)."""
-    return {
-        name: value
-        for name, value in arguments.items()
-        if name != "template" and not any(value is empty or value == empty for empty in _EMPTY)
-    }
-
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # A Latin word: two letters or more (an ID-card number's final X or a route "B1" is not English).

@@ -1,7 +1,7 @@
 """Masking of personal numbers, for every response, log line and stored conversation.
 
-Plain standard library, at the top of the project, because both environments use it: the API
-(``miniapp_api.privacy``) and the bot (its action server, Rasa's tracker store, the replay).
+Both environments use it: the API (``miniapp_api.privacy``) and the bot (its action server,
+Rasa's tracker store, the replay).
 """
 
 from __future__ import annotations
@@ -10,6 +10,11 @@ import logging
 import re
 from typing import Any
 from urllib.parse import unquote
+
+# A mainland mobile number as the API stores it: 11 ASCII digits, 1[3-9] then nine more. The
+# API's validation, the booking form's reading of a typed number and the hotline's caller ID are
+# built from it.
+MAINLAND_MOBILE = "1[3-9][0-9]{9}"
 
 # Personal numbers inside free text, in the spellings people and systems write them: digits
 # ASCII or full-width, grouped by single spaces or hyphens ("138 0013 8000", "138-0013-8000",
