@@ -17,7 +17,7 @@ CATALOGS  := $(LOCALES:.po=.mo)
 # Everything the trained model depends on: retrain when (and only when) one of these changes.
 TRAIN_INPUTS := bot/config.yml $(shell find bot/domain bot/data intents bot/nlu -type f \( -name '*.yml' -o -name '*.py' -o -name '*.txt' \) 2>/dev/null)
 
-.PHONY: run test lint setup db train locales extract-messages configuration-doc clean help replay soak
+.PHONY: run test test-packages lint setup db train locales extract-messages configuration-doc clean help replay soak
 .DEFAULT_GOAL := help
 
 help:
@@ -36,8 +36,12 @@ PROFILE   ?= default
 run: setup
 	@$(API_PY) -m launcher --profile $(PROFILE)
 
-test: setup lint
+test: setup lint test-packages
 	@$(API_PY) -m pytest
+
+# The system packages a test needs (nginx for the scale profile's test), installed, not skipped.
+test-packages:
+	@scripts/system-packages.sh nginx-light
 
 # Ruff (pyproject.toml): lint, and the code as `ruff format` writes it.
 lint: $(VENV)/.installed
