@@ -232,7 +232,9 @@ class RasaSettings:
         "WECHAT_MAX_BODY_BYTES", 65536, "largest message", check=positive
     )
     wechat_lang: str = setting(
-        "WECHAT_LANG", "", "the account's reply language (empty: the citizen's)"
+        "WECHAT_LANG",
+        "",
+        "the account's language: the replies' default when a message has no words (empty: Chinese)",
     )
     wechat_memory_url: str = setting(
         "WECHAT_MEMORY_URL",

@@ -1,8 +1,9 @@
 """Typo-tolerant matching of what a citizen types against names and aliases (pure functions):
 the one matcher of hospitals, departments, doctors, stops, routes and service items.
 
-Text is compared after normalization (NFKC, lower case, no spaces or punctuation), so
-"Peking Union" and "pekingunion" are the same. A query scores against one term:
+Text is compared after normalization (NFKC, traditional script as simplified, lower case, no
+spaces or punctuation), so "Peking Union" and "pekingunion" are the same, and so are 協和醫院 and
+协和医院. A query scores against one term:
 
 - 1.0 when equal;
 - 0.90-0.95 when the query is a part of the term ("union" in "Peking Union Medical College
@@ -25,6 +26,8 @@ from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import TypeVar
 
+from citizen_common.script import to_simplified
+
 T = TypeVar("T")
 THRESHOLD = 0.6
 EXACT, CONTAINED = 1.0, 0.9
@@ -32,7 +35,7 @@ EXACT, CONTAINED = 1.0, 0.9
 
 @lru_cache(maxsize=8192)  # names and aliases, and recent queries
 def normalize(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text or "").lower()
+    text = to_simplified(unicodedata.normalize("NFKC", text or "")).lower()
     return "".join(c for c in text if c.isalnum())
 
 

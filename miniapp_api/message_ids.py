@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-BUTTON_IDS = ("button.help",)
+BUTTON_IDS = ("button.help", "button.handoff")
 
 
 def all_message_ids() -> list[str]:

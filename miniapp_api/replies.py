@@ -51,9 +51,13 @@ def _help_button(locale: str, arguments: dict) -> list[dict]:
     return [{"title": translate("button.help", locale), "payload": "/help"}]
 
 
+def _handoff_button(locale: str, arguments: dict) -> list[dict]:
+    return [{"title": translate("button.handoff", locale), "payload": "/handoff"}]
+
+
 # Makers that read nothing but the locale.
 LOCALE_ONLY: frozenset = frozenset(
-    {_service_titles, _service_buttons, _language_buttons, _help_button}
+    {_service_titles, _service_buttons, _language_buttons, _help_button, _handoff_button}
 )
 
 
@@ -82,7 +86,10 @@ RESPONSES: dict[str, Response] = {
     "utter_help": Response(buttons=_service_buttons, data_arguments=_service_titles),
     "utter_ask_language": Response(buttons=_language_buttons),
     "utter_language_switched": Response(),
-    "utter_out_of_scope": Response(buttons=_help_button),
+    # Out of scope: what the assistant can do instead, one button a service.
+    "utter_out_of_scope": Response(buttons=_service_buttons, data_arguments=_service_titles),
+    # A city problem reported: what the 12345 hotline does with it, and a person offered.
+    "utter_report_problem": Response(buttons=_handoff_button),
     "utter_default": Response(buttons=_help_button),
     "utter_service_unavailable": Response(),
     # A guest asked for something personal: sign in first (citizen_common.identity).

@@ -13,7 +13,7 @@ import pytest
 from launcher import environments
 from launcher.environments import API_PYTHON, BOT_PYTHON, COMMON_PACKAGE, ROOT
 
-SHARED_MODULES = ("errcodes", "identity", "language", "nlg_wire", "privacy", "settings")
+SHARED_MODULES = ("errcodes", "identity", "language", "nlg_wire", "privacy", "script", "settings")
 
 
 def without_project_path() -> dict[str, str]:

@@ -31,6 +31,7 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Text
 from urllib.parse import quote
 
 from citizen_common import identity
+from citizen_common.language import INTERFACE_LANGUAGE_KEY
 from citizen_common.settings import load
 from rasa.core.channels.channel import (
     CollectingOutputChannel,
@@ -76,7 +77,8 @@ class WeChatSettings:
     reply_deadline_seconds: float  # WECHAT_REPLY_DEADLINE_SECONDS, of WeChat's 5 s
     timestamp_window_seconds: int  # WECHAT_TIMESTAMP_WINDOW_SECONDS
     max_body_bytes: int  # WECHAT_MAX_BODY_BYTES
-    lang: str  # WECHAT_LANG: the account's language, sent as metadata; empty: the citizen's
+    lang: str  # WECHAT_LANG: the account's language, the replies' default when the citizen's
+    # own writing has no letters (metadata interface_lang)
     memory_url: str  # WECHAT_MEMORY_URL: redis://... when several Rasa processes serve WeChat
 
     @classmethod
@@ -272,7 +274,8 @@ class WeChatInput(InputChannel):
             identity.METADATA_KEY: assert_conversation(SENDER_PREFIX + openid, "wechat"),
         }
         if self.settings.lang:
-            metadata["lang"] = self.settings.lang
+            # The account's language is a default: a citizen who writes English gets English.
+            metadata[INTERFACE_LANGUAGE_KEY] = self.settings.lang
         return metadata
 
     def _reply(self, request: Request, xml: str) -> HTTPResponse:

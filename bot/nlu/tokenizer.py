@@ -1,4 +1,9 @@
-"""A jieba tokenizer that drops whitespace tokens and makes every token encodable.
+"""A jieba tokenizer that reads Mandarin, drops whitespace tokens and makes every token encodable.
+
+Before tokenising, a message's text is normalised (``bot.nlu.normalise``): traditional script
+made simplified, Cantonese words made Mandarin. The message's text becomes the normalised one, so
+the later components and the actions read it; a training example's entities move with it. A
+command (``/intent{...}``) is left as it is.
 
 Rasa's ``JiebaTokenizer`` keeps the spaces that jieba emits in mixed Chinese and English text
 (a Chinese sentence with "bus 55" inside gives " " tokens around the Latin words). Featurizers then see empty words, and the entity
@@ -17,7 +22,12 @@ from typing import Any, Dict, List, Text
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.tokenizers.jieba_tokenizer import JiebaTokenizer
 from rasa.nlu.tokenizers.tokenizer import Token
+from rasa.shared.constants import INTENT_MESSAGE_PREFIX
+from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlu.normalise import normalise, normalise_example
 
 # What a message may weigh in understanding it. A caller's request is a sentence or two; a pasted
 # 20,000-character message would otherwise become a sequence of thousands of tokens, whose
@@ -39,6 +49,21 @@ class CleanJiebaTokenizer(JiebaTokenizer):
         # Build jieba's prefix dictionary now (about a second), not on the first message.
         jieba.initialize()
 
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        for example in training_data.training_examples:
+            text = example.get(TEXT)
+            if _is_words(text):
+                example.set(TEXT, normalise_example(text, example.get(ENTITIES)))
+        return super().process_training_data(training_data)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT)
+            if _is_words(text):
+                # What is past MAX_CHARACTERS is never read: it is left as it came.
+                message.set(TEXT, normalise(text[:MAX_CHARACTERS]).text + text[MAX_CHARACTERS:])
+        return super().process(messages)
+
     def tokenize(self, message: Message, attribute: Text) -> List[Token]:
         import jieba
 
@@ -46,3 +71,7 @@ class CleanJiebaTokenizer(JiebaTokenizer):
         text = _LONE_SURROGATE.sub(REPLACEMENT_CHARACTER, text[:MAX_CHARACTERS])
         tokens = [Token(word, start) for word, start, _end in jieba.tokenize(text) if word.strip()]
         return self._apply_token_pattern(tokens)[:MAX_TOKENS]
+
+
+def _is_words(text: Any) -> bool:
+    return isinstance(text, str) and bool(text) and not text.startswith(INTENT_MESSAGE_PREFIX)

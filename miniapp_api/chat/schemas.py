@@ -33,7 +33,16 @@ class ChatRequestSchema(Schema):
     )
     lang = fields.String(
         validate=validate.OneOf(SUPPORTED_LOCALES),
-        metadata={"description": "reply language; omitted: the conversation's"},
+        metadata={
+            "description": "the reply language the citizen chose; omitted: the conversation's"
+        },
+    )
+    interface_lang = fields.String(
+        validate=validate.OneOf(SUPPORTED_LOCALES),
+        metadata={
+            "description": "the language the page is shown in: a default only, the citizen's "
+            "own writing comes first"
+        },
     )
     location = fields.Nested(LocationSchema)
 

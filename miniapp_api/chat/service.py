@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from citizen_common import identity
+from citizen_common.language import CHOSEN_LANGUAGE_KEY, INTERFACE_LANGUAGE_KEY
 from flask import current_app, request
 
 from ..auth import Principal, header_identity
@@ -39,8 +40,9 @@ def assertion_for(principal: Principal, sender_id: str) -> str:
 
 def metadata_for(body: dict, assertion: str) -> dict[str, Any]:
     metadata: dict[str, Any] = {"channel": "miniapp", identity.METADATA_KEY: assertion}
-    if body.get("lang"):
-        metadata["lang"] = body["lang"]
+    for key in (CHOSEN_LANGUAGE_KEY, INTERFACE_LANGUAGE_KEY):
+        if body.get(key):
+            metadata[key] = body[key]
     if body.get("location"):
         metadata["location"] = body["location"]
     if body.get("payload") and body.get("title"):

@@ -100,6 +100,7 @@ def test_seeding_is_idempotent_and_rolls_forward(app, client, auth, network):
         "协和医院",
         "协和",
         "协合医院",
+        "協和醫院",  # traditional script
         "Xiehe",
         "xeihe",
         "peking union",

@@ -211,7 +211,14 @@ def test_every_response_renders_in_both_locales(app, client, name, text):
 @pytest.mark.parametrize(
     "events, slots, expected",
     [
-        ([user("hello", lang="zh_CN")], {}, "zh_CN"),  # channel metadata first
+        ([user("hello", lang="zh_CN")], {}, "zh_CN"),  # a choice sent with the message first
+        ([user("你好", lang="en")], {"language": "zh_CN"}, "en"),
+        # The page's language is a default: the citizen's own writing comes before it.
+        ([user("我想挂明天协和医院皮肤科的号", interface_lang="en")], {}, "zh_CN"),
+        ([user("hello", interface_lang="zh_CN")], {}, "en"),
+        ([user("12345", interface_lang="en")], {}, "en"),
+        ([user("/greet", interface_lang="en")], {}, "en"),
+        ([user("你好", interface_lang="en")], {"language": "en"}, "en"),
         ([user("你好")], {"language": "en"}, "en"),  # then the choice made in chat
         ([user("你好"), user("12345")], {}, "zh_CN"),  # then the last message with letters
         ([user("你好"), user("/greet")], {}, "zh_CN"),

@@ -108,6 +108,8 @@ def test_route_detail_has_both_directions_in_order(get):
         ("Zhujiang New Town", "en", "zhujiang_new_town"),
         ("zhujang new twon", "en", "zhujiang_new_town"),  # typos
         ("小蛮腰", "zh-CN", "canton_tower"),  # alias
+        ("天河客運站", "zh-CN", "tianhe_coach_terminal"),  # traditional script
+        ("體育中心", "zh-CN", "sports_center"),
         ("Tiyu Zhongxin", "en", "sports_center"),
     ],
 )

@@ -39,8 +39,13 @@ def test_english_conversation_and_switching_language(running_stack):
         "Hello! I'm the Citizen Assistant. How can I help you?"
     ]
     out_of_scope = say(running_stack, sender, "can you recommend a good movie tonight")
-    assert out_of_scope[0]["text"].startswith("Sorry, I can't help with that.")
-    assert out_of_scope[0]["buttons"] == [{"title": "What can you do?", "payload": "/help"}]
+    assert out_of_scope[0]["text"].startswith(
+        "Sorry, that is not something I can help with. What I can do: Hospital appointments"
+    )
+    assert [b["title"] for b in out_of_scope[0]["buttons"]][:2] == [
+        "Hospital appointments",
+        "Application progress",
+    ]
     assert texts(say(running_stack, sender, "please reply in Chinese")) == [
         "好的，接下来我用中文和您交流。"
     ]

@@ -4,7 +4,7 @@
 (function () {
   "use strict";
 
-  var STORE = { token: "webchat.token", lang: "webchat.lang" };
+  var STORE = { token: "webchat.token", lang: "webchat.lang", chosen: "webchat.lang.chosen" };
   var messages = JSON.parse(document.getElementById("webchat-messages").textContent);
   var log = document.getElementById("log");
   var form = document.getElementById("composer");
@@ -126,7 +126,10 @@
     addTurn("citizen", shown);
     setBusy(true);
     setStatus(t("sending"));
-    var body = { lang: lang };
+    // The page's language is a default (the citizen's own writing comes first) until the
+    // citizen presses the language button: then it is their choice.
+    var body = {};
+    body[read(STORE.chosen) ? "lang" : "interface_lang"] = lang;
     if (message.text) { body.text = message.text; }
     else { body.payload = message.payload; if (message.title) { body.title = message.title; } }
     if (locationShared) { body.location = locationShared; }
@@ -173,6 +176,7 @@
   langButton.addEventListener("click", function () {
     lang = otherLang();
     write(STORE.lang, lang);
+    write(STORE.chosen, "1");
     applyTexts();
     setStatus("");
   });

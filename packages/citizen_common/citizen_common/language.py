@@ -33,6 +33,11 @@ SUPPORTED_LOCALES = ("zh_CN", "en")
 DEFAULT_LOCALE = "zh_CN"
 # The slot in which the bot keeps the language a citizen chose in chat.
 LANGUAGE_SLOT = "language"
+# A message's metadata: ``lang``, the language the citizen chose on the page or in the app (a
+# choice); ``interface_lang``, the language the page or the account is shown in (a default only:
+# a citizen who writes Chinese on an English page is answered in Chinese).
+CHOSEN_LANGUAGE_KEY = "lang"
+INTERFACE_LANGUAGE_KEY = "interface_lang"
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # A Latin word: two letters or more (an ID-card number's final X or a route "B1" is not English).
@@ -76,17 +81,22 @@ def locale_of_text(text: Any) -> str | None:
 
 
 def conversation_locale(tracker: dict[str, Any]) -> str:
-    """The locale of a conversation, from a Rasa tracker state: the channel metadata's ``lang``
-    of the latest message, else the language chosen in chat (slot ``language``), else the script
-    of the latest user message that has letters, else the default."""
+    """The locale of a conversation, from a Rasa tracker state, the first of:
+
+    - the language chosen for the latest message (its metadata's ``lang``: the page's language
+      button, the app's setting);
+    - the language chosen in chat ("请用英文回复", slot ``language``);
+    - the script of the latest user message that has letters (the citizen's own language);
+    - the interface's language (the latest message's ``interface_lang``);
+    - the default.
+    """
     user_events = [
         e for e in tracker.get("events") or [] if isinstance(e, dict) and e.get("event") == "user"
     ]
     latest = user_events[-1] if user_events else tracker.get("latest_message") or {}
     metadata = latest.get("metadata") if isinstance(latest, dict) else None
-    if locale := normalize_locale(
-        (metadata or {}).get("lang") if isinstance(metadata, dict) else None
-    ):
+    metadata = metadata if isinstance(metadata, dict) else {}
+    if locale := normalize_locale(metadata.get(CHOSEN_LANGUAGE_KEY)):
         return locale
     slots = tracker.get("slots")
     if locale := normalize_locale(slots.get(LANGUAGE_SLOT) if isinstance(slots, dict) else None):
@@ -94,7 +104,7 @@ def conversation_locale(tracker: dict[str, Any]) -> str:
     for event in reversed(user_events or [latest]):
         if isinstance(event, dict) and (locale := locale_of_text(event.get("text"))):
             return locale
-    return DEFAULT_LOCALE
+    return normalize_locale(metadata.get(INTERFACE_LANGUAGE_KEY)) or DEFAULT_LOCALE
 
 
 @lru_cache(maxsize=None)
