@@ -12,10 +12,13 @@ VENV      := $(API_VENV)
 API_PY    := $(VENV)/bin/python
 BOT_PY    := $(BOT_VENV)/bin/python
 MODEL     := bot/models/citizen.tar.gz
-LOCALES   := $(wildcard locales/*/LC_MESSAGES/messages.po)
+# zh_Hant's catalog is built from zh_CN's (scripts/traditional_catalog.py), never edited.
+TRADITIONAL := locales/zh_Hant/LC_MESSAGES/messages.po
+LOCALES   := $(sort $(wildcard locales/*/LC_MESSAGES/messages.po) $(TRADITIONAL))
 CATALOGS  := $(LOCALES:.po=.mo)
 # Everything the trained model depends on: retrain when (and only when) one of these changes.
-TRAIN_INPUTS := bot/config.yml $(shell find bot/domain bot/data intents bot/nlu -type f \( -name '*.yml' -o -name '*.py' -o -name '*.txt' \) 2>/dev/null)
+# (bot/actions/words.yml holds the colloquial words every message is normalised with.)
+TRAIN_INPUTS := bot/config.yml bot/actions/words.yml $(shell find bot/domain bot/data intents bot/nlu -type f \( -name '*.yml' -o -name '*.py' -o -name '*.txt' \) 2>/dev/null)
 
 .PHONY: run test test-packages lint setup db train locales extract-messages configuration-doc clean help replay soak
 .DEFAULT_GOAL := help
@@ -88,13 +91,18 @@ locales/%/LC_MESSAGES/messages.mo: locales/%/LC_MESSAGES/messages.po $(VENV)/.in
 	@$(VENV)/bin/pybabel compile -d locales -D messages -l $* --statistics
 	@touch $@
 
+$(TRADITIONAL): locales/zh_CN/LC_MESSAGES/messages.po locales/zh_Hant/reviewed.po scripts/traditional_catalog.py $(VENV)/.installed
+	@$(API_PY) scripts/traditional_catalog.py
+
 locales: $(CATALOGS)
 
 # Developers: after adding a message id in code or a response in bot/domain.
 extract-messages: $(VENV)/.installed
 	$(VENV)/bin/pybabel extract -F locales/babel.cfg -o locales/messages.pot --no-location --sort-output \
 	  --ignore-dirs='.* _* venv* tests bot bench' .
-	$(VENV)/bin/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching
+	@for locale in zh_CN en; do \
+	  $(VENV)/bin/pybabel update -i locales/messages.pot -d locales -D messages -l $$locale --no-fuzzy-matching; \
+	done
 
 # Developers: after adding or changing a setting (the settings classes describe every variable).
 configuration-doc: $(VENV)/.installed

@@ -9,5 +9,6 @@ COPY packages/citizen_common packages/citizen_common
 RUN pip install --no-cache-dir ./packages/citizen_common
 COPY miniapp_api miniapp_api
 COPY locales locales
-RUN pybabel compile -d locales -D messages
+COPY scripts/traditional_catalog.py scripts/
+RUN python scripts/traditional_catalog.py && pybabel compile -d locales -D messages
 EXPOSE 5000

@@ -18,10 +18,12 @@ from citizen_common.language import (  # noqa: F401
     DEFAULT_LOCALE,
     LOCALES_DIR,
     SUPPORTED_LOCALES,
+    TRADITIONAL_LOCALE,
     conversation_locale,
     locale_of_text,
     normalize_locale,
 )
+from citizen_common.script import to_traditional
 from flask import current_app, g, has_app_context, has_request_context, request
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
@@ -76,7 +78,9 @@ def negotiate_request_locale() -> str:
 def accepted_locale(accept_language: str) -> str | None:
     """Our best locale for an ``Accept-Language`` header (parsed once per distinct header:
     clients send the same few again and again)."""
-    best = parse_accept_header(accept_language, LanguageAccept).best_match(["zh-CN", "zh", "en"])
+    best = parse_accept_header(accept_language, LanguageAccept).best_match(
+        ["zh-CN", "zh-TW", "zh-HK", "zh-MO", "zh-Hant", "zh", "en"]
+    )
     return normalize_locale(best)
 
 
@@ -85,7 +89,14 @@ def translate(message_id: str, locale: str | None = None, **arguments: Any) -> s
     locale = locale or current_locale()
     text = translations(locale).gettext(message_id)
     if arguments:
-        text = text.format(**format_arguments(arguments, locale))
+        formatted = format_arguments(arguments, locale)
+        if locale == TRADITIONAL_LOCALE:
+            # The sentence is the zh_Hant catalog's; the names data holds are written in
+            # simplified script, and made traditional here.
+            formatted = {
+                k: to_traditional(v) if isinstance(v, str) else v for k, v in formatted.items()
+            }
+        text = text.format(**formatted)
     return text
 
 

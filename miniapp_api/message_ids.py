@@ -23,6 +23,7 @@ def all_message_ids() -> list[str]:
     from .i18n import SUPPORTED_LOCALES
     from .replies import RESPONSES
     from .transit.reply_arguments import message_ids as bus_message_ids
+    from .trust.phone_codes import SMS_MESSAGE_ID
     from .webchat import message_ids as webchat_message_ids
 
     ids: list[str] = [kind.message_id for kind in ERRORS.values()]
@@ -35,6 +36,7 @@ def all_message_ids() -> list[str]:
     ids += handoff_message_ids() + webchat_message_ids() + booking_message_ids()
     ids += bus_message_ids()
     ids += appointment_label_ids()
+    ids.append(SMS_MESSAGE_ID)
     return sorted(set(ids))
 
 

@@ -11,12 +11,14 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from citizen_common.script import to_traditional
+
 from .air.reply_arguments import air_arguments
 from .applications.reply_arguments import application_arguments
 from .appointments import reply_arguments as booking
 from .directory import SERVICES
 from .handoff.reply_arguments import handoff_arguments
-from .i18n import SUPPORTED_LOCALES, join_list, translate
+from .i18n import SUPPORTED_LOCALES, TRADITIONAL_LOCALE, join_list, translate
 from .transit import reply_arguments as buses
 
 ButtonMaker = Callable[[str, dict], list[dict]]
@@ -255,4 +257,8 @@ def render(name: str, arguments: dict[str, Any], locale: str) -> dict:
         raise MissingArguments([missing.args[0]]) from None
     if response.buttons:
         message["buttons"] = response.buttons(locale, arguments)
+        if locale == TRADITIONAL_LOCALE:
+            for button in message["buttons"]:
+                if isinstance(button.get("title"), str):
+                    button["title"] = to_traditional(button["title"])
     return message

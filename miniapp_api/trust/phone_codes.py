@@ -26,6 +26,8 @@ from .models import PhoneCode
 from .sms import sms_sender
 
 CODE_DIGITS = 6
+# The SMS that carries a code (listed for extraction in miniapp_api/message_ids.py).
+SMS_MESSAGE_ID = "phone_code.sms"
 
 
 def _digest(citizen_id: int, phone: str, code: str) -> str:
@@ -43,7 +45,7 @@ def new_code() -> str:
 def text_code(citizen: Citizen, phone: str, code: str, ttl: int) -> None:
     sms_sender().send(
         phone,
-        translate("phone_code.sms", citizen.locale or None, code=code, minutes=max(1, ttl // 60)),
+        translate(SMS_MESSAGE_ID, citizen.locale or None, code=code, minutes=max(1, ttl // 60)),
     )
 
 

@@ -465,7 +465,7 @@ TABLE_2_ZH["pm25"] = TABLE_2_ZH["pm10"]
 def test_texts_cover_every_message_id_in_both_languages():
     assert set(TEXTS) == set(MESSAGE_IDS)
     for message_id, text in TEXTS.items():
-        assert set(text) == {"zh_CN", "en"} and all(text.values()), message_id
+        assert set(text) == {"zh_CN", "zh_Hant", "en"} and all(text.values()), message_id
         assert not re.search(r"[\u4e00-\u9fff]", text["en"]), message_id
 
 

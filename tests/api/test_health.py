@@ -16,7 +16,7 @@ def test_health_reports_database_and_versions(client):
     head = ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
     assert data["database"]["revision"] == head
     assert {"api", "python", "flask", "sqlalchemy", "alembic", "babel"} <= set(data["versions"])
-    assert data["locales"] == ["zh_CN", "en"]
+    assert data["locales"] == ["zh_CN", "zh_Hant", "en"]
 
 
 def test_health_says_503_when_the_database_is_unreachable(tmp_path):

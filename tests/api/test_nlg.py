@@ -92,8 +92,18 @@ def test_language_buttons_switch_with_a_payload(client):
     body = nlg(client, "utter_ask_language", [user("change language")]).get_json()
     assert [b["payload"] for b in body["buttons"]] == [
         '/switch_language{"language": "zh_CN"}',
+        '/switch_language{"language": "zh_Hant"}',
         '/switch_language{"language": "en"}',
     ]
+    assert [b["title"] for b in body["buttons"]] == ["中文", "繁體中文", "English"]
+
+
+def test_traditional_replies_write_the_names_data_holds_in_traditional_script(client):
+    """The zh_Hant catalog is built from zh_CN's; a name from data (a place) is converted too."""
+    body = nlg(client, "utter_stop_unknown", [user("幾點有車")], query="天河客运站").get_json()
+    assert "天河客運站" in body["text"] and "这" not in body["text"]
+    simplified = nlg(client, "utter_stop_unknown", [user("几点有车")], query="天河客运站")
+    assert "天河客运站" in simplified.get_json()["text"]
 
 
 # Arguments of every kind a response may take, as actions send them.
@@ -219,6 +229,12 @@ def test_every_response_renders_in_both_locales(app, client, name, text):
         ([user("12345", interface_lang="en")], {}, "en"),
         ([user("/greet", interface_lang="en")], {}, "en"),
         ([user("你好", interface_lang="en")], {"language": "en"}, "en"),
+        # Traditional script is answered in it; a character both scripts share says nothing.
+        ([user("幾點有車")], {}, "zh_Hant"),
+        ([user("幾點有車"), user("你好")], {}, "zh_Hant"),  # 你好: both scripts write it
+        ([user("幾點有車"), user("谢谢你")], {}, "zh_CN"),
+        ([user("你好")], {"language": "zh_Hant"}, "zh_Hant"),
+        ([user("hello", lang="zh-TW")], {}, "zh_Hant"),
         ([user("你好")], {"language": "en"}, "en"),  # then the choice made in chat
         ([user("你好"), user("12345")], {}, "zh_CN"),  # then the last message with letters
         ([user("你好"), user("/greet")], {}, "zh_CN"),

@@ -18,6 +18,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .script import chinese_script
+
 LOCALES_DIR_VARIABLE = "CITIZEN_LOCALES_DIR"
 
 
@@ -29,8 +31,11 @@ def _locales_dir() -> Path:
 
 
 LOCALES_DIR = _locales_dir()
-SUPPORTED_LOCALES = ("zh_CN", "en")
+# Chinese in simplified script, in traditional script (its catalog built from zh_CN's with
+# OpenCC: scripts/traditional_catalog.py), and English.
+SUPPORTED_LOCALES = ("zh_CN", "zh_Hant", "en")
 DEFAULT_LOCALE = "zh_CN"
+TRADITIONAL_LOCALE = "zh_Hant"
 # The slot in which the bot keeps the language a citizen chose in chat.
 LANGUAGE_SLOT = "language"
 # A message's metadata: ``lang``, the language the citizen chose on the page or in the app (a
@@ -48,6 +53,14 @@ _ALIASES = {
     "zh_hans": "zh_CN",
     "cn": "zh_CN",
     "chinese": "zh_CN",
+    "zh_hant": "zh_Hant",
+    "zh_tw": "zh_Hant",
+    "zh_hk": "zh_Hant",
+    "zh_mo": "zh_Hant",
+    "zh_hant_hk": "zh_Hant",
+    "zh_hant_tw": "zh_Hant",
+    "zh_hant_mo": "zh_Hant",
+    "traditional": "zh_Hant",
     "en": "en",
     "en_us": "en",
     "en_gb": "en",
@@ -66,7 +79,8 @@ def normalize_locale(value: Any) -> str | None:
 
 
 def locale_of_text(text: Any) -> str | None:
-    """The locale a message is written in, by its script: Han characters mean Chinese.
+    """The locale a message is written in, by its script: Han characters mean Chinese, in
+    traditional script when a character only it writes is there, else in simplified.
 
     Returns ``None`` when the text has no words at all (digits, an ID-card number, emoji, a
     button payload).
@@ -74,10 +88,26 @@ def locale_of_text(text: Any) -> str | None:
     if not text or not isinstance(text, str) or text.startswith("/"):
         return None
     if _HAN.search(text):
-        return "zh_CN"
+        return TRADITIONAL_LOCALE if chinese_script(text) == "traditional" else "zh_CN"
     if _LATIN.search(text):
         return "en"
     return None
+
+
+def _written_locale(user_events: list[Any]) -> str | None:
+    """The locale of the latest user message with letters; for Chinese in characters both
+    scripts share ("你好"), the script of the Chinese written before it."""
+    chinese = False
+    for event in reversed(user_events):
+        text = event.get("text") if isinstance(event, dict) else None
+        if not (locale := locale_of_text(text)):
+            continue
+        if locale == "en":
+            return "zh_CN" if chinese else "en"
+        if script := chinese_script(text):
+            return TRADITIONAL_LOCALE if script == "traditional" else "zh_CN"
+        chinese = True
+    return "zh_CN" if chinese else None
 
 
 def conversation_locale(tracker: dict[str, Any]) -> str:
@@ -101,9 +131,8 @@ def conversation_locale(tracker: dict[str, Any]) -> str:
     slots = tracker.get("slots")
     if locale := normalize_locale(slots.get(LANGUAGE_SLOT) if isinstance(slots, dict) else None):
         return locale
-    for event in reversed(user_events or [latest]):
-        if isinstance(event, dict) and (locale := locale_of_text(event.get("text"))):
-            return locale
+    if locale := _written_locale(user_events or [latest]):
+        return locale
     return normalize_locale(metadata.get(INTERFACE_LANGUAGE_KEY)) or DEFAULT_LOCALE
 
 

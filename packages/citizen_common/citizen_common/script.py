@@ -1,4 +1,5 @@
-"""Chinese in traditional script read as simplified: OpenCC's ``t2s``, character for character.
+"""Chinese in traditional script read as simplified (OpenCC's ``t2s``, character for character),
+and simplified written as traditional (``s2hk``) for the replies in zh_Hant.
 
 Both environments read names and messages this way: the bot before tokenising a message
 (``bot.nlu.normalise``), the API before matching a name (``miniapp_api.fuzzy``), so that 協和醫院
@@ -14,11 +15,11 @@ from functools import lru_cache
 _FIRST_HAN = "\u3400"
 
 
-@lru_cache(maxsize=1)
-def _converter():
+@lru_cache(maxsize=None)
+def _converter(configuration: str = "t2s"):
     import opencc
 
-    return opencc.OpenCC("t2s")
+    return opencc.OpenCC(configuration)
 
 
 def to_simplified(text: str) -> str:
@@ -35,3 +36,24 @@ def to_simplified(text: str) -> str:
 def _one(character: str) -> str:
     converted = _converter().convert(character)
     return converted if len(converted) == 1 else character
+
+
+def to_traditional(text: str) -> str:
+    """``text`` in traditional script as Guangzhou, Hong Kong and Macau write it (``s2hk``): the
+    names data holds (a hospital, a stop) inside a reply in zh_Hant."""
+    if not text or max(text) < _FIRST_HAN:
+        return text
+    return _converter("s2hk").convert(text)
+
+
+def chinese_script(text: str) -> str | None:
+    """``"traditional"`` when ``text`` has a character only traditional script writes,
+    ``"simplified"`` when it has one only simplified writes, ``None`` when every character is
+    both scripts' ("你好", "中山大学" is simplified: 学)."""
+    if not text or max(text) < _FIRST_HAN:
+        return None
+    if to_simplified(text) != text:
+        return "traditional"
+    if _converter("s2t").convert(text) != text:
+        return "simplified"
+    return None
