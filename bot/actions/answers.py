@@ -14,8 +14,10 @@ asking for that slot (bot/domain/). ``BareAnswerForm`` here is what such a form'
   like a request). The form ends (``ActiveLoop(None)``) and rejects the message
   (``ActionExecutionRejected``), so its ActionExecuted is not logged and the rules answer the
   message as if no question had been asked;
-- "算了", "取消", "不用了" (``STOP_INTENTS``) are rejected with the form still active: the rules
-  for stopping mid-question (bot/data/) end it and say so;
+- "算了", "取消", "不用了", "never mind" (the words of words.yml's ``stops``, or NLU sure of
+  ``STOP_INTENTS``) end the form with nothing taken and the question's slots emptied: the rules
+  that follow the form (bot/data/) tell a dropped question from an answered one by those slots,
+  and say so;
 - anything else is the answer: ``validate_<slot>`` resolves it (through the API) and either
   accepts it, or leaves the slot empty with what the question asked again should say.
 
@@ -44,7 +46,8 @@ logger = logging.getLogger(__name__)
 # Intents a bare answer is often taken for: no request of its own ("珠江新城" is nlu_fallback,
 # "the second one" inform_booking, "是这个" affirm).
 ANSWER_INTENTS = frozenset({"nlu_fallback", "inform_booking", "affirm"})
-# "算了", "取消", "不用了": the question is dropped (rules in bot/data/ say so).
+# "算了", "取消", "不用了" as NLU reads them: the question is dropped (so are the words of
+# words.yml's ``stops``, whatever NLU thought).
 STOP_INTENTS = frozenset({"stop_booking", "cancel_appointment", "deny"})
 # How sure NLU must be of another intent for the answer to be taken for that request instead.
 LEAVE_CONFIDENCE = 0.8
@@ -75,6 +78,25 @@ def _shortenings(text: str, before: re.Pattern, after: re.Pattern) -> Iterator[s
         yield text
 
 
+def _said(text: str, table: Any) -> Optional[str]:
+    """The form of ``text`` (itself, or without what may come around an answer) that is in
+    ``table``, if any."""
+    shortenings = _shortenings(
+        normalized(text), pattern("answers", "before"), pattern("answers", "after")
+    )
+    return next((form for form in shortenings if form in table), None)
+
+
+@lru_cache(maxsize=None)
+def _stop_words() -> frozenset:
+    return frozenset(normalized(word) for word in words("answers")["stops"])
+
+
+def says_stop(text: str) -> bool:
+    """Whether ``text`` drops the question: "算了", "那算了吧", "oh never mind then"."""
+    return _said(text, _stop_words()) is not None
+
+
 @lru_cache(maxsize=None)
 def _choice_words() -> Dict[str, int]:
     """Each ordinal and deictic word (normalized) → the choice it names (1-based; -1 last)."""
@@ -89,10 +111,10 @@ def chosen_index(text: str) -> Optional[int]:
     """Which of the choices just offered ``text`` names: "第二个" → 1, "yes, that one" → 0 (the
     first), "the last one" → -1; None when it names none (it may be a name)."""
     table = _choice_words()
-    said = _shortenings(normalized(text), pattern("answers", "before"), pattern("answers", "after"))
-    number = next((table[form] for form in said if form in table), None)
-    if number is None:
+    form = _said(text, table)
+    if form is None:
         return None
+    number = table[form]
     return LAST if number == LAST else number - 1
 
 
@@ -181,17 +203,16 @@ class BareAnswerForm(FormValidationAction, ABC):
     def another_request(self, tracker: Tracker) -> Optional[str]:
         """``"stop"`` when the message drops the question, ``"leave"`` when it is clearly another
         request, None when it is the answer."""
+        text = (tracker.latest_message or {}).get("text") or ""
         intent, confidence = intent_of(tracker)
-        if (
-            confidence < LEAVE_CONFIDENCE
-            or intent in ANSWER_INTENTS
-            or intent in self.own_intents
-            or names_a_choice((tracker.latest_message or {}).get("text") or "")
-        ):
+        sure = confidence >= LEAVE_CONFIDENCE
+        if names_a_choice(text):
             return None
-        if self.is_a_name(tracker):
+        stop = says_stop(text) or (sure and intent in STOP_INTENTS)
+        other = sure and intent not in ANSWER_INTENTS | self.own_intents
+        if not (stop or other) or self.is_a_name(tracker):
             return None
-        return "stop" if intent in STOP_INTENTS else "leave"
+        return "stop" if stop else "leave"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
@@ -204,8 +225,8 @@ class BareAnswerForm(FormValidationAction, ABC):
         try:
             other = self.another_request(tracker)
             if other == "stop":
-                # The form stays, rejected: the rules for "算了" mid-question end it.
-                return self.clears() + [ActionExecutionRejected(self.form)]
+                # The form ends with its question's slots empty: the rules say it was dropped.
+                return self.clears() + [SlotSet(REQUESTED_SLOT, None)]
             if other == "leave":
                 # The form ends and takes nothing: the rules answer the request.
                 return self.clears() + [

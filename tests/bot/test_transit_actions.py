@@ -324,14 +324,26 @@ def test_another_request_leaves_the_form(live_api):
 
 
 @pytest.mark.parametrize(
-    "text, intent",
-    [("算了", "stop_booking"), ("取消", "cancel_appointment"), ("never mind", "stop_booking")],
+    "text, intent, confidence",
+    [
+        ("算了", "stop_booking", 0.99),
+        ("不用了", "deny", 0.9),
+        ("never mind", "stop_booking", 1.0),
+        # The words drop the question whatever NLU took them for.
+        ("取消", "cancel_appointment", 0.72),
+        ("算啦", "affirm", 0.58),
+        ("唔使喇", "nlu_fallback", 0.45),
+        ("那算了吧", "nlu_fallback", 0.45),
+    ],
 )
-def test_forget_it_is_rejected_for_the_rules_to_end_the_question(live_api, text, intent):
-    events, _ = answer(ValidateBusStopForm(), text, intent, 0.99)
-    assert ActionExecutionRejected("bus_stop_form") in events
-    assert ActiveLoop(None) not in events  # the rule ends it, and says so
-    assert SlotSet("transit_question", None) in events
+def test_forget_it_ends_the_form_with_the_question_emptied(live_api, text, intent, confidence):
+    """The form ends (its requested slot emptied) with nothing taken; the rule after it tells
+    a dropped question (transit_question empty) from an answered one, and says so."""
+    events, messages = answer(ValidateBusStopForm(), text, intent, confidence)
+    assert messages == []
+    assert SlotSet("requested_slot", None) in events
+    assert SlotSet("transit_question", None) in events and SlotSet("bus_stop", None) in events
+    assert ActionExecutionRejected("bus_stop_form") not in events
 
 
 def test_a_stop_named_like_another_request_is_still_the_answer(live_api):

@@ -157,7 +157,8 @@ def test_a_bare_destination_gives_the_routes_there(
 
 
 @pytest.mark.parametrize(
-    "answer, locale", [("那算了吧", "zh_CN"), ("取消", "zh_CN"), ("oh never mind then", "en")]
+    "answer, locale",
+    [("那算了吧", "zh_CN"), ("取消", "zh_CN"), ("唔使喇", "zh_CN"), ("oh never mind then", "en")],
 )
 def test_forget_it_instead_of_the_stop_drops_the_question(running_stack, answer, locale):
     citizen = sender()
