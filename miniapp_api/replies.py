@@ -224,6 +224,8 @@ RESPONSES: dict[str, Response] = {
     "utter_route_stops": Response(data_arguments=buses.transit_arguments, required=("route_id",)),
     "utter_route_unknown": Response(required=("route",)),
     "utter_ask_destination": Response(),
+    # "算了" instead of the answer to a bus question.
+    "utter_transit_dropped": Response(),
 }
 
 
