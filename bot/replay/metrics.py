@@ -2,7 +2,8 @@
 
 Definitions (also printed in the report):
 - a caller turn is **not handled** when its replay failed (error), or its predicted intent is
-  ``nlu_fallback`` or ``out_of_scope``, or an action or response run after it is
+  ``nlu_fallback`` or ``out_of_scope`` (unless it answered the question a form had asked: the
+  form took the text and closed), or an action or response run after it is
   ``action_default_fallback``, ``utter_default``, ``utter_out_of_scope`` or
   ``utter_service_unavailable``, or no reply came back (an action or its response failed);
 - a call is **contained** when every one of its caller turns was handled;
@@ -22,6 +23,8 @@ NO_PREDICTION = "(error)"
 DEFINITION = (
     "A caller turn is not handled when its replay failed, or its predicted intent is "
     + " or ".join(FALLBACK_INTENTS)
+    + " (unless it answered the question a form had just asked: the form took the text and "
+    "closed)"
     + ", or an action or response run after it is "
     + ", ".join(FALLBACK_ACTIONS)
     + ", or the assistant said nothing back (no reply: e.g. "
@@ -35,7 +38,7 @@ def unhandled_reason(turn: dict) -> str | None:
         return "error: " + turn["error"]
     if turn.get("failed_actions"):
         return "failed action: " + ", ".join(turn["failed_actions"])
-    if turn.get("predicted_intent") in FALLBACK_INTENTS:
+    if turn.get("predicted_intent") in FALLBACK_INTENTS and not turn.get("answered_question"):
         return "intent " + turn["predicted_intent"]
     for name in list(turn.get("actions") or []) + list(turn.get("responses") or []):
         if name in FALLBACK_ACTIONS:

@@ -47,6 +47,9 @@ class TurnResult:
     latency_ms: float | None = None
     error: str | None = None
     failed_actions: list[str] = field(default_factory=list)
+    # The turn answered the question a form had just asked: the form took the text (whatever
+    # NLU made of a bare "珠江新城") and closed, its question answered.
+    answered_question: bool = False
 
 
 # The failed actions of the turn being handled: each call's turn is its own asyncio task, whose
@@ -79,6 +82,7 @@ def turn_outcome(events: list[dict]) -> TurnResult:
         intent.get("confidence"),
         [{"entity": e.get("entity"), "value": e.get("value")} for e in parse.get("entities") or []],
     )
+    closed = False
     for event in events[start + 1 :]:
         if event.get("event") == "action" and event.get("name") != "action_listen":
             result.actions.append(event.get("name"))
@@ -87,6 +91,13 @@ def turn_outcome(events: list[dict]) -> TurnResult:
             name = (event.get("metadata") or {}).get("utter_action")
             if name:
                 result.responses.append(name)
+        elif event.get("event") == "active_loop" and not event.get("name"):
+            closed = True
+    asking = None
+    for event in events[:start]:
+        if event.get("event") == "active_loop":
+            asking = event.get("name")
+    result.answered_question = bool(asking) and result.actions[:1] == [asking] and closed
     return result
 
 
@@ -262,6 +273,7 @@ async def replay_call(backend, call: Call) -> dict[str, Any]:
                 "latency_ms": result.latency_ms,
                 "error": result.error,
                 "failed_actions": result.failed_actions,
+                "answered_question": result.answered_question,
             }
         )
     return {

@@ -20,6 +20,8 @@ from .conftest import BOT_BIN, ROOT, run_in_bot_env
 pytestmark = [pytest.mark.bot, pytest.mark.e2e]
 DATA = ROOT / "tests" / "data" / "hotline"
 CALLS = DATA / "calls.jsonl"
+# Held-out calls whose callers answer the assistant's own questions bare.
+BARE_ANSWER_CALLS = DATA / "heldout_calls.jsonl"
 INTENTS = {
     "greet",
     "goodbye",
@@ -96,6 +98,30 @@ def test_sample_is_synthetic_labelled_and_large_enough():
     assert any(re.fullmatch(r"[ -~]+", t) for t in texts)
 
 
+def test_held_out_callers_answering_bare_are_understood(running_stack, tmp_path):
+    """Callers who answer "您在哪个站等车？" with "珠江新城", "第二个", "that one": the in-scope
+    turns handled. Today 215 of 235 (the rest: a bare service item, which is not yet asked in a
+    form, and a few NLU misses); the floor keeps what has been reached."""
+    counts = hand_counts(BARE_ANSWER_CALLS)
+    assert counts["calls"] >= 60
+    bare = [t for call in counts["raw"] for t in call["turns"] if t.get("bare")]
+    assert len(bare) >= 60
+    result, report = replay(running_stack, BARE_ANSWER_CALLS, tmp_path / "bare")
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    turns = [t for call in report["calls"] for t in call["turns"]]
+    in_scope = [t for t in turns if t["label_intent"] != "out_of_scope"]
+    unhandled = [(t["text"], t["unhandled"]) for t in in_scope if t.get("unhandled")]
+    answered = sum(1 for t in turns if t["answered_question"])
+    print(
+        f"bare-answer calls: {len(in_scope) - len(unhandled)} of {len(in_scope)} in-scope turns"
+        f" handled, {answered} answered a form's question; containment"
+        f" {report['figures']['containment_rate']}; not handled: {unhandled}"
+    )
+    assert report["figures"]["failed_actions"] == 0
+    assert answered >= 35
+    assert len(unhandled) <= 20, unhandled
+
+
 def test_figures_match_hand_counts(sample_run):
     out, report = sample_run
     counts = hand_counts(CALLS)
@@ -141,7 +167,7 @@ def test_containment_recomputed_from_turn_records(sample_run):
     def handled(turn):
         return (
             not turn["error"]
-            and turn["predicted_intent"] not in NOT_HANDLED_INTENTS
+            and (turn["predicted_intent"] not in NOT_HANDLED_INTENTS or turn["answered_question"])
             and not NOT_HANDLED_ACTIONS & set(turn["actions"] + turn["responses"])
             and bool(turn["replies"])
         )
@@ -307,3 +333,38 @@ def test_percentile_and_unhandled_reasons():
         metrics.unhandled_reason({**turn, "predicted_intent": "nlu_fallback"})
         == "intent nlu_fallback"
     )
+    # A bare answer to the question a form asked is handled, whatever NLU made of it.
+    answered = {**turn, "predicted_intent": "nlu_fallback", "answered_question": True}
+    assert metrics.unhandled_reason(answered) is None
+    assert (
+        metrics.unhandled_reason({**answered, "actions": ["action_default_fallback"]})
+        == "action_default_fallback"
+    )
+
+
+def _events_of_a_bare_answer(closed: bool) -> list[dict]:
+    asked = [
+        {"event": "user", "text": "下一班55路什么时候来", "parse_data": {}},
+        {"event": "action", "name": "action_bus_arrivals"},
+        {"event": "active_loop", "name": "bus_stop_form"},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": "珠江新城", "parse_data": {"intent": {"name": "nlu_fallback"}}},
+        {"event": "action", "name": "bus_stop_form"},
+    ]
+    if closed:
+        return asked + [
+            {"event": "active_loop", "name": None},
+            {"event": "action", "name": "action_bus_arrivals"},
+            {"event": "bot", "text": "珠江新城：55路…"},
+        ]
+    return asked + [{"event": "bot", "text": "没有找到“珠江新城”这个公交站"}]
+
+
+def test_a_bare_answer_the_form_took_and_closed_answered_its_question():
+    from bot.replay.runner import turn_outcome
+
+    assert turn_outcome(_events_of_a_bare_answer(closed=True)).answered_question
+    # The form asked again: the question was not answered.
+    assert not turn_outcome(_events_of_a_bare_answer(closed=False)).answered_question
+    # No form was asking.
+    assert not turn_outcome(_events_of_a_bare_answer(closed=True)[4:]).answered_question
