@@ -98,6 +98,10 @@ class CitizenApi:
     def catalog_item(self, code: str) -> dict:
         return self._request("GET", f"/api/v1/catalog/{quote(code, safe='')}")
 
+    def catalog_search(self, q: str) -> list:
+        """Service items whose names or keywords match ``q`` (typos tolerated), best first."""
+        return self._request("GET", "/api/v1/catalog", params={"q": q})
+
     def guest_lookup(self, number: str, id_last4: str) -> dict:
         return self._request(
             "POST", "/api/v1/applications/lookup", json={"number": number, "id_last4": id_last4}

@@ -8,11 +8,18 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from .answers import BareAnswerForm, place_named
 from .api_client import ApiRefused, CitizenApi, SignInRequired
 from .base import ApiAction, latest_entity
 from .verification import is_hotline
 
 NOT_FOUND = 404
+# "您想了解哪个事项？" asked and not answered yet: a rule opens its form, whose slot takes the bare
+# answer ("居住证吧", "the business licence") and whose validation resolves it in the catalog.
+ITEM_QUESTION = "item_question"
+ITEM_FORM, ITEM_ANSWER = "service_item_form", "service_item_answer"
+# What the catalog is searched with at most (an item's name is a few words).
+ITEM_QUERY_LENGTH = 40
 
 
 def _known_item(api: CitizenApi, code: Optional[str]) -> Optional[str]:
@@ -150,9 +157,67 @@ class ActionHowToApply(ApiAction):
         tracker: Tracker,
         domain: Dict[Text, Any],
     ) -> List[Dict[Text, Any]]:
-        item = _known_item(api, latest_entity(tracker, "service_item"))
+        item = tracker.get_slot(ITEM_ANSWER) or _known_item(
+            api, latest_entity(tracker, "service_item")
+        )
         if not item:
             dispatcher.utter_message(response="utter_ask_service_item")
-            return []
+            # Asked in its form (a rule opens it), unless another form is asking already.
+            return [] if tracker.active_loop_name else [SlotSet(ITEM_QUESTION, True)]
         dispatcher.utter_message(response="utter_how_to_apply", item_code=item)
+        return [SlotSet(ITEM_QUESTION, None), SlotSet(ITEM_ANSWER, None)]
+
+
+class ActionAskServiceItemAnswer(ApiAction):
+    """ "您想了解哪个事项？", asked by its form (again after an answer the catalog does not have)."""
+
+    def name(self) -> Text:
+        return f"action_ask_{ITEM_ANSWER}"
+
+    def act(
+        self,
+        api: CitizenApi,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: Dict[Text, Any],
+    ) -> List[Dict[Text, Any]]:
+        dispatcher.utter_message(response="utter_ask_service_item")
         return []
+
+
+class ValidateServiceItemForm(BareAnswerForm):
+    """The item, after "您想了解哪个事项？": its name as NLU found it, or the answer's words
+    searched in the catalog ("居住证吧", "个体户营业执照", "the business licence")."""
+
+    form, slot = ITEM_FORM, ITEM_ANSWER
+    own_intents = frozenset({"ask_how_to_apply", "ask_application_materials"})
+    question_slots = (ITEM_QUESTION,)
+
+    @staticmethod
+    def found(tracker: Tracker) -> Optional[Dict[str, Any]]:
+        """The catalog's best item for the answer, or None."""
+        api = CitizenApi.for_tracker(tracker)
+        if code := _known_item(api, latest_entity(tracker, "service_item")):
+            return {"code": code, "exact": True}
+        words = place_named((tracker.latest_message or {}).get("text") or "")
+        if not words or len(words) > ITEM_QUERY_LENGTH:
+            return None
+        items = api.catalog_search(words)
+        if not items:
+            return None
+        names = {str(items[0].get(key) or "").lower() for key in ("name", "name_zh", "name_en")}
+        return {"code": items[0]["code"], "exact": words.lower() in names}
+
+    def is_a_name(self, tracker: Tracker) -> bool:
+        found = self.found(tracker)
+        return bool(found and found["exact"])
+
+    def validate_service_item_answer(
+        self,
+        value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: Dict[Text, Any],
+    ) -> Dict[Text, Any]:
+        found = self.found(tracker)
+        return {self.slot: found["code"] if found else None}

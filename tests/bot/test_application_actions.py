@@ -9,11 +9,12 @@ from bot.actions.applications import (
     ActionApplicationMaterials,
     ActionApplicationStatus,
     ActionHowToApply,
+    ValidateServiceItemForm,
 )
 from miniapp_api.applications import numbers
 from tests.demo_applications import ALICE_LICENCE, WANG_CARD, WANG_PERMIT
 
-from .trackers import run, tracker_for
+from .trackers import form_answer_tracker, run, tracker_for
 
 
 def entity(name, value):
@@ -140,3 +141,41 @@ def test_materials_for_a_service_and_for_a_supplement(live_api):
 def test_how_to_apply(live_api, entities, expected):
     tracker = tracker_for("web:x", "怎么办理", "ask_how_to_apply", entities)
     assert run(ActionHowToApply(), tracker)[1] == expected
+
+
+def test_how_to_apply_asks_in_its_form_and_the_bare_answer_is_looked_up(live_api):
+    """ "怎么办理" — "您想了解哪个事项？" — "居住证吧" / "the marriage registration one"."""
+    events, messages = run(ActionHowToApply(), tracker_for("web:x", "怎么办理", "ask_how_to_apply"))
+    assert messages == [{"response": "utter_ask_service_item"}]
+    assert events == [SlotSet("item_question", True)]
+    for text, code in (
+        ("居住证吧", "residence_permit"),
+        ("the marriage registration one", "marriage_registration"),
+        ("社保卡啊", "social_security_card"),
+    ):
+        tracker = form_answer_tracker(
+            "web:x", "service_item_form", "service_item_answer", text, "nlu_fallback", 0.3
+        )
+        events, _ = run(ValidateServiceItemForm(), tracker)
+        assert SlotSet("service_item_answer", code) in events, (text, events)
+        answered = with_slots(tracker_for("web:x", text, "nlu_fallback"), service_item_answer=code)
+        events, [message] = run(ActionHowToApply(), answered)
+        assert message == {"response": "utter_how_to_apply", "item_code": code}
+        assert SlotSet("item_question", None) in events
+
+
+def test_an_answer_the_catalog_does_not_have_is_asked_again(live_api):
+    tracker = form_answer_tracker(
+        "web:x", "service_item_form", "service_item_answer", "火星签证", "nlu_fallback", 0.3
+    )
+    events, _ = run(ValidateServiceItemForm(), tracker)
+    assert SlotSet("service_item_answer", None) in events
+
+
+def test_never_mind_drops_the_item_question(live_api):
+    tracker = form_answer_tracker(
+        "web:x", "service_item_form", "service_item_answer", "算了", "deny", 0.9
+    )
+    events, _ = run(ValidateServiceItemForm(), tracker)
+    assert SlotSet("item_question", None) in events
+    assert SlotSet("requested_slot", None) in events

@@ -100,8 +100,9 @@ def test_sample_is_synthetic_labelled_and_large_enough():
 
 def test_held_out_callers_answering_bare_are_understood(running_stack, tmp_path):
     """Callers who answer "您在哪个站等车？" with "珠江新城", "第二个", "that one": the in-scope
-    turns handled. Today 215 of 235 (the rest: a bare service item, which is not yet asked in a
-    form, and a few NLU misses); the floor keeps what has been reached."""
+    turns handled. Today 223 of 235 (the rest: a district named bare after an air answer, which
+    asks nothing, an ambiguous name asked about again, a few NLU misses); the floor keeps what
+    has been reached."""
     counts = hand_counts(BARE_ANSWER_CALLS)
     assert counts["calls"] >= 60
     bare = [t for call in counts["raw"] for t in call["turns"] if t.get("bare")]
@@ -118,8 +119,8 @@ def test_held_out_callers_answering_bare_are_understood(running_stack, tmp_path)
         f" {report['figures']['containment_rate']}; not handled: {unhandled}"
     )
     assert report["figures"]["failed_actions"] == 0
-    assert answered >= 35
-    assert len(unhandled) <= 20, unhandled
+    assert answered >= 45
+    assert len(unhandled) <= 12, unhandled
 
 
 def test_figures_match_hand_counts(sample_run):
