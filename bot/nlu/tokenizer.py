@@ -53,7 +53,8 @@ class CleanJiebaTokenizer(JiebaTokenizer):
         for example in training_data.training_examples:
             text = example.get(TEXT)
             if _is_words(text):
-                example.set(TEXT, normalise_example(text, example.get(ENTITIES)))
+                read = _LONE_SURROGATE.sub(REPLACEMENT_CHARACTER, text)
+                example.set(TEXT, normalise_example(read, example.get(ENTITIES)))
         return super().process_training_data(training_data)
 
     def process(self, messages: List[Message]) -> List[Message]:
@@ -61,7 +62,8 @@ class CleanJiebaTokenizer(JiebaTokenizer):
             text = message.get(TEXT)
             if _is_words(text):
                 # What is past MAX_CHARACTERS is never read: it is left as it came.
-                message.set(TEXT, normalise(text[:MAX_CHARACTERS]).text + text[MAX_CHARACTERS:])
+                read = _LONE_SURROGATE.sub(REPLACEMENT_CHARACTER, text[:MAX_CHARACTERS])
+                message.set(TEXT, normalise(read).text + text[MAX_CHARACTERS:])
         return super().process(messages)
 
     def tokenize(self, message: Message, attribute: Text) -> List[Token]:

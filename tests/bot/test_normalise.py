@@ -4,7 +4,7 @@ Cantonese words made Mandarin, each original position mapped to its new one."""
 from __future__ import annotations
 
 import pytest
-from citizen_common.script import to_simplified
+from citizen_common.script import chinese_script, to_simplified, to_traditional
 
 from bot.nlu.normalise import normalise, normalise_example
 
@@ -44,6 +44,12 @@ def test_every_original_boundary_maps_into_the_new_text():
     # 醫生 (original 5..7) is 医生 in the new text.
     start, end = normalised.span(5, 7)
     assert normalised.text[start:end] == "医生"
+
+
+def test_a_lone_surrogate_is_read_as_a_replacement_character():
+    assert to_simplified("x\udfff掛號") == "x\ufffd挂号"
+    assert chinese_script("x\udfff掛號") == "traditional"
+    assert to_traditional("x\udfff挂号") == "x\ufffd掛號"
 
 
 def test_traditional_script_keeps_its_length():

@@ -23,7 +23,11 @@ OUT_OF_SCOPE_EN = "Sorry, that is not something I can help with. What I can do: 
 
 
 def same_but_for_formats(text: str) -> str:
-    return re.sub(r"(上午|下午|晚上|凌晨|中午)?\d{1,2}:\d{2}(:\d{2})?", "T", text.replace(" ", ""))
+    return re.sub(
+        r"(上午|下午|晚上|凌晨|中午|午夜|清晨|早上)?\d{1,2}:\d{2}(:\d{2})?",
+        "T",
+        text.replace(" ", ""),
+    )
 
 
 def new_sender() -> str:

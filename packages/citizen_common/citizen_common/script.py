@@ -10,9 +10,18 @@ text without a traditional character comes back as it was.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 _FIRST_HAN = "\u3400"
+# A lone surrogate (JSON may carry "\ud800") cannot be encoded for OpenCC: it is read as U+FFFD,
+# one character for one.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+REPLACEMENT_CHARACTER = "\ufffd"
+
+
+def _encodable(text: str) -> str:
+    return _LONE_SURROGATE.sub(REPLACEMENT_CHARACTER, text)
 
 
 @lru_cache(maxsize=None)
@@ -26,6 +35,7 @@ def to_simplified(text: str) -> str:
     """``text`` with every traditional character made simplified, the length unchanged."""
     if not text or max(text) < _FIRST_HAN:
         return text
+    text = _encodable(text)
     converted = _converter().convert(text)
     if len(converted) == len(text):
         return converted
@@ -43,7 +53,7 @@ def to_traditional(text: str) -> str:
     names data holds (a hospital, a stop) inside a reply in zh_Hant."""
     if not text or max(text) < _FIRST_HAN:
         return text
-    return _converter("s2hk").convert(text)
+    return _converter("s2hk").convert(_encodable(text))
 
 
 def chinese_script(text: str) -> str | None:
@@ -52,6 +62,7 @@ def chinese_script(text: str) -> str | None:
     both scripts' ("你好", "中山大学" is simplified: 学)."""
     if not text or max(text) < _FIRST_HAN:
         return None
+    text = _encodable(text)
     if to_simplified(text) != text:
         return "traditional"
     if _converter("s2t").convert(text) != text:
