@@ -21,6 +21,7 @@ from bot.actions.appointments import (
 from bot.actions.booking import ValidateBookingForm
 from bot.actions.dates import city_today
 from bot.actions.sealing import seal, unseal
+from tests.e2e.booking import WEEKDAYS, a_morning_with_the_afternoon_free
 from tests.edge import assertion, proven_metadata
 
 from .trackers import run
@@ -76,8 +77,7 @@ def xiehe_cardiology(live_api):
         d for d in api.departments(q="心内科", hospital_id=hospital["id"]) if d["name"] == "心内科"
     ]
     slots = api.slots(department_id=department["id"], available="true")
-    assert slots, "the demo data has free cardiology slots in the booking window"
-    return hospital, department, slots[0]
+    return hospital, department, a_morning_with_the_afternoon_free(slots)
 
 
 def test_one_sentence_fills_hospital_department_date_and_period(xiehe_cardiology, sender):
@@ -113,10 +113,12 @@ def test_an_ambiguous_hospital_is_asked_about(live_api, sender):
 
 
 def test_a_department_without_a_hospital_offers_the_hospitals_that_have_it(live_api, sender):
+    # A weekday in the booking window whatever today is ("on Friday" said on a Friday is today).
+    day = city_today() + timedelta(days=2)
     slots, _ = validate(
         tracker(
             sender,
-            "I need to see a dermatologist on Friday",
+            f"I need to see a dermatologist on {WEEKDAYS[day.weekday()]}",
             "book_appointment",
             [entity("department", "dermatologist")],
         )
@@ -124,8 +126,7 @@ def test_a_department_without_a_hospital_offers_the_hospitals_that_have_it(live_
     assert slots["requested_slot"] == "hospital_id"
     assert slots["booking_choices"]["reason"] == "department"
     assert slots["department_query"] == "dermatologist"
-    friday = city_today() + timedelta(days=(4 - city_today().weekday()) % 7 or 7)
-    assert slots["appointment_date"] in (friday.isoformat(), None)
+    assert slots.get("appointment_date") in (day.isoformat(), None)
     # Choosing one of the offered hospitals settles the department too.
     hospital_id = slots["booking_choices"]["ids"][0]
     chosen, _ = validate(

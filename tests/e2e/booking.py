@@ -22,7 +22,8 @@ def api(stack, sender, path, **params):
 
 
 def free_cardiology_slot(stack, sender):
-    """A free slot of 协和医院's cardiology in the booking window."""
+    """A free slot of 协和医院's cardiology in the booking window: a morning whose afternoon is
+    free too (a Saturday's clinics may open in the morning only), so that a test may move it."""
     [hospital] = api(stack, sender, "/hospitals", q="协和医院")["items"]
     department = next(
         d
@@ -30,5 +31,15 @@ def free_cardiology_slot(stack, sender):
         if d["name"] == "心内科"
     )
     slots = api(stack, sender, "/slots", department_id=department["id"], available="true")["items"]
-    assert slots
-    return slots[0]
+    return a_morning_with_the_afternoon_free(slots)
+
+
+def a_morning_with_the_afternoon_free(slots):
+    """The first of ``slots`` in a morning whose afternoon has a free slot too."""
+    afternoons = {slot["date"] for slot in slots if slot["period"] == "afternoon"}
+    mornings = [s for s in slots if s["period"] == "morning" and s["date"] in afternoons]
+    assert mornings, "the demo data has days with free cardiology slots morning and afternoon"
+    return mornings[0]
+
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import requests
 
+from bot.actions.dates import city_today
 from tests.api.residents import valid_id_card
 from tests.edge import RASA_TOKEN, bot_headers
 
-from .booking import PERIOD_ZH, api, free_cardiology_slot
+from .booking import PERIOD_ZH, WEEKDAYS, api, free_cardiology_slot
 from .conversation import say
 
 pytestmark = pytest.mark.e2e
@@ -86,7 +87,11 @@ def test_booking_in_chinese_list_reschedule_cancel(running_stack):
 
 def test_english_booking_asks_the_hospital_then_stops_on_request(running_stack):
     sender = f"web:e2e-booking-{uuid.uuid4().hex[:8]}"
-    [ask_hospital] = say(running_stack, sender, "I need to see a dermatologist on Friday")
+    # A weekday in the booking window whatever today is ("on Friday" said on a Friday is today).
+    day = city_today() + timedelta(days=2)
+    [ask_hospital] = say(
+        running_stack, sender, f"I need to see a dermatologist on {WEEKDAYS[day.weekday()]}"
+    )
     assert ask_hospital["text"].startswith(
         "These hospitals have that department. Which hospital"
     ), ask_hospital
