@@ -66,6 +66,15 @@ def main() -> dict:
     with turned_off("rule_lookup", rules, "reversed_rule_states"):
         theirs = findings(policy, domain, played)
     ours = findings(policy, domain, played)
+    index = rules.rule_index(policy.lookup[RULES])
+    asked = []
+    for tracker in played:
+        for text in (False, True):
+            states = policy._prediction_states(
+                tracker, domain, text, rule_only_data=policy._get_rule_only_data()
+            )
+            if states:
+                asked.append((text, len(index.candidates(states[-1]))))
     different = [
         {"at": i, "ours": o, "theirs": t} for i, (o, t) in enumerate(zip(ours, theirs)) if o != t
     ]
@@ -78,6 +87,9 @@ def main() -> dict:
         "with_rules_found": sum(bool(t["rules"]) for t in theirs),
         "with_unhappy_found": sum(bool(t["unhappy"]) for t in theirs),
         "actions_predicted": sum(t["predicted"][0][0] is not None for t in theirs),
+        "asked_by_intent": max(n for text, n in asked if not text),
+        "asked_by_text": max(n for text, n in asked if text),
+        "asked_by_intent_mean": sum(n for text, n in asked if not text) / len(asked) * 2,
         "different_count": len(different),
         "different": different[:3],
         "class": type(policy).__name__,

@@ -25,3 +25,11 @@ def test_the_comparison_reaches_past_the_longest_rule(record):
     assert record["longest_state_history"] > record["longest_rule"] >= 2
     assert record["with_rules_found"] > 50 and record["actions_predicted"] > 50
     assert record["with_unhappy_found"] > 0
+
+
+def test_only_the_rules_that_may_apply_are_asked(record):
+    # Indexed by the newest state's previous action and intent: a few of the rules are asked at
+    # the newest state, and by the last message's text (no rule is written for a text) none
+    # but those the index cannot place.
+    assert record["asked_by_intent_mean"] < record["rules"] / 5, record
+    assert record["asked_by_text"] <= record["rules"] / 10, record
