@@ -13,7 +13,8 @@ a rule applies:
   conversation's pair (and the few the index cannot place) are asked; the others could not
   apply. Of the assistant's 99 rules, at most four are left to ask, by intent or by the last
   message's text (Rasa looks up the text before every lookup by intent; no rule is written
-  for a text);
+  for a text). When no rule may match a text at all, that lookup is not made: its states are
+  not even worked out;
 - a rule of n states applies at any distance of n or more, so once the distance reaches the
   longest rule, every rule still standing stays: the filtering ends there (and when none is
   left), with the same rules found.
@@ -29,9 +30,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Dict, List, Optional, Set, Text, Tuple
 
-from rasa.core.policies.rule_policy import RulePolicy
+from rasa.core.policies.rule_policy import RULES, RULES_FOR_LOOP_UNHAPPY_PATH, RulePolicy
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.shared.core.constants import PREVIOUS_ACTION, SHOULD_NOT_BE_SET, USER
+from rasa.shared.core.constants import ACTION_LISTEN_NAME, PREVIOUS_ACTION, SHOULD_NOT_BE_SET, USER
 from rasa.shared.nlu.constants import ACTION_NAME, INTENT
 
 from bot.speedups import enabled
@@ -58,6 +59,12 @@ class RuleIndex:
     by_pair: Dict[Pair, Tuple[Text, ...]]  # rules that name the intent, and those that do not
     unplaced: Tuple[Text, ...]  # rules whose newest state the index cannot place: always asked
     longest: int
+
+    @property
+    def may_match_a_text(self) -> bool:
+        """Whether a rule may apply right after a message looked up by its text (the newest
+        state's previous action ``action_listen``, no intent)."""
+        return bool(self.unplaced or self.by_pair.get((ACTION_LISTEN_NAME, None)))
 
     @classmethod
     def of(cls, lookup: Dict[Text, Text]) -> "RuleIndex":
@@ -154,6 +161,25 @@ class CitizenRulePolicy(RulePolicy):
         if not rule_previous_action or not current_previous_action:
             return False
         return self._does_rule_match_state(reversed_states[turn_index], conversation_state)
+
+    def _find_action_from_rules(
+        self, tracker: Any, domain: Any, use_text_for_last_user_input: bool
+    ) -> Tuple[Optional[Text], Optional[Text], bool]:
+        """Rasa's ``_find_action_from_rules``; by the last message's text, when no rule or loop
+        path may match a text, nothing found without working out the states. (Rasa would also
+        return the states' key, which ``_predict`` reads only when an action was found.)"""
+        if (
+            use_text_for_last_user_input
+            and enabled("rule_lookup")
+            and tracker.latest_action_name == ACTION_LISTEN_NAME
+            and not any(
+                rule_index(self.lookup[name]).may_match_a_text
+                for name in (RULES, RULES_FOR_LOOP_UNHAPPY_PATH)
+                if self.lookup.get(name)
+            )
+        ):
+            return None, None, False
+        return super()._find_action_from_rules(tracker, domain, use_text_for_last_user_input)
 
     def _get_possible_keys(
         self, lookup: Dict[Text, Text], states: List[Dict[Text, Any]]

@@ -36,13 +36,35 @@ def findings(policy: RulePolicy, domain, trackers: list) -> list:
                 "unhappy": sorted(
                     policy._get_possible_keys(policy.lookup[RULES_FOR_LOOP_UNHAPPY_PATH], states)
                 ),
+                # By intent all of it; by text the action and whether a loop was interrupted,
+                # what ``_predict`` reads when no action was found (not the states' key).
                 "predicted": [
-                    list(policy._find_action_from_rules(tracker, domain, text))
-                    for text in (False, True)
+                    list(policy._find_action_from_rules(tracker, domain, False)),
+                    [
+                        found
+                        for position, found in enumerate(
+                            policy._find_action_from_rules(tracker, domain, True)
+                        )
+                        if position != 1
+                    ],
                 ],
+                "prediction": _prediction(policy, tracker, domain),
             }
         )
     return found
+
+
+def _prediction(policy: RulePolicy, tracker, domain) -> list:
+    """What the policy predicts, as ``_predict`` returns it."""
+    prediction, source = policy._predict(tracker, domain)
+    return [
+        prediction.probabilities,
+        [str(event) for event in prediction.events],
+        prediction.is_end_to_end_prediction,
+        prediction.is_no_user_prediction,
+        prediction.hide_rule_turn,
+        source,
+    ]
 
 
 def main() -> dict:
