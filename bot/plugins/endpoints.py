@@ -5,7 +5,8 @@ Rasa 3.6 opens a new aiohttp session, so a new TCP connection, for every call to
 server and the NLG endpoint (``kept_alive_endpoints``). Here each endpoint keeps one session
 (per event loop) with keep-alive, closed before the server stops, which writes and reads JSON
 with ujson (as Sanic does): the tracker sent with every action call, tens of kilobytes late in a
-conversation, took 1 ms of ``json.dumps`` at 80 kB. The idle keep-alive is shorter than the
+conversation, took 1 ms of ``json.dumps`` at 80 kB (and its events are written from the JSON
+kept for each, ``event_json``). The idle keep-alive is shorter than the
 servers' (gunicorn and Sanic, 5 s in the launcher), so a connection is never reused just as the
 server closes it. Switched off, ``request`` is Rasa's own.
 
@@ -27,6 +28,7 @@ from typing import Any, Dict, Optional, Text, Tuple
 import ujson  # Rasa's own dependency (and Sanic's JSON)
 from rasa.utils.endpoints import EndpointConfig
 
+from bot.serving import event_json
 from bot.speedups import enabled
 
 # Idle seconds before a kept-alive connection is closed by us: below the servers' keep-alive
@@ -143,6 +145,12 @@ def json_dumps(value: Any) -> str:
         return json.dumps(value)
 
 
+def request_json(value: Any) -> str:
+    """A request's JSON: ``json_dumps``, a tracker's events written from the JSON kept for
+    each (``event_json``, bot/serving/event_json.py)."""
+    return event_json.dumps(value, json_dumps)
+
+
 def json_loads(text: str) -> Any:
     """``json.loads`` by ujson; what ujson refuses is read (or refused) by ``json.loads``."""
     try:
@@ -172,7 +180,7 @@ def shared_session(config: Any) -> Any:
         auth=auth,
         connector=connector,
         timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
-        json_serialize=json_dumps,
+        json_serialize=request_json,
     )
     _sessions[key] = (loop, session)
     return session

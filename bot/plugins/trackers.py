@@ -12,6 +12,9 @@ they create or read a ``CitizenTracker``; its copies (``copy``, ``init_copy``, a
   generic protocol (every new tracker copies every slot of the domain).
 * ``applied_events``: each conversation's applied events worked out from where the last
   working-out stopped (``bot/serving/applied_events.py``).
+* ``event_json``: ``current_state`` with every event (what each action call sends) lists each
+  event's dict and JSON as made the first time (``bot/serving/event_json.py``), and the
+  endpoints write those events from that JSON.
 * ``dialogue_states``: ``past_states`` (the one caller of ``Domain.states_for_tracker_history``
   in Rasa 3.6's prediction paths: the rule, memoization and TED policies and the featurizers go
   through it) resumed where the conversation's last prediction left it
@@ -25,16 +28,20 @@ from typing import Any, Dict, Iterable, List, Optional, Text
 from rasa.core.tracker_store import InMemoryTrackerStore
 from rasa.shared.constants import DEFAULT_SENDER_ID
 from rasa.shared.core.slots import Slot
-from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 
+from bot.plugins.endpoints import json_dumps
 from bot.serving.applied_events import ResumableFolds
 from bot.serving.dialogue_states import ResumableHistory, State
+from bot.serving.event_json import EventJson
 from bot.serving.tracker_copy import copy_slot, duplicate
 from bot.speedups import enabled
 
 # Kept per conversation (by sender id), for every CitizenTracker of the process.
 FOLDS = ResumableFolds()
 HISTORY = ResumableHistory()
+# Every live event's dict and JSON, for the process.
+EVENT_JSON = EventJson(json_dumps)
 
 
 class CitizenTracker(DialogueStateTracker):
@@ -74,6 +81,15 @@ class CitizenTracker(DialogueStateTracker):
         if not enabled("applied_events"):
             return super().applied_events()
         return FOLDS.applied_events(self)
+
+    def current_state(
+        self, event_verbosity: EventVerbosity = EventVerbosity.NONE
+    ) -> Dict[Text, Any]:
+        if event_verbosity != EventVerbosity.ALL or not enabled("event_json"):
+            return super().current_state(event_verbosity)
+        state = super().current_state(EventVerbosity.NONE)
+        state["events"] = EVENT_JSON.event_dicts(self.events)
+        return state
 
     def past_states(
         self,
