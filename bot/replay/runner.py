@@ -48,7 +48,9 @@ class TurnResult:
     error: str | None = None
     failed_actions: list[str] = field(default_factory=list)
     # The turn answered the question a form had just asked: the form took the text (whatever
-    # NLU made of a bare "珠江新城") and closed, its question answered.
+    # NLU made of a bare "珠江新城") and closed, its question answered; or it took the text and
+    # asked a narrower question, offering choices it had not offered ("天河" → which of 天河城,
+    # 天河客运站).
     answered_question: bool = False
 
 
@@ -83,22 +85,35 @@ def turn_outcome(events: list[dict]) -> TurnResult:
         [{"entity": e.get("entity"), "value": e.get("value")} for e in parse.get("entities") or []],
     )
     closed = False
+    offered: list = []
     for event in events[start + 1 :]:
         if event.get("event") == "action" and event.get("name") != "action_listen":
             result.actions.append(event.get("name"))
         elif event.get("event") == "bot":
             result.replies.append(event.get("text") or "")
+            offered = _choices(event) or offered
             name = (event.get("metadata") or {}).get("utter_action")
             if name:
                 result.responses.append(name)
         elif event.get("event") == "active_loop" and not event.get("name"):
             closed = True
-    asking = None
+    asking, offered_before = None, []
     for event in events[:start]:
         if event.get("event") == "active_loop":
             asking = event.get("name")
-    result.answered_question = bool(asking) and result.actions[:1] == [asking] and closed
+        elif event.get("event") == "bot":
+            offered_before = _choices(event)
+    narrowed = bool(offered) and offered != offered_before
+    result.answered_question = (
+        bool(asking) and result.actions[:1] == [asking] and (closed or narrowed)
+    )
     return result
+
+
+def _choices(bot_event: dict) -> list:
+    """The titles of the buttons a reply offers."""
+    buttons = (bot_event.get("data") or {}).get("buttons") or []
+    return [button.get("title") for button in buttons if isinstance(button, dict)]
 
 
 def service_token() -> str:

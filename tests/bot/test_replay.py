@@ -100,9 +100,10 @@ def test_sample_is_synthetic_labelled_and_large_enough():
 
 def test_held_out_callers_answering_bare_are_understood(running_stack, tmp_path):
     """Callers who answer "您在哪个站等车？" with "珠江新城", "第二个", "that one": the in-scope
-    turns handled. Today 223 of 235 (the rest: a district named bare after an air answer, which
-    asks nothing, an ambiguous name asked about again, a few NLU misses); the floor keeps what
-    has been reached."""
+    turns handled. Today 232 of 235. The rest: two ordinals ("第一個", "最后一个") where the
+    assistant had asked no choice (it answered "五山路嗰個站" at the stop 五山 at once, and did
+    not take "中山大道" for a stop to offer its five), and "好，就这样" (taken for agreement, with
+    nothing asked); the floor keeps what has been reached."""
     counts = hand_counts(BARE_ANSWER_CALLS)
     assert counts["calls"] >= 60
     bare = [t for call in counts["raw"] for t in call["turns"] if t.get("bare")]
@@ -119,8 +120,8 @@ def test_held_out_callers_answering_bare_are_understood(running_stack, tmp_path)
         f" {report['figures']['containment_rate']}; not handled: {unhandled}"
     )
     assert report["figures"]["failed_actions"] == 0
-    assert answered >= 45
-    assert len(unhandled) <= 12, unhandled
+    assert answered >= 55
+    assert len(unhandled) <= 3, unhandled
 
 
 def test_figures_match_hand_counts(sample_run):
@@ -369,3 +370,27 @@ def test_a_bare_answer_the_form_took_and_closed_answered_its_question():
     assert not turn_outcome(_events_of_a_bare_answer(closed=False)).answered_question
     # No form was asking.
     assert not turn_outcome(_events_of_a_bare_answer(closed=True)[4:]).answered_question
+
+
+def _buttons(*titles: str) -> dict:
+    return {"buttons": [{"title": title, "payload": f"/x{i}"} for i, title in enumerate(titles)]}
+
+
+def test_a_bare_answer_the_form_narrowed_to_choices_answered_its_question():
+    """ "天河啊" after "您在哪个站等车？": the form took it and asked which of the stops alike, with
+    their buttons: handled. The same choices offered again (the answer matched none of them) or
+    the question asked again without choices is not."""
+    from bot.replay.runner import turn_outcome
+
+    asked = _events_of_a_bare_answer(closed=False)[:-1]
+    narrowed = asked + [
+        {
+            "event": "bot",
+            "text": "有好几个名字相近的站，您说的是哪一个？",
+            "data": _buttons("天河城", "天河客运站"),
+        }
+    ]
+    assert turn_outcome(narrowed).answered_question
+    offered_again = narrowed[:4] + [narrowed[-1]] + narrowed[4:]
+    assert not turn_outcome(offered_again).answered_question
+    assert not turn_outcome(_events_of_a_bare_answer(closed=False)).answered_question
