@@ -6,7 +6,9 @@ date, period, doctor (or "any"), patient, confirmation. Every slot is filled her
 validation loop (``ValidateBookingForm``), never by Rasa's own mappings, so one place decides:
 
 - what a message means for the booking (entities from NLU or button payloads, dates and periods
-  parsed from the text, free text searched in the API when it answers the question asked);
+  parsed from the text, free text searched in the API when it answers the question asked, even
+  when NLU made nothing of it: a bare "协和", "张医生", "李小明"; an ordinal or deictic over the
+  choices just offered: "第二个", "the first one", "就呢个");
 - corrections at any point ("the afternoon instead", "another doctor"): a changed answer clears
   what depended on it;
 - what is really available: when the date and period leave no slot, the nearest alternatives are
@@ -36,6 +38,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
 from . import verification
+from .answers import choose, names_a_choice
 from .api_client import ApiRefused, ApiUnavailable, CitizenApi, SignInRequired
 from .base import NOT_UNDERSTOOD, SERVICE_UNAVAILABLE, SIGN_IN_REQUIRED
 from .dates import city_today, parse_date, parse_period
@@ -47,6 +50,11 @@ logger = logging.getLogger(__name__)
 FORM = "booking_form"
 DOMAIN_FILE = Path(__file__).resolve().parents[1] / "domain" / "appointments.yml"
 BOOKING_INTENTS = {"book_appointment", "inform_booking", "change_booking", "affirm", "deny"}
+# Intents a bare answer to the question asked is often taken for ("协和" alone has no request):
+# read as an answer while the form asks.
+BARE_ANSWER_INTENTS = {"nlu_fallback"}
+# Free text searched as the name the question asks for.
+NAME_ANSWER_INTENTS = {"inform_booking", "book_appointment"} | BARE_ANSWER_INTENTS
 
 
 def _form_questions() -> Tuple[str, ...]:
@@ -81,6 +89,14 @@ FIELDS = {
     "doctor": "doctor_id",
     "patient": "patient_id",
     "time": "appointment_date",
+}
+# The kind of choices offered (``booking_choices``) → the question they answer.
+CHOICE_SLOTS = {
+    "hospital": "hospital_id",
+    "department": "department_id",
+    "doctor": "doctor_id",
+    "patient": "patient_id",
+    "alternatives": "appointment_date",
 }
 ANY_DOCTOR = "any"
 ANY_DOCTOR_WORDS = pattern("booking", "any_doctor", re.IGNORECASE)
@@ -162,8 +178,12 @@ class Booking:
     # --- the turn ---------------------------------------------------------------------------
     def about_questions(self) -> bool:
         """Whether the message may answer the form's questions (not a registration answer, and
-        an intent of the booking's)."""
-        return self.requested not in REGISTRATION and self.intent in BOOKING_INTENTS
+        an intent of the booking's, or a bare answer to the question asked)."""
+        if self.requested in REGISTRATION:
+            return False
+        return self.intent in BOOKING_INTENTS or (
+            self.requested in QUESTIONS and self.intent in BARE_ANSWER_INTENTS
+        )
 
     def understood(self) -> bool:
         """Whether the message was about the booking at all (else the form rejects it)."""
@@ -175,8 +195,33 @@ class Booking:
             self.set(FIELDS[field], None)
 
     def _answers(self, question: str) -> bool:
-        """Whether free text in this message is an answer to ``question``."""
-        return self.requested == question and self.intent in ("inform_booking", "book_appointment")
+        """Whether free text in this message is a name answering ``question`` (an ordinal
+        names a choice, not a hospital or a doctor)."""
+        return (
+            self.requested == question
+            and self.intent in NAME_ANSWER_INTENTS
+            and not names_a_choice(self.text)
+        )
+
+    def _choice(self) -> None:
+        """ "第二个", "the first one", "就呢个": the choice just offered for the question asked."""
+        choices = self.get("booking_choices") or {}
+        kind = choices.get("kind")
+        if CHOICE_SLOTS.get(kind) != self.requested or not names_a_choice(self.text):
+            return
+        if kind == "alternatives":
+            offer = choose(choices.get("offers") or [], self.text)
+            if offer:
+                self.propose("appointment_date", offer[0])
+                self.propose("period", offer[1])
+            return
+        chosen = choose(choices.get("ids") or [], self.text)
+        if chosen is None:
+            return
+        if kind in ("hospital", "department"):
+            self.set(CHOICE_SLOTS[kind], str(chosen))
+        else:
+            self.propose(CHOICE_SLOTS[kind], str(chosen))
 
     def _hospital(self) -> None:
         chosen = _as_id(_entity(self.tracker, "hospital_id"))
@@ -290,6 +335,9 @@ class Booking:
 
     def _patient(self) -> None:
         chosen = _as_id(_entity(self.tracker, "patient_id"))
+        if chosen is None and self._answers("patient_id"):
+            named = [p for p in self.api.patients() if p["name"] and p["name"] in self.text]
+            chosen = named[0]["id"] if len(named) == 1 else None
         if chosen is not None:
             self.propose("patient_id", str(chosen))
 
@@ -612,7 +660,7 @@ class ValidateBookingForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> Dict[Text, Any]:
         """A correction ("another hospital") first, then the hospital named or chosen."""
-        return self._extract(Booking._corrections, Booking._hospital)
+        return self._extract(Booking._corrections, Booking._choice, Booking._hospital)
 
     def extract_department_id(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]

@@ -112,6 +112,58 @@ def test_an_ambiguous_hospital_is_asked_about(live_api, sender):
     assert slots.get("hospital_id") is None
 
 
+def test_a_hospital_named_bare_is_the_answer_whatever_nlu_made_of_it(live_api, sender):
+    """ "您想去哪家医院？" — "协和": no request NLU knows (nlu_fallback), yet the answer."""
+    [xiehe] = CitizenApi(sender, assertion(sender)).hospitals(q="协和医院")
+    slots, messages = validate(tracker(sender, "协和", "nlu_fallback", requested="hospital_id"))
+    assert slots["hospital_id"] == str(xiehe["id"])
+    assert slots["requested_slot"] == "department_id"
+    assert messages == []
+
+
+@pytest.mark.parametrize("answer, index", [("第二个", 1), ("the first one", 0), ("最后一个", -1)])
+def test_an_ordinal_picks_one_of_the_hospitals_offered(live_api, sender, answer, index):
+    offered, _ = validate(
+        tracker(sender, "挂人民医院的号", "book_appointment", [entity("hospital", "人民医院")])
+    )
+    ids = offered["booking_choices"]["ids"]
+    slots, messages = validate(
+        tracker(sender, answer, "nlu_fallback", requested="hospital_id", **offered)
+    )
+    assert slots["hospital_id"] == str(ids[index])
+    assert slots["requested_slot"] == "department_id"
+    assert messages == []  # not searched for a hospital called "第二个"
+
+
+def test_an_ordinal_with_nothing_offered_is_no_answer(live_api, sender):
+    slots, messages = validate(tracker(sender, "第二个", "nlu_fallback", requested="hospital_id"))
+    assert slots.get("hospital_id") is None
+    assert all(m.get("query") != "第二个" for m in messages)
+
+
+def test_a_doctor_chosen_by_a_deictic_and_a_patient_named_bare(xiehe_cardiology, sender):
+    hospital, department, free = xiehe_cardiology
+    filled = _walk_to_patient(sender, xiehe_cardiology)
+    offered, _ = validate(
+        tracker(
+            sender, PERIOD_WORDS[free["period"]], "inform_booking", requested="period", **filled
+        )
+    )
+    assert offered["booking_choices"]["kind"] == "doctor"
+    first = offered["booking_choices"]["ids"][0]
+    filled.update(offered)
+    slots, _ = validate(tracker(sender, "就呢个", "affirm", requested="doctor_id", **filled))
+    assert slots["doctor_id"] == str(first)
+    # Two patients: "李小红" alone (nlu_fallback) names one of them.
+    api = CitizenApi(sender, assertion(sender))
+    api.add_patient("王小明", VALID_ID_CARD, "13800138000")
+    red = api.add_patient("李小红", "110105198001010016", "13900139000")
+    filled.update(slots)
+    slots, _ = validate(tracker(sender, "李小红", "nlu_fallback", requested="patient_id", **filled))
+    assert slots["patient_id"] == str(red["id"])
+    assert slots["requested_slot"] == "booking_confirmed"
+
+
 def test_a_department_without_a_hospital_offers_the_hospitals_that_have_it(live_api, sender):
     # A weekday in the booking window whatever today is ("on Friday" said on a Friday is today).
     day = city_today() + timedelta(days=2)

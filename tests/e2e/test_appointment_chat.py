@@ -114,6 +114,31 @@ def test_another_question_mid_booking_then_the_booking_goes_on(running_stack):
     assert "哪一天" in next_question["text"] or "约满" in next_question["text"]
 
 
+def test_the_booking_questions_take_bare_answers(running_stack):
+    """ "请问您想挂哪家医院的号？" — "协和"; several hospitals offered — "第二个"; the
+    department question — a department alone, in traditional script."""
+    sender = f"web:e2e-booking-{uuid.uuid4().hex[:8]}"
+    [ask_hospital] = say(running_stack, sender, "我想预约挂号")
+    assert "哪家医院" in ask_hospital["text"], ask_hospital
+    [ask_department] = say(running_stack, sender, "协和")
+    assert "您想挂协和医院的哪个科室" in ask_department["text"], ask_department
+    [next_question] = say(running_stack, sender, "心內科")
+    assert "哪一天" in next_question["text"] or "约满" in next_question["text"], next_question
+
+    other = f"web:e2e-booking-{uuid.uuid4().hex[:8]}"
+    [which] = say(running_stack, other, "我想挂皮肤科的号")
+    assert len(which["buttons"]) >= 2, which
+    payload = which["buttons"][1]["payload"]
+    second = json.loads(payload[payload.index("{") :])
+    replies = say(running_stack, other, "第二个")
+    assert replies and replies[-1]["text"] != which["text"], replies
+    tracker = requests.get(
+        f"{running_stack.rasa_url}/conversations/{other}/tracker", params=RASA_TOKEN, timeout=10
+    ).json()
+    assert tracker["slots"]["hospital_id"] == second["hospital_id"]
+    assert tracker["slots"]["department_id"]
+
+
 def test_corrections_mid_form_and_another_doctor_after_booking(running_stack):
     sender = f"web:e2e-booking-{uuid.uuid4().hex[:8]}"
     free = free_cardiology_slot(running_stack, sender)
